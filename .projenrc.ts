@@ -1,0 +1,86 @@
+import { awscdk, javascript } from 'projen';
+
+// AWS SDK v3 clients are bundled into the handler asset, so their versions are
+// ours and not the Lambda runtime's. They are pinned to releases that still run
+// on Node 20 (the build machine) as well as on the Lambda Node.js 22 runtime.
+const SDK_CLIENTS = [
+  '@aws-sdk/client-appconfig',
+  '@aws-sdk/client-proton',
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-sns',
+];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-alarm-rollback',
+  description: 'Stops AWS AppConfig deployments and cancels AWS Proton environment deployments when a CloudWatch alarm enters ALARM, and records every decision.',
+  keywords: ['cdk', 'awscdk', 'appconfig', 'proton', 'cloudwatch', 'alarm', 'rollback', 'eventbridge'],
+  author: 'cdk-alarm-rollback maintainers',
+  authorAddress: 'maintainers@cdk-alarm-rollback.dev',
+  repositoryUrl: 'https://github.com/cdk-alarm-rollback/cdk-alarm-rollback.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.3',
+  minNodeVersion: '20.16.0',
+
+  // CI is `.ci/run`; releases are cut by hand from a green main.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  lambdaAutoDiscover: false,
+
+  devDeps: [
+    ...SDK_CLIENTS,
+    '@types/aws-lambda',
+    'esbuild',
+    'aws-sdk-client-mock',
+    'aws-sdk-client-mock-jest',
+    'cdk-nag',
+    'dynalite',
+    'fast-check',
+  ],
+
+  jestOptions: {
+    // Snapshots are written on purpose (`npx projen test -u`), never by CI.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  },
+
+  gitignore: ['cdk.out/', '*.local.json', '/bench/out/'],
+});
+
+for (const ignored of ['/lambda/', '/bench/', '/.ci/', '/examples/', 'cdk.out/']) {
+  project.addPackageIgnore(ignored);
+}
+
+// The handler, type-checked and linted with the tests, bundled into assets/.
+project.tsconfigDev.addInclude('lambda/**/*.ts');
+project.eslint?.addLintPattern('lambda');
+project.eslint?.allowDevDeps('lambda/**');
+
+// Bundle the SDK: the runtime's copy would have a say over our client versions.
+const handlerBundling: Partial<javascript.AddBundleOptions> = {
+  externals: [],
+  minify: true,
+};
+
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'lambda/rollback.lambda.ts',
+  constructFile: 'src/private/rollback-function.ts',
+  constructName: 'RollbackFunction',
+  runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+  cdkDeps: project.cdkDeps,
+  bundlingOptions: handlerBundling,
+});
+
+project.synth();

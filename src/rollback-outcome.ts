@@ -1,0 +1,28 @@
+/**
+ * What the rollback handler decided for one alarm event.
+ *
+ * The same name is written to the ledger, the log line, the `Outcome` metric
+ * dimension and the notification, so any of them can be joined on it.
+ */
+export enum RollbackOutcome {
+  /** An in-progress AppConfig deployment was stopped and rolled back. */
+  ROLLED_BACK = 'ROLLED_BACK',
+  /** A completed AppConfig deployment inside the revert window was reverted. */
+  REVERTED = 'REVERTED',
+  /** A Proton environment deployment in progress was asked to cancel. */
+  CANCEL_REQUESTED = 'CANCEL_REQUESTED',
+  /** The deployment was already stopping, stopped or reverted, by us or by someone else. */
+  ALREADY_STOPPED = 'ALREADY_STOPPED',
+  /** Nothing was in progress (or the last completion is outside the revert window). */
+  NO_ACTIVE_DEPLOYMENT = 'NO_ACTIVE_DEPLOYMENT',
+  /** The same event (same EventBridge event id) was already handled for this target. */
+  DUPLICATE = 'DUPLICATE',
+  /** A well-formed event that asks for nothing (another state, source or detail type). */
+  IGNORED = 'IGNORED',
+  /** A malformed event, or one naming an alarm the target does not watch. */
+  REJECTED = 'REJECTED',
+  /** An AWS call failed after the SDK's retries; the event is retried, then dead-lettered. */
+  FAILED = 'FAILED',
+  /** Dry-run mode: the decision was recorded, and nothing was called. */
+  DRY_RUN = 'DRY_RUN',
+}
