@@ -63,10 +63,24 @@ for (const ignored of ['/lambda/', '/bench/', '/.ci/', '/examples/', 'cdk.out/']
   project.addPackageIgnore(ignored);
 }
 
-// The handler, type-checked and linted with the tests, bundled into assets/.
-project.tsconfigDev.addInclude('lambda/**/*.ts');
-project.eslint?.addLintPattern('lambda');
-project.eslint?.allowDevDeps('lambda/**');
+/**
+ * A folder of plain TypeScript outside the jsii library (the handler, the
+ * local services, benchmarks): its own tsconfig so the editor, eslint's
+ * project service and esbuild all type-check it the same way.
+ */
+function plainTypeScriptFolder(dir: string): void {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    compilerOptions: { rootDir: '..', noEmit: true, isolatedModules: true },
+    include: ['**/*.ts', '../src/**/*.ts'],
+    exclude: ['node_modules'],
+  });
+  project.eslint?.addLintPattern(dir);
+  project.eslint?.allowDevDeps(`${dir}/**`);
+}
+
+plainTypeScriptFolder('lambda');
 
 // Bundle the SDK: the runtime's copy would have a say over our client versions.
 const handlerBundling: Partial<javascript.AddBundleOptions> = {

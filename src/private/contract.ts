@@ -75,8 +75,8 @@ export const MAX_REVERT_WINDOW_SECONDS = 72 * 60 * 60;
 
 export const Metrics = {
   DEFAULT_NAMESPACE: 'CdkAlarmRollback',
-  /** Count, one per recorded outcome. */
-  OUTCOME: 'Outcome',
+  /** Count, one per recorded outcome (named apart from the Outcome dimension: EMF keeps both at the top level). */
+  OUTCOME: 'OutcomeCount',
   /** Milliseconds from the alarm's state change to the completed stop or cancel call. */
   ALARM_TO_ACTION_LATENCY: 'AlarmToActionLatency',
   /** Milliseconds the handler spent on one event. */

@@ -1,0 +1,45 @@
+import { HandlerEnv, Metrics } from '../src/private/contract';
+
+/** Everything the handler reads from its environment, read in one place. */
+export interface HandlerConfig {
+  readonly ledgerTable: string;
+  readonly retentionDays: number;
+  readonly topicArn?: string;
+  readonly dryRun: boolean;
+  readonly metricNamespace: string;
+  readonly rollbackName: string;
+  readonly claimLeaseSeconds: number;
+}
+
+/**
+ * Reads the handler configuration. A missing or malformed variable is a
+ * deployment defect, so it fails loudly at cold start instead of at the first
+ * alarm.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
+  const ledgerTable = env[HandlerEnv.LEDGER_TABLE];
+  if (!ledgerTable) {
+    throw new Error(`${HandlerEnv.LEDGER_TABLE} is not set: deploy the handler through the AlarmRollback construct, which sets it to the ledger table name.`);
+  }
+  return {
+    ledgerTable,
+    retentionDays: positiveNumber(env, HandlerEnv.LEDGER_RETENTION_DAYS, 90),
+    topicArn: env[HandlerEnv.NOTIFICATION_TOPIC_ARN] || undefined,
+    dryRun: env[HandlerEnv.DRY_RUN] === 'true',
+    metricNamespace: env[HandlerEnv.METRIC_NAMESPACE] || Metrics.DEFAULT_NAMESPACE,
+    rollbackName: env[HandlerEnv.ROLLBACK_NAME] || 'AlarmRollback',
+    claimLeaseSeconds: positiveNumber(env, HandlerEnv.CLAIM_LEASE_SECONDS, 60),
+  };
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} is "${raw}"; it must be a positive number.`);
+  }
+  return value;
+}

@@ -1,0 +1,30 @@
+import type { RollbackOutcome } from '../src/private/contract';
+
+/** What a target runner decided, with the facts the record keeps. */
+export interface Decision {
+  readonly outcome: RollbackOutcome;
+  readonly reason: string;
+  readonly stateBefore?: string;
+  readonly stateAfter?: string;
+  readonly deploymentNumber?: number;
+  readonly deploymentId?: string;
+  readonly wouldCall?: string;
+  /** Epoch milliseconds when the stop or cancel call completed. */
+  readonly actedAt?: number;
+}
+
+/**
+ * One target's two steps. `inspect` only reads, so it runs alongside the
+ * duplicate check; `act` makes at most one mutating call.
+ */
+export interface TargetRunner<TInspection> {
+  /** Identifiers of what the target deploys, for the record. */
+  readonly identifiers: Record<string, string>;
+  inspect(): Promise<TInspection>;
+  act(inspection: TInspection): Promise<Decision>;
+}
+
+/** An answer from AWS that does not have the documented shape. */
+export class UnexpectedAnswerError extends Error {
+  public readonly name = 'UnexpectedAnswerError';
+}

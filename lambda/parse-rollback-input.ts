@@ -1,0 +1,196 @@
+import {
+  INPUT_VERSION,
+  MAX_REVERT_WINDOW_SECONDS,
+  RollbackOutcome,
+  TargetInput,
+  TargetKind,
+} from '../src/private/contract';
+
+/** The parts of a CloudWatch alarm state change event the handler uses. */
+export interface AlarmEvent {
+  readonly id: string;
+  readonly time: string;
+  readonly alarmArn: string;
+  readonly alarmName: string;
+  readonly state: string;
+  readonly stateReason?: string;
+  readonly stateTimestamp?: string;
+  /** Epoch milliseconds of the state change, when the event carried a readable one. */
+  readonly stateChangedAt?: number;
+}
+
+export interface AcceptedInput {
+  readonly ok: true;
+  readonly target: TargetInput;
+  readonly event: AlarmEvent;
+}
+
+/** An input that asks for nothing: recorded with its reason, never retried. */
+export interface RefusedInput {
+  readonly ok: false;
+  readonly outcome: RollbackOutcome.IGNORED | RollbackOutcome.REJECTED;
+  readonly reason: string;
+  readonly target?: TargetInput;
+  readonly targetName?: string;
+  readonly event: Partial<AlarmEvent>;
+}
+
+export type ParsedInput = AcceptedInput | RefusedInput;
+
+const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
+const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:(.{1,255})$/;
+const APPCONFIG_ID = /^[a-z0-9]{4,7}$/;
+const PROTON_NAME = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
+const MAX_ID_LENGTH = 256;
+const MAX_TIME_LENGTH = 64;
+const MAX_ARN_LENGTH = 1600;
+const MAX_TARGET_NAME_LENGTH = 512;
+// CloudWatch caps a state reason at 1023 characters; anything longer is not from CloudWatch.
+const MAX_REASON_LENGTH = 1023;
+
+/**
+ * Validates the rule input and the CloudWatch event inside it. Nothing here
+ * trusts the shape of its input: every field is read as an own property and
+ * checked for type and size before use.
+ */
+export function parseRollbackInput(input: unknown): ParsedInput {
+  if (!isRecord(input)) {
+    return reject(`the input is ${describe(input)}, not an object; only EventBridge rules created by AlarmRollback should invoke this function`);
+  }
+  if (field(input, 'version') !== INPUT_VERSION) {
+    return reject(`the rule input version is ${describe(field(input, 'version'))}, and this handler reads version ${INPUT_VERSION}; redeploy the stack so the rules and the handler come from the same release`);
+  }
+  const target = parseTarget(field(input, 'target'));
+  if (typeof target === 'string') {
+    return reject(`the rule input's target is malformed: ${target}; redeploy the stack so the rule input is regenerated`);
+  }
+  return parseEvent(field(input, 'event'), target);
+}
+
+function parseTarget(raw: unknown): TargetInput | string {
+  if (!isRecord(raw)) {
+    return `target is ${describe(raw)}`;
+  }
+  const name = field(raw, 'name');
+  if (!isText(name, MAX_TARGET_NAME_LENGTH)) {
+    return `target.name is ${describe(name)}`;
+  }
+  const alarmArns = field(raw, 'alarmArns');
+  if (!Array.isArray(alarmArns) || alarmArns.length === 0 || !alarmArns.every((arn) => isText(arn, MAX_ARN_LENGTH))) {
+    return `target.alarmArns is ${describe(alarmArns)}, not a list of alarm ARNs`;
+  }
+  const kind = field(raw, 'kind');
+  if (kind === TargetKind.APPCONFIG) {
+    const applicationId = field(raw, 'applicationId');
+    const environmentId = field(raw, 'environmentId');
+    const window = field(raw, 'revertCompletedWithinSeconds');
+    if (typeof applicationId !== 'string' || !APPCONFIG_ID.test(applicationId)) {
+      return `target.applicationId is ${describe(applicationId)}`;
+    }
+    if (typeof environmentId !== 'string' || !APPCONFIG_ID.test(environmentId)) {
+      return `target.environmentId is ${describe(environmentId)}`;
+    }
+    if (typeof window !== 'number' || !Number.isInteger(window) || window < 0 || window > MAX_REVERT_WINDOW_SECONDS) {
+      return `target.revertCompletedWithinSeconds is ${describe(window)}`;
+    }
+    return { kind, name, alarmArns, applicationId, environmentId, revertCompletedWithinSeconds: window };
+  }
+  if (kind === TargetKind.PROTON_ENVIRONMENT) {
+    const environmentName = field(raw, 'environmentName');
+    if (typeof environmentName !== 'string' || !PROTON_NAME.test(environmentName)) {
+      return `target.environmentName is ${describe(environmentName)}`;
+    }
+    return { kind, name, alarmArns, environmentName };
+  }
+  return `target.kind is ${describe(kind)}`;
+}
+
+function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
+  const refuse = (outcome: RefusedInput['outcome'], reason: string, event: Partial<AlarmEvent> = {}): RefusedInput =>
+    ({ ok: false, outcome, reason, target, event });
+
+  if (!isRecord(raw)) {
+    return refuse(RollbackOutcome.REJECTED, `the event is ${describe(raw)}, not an EventBridge event object`);
+  }
+  const id = field(raw, 'id');
+  const time = field(raw, 'time');
+  if (!isText(id, MAX_ID_LENGTH)) {
+    return refuse(RollbackOutcome.REJECTED, `the event id is ${describe(id)}; EventBridge events carry a string id`);
+  }
+  if (!isText(time, MAX_TIME_LENGTH) || Number.isNaN(Date.parse(time))) {
+    return refuse(RollbackOutcome.REJECTED, `the event time is ${describe(time)}; EventBridge events carry an ISO 8601 time`, { id });
+  }
+  const seen = { id, time };
+  const source = field(raw, 'source');
+  if (source !== CLOUDWATCH_SOURCE) {
+    return refuse(RollbackOutcome.IGNORED, `the event source is ${describe(source)}, not ${CLOUDWATCH_SOURCE}`, seen);
+  }
+  const detailType = field(raw, 'detail-type');
+  if (detailType !== ALARM_STATE_CHANGE) {
+    return refuse(RollbackOutcome.IGNORED, `the event detail-type is ${describe(detailType)}, not ${ALARM_STATE_CHANGE}`, seen);
+  }
+
+  const resources = field(raw, 'resources');
+  const alarmArn = Array.isArray(resources) ? resources[0] : undefined;
+  const arnMatch = typeof alarmArn === 'string' && alarmArn.length <= MAX_ARN_LENGTH ? ALARM_ARN.exec(alarmArn) : null;
+  if (!Array.isArray(resources) || resources.length !== 1 || !arnMatch) {
+    return refuse(RollbackOutcome.REJECTED, `the event resources are ${describe(resources)}; an alarm state change names exactly one alarm ARN`, seen);
+  }
+  const arn = alarmArn as string;
+  const detail = field(raw, 'detail');
+  const state = isRecord(detail) ? field(detail, 'state') : undefined;
+  const value = isRecord(state) ? field(state, 'value') : undefined;
+  if (!isRecord(detail) || !isRecord(state) || !isText(value, 32)) {
+    return refuse(RollbackOutcome.REJECTED, `the event detail.state is ${describe(state)}; an alarm state change carries detail.state.value`, { ...seen, alarmArn: arn });
+  }
+  const alarmName = field(detail, 'alarmName');
+  const reason = field(state, 'reason');
+  const timestamp = field(state, 'timestamp');
+  const stateChangedAt = typeof timestamp === 'string' && timestamp.length <= MAX_TIME_LENGTH ? Date.parse(timestamp) : NaN;
+  const event: AlarmEvent = {
+    id,
+    time,
+    alarmArn: arn,
+    alarmName: isText(alarmName, 255) ? alarmName : arnMatch[1],
+    state: value,
+    stateReason: typeof reason === 'string' ? reason.slice(0, MAX_REASON_LENGTH) : undefined,
+    stateTimestamp: typeof timestamp === 'string' ? timestamp.slice(0, MAX_TIME_LENGTH) : undefined,
+    stateChangedAt: Number.isNaN(stateChangedAt) ? undefined : stateChangedAt,
+  };
+  if (value !== 'ALARM') {
+    return refuse(RollbackOutcome.IGNORED, `the alarm entered ${describe(value)}; only ALARM stops a deployment`, event);
+  }
+  if (!target.alarmArns.includes(arn)) {
+    return refuse(RollbackOutcome.REJECTED, `alarm ${arn} is not one of the alarms of target ${target.name}; check the rule's event pattern`, event);
+  }
+  return { ok: true, target, event };
+}
+
+function reject(reason: string): RefusedInput {
+  return { ok: false, outcome: RollbackOutcome.REJECTED, reason, event: {} };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Own properties only, so keys such as `__proto__` or `constructor` in the input read as absent. */
+function field(record: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+function isText(value: unknown, maxLength: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxLength;
+}
+
+/** A short, safe rendering of a bad value for a reason text. */
+export function describe(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

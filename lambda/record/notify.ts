@@ -1,0 +1,19 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { RollbackRecord } from '../../src/private/contract';
+
+/**
+ * Publishes the record. The outcome travels as a message attribute, so
+ * subscribers can filter (for example, only ROLLED_BACK and FAILED).
+ */
+export async function notify(client: SNSClient, topicArn: string, record: RollbackRecord): Promise<void> {
+  await client.send(new PublishCommand({
+    TopicArn: topicArn,
+    // SNS subjects are at most 100 printable ASCII characters.
+    Subject: `${record.outcome}: ${record.target}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100),
+    Message: JSON.stringify(record, null, 2),
+    MessageAttributes: {
+      outcome: { DataType: 'String', StringValue: record.outcome },
+      target: { DataType: 'String', StringValue: record.target },
+    },
+  }));
+}

@@ -1,0 +1,44 @@
+import type { RollbackRecord } from '../../src/private/contract';
+import type { Clients } from '../clients';
+import type { HandlerConfig } from '../config';
+import { emfMetrics } from './emf-metrics';
+import { logLine } from './log-line';
+import { notify } from './notify';
+import { errorText } from '../ledger/claim-event';
+import type { LedgerKey } from '../ledger/ledger-keys';
+import { writeRecord } from '../ledger/write-record';
+
+/** The ledger could not keep a record; the log line has it, and the event goes to retry and the dead-letter queue. */
+export class LedgerWriteError extends Error {
+  public readonly name = 'LedgerWriteError';
+}
+
+/**
+ * Writes one record to all four places. The log line and the metric come
+ * first and cannot fail; the ledger write and the notification run side by
+ * side. A failed ledger write is thrown (after everything else is done) so
+ * Lambda retries the event and finally dead-letters it.
+ */
+export async function recordOutcome(
+  record: RollbackRecord,
+  key: LedgerKey,
+  config: HandlerConfig,
+  clients: Clients,
+  now: number,
+): Promise<void> {
+  logLine(record.outcome === 'FAILED' ? 'ERROR' : 'INFO', 'rollback outcome', record);
+  console.log(emfMetrics(record, config.metricNamespace, now));
+
+  const expiresAt = Math.floor(now / 1000) + Math.round(config.retentionDays * 86_400);
+  const [ledger, notification] = await Promise.allSettled([
+    writeRecord(clients.dynamo(), config.ledgerTable, key, record, expiresAt),
+    config.topicArn ? notify(clients.sns(), config.topicArn, record) : Promise.resolve(),
+  ]);
+  if (notification.status === 'rejected') {
+    logLine('WARN', 'notification failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(notification.reason) });
+  }
+  if (ledger.status === 'rejected') {
+    logLine('ERROR', 'ledger write failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(ledger.reason) });
+    throw new LedgerWriteError(`the ledger did not keep the ${record.outcome} record of event ${record.eventId}: ${errorText(ledger.reason)}`);
+  }
+}
