@@ -1,0 +1,80 @@
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ProtonClient } from '@aws-sdk/client-proton';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Clients } from '../../lambda/clients';
+import type { HandlerConfig } from '../../lambda/config';
+import { createHandler } from '../../lambda/rollback.lambda';
+import {
+  AppConfigTargetInput,
+  INPUT_VERSION,
+  ProtonEnvironmentTargetInput,
+  RollbackInput,
+} from '../../src/private/contract';
+import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
+
+export const METRIC_ALARM_ARN = metricAlarmEvent.resources[0];
+export const COMPOSITE_ALARM_ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-health';
+
+export const appConfigTarget = (overrides: Partial<AppConfigTargetInput> = {}): AppConfigTargetInput => ({
+  kind: 'appconfig',
+  name: 'Stack/Rollback/ConfigRollout',
+  alarmArns: [METRIC_ALARM_ARN, COMPOSITE_ALARM_ARN],
+  applicationId: 'abc1234',
+  environmentId: 'env5678',
+  revertCompletedWithinSeconds: 0,
+  ...overrides,
+});
+
+export const protonTarget = (overrides: Partial<ProtonEnvironmentTargetInput> = {}): ProtonEnvironmentTargetInput => ({
+  kind: 'proton-environment',
+  name: 'Stack/Rollback/ProdEnvironment',
+  alarmArns: [METRIC_ALARM_ARN],
+  environmentName: 'prod',
+  ...overrides,
+});
+
+export function ruleInput(target: AppConfigTargetInput | ProtonEnvironmentTargetInput, event: unknown = metricAlarmEvent): RollbackInput {
+  return { version: INPUT_VERSION, target, event };
+}
+
+/** A copy of the metric alarm fixture with other fields. */
+export function alarmEvent(changes: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...structuredClone(metricAlarmEvent), ...changes };
+}
+
+export const CONFIG: HandlerConfig = {
+  ledgerTable: 'ledger',
+  retentionDays: 30,
+  dryRun: false,
+  metricNamespace: 'CdkAlarmRollback',
+  rollbackName: 'Stack/Rollback',
+  claimLeaseSeconds: 30,
+};
+
+/** Epoch ms a little after the fixture's state change. */
+export const NOW = Date.parse('2026-11-20T14:03:11.000Z');
+
+export function testHandler(config: Partial<HandlerConfig> = {}, now: () => number = () => NOW) {
+  const clients: Clients = {
+    appConfig: () => new AppConfigClient({ region: 'us-east-1' }),
+    proton: () => new ProtonClient({ region: 'us-east-1' }),
+    dynamo: () => new DynamoDBClient({ region: 'us-east-1' }),
+    sns: () => new SNSClient({ region: 'us-east-1' }),
+  };
+  return createHandler({ clients, config: () => ({ ...CONFIG, ...config }), now });
+}
+
+/** Captures the handler's stdout lines as parsed JSON. */
+export function captureLogs(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
+  const captured: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void captured.push(line));
+  const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void captured.push(line));
+  return {
+    lines: () => captured.map((line) => JSON.parse(line) as Record<string, unknown>),
+    restore: () => {
+      log.mockRestore();
+      error.mockRestore();
+    },
+  };
+}
