@@ -39,10 +39,13 @@ export type ParsedInput = AcceptedInput | RefusedInput;
 
 const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
-const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:(.{1,255})$/;
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.{1,255})$/;
 const APPCONFIG_ID = /^[a-z0-9]{4,7}$/;
 const PROTON_NAME = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
-const MAX_ID_LENGTH = 256;
+// EventBridge gives every event a UUID; anything else did not come from
+// EventBridge, and the id ends up in ledger keys.
+const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 const MAX_TIME_LENGTH = 64;
 const MAX_ARN_LENGTH = 1600;
 const MAX_TARGET_NAME_LENGTH = 512;
@@ -73,7 +76,7 @@ function parseTarget(raw: unknown): TargetInput | string {
     return `target is ${describe(raw)}`;
   }
   const name = field(raw, 'name');
-  if (!isText(name, MAX_TARGET_NAME_LENGTH)) {
+  if (!isText(name, MAX_TARGET_NAME_LENGTH) || name.trim() !== name || /[\u0000-\u001f\u007f]/.test(name)) {
     return `target.name is ${describe(name)}`;
   }
   const alarmArns = field(raw, 'alarmArns');
@@ -115,10 +118,10 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   }
   const id = field(raw, 'id');
   const time = field(raw, 'time');
-  if (!isText(id, MAX_ID_LENGTH)) {
-    return refuse(RollbackOutcome.REJECTED, `the event id is ${describe(id)}; EventBridge events carry a string id`);
+  if (typeof id !== 'string' || !EVENT_ID.test(id)) {
+    return refuse(RollbackOutcome.REJECTED, `the event id is ${describe(id)}; EventBridge event ids are UUIDs`);
   }
-  if (!isText(time, MAX_TIME_LENGTH) || Number.isNaN(Date.parse(time))) {
+  if (typeof time !== 'string' || !ISO_TIME.test(time) || Number.isNaN(Date.parse(time))) {
     return refuse(RollbackOutcome.REJECTED, `the event time is ${describe(time)}; EventBridge events carry an ISO 8601 time`, { id });
   }
   const seen = { id, time };
@@ -138,6 +141,12 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     return refuse(RollbackOutcome.REJECTED, `the event resources are ${describe(resources)}; an alarm state change names exactly one alarm ARN`, seen);
   }
   const arn = alarmArn as string;
+  // CloudWatch sends the event from the alarm's own account and region, also
+  // when it is forwarded from another account; a mismatch is a forged event.
+  const [, arnRegion, arnAccount] = arnMatch;
+  if (field(raw, 'account') !== arnAccount || field(raw, 'region') !== arnRegion) {
+    return refuse(RollbackOutcome.REJECTED, `the event comes from account ${describe(field(raw, 'account'))} in region ${describe(field(raw, 'region'))}, but alarm ${arn} lives in ${arnAccount} ${arnRegion}`, { ...seen, alarmArn: arn });
+  }
   const detail = field(raw, 'detail');
   const state = isRecord(detail) ? field(detail, 'state') : undefined;
   const value = isRecord(state) ? field(state, 'value') : undefined;
@@ -152,7 +161,7 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     id,
     time,
     alarmArn: arn,
-    alarmName: isText(alarmName, 255) ? alarmName : arnMatch[1],
+    alarmName: isText(alarmName, 255) ? alarmName : arnMatch[3],
     state: value,
     stateReason: typeof reason === 'string' ? reason.slice(0, MAX_REASON_LENGTH) : undefined,
     stateTimestamp: typeof timestamp === 'string' ? timestamp.slice(0, MAX_TIME_LENGTH) : undefined,
