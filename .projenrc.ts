@@ -47,6 +47,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check',
   ],
 
+  // Tests run through ts-jest as CommonJS, where the handler's lazy import()s become require()s.
+  tsconfigDev: {
+    compilerOptions: {
+      module: 'CommonJS',
+      moduleResolution: javascript.TypeScriptModuleResolution.NODE,
+    },
+  },
+
   jestOptions: {
     // Snapshots are written on purpose (`npx projen test -u`), never by CI.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -72,7 +80,14 @@ function plainTypeScriptFolder(dir: string): void {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
     extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
-    compilerOptions: { rootDir: '..', noEmit: true, isolatedModules: true },
+    // esbuild resolves these imports, so type-check them the way a bundler resolves them.
+    compilerOptions: {
+      rootDir: '..',
+      noEmit: true,
+      isolatedModules: true,
+      module: 'preserve',
+      moduleResolution: javascript.TypeScriptModuleResolution.BUNDLER,
+    },
     include: ['**/*.ts', '../src/**/*.ts'],
     exclude: ['node_modules'],
   });
@@ -96,5 +111,21 @@ new awscdk.LambdaFunction(project, {
   cdkDeps: project.cdkDeps,
   bundlingOptions: handlerBundling,
 });
+
+// The handler ships as ES modules split per service: esbuild prefers the SDK's
+// ESM builds (smaller, tree-shaken), and the Proton and SNS clients sit in
+// chunks that load only when an event needs them. Lambda's Node.js runtime
+// resolves `index.handler` to index.mjs. The banner gives bundled CommonJS
+// dependencies the `require` that ES modules lack.
+const HANDLER_ASSET_DIR = 'assets/lambda/rollback.lambda';
+project.tasks.tryFind('bundle:lambda/rollback.lambda')!.reset([
+  'esbuild --bundle lambda/rollback.lambda.ts',
+  '--platform=node --target=node22 --format=esm --splitting --minify',
+  '--main-fields=module,main --tsconfig=lambda/tsconfig.json',
+  `--outdir=${HANDLER_ASSET_DIR} --entry-names=index --chunk-names=chunks/[name]-[hash] --out-extension:.js=.mjs`,
+  '--legal-comments=none --log-level=warning',
+  '"--banner:js=import { createRequire } from \'node:module\'; const require = createRequire(import.meta.url);"',
+].join(' '));
+project.tasks.tryFind('bundle:lambda/rollback.lambda')!.prependExec(`rm -rf ${HANDLER_ASSET_DIR}`);
 
 project.synth();

@@ -1,14 +1,18 @@
-import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ProtonClient } from '@aws-sdk/client-proton';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { AppConfigClient } from '@aws-sdk/client-appconfig';
+import type { ProtonClient } from '@aws-sdk/client-proton';
+import type { SNSClient } from '@aws-sdk/client-sns';
 
-/** The SDK clients the handler uses; tests hand in their own. */
+/**
+ * The SDK clients the handler uses; tests hand in their own. The ledger is
+ * used by every event; the others are loaded on first use, so a cold start
+ * only pays for the services the function really calls.
+ */
 export interface Clients {
-  readonly appConfig: () => AppConfigClient;
-  readonly proton: () => ProtonClient;
   readonly dynamo: () => DynamoDBClient;
-  readonly sns: () => SNSClient;
+  readonly appConfig: () => Promise<AppConfigClient>;
+  readonly proton: () => Promise<ProtonClient>;
+  readonly sns: () => Promise<SNSClient>;
 }
 
 // The ledger must never hold up a rollback: a slow or unavailable table fails
@@ -18,16 +22,13 @@ const LEDGER_CLIENT_OPTIONS = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
 };
 
-/**
- * Clients are created once per execution environment, on first use, so a
- * function whose targets are all AppConfig never builds a Proton client.
- */
+/** Clients created once per execution environment, each on first use. */
 export function lazyClients(): Clients {
   return {
-    appConfig: once(() => new AppConfigClient({})),
-    proton: once(() => new ProtonClient({})),
     dynamo: once(() => new DynamoDBClient(LEDGER_CLIENT_OPTIONS)),
-    sns: once(() => new SNSClient({})),
+    appConfig: once(async () => new (await import('@aws-sdk/client-appconfig')).AppConfigClient({})),
+    proton: once(async () => new (await import('@aws-sdk/client-proton')).ProtonClient({})),
+    sns: once(async () => new (await import('@aws-sdk/client-sns')).SNSClient({})),
   };
 }
 

@@ -63,7 +63,7 @@ export function createHandler(deps: HandlerDependencies) {
     const trace = new CallTrace();
     const dynamo = deps.clients.dynamo();
     const expiresAt = Math.floor(startedAt / 1000) + Math.round(config.retentionDays * 86_400);
-    const runner = targetRunner(target, {
+    const runner = await targetRunner(target, {
       clients: deps.clients,
       trace,
       dryRun: config.dryRun,

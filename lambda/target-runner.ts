@@ -1,15 +1,21 @@
-import { appConfigRunner } from './appconfig/appconfig-runner';
-import type { TargetRunner } from './decision';
-import { protonEnvironmentRunner } from './proton/proton-environment-runner';
-import type { RunnerContext } from './runner-context';
 import { TargetInput, TargetKind } from '../src/private/contract';
+import type { TargetRunner } from './decision';
+import type { RunnerContext } from './runner-context';
 
-/** The runner for a target kind; the parser has already checked the kind. */
-export function targetRunner(target: TargetInput, ctx: RunnerContext): TargetRunner<unknown> {
+/**
+ * The runner for a target kind; the parser has already checked the kind.
+ * Each runner, with its SDK client, is loaded on the first event of its kind,
+ * so a cold start only pays for the services the function really calls.
+ */
+export async function targetRunner(target: TargetInput, ctx: RunnerContext): Promise<TargetRunner<unknown>> {
   switch (target.kind) {
-    case TargetKind.APPCONFIG:
-      return appConfigRunner(target, ctx) as TargetRunner<unknown>;
-    case TargetKind.PROTON_ENVIRONMENT:
-      return protonEnvironmentRunner(target, ctx) as TargetRunner<unknown>;
+    case TargetKind.APPCONFIG: {
+      const { appConfigRunner } = await import('./appconfig/appconfig-runner');
+      return await appConfigRunner(target, ctx) as TargetRunner<unknown>;
+    }
+    case TargetKind.PROTON_ENVIRONMENT: {
+      const { protonEnvironmentRunner } = await import('./proton/proton-environment-runner');
+      return await protonEnvironmentRunner(target, ctx) as TargetRunner<unknown>;
+    }
   }
 }

@@ -13,9 +13,9 @@ import { stopDeployment } from './stop-deployment';
  * the deployment, and the claim on that deployment number is what makes
  * simultaneous alarms produce one stop.
  */
-export function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerContext): TargetRunner<DeploymentView | undefined> {
+export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerContext): Promise<TargetRunner<DeploymentView | undefined>> {
   const ids = { applicationId: target.applicationId, environmentId: target.environmentId };
-  const client = ctx.clients.appConfig();
+  const client = await ctx.clients.appConfig();
 
   return {
     identifiers: ids,

@@ -15,9 +15,9 @@ const REFUSED = new Set(['ValidationException', 'ConflictException']);
  * AWS ended support for Proton on 2026-10-07. Everything Proton-specific in
  * the handler lives in this folder, so the target can be removed in one step.
  */
-export function protonEnvironmentRunner(target: ProtonEnvironmentTargetInput, ctx: RunnerContext): TargetRunner<EnvironmentView> {
+export async function protonEnvironmentRunner(target: ProtonEnvironmentTargetInput, ctx: RunnerContext): Promise<TargetRunner<EnvironmentView>> {
   const name = target.environmentName;
-  const client = ctx.clients.proton();
+  const client = await ctx.clients.proton();
 
   return {
     identifiers: { environmentName: name },

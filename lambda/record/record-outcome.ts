@@ -3,7 +3,6 @@ import type { Clients } from '../clients';
 import type { HandlerConfig } from '../config';
 import { emfMetrics } from './emf-metrics';
 import { logLine } from './log-line';
-import { notify } from './notify';
 import { errorText } from '../ledger/claim-event';
 import type { LedgerKey } from '../ledger/ledger-keys';
 import { writeRecord } from '../ledger/write-record';
@@ -32,7 +31,7 @@ export async function recordOutcome(
   const expiresAt = Math.floor(now / 1000) + Math.round(config.retentionDays * 86_400);
   const [ledger, notification] = await Promise.allSettled([
     writeRecord(clients.dynamo(), config.ledgerTable, key, record, expiresAt),
-    config.topicArn ? notify(clients.sns(), config.topicArn, record) : Promise.resolve(),
+    config.topicArn ? publish(clients, config.topicArn, record) : Promise.resolve(),
   ]);
   if (notification.status === 'rejected') {
     logLine('WARN', 'notification failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(notification.reason) });
@@ -41,4 +40,10 @@ export async function recordOutcome(
     logLine('ERROR', 'ledger write failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(ledger.reason) });
     throw new LedgerWriteError(`the ledger did not keep the ${record.outcome} record of event ${record.eventId}: ${errorText(ledger.reason)}`);
   }
+}
+
+/** The SNS client and its call are loaded only by functions that notify. */
+async function publish(clients: Clients, topicArn: string, record: RollbackRecord): Promise<void> {
+  const { notify } = await import('./notify');
+  await notify(await clients.sns(), topicArn, record);
 }

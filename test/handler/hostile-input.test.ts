@@ -145,6 +145,7 @@ describe('hostile and malformed input', () => {
         // Any trimmed name without control characters is a valid target name (a construct path).
         fc.pre(!(key === 'name' && typeof value === 'string' && value.length > 0 && value.length <= 512
           && value.trim() === value && !/[\u0000-\u001f\u007f]/.test(value)));
+        fc.pre(!(key === 'revertCompletedWithinSeconds' && Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 72 * 3600));
         await refusedWithoutAwsCalls({ version: INPUT_VERSION, target, event: metricAlarmEvent });
       },
     ), { numRuns: 200 });

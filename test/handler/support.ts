@@ -57,10 +57,10 @@ export const NOW = Date.parse('2026-11-20T14:03:11.000Z');
 
 export function testHandler(config: Partial<HandlerConfig> = {}, now: () => number = () => NOW) {
   const clients: Clients = {
-    appConfig: () => new AppConfigClient({ region: 'us-east-1' }),
-    proton: () => new ProtonClient({ region: 'us-east-1' }),
     dynamo: () => new DynamoDBClient({ region: 'us-east-1' }),
-    sns: () => new SNSClient({ region: 'us-east-1' }),
+    appConfig: async () => new AppConfigClient({ region: 'us-east-1' }),
+    proton: async () => new ProtonClient({ region: 'us-east-1' }),
+    sns: async () => new SNSClient({ region: 'us-east-1' }),
   };
   return createHandler({ clients, config: () => ({ ...CONFIG, ...config }), now });
 }
