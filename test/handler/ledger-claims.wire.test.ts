@@ -1,0 +1,141 @@
+import { AddressInfo } from 'net';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { Ledger, RollbackOutcome } from '../../src/private/contract';
+import { ledgerActionClaims } from '../../lambda/ledger/action-claims';
+import { claimEvent } from '../../lambda/ledger/claim-event';
+import { actionKey, eventKey } from '../../lambda/ledger/ledger-keys';
+import { writeRecord } from '../../lambda/ledger/write-record';
+
+// The claims' condition expressions, run against a real DynamoDB
+// implementation: a mock would accept an expression DynamoDB rejects.
+let server: ReturnType<typeof dynalite>;
+let client: DynamoDBClient;
+const TABLE = 'ledger';
+const T0 = Date.parse('2026-11-20T14:03:11Z');
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await client.send(new CreateTableCommand({
+    TableName: TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: Ledger.PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: Ledger.SORT_KEY, AttributeType: 'S' },
+      { AttributeName: Ledger.OUTCOME_INDEX_PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: Ledger.OUTCOME_INDEX_SORT_KEY, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: Ledger.PARTITION_KEY, KeyType: 'HASH' },
+      { AttributeName: Ledger.SORT_KEY, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [{
+      IndexName: Ledger.OUTCOME_INDEX,
+      KeySchema: [
+        { AttributeName: Ledger.OUTCOME_INDEX_PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: Ledger.OUTCOME_INDEX_SORT_KEY, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    }],
+  }));
+});
+
+afterAll(async () => {
+  client.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const claim = (key: ReturnType<typeof eventKey>, requestId: string, now: number) =>
+  claimEvent(client, { table: TABLE, key, requestId, now, leaseSeconds: 30, expiresAt: Math.floor(now / 1000) + 86_400 });
+
+function record(outcome: RollbackOutcome, eventId: string) {
+  return {
+    outcome,
+    reason: 'test',
+    rollback: 'Stack/Rollback',
+    target: 'Stack/Rollback/ConfigRollout',
+    eventId,
+    apiCalls: ['appconfig:ListDeployments'],
+    durationMs: 12,
+    recordedAt: new Date(T0).toISOString(),
+  };
+}
+
+describe('ledger claims on a real DynamoDB implementation', () => {
+  it('lets one delivery of an event claim it, and calls the next one a duplicate', async () => {
+    const key = eventKey('Stack/Rollback/A', '2026-11-20T14:03:10Z', 'e-1');
+
+    expect(await claim(key, 'r-1', T0)).toEqual({ status: 'CLAIMED' });
+    expect(await claim(key, 'r-2', T0 + 1_000)).toEqual({ status: 'DUPLICATE' });
+    await writeRecord(client, TABLE, key, record(RollbackOutcome.ROLLED_BACK, 'e-1'), 0);
+    expect(await claim(key, 'r-3', T0 + 3_600_000)).toEqual({ status: 'DUPLICATE' });
+  });
+
+  it('lets a retry take over a claim whose holder died, once the lease is over', async () => {
+    const key = eventKey('Stack/Rollback/A', '2026-11-20T14:03:10Z', 'e-2');
+
+    await claim(key, 'r-1', T0);
+    expect(await claim(key, 'r-2', T0 + 29_000)).toEqual({ status: 'DUPLICATE' });
+    expect(await claim(key, 'r-2', T0 + 31_000)).toEqual({ status: 'CLAIMED' });
+  });
+
+  it('lets a retry take over an event whose earlier attempt FAILED', async () => {
+    const key = eventKey('Stack/Rollback/A', '2026-11-20T14:03:10Z', 'e-3');
+
+    await claim(key, 'r-1', T0);
+    await writeRecord(client, TABLE, key, record(RollbackOutcome.FAILED, 'e-3'), 0);
+    expect(await claim(key, 'r-2', T0 + 1_000)).toEqual({ status: 'CLAIMED' });
+  });
+
+  it('gives a deployment to one event, back to the same event, and to another after release', async () => {
+    const key = actionKey('appconfig', 'abc1234', 'env5678', 3);
+    const first = ledgerActionClaims(client, { table: TABLE, eventId: 'e-1', targetName: 't', now: () => T0, leaseSeconds: 30, expiresAt: 0 });
+    const second = ledgerActionClaims(client, { table: TABLE, eventId: 'e-2', targetName: 't', now: () => T0 + 1_000, leaseSeconds: 30, expiresAt: 0 });
+
+    expect(await first.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'CLAIMED' });
+    expect(await second.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'TAKEN' });
+    expect(await first.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'CLAIMED' });
+    expect(await first.heldByThisEvent(key)).toBe(RollbackOutcome.ROLLED_BACK);
+    expect(await second.heldByThisEvent(key)).toBeUndefined();
+
+    await second.release(key);
+    expect((await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }))).Item).toBeDefined();
+    await first.release(key);
+    expect(await second.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'CLAIMED' });
+  });
+
+  it('hands a deployment over once the holder outlived its lease', async () => {
+    const key = actionKey('proton', 'prod', 'd-1');
+    const dead = ledgerActionClaims(client, { table: TABLE, eventId: 'e-1', targetName: 't', now: () => T0, leaseSeconds: 30, expiresAt: 0 });
+    const later = ledgerActionClaims(client, { table: TABLE, eventId: 'e-2', targetName: 't', now: () => T0 + 31_000, leaseSeconds: 30, expiresAt: 0 });
+
+    await dead.claim(key, RollbackOutcome.CANCEL_REQUESTED);
+    expect(await later.claim(key, RollbackOutcome.CANCEL_REQUESTED)).toEqual({ status: 'CLAIMED' });
+  });
+
+  it('indexes records, and only records, by outcome', async () => {
+    const key = eventKey('Stack/Rollback/B', '2026-11-20T15:00:00Z', 'e-9');
+    await claim(key, 'r-1', T0);
+    await writeRecord(client, TABLE, key, record(RollbackOutcome.REVERTED, 'e-9'), 0);
+
+    const answer = await client.send(new QueryCommand({
+      TableName: TABLE,
+      IndexName: Ledger.OUTCOME_INDEX,
+      KeyConditionExpression: '#outcome = :outcome',
+      ExpressionAttributeNames: { '#outcome': Ledger.OUTCOME_INDEX_PARTITION_KEY },
+      ExpressionAttributeValues: { ':outcome': { S: RollbackOutcome.REVERTED } },
+    }));
+    expect(answer.Items?.map((item) => item.eventId.S)).toEqual(['e-9']);
+  });
+});
