@@ -96,6 +96,15 @@ function plainTypeScriptFolder(dir: string): void {
 }
 
 plainTypeScriptFolder('lambda');
+plainTypeScriptFolder('bench');
+
+/** Runs a TypeScript script of the repository without a build step. */
+const runScript = (file: string) => `ts-node --transpile-only --project test/tsconfig.json ${file}`;
+
+project.addTask('bench', {
+  description: 'Measure the handler and the construct against their baselines and print the figures',
+  steps: [{ spawn: 'bundle' }, { exec: runScript('bench/run-benchmarks.ts') }],
+});
 
 // Bundle the SDK: the runtime's copy would have a say over our client versions.
 const handlerBundling: Partial<javascript.AddBundleOptions> = {
