@@ -11,9 +11,10 @@ const dynamo = new DynamoDBClient({});
 const sns = new SNSClient({});
 
 export const handler = async (event: { applicationId: string; environmentId: string; deploymentNumber: number }) => {
-  await appConfig.send(new ListDeploymentsCommand({ ApplicationId: event.applicationId, EnvironmentId: event.environmentId }));
-  await appConfig.send(new GetDeploymentCommand({ ApplicationId: event.applicationId, EnvironmentId: event.environmentId, DeploymentNumber: event.deploymentNumber }));
-  await appConfig.send(new StopDeploymentCommand({ ApplicationId: event.applicationId, EnvironmentId: event.environmentId, DeploymentNumber: event.deploymentNumber }));
+  const environment = { ApplicationId: event.applicationId, EnvironmentId: event.environmentId };
+  await appConfig.send(new ListDeploymentsCommand(environment));
+  await appConfig.send(new GetDeploymentCommand({ ...environment, DeploymentNumber: event.deploymentNumber }));
+  await appConfig.send(new StopDeploymentCommand({ ...environment, DeploymentNumber: event.deploymentNumber }));
   await proton.send(new GetEnvironmentCommand({ name: 'prod' }));
   await proton.send(new CancelEnvironmentDeploymentCommand({ environmentName: 'prod' }));
   await dynamo.send(new PutItemCommand({ TableName: 'ledger', Item: {} }));
