@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '*.local.json', '/bench/out/'],
 });
 
-for (const ignored of ['/lambda/', '/bench/', '/.ci/', '/examples/', 'cdk.out/']) {
+for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/examples/', 'cdk.out/']) {
   project.addPackageIgnore(ignored);
 }
 
@@ -97,6 +97,19 @@ function plainTypeScriptFolder(dir: string): void {
 
 plainTypeScriptFolder('lambda');
 plainTypeScriptFolder('bench');
+
+// The local AWS service emulators (local/) run inside jest beside the tests,
+// compiled as CommonJS like them, so they share the tests' compiler options
+// rather than the bundler settings of plainTypeScriptFolder().
+project.tsconfigDev.addInclude('../local/**/*.ts');
+new javascript.TypescriptConfig(project, {
+  fileName: 'local/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
+  include: ['**/*.ts'],
+  exclude: ['node_modules'],
+});
+project.eslint?.addLintPattern('local');
+project.eslint?.allowDevDeps('local/**');
 
 /** Runs a TypeScript script of the repository without a build step. */
 const runScript = (file: string) => `ts-node --transpile-only --project test/tsconfig.json ${file}`;

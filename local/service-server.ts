@@ -1,0 +1,176 @@
+import { randomUUID } from 'crypto';
+import { createServer, IncomingMessage, ServerResponse } from 'http';
+import { AddressInfo } from 'net';
+import { AppliedFault, FaultInjector, FaultRule, RecordedRequest } from './fault-injection';
+import { ErrorEncoding, ServiceError } from './service-error';
+import { VirtualClock } from './virtual-clock';
+
+/** A successful answer: status from the operation's model, JSON body. */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** A request matched to an operation; `invoke` applies it to the state. */
+export interface Route {
+  readonly operation: string;
+  readonly params: Record<string, unknown>;
+  /** Applies the operation; throws a ServiceError for a modeled error. */
+  invoke(): Reply;
+}
+
+/** What distinguishes one AWS protocol (and service) from another. */
+export interface ServiceProtocol {
+  readonly contentType: string;
+  /** Matches a request to an operation. Never throws: an unmatched request routes to `Unknown`. */
+  route(request: IncomingMessage, url: URL, body: string): Route;
+  encodeError(error: ServiceError): ErrorEncoding;
+  /** The error this service throttles with. */
+  throttlingError(): ServiceError;
+}
+
+/** Options every local service takes besides its clock. */
+export interface FaultOptions {
+  /**
+   * Fault rules in force from the start; add more with `faults.add()`.
+   * @default - none
+   */
+  readonly faults?: readonly FaultRule[];
+  /**
+   * The draw for rules with a `probability`.
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+/** A local service listening on 127.0.0.1. */
+export interface RunningService {
+  /** `http://127.0.0.1:<port>`, for a client's `endpoint` or the CLI's `--endpoint-url`. */
+  readonly endpoint: string;
+  /** Every request received, oldest first. */
+  readonly requests: RecordedRequest[];
+  readonly faults: FaultInjector;
+  /** Stops listening and cuts open connections (keep-alive sockets, delayed answers). */
+  close(): Promise<void>;
+}
+
+/** Serves `protocol` on a random port of 127.0.0.1, recording requests and injecting faults. */
+export async function startService(protocol: ServiceProtocol, clock: VirtualClock, options: FaultOptions = {}): Promise<RunningService> {
+  const requests: RecordedRequest[] = [];
+  const faults = new FaultInjector(options.faults, options.random);
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  }));
+
+  const send = (res: ServerResponse, record: RecordedRequest, status: number, headers: Record<string, string>, body: string) => {
+    record.status = status;
+    if (res.destroyed) return;
+    res.writeHead(status, {
+      ...headers,
+      'content-length': String(Buffer.byteLength(body)),
+      // The SDK reports this as $metadata.requestId.
+      'x-amzn-requestid': randomUUID(),
+    });
+    res.end(body);
+  };
+  const sendError = (res: ServerResponse, record: RecordedRequest, error: ServiceError) => {
+    record.error = error.name;
+    const { headers, body } = protocol.encodeError(error);
+    send(res, record, error.status, headers, body);
+  };
+  const run = (route: Route): Reply | ServiceError => {
+    try {
+      return route.invoke();
+    } catch (error) {
+      return error instanceof ServiceError ? error : new ServiceError('InternalServerException', 500, String(error));
+    }
+  };
+  const answer = (res: ServerResponse, record: RecordedRequest, outcome: Reply | ServiceError) => {
+    if (outcome instanceof ServiceError) {
+      sendError(res, record, outcome);
+    } else {
+      send(res, record, outcome.status, { 'content-type': protocol.contentType }, JSON.stringify(outcome.body));
+    }
+  };
+  const injectFailure = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, fault: AppliedFault) => {
+    switch (fault.kind) {
+      case 'dropConnection':
+        req.socket.destroy();
+        return;
+      case 'throttle':
+        sendError(res, record, protocol.throttlingError());
+        return;
+      case 'serverError':
+        // Both models declare InternalServerException; the SDK retries any 500.
+        sendError(res, record, new ServiceError('InternalServerException', 500, 'Injected internal server error'));
+        return;
+      case 'latency':
+        throw new Error('latency is not a failure');
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = protocol.route(req, url, body);
+    const fault = faults.pick(route.operation);
+    const record: RecordedRequest = {
+      operation: route.operation,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      params: route.params,
+      headers: { ...req.headers },
+      receivedAt: Date.now(),
+      serviceTime: clock.now(),
+      ...(fault ? { fault } : {}),
+    };
+    requests.push(record);
+
+    if (!fault) {
+      answer(res, record, run(route));
+    } else if (fault.afterApply) {
+      const outcome = run(route);
+      await sleep(fault.latencyMs);
+      if (fault.kind === 'latency') answer(res, record, outcome);
+      else injectFailure(req, res, record, fault);
+    } else {
+      await sleep(fault.latencyMs);
+      if (fault.kind === 'latency') answer(res, record, run(route));
+      else injectFailure(req, res, record, fault);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((error) => {
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(String(error));
+        }
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    faults,
+    close: () => new Promise<void>((resolve, reject) => {
+      timers.forEach(clearTimeout);
+      timers.clear();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    }),
+  };
+}
