@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { SNSClient } from '@aws-sdk/client-sns';
 
@@ -15,20 +15,28 @@ export interface Clients {
   readonly sns: () => Promise<SNSClient>;
 }
 
+// Without throwOnRequestTimeout a request past its timeout only logs a
+// warning and goes on waiting.
+//
 // The ledger must never hold up a rollback: a slow or unavailable table fails
 // fast, and the decision still reaches the log and the dead-letter queue.
 const LEDGER_CLIENT_OPTIONS = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+};
+// A stop whose answer is lost is retried by the SDK; the retry finds the
+// deployment stopped and is classified, never repeated.
+const SERVICE_CLIENT_OPTIONS = {
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
 };
 
 /** Clients created once per execution environment, each on first use. */
 export function lazyClients(): Clients {
   return {
     dynamo: once(() => new DynamoDBClient(LEDGER_CLIENT_OPTIONS)),
-    appConfig: once(async () => new (await import('@aws-sdk/client-appconfig')).AppConfigClient({})),
-    proton: once(async () => new (await import('@aws-sdk/client-proton')).ProtonClient({})),
-    sns: once(async () => new (await import('@aws-sdk/client-sns')).SNSClient({})),
+    appConfig: once(async () => new (await import('@aws-sdk/client-appconfig')).AppConfigClient(SERVICE_CLIENT_OPTIONS)),
+    proton: once(async () => new (await import('@aws-sdk/client-proton')).ProtonClient(SERVICE_CLIENT_OPTIONS)),
+    sns: once(async () => new (await import('@aws-sdk/client-sns')).SNSClient(SERVICE_CLIENT_OPTIONS)),
   };
 }
 

@@ -1,6 +1,6 @@
-import { TargetInput, TargetKind } from '../src/private/contract';
 import type { TargetRunner } from './decision';
 import type { RunnerContext } from './runner-context';
+import { TargetInput, TargetKind } from '../src/private/contract';
 
 /**
  * The runner for a target kind; the parser has already checked the kind.

@@ -8,3 +8,4 @@ export * from './fault-injection';
 export * from './service-error';
 export * from './service-server';
 export * from './virtual-clock';
+export * from './handler-instance';

@@ -6,11 +6,11 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { Ledger, RollbackOutcome } from '../../src/private/contract';
 import { ledgerActionClaims } from '../../lambda/ledger/action-claims';
 import { claimEvent } from '../../lambda/ledger/claim-event';
 import { actionKey, eventKey } from '../../lambda/ledger/ledger-keys';
 import { writeRecord } from '../../lambda/ledger/write-record';
+import { Ledger, RollbackOutcome } from '../../src/private/contract';
 
 // The claims' condition expressions, run against a real DynamoDB
 // implementation: a mock would accept an expression DynamoDB rejects.

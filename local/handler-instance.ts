@@ -1,0 +1,128 @@
+import { join } from 'path';
+import { pathToFileURL } from 'url';
+import { Worker } from 'worker_threads';
+
+/** Where `npx projen bundle` writes the handler asset. */
+export const HANDLER_ASSET_DIR = join(__dirname, '..', 'assets', 'lambda', 'rollback.lambda');
+
+/** What one invocation did: its answer or error, and every line it logged. */
+export interface Invocation {
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly error?: { readonly name: string; readonly message: string };
+  /** The handler's stdout and stderr lines, in order (JSON log lines, EMF). */
+  readonly logs: string[];
+  readonly durationMs: number;
+}
+
+export interface HandlerInstanceOptions {
+  /**
+   * The handler's environment: the variables the construct sets, plus
+   * `AWS_ENDPOINT_URL_<SERVICE>` to point the SDK at local services.
+   */
+  readonly env: Record<string, string>;
+  /**
+   * The folder of the bundled asset (index.mjs and its chunks).
+   * @default HANDLER_ASSET_DIR
+   */
+  readonly assetDir?: string;
+}
+
+// Runs inside the worker: loads the asset once, like a Lambda execution
+// environment, captures what the handler writes, and answers one invocation
+// at a time.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+let lines = [];
+const capture = (...args) => { lines.push(args.map((a) => typeof a === 'string' ? a : JSON.stringify(a)).join(' ')); };
+console.log = capture; console.info = capture; console.warn = capture; console.error = capture; console.debug = capture;
+const loaded = import(workerData.entry);
+parentPort.on('message', async ({ input, context }) => {
+  lines = [];
+  const started = performance.now();
+  try {
+    const { handler } = await loaded;
+    const result = await handler(input, context);
+    parentPort.postMessage({ ok: true, result, logs: lines, durationMs: performance.now() - started });
+  } catch (error) {
+    const e = error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+    parentPort.postMessage({ ok: false, error: e, logs: lines, durationMs: performance.now() - started });
+  }
+});
+`;
+
+/**
+ * One Lambda execution environment for the bundled handler: a worker thread
+ * with its own environment variables and module state, which handles one
+ * invocation at a time. Several instances run side by side, as Lambda scales
+ * out; `kill()` ends one mid-invocation, as a crash or timeout would.
+ */
+export class HandlerInstance {
+  public static start(options: HandlerInstanceOptions): HandlerInstance {
+    return new HandlerInstance(options);
+  }
+
+  private readonly worker: Worker;
+  private queue: Promise<unknown> = Promise.resolve();
+  private killed = false;
+
+  private constructor(options: HandlerInstanceOptions) {
+    const entry = pathToFileURL(join(options.assetDir ?? HANDLER_ASSET_DIR, 'index.mjs')).href;
+    this.worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { entry },
+      env: {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        PATH: process.env.PATH ?? '',
+        ...options.env,
+      },
+    });
+    this.worker.unref();
+  }
+
+  /** Invokes the handler; invocations on one instance run one after another, as on Lambda. */
+  public invoke(input: unknown, context: { awsRequestId?: string } = {}): Promise<Invocation> {
+    const next = this.queue.then(() => this.send(input, context));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Ends the instance at once, whatever it is doing. */
+  public async kill(): Promise<void> {
+    this.killed = true;
+    await this.worker.terminate();
+  }
+
+  private send(input: unknown, context: { awsRequestId?: string }): Promise<Invocation> {
+    if (this.killed) {
+      return Promise.reject(new Error('this handler instance was killed; start another'));
+    }
+    return new Promise<Invocation>((resolve, reject) => {
+      const onMessage = (message: Invocation) => {
+        this.worker.off('exit', onExit);
+        resolve(message);
+      };
+      const onExit = (code: number) => {
+        this.worker.off('message', onMessage);
+        reject(new Error(`the handler instance exited with code ${code} during the invocation`));
+      };
+      this.worker.once('message', onMessage);
+      this.worker.once('exit', onExit);
+      this.worker.postMessage({ input, context });
+    });
+  }
+}
+
+/** `AWS_ENDPOINT_URL_<SERVICE>` variables that point the SDK's clients at local services. */
+export function localEndpoints(endpoints: { appConfig?: string; proton?: string; dynamo?: string; sns?: string }): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (endpoints.appConfig) env.AWS_ENDPOINT_URL_APPCONFIG = endpoints.appConfig;
+  if (endpoints.proton) env.AWS_ENDPOINT_URL_PROTON = endpoints.proton;
+  if (endpoints.dynamo) env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamo;
+  if (endpoints.sns) env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
+  return env;
+}

@@ -1,0 +1,122 @@
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { appConfigTarget, protonTarget, ruleInput } from './support';
+import {
+  HandlerInstance,
+  LocalAppConfig,
+  LocalDynamo,
+  LocalProton,
+  createTableFromResource,
+  localEndpoints,
+  startLocalAppConfig,
+  startLocalDynamo,
+  startLocalProton,
+} from '../../local';
+import { HandlerEnv, Ledger } from '../../src/private/contract';
+import compositeEvent from '../fixtures/composite-alarm-state-change.json';
+import metricEvent from '../fixtures/metric-alarm-state-change.json';
+
+// The bundled asset, in a worker like a Lambda execution environment, with
+// the real SDK clients talking to local AppConfig, Proton and DynamoDB.
+const TABLE = 'ledger';
+const LEDGER_TABLE_RESOURCE = {
+  Type: 'AWS::DynamoDB::Table',
+  Properties: {
+    KeySchema: [{ AttributeName: Ledger.PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: Ledger.SORT_KEY, KeyType: 'RANGE' }],
+    AttributeDefinitions: [
+      { AttributeName: Ledger.PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: Ledger.SORT_KEY, AttributeType: 'S' },
+    ],
+  },
+};
+
+let appConfig: LocalAppConfig;
+let proton: LocalProton;
+let dynamo: LocalDynamo;
+let instance: HandlerInstance;
+
+beforeEach(async () => {
+  // Services run on the real clock: the deployments started a minute ago.
+  const started = Date.now() - 60_000;
+  appConfig = await startLocalAppConfig();
+  appConfig.state.seed({
+    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
+    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
+    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: started }],
+  });
+  proton = await startLocalProton();
+  proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: started }] });
+  dynamo = await startLocalDynamo();
+  await createTableFromResource(dynamo.client, LEDGER_TABLE_RESOURCE, TABLE);
+  instance = HandlerInstance.start({
+    env: {
+      ...localEndpoints({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }),
+      [HandlerEnv.LEDGER_TABLE]: TABLE,
+      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
+    },
+  });
+});
+
+afterEach(async () => {
+  await instance.kill();
+  await Promise.all([appConfig.close(), proton.close(), dynamo.close()]);
+});
+
+describe('bundled handler on the wire', () => {
+  it('rolls back an in-progress AppConfig deployment and records it in the ledger', async () => {
+    const invocation = await instance.invoke(ruleInput(appConfigTarget()), { awsRequestId: 'r-1' });
+
+    expect(invocation.error).toBeUndefined();
+    expect(invocation.result).toMatchObject({ outcome: 'ROLLED_BACK', stateBefore: 'DEPLOYING', stateAfter: 'ROLLED_BACK', deploymentNumber: 1 });
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('ROLLED_BACK');
+    const stop = appConfig.requests.find((request) => request.operation === 'StopDeployment')!;
+    expect(stop.headers['allow-revert']).toBe('true');
+
+    const item = await dynamo.client.send(new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: 'TARGET#Stack/Rollback/ConfigRollout' }, sk: { S: `EVENT#${metricEvent.time}#${metricEvent.id}` } },
+    }));
+    expect(item.Item).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, claimState: { S: 'RECORDED' }, deploymentNumber: { N: '1' } });
+    expect(invocation.logs.some((line) => line.includes('"CloudWatchMetrics"'))).toBe(true);
+  });
+
+  it('records a redelivered event as DUPLICATE and stops once', async () => {
+    await instance.invoke(ruleInput(appConfigTarget()), { awsRequestId: 'r-1' });
+    const second = await instance.invoke(ruleInput(appConfigTarget()), { awsRequestId: 'r-2' });
+
+    expect(second.result).toMatchObject({ outcome: 'DUPLICATE' });
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
+    const records = await dynamo.client.send(new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: 'TARGET#Stack/Rollback/ConfigRollout' } },
+    }));
+    expect(records.Items?.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
+  });
+
+  it('records ALREADY_STOPPED for a second alarm of the same target', async () => {
+    await instance.invoke(ruleInput(appConfigTarget()));
+    const second = await instance.invoke(ruleInput(appConfigTarget(), compositeEvent));
+
+    expect(second.result).toMatchObject({ outcome: 'ALREADY_STOPPED', stateBefore: 'ROLLED_BACK' });
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
+  });
+
+  it('cancels an in-progress Proton environment deployment', async () => {
+    const invocation = await instance.invoke(ruleInput(protonTarget()));
+
+    expect(invocation.result).toMatchObject({ outcome: 'CANCEL_REQUESTED', stateBefore: 'IN_PROGRESS', stateAfter: 'CANCELLING' });
+    expect(proton.requests.map((request) => request.operation)).toEqual(['GetEnvironment', 'CancelEnvironmentDeployment']);
+  });
+
+  it('records FAILED and throws when AppConfig keeps answering 500', async () => {
+    appConfig.faults.add({ operation: 'StopDeployment', fault: 'serverError' });
+
+    const invocation = await instance.invoke(ruleInput(appConfigTarget()));
+
+    expect(invocation.ok).toBe(false);
+    expect(invocation.error?.name).toBe('InternalServerException');
+    // The SDK's standard retry mode makes three attempts.
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(3);
+    expect(invocation.logs.some((line) => line.includes('"outcome":"FAILED"'))).toBe(true);
+  });
+});
