@@ -76,7 +76,7 @@ for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/examples/', 
  * local services, benchmarks): its own tsconfig so the editor, eslint's
  * project service and esbuild all type-check it the same way.
  */
-function plainTypeScriptFolder(dir: string): void {
+function plainTypeScriptFolder(dir: string, alsoInclude: string[] = []): void {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
     extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
@@ -88,7 +88,7 @@ function plainTypeScriptFolder(dir: string): void {
       module: 'preserve',
       moduleResolution: javascript.TypeScriptModuleResolution.BUNDLER,
     },
-    include: ['**/*.ts', '../src/**/*.ts'],
+    include: ['**/*.ts', '../src/**/*.ts', ...alsoInclude],
     exclude: ['node_modules'],
   });
   project.eslint?.addLintPattern(dir);
@@ -96,7 +96,7 @@ function plainTypeScriptFolder(dir: string): void {
 }
 
 plainTypeScriptFolder('lambda');
-plainTypeScriptFolder('bench');
+plainTypeScriptFolder('bench', ['../local/**/*.ts']);
 
 // The local AWS service emulators (local/) run inside jest beside the tests,
 // compiled as CommonJS like them, so they share the tests' compiler options

@@ -1,8 +1,11 @@
-// The baseline the handler bundle is measured against: the same four SDK
-// clients, imported the ordinary way, bundled as plain CommonJS.
-import { AppConfigClient, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
+// The baseline every handler figure is measured against: what a team writes
+// by hand. The same four SDK clients, imported and built at module load,
+// bundled as plain CommonJS; it reads the latest deployment, stops it if it
+// is in progress, and writes a record. No claims, so nothing stops a second
+// call for the same deployment.
+import { AppConfigClient, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CancelEnvironmentDeploymentCommand, GetEnvironmentCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { CancelEnvironmentDeploymentCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 
 const appConfig = new AppConfigClient({});
@@ -10,13 +13,30 @@ const proton = new ProtonClient({});
 const dynamo = new DynamoDBClient({});
 const sns = new SNSClient({});
 
-export const handler = async (event: { applicationId: string; environmentId: string; deploymentNumber: number }) => {
-  const environment = { ApplicationId: event.applicationId, EnvironmentId: event.environmentId };
-  await appConfig.send(new ListDeploymentsCommand(environment));
-  await appConfig.send(new GetDeploymentCommand({ ...environment, DeploymentNumber: event.deploymentNumber }));
-  await appConfig.send(new StopDeploymentCommand({ ...environment, DeploymentNumber: event.deploymentNumber }));
-  await proton.send(new GetEnvironmentCommand({ name: 'prod' }));
-  await proton.send(new CancelEnvironmentDeploymentCommand({ environmentName: 'prod' }));
-  await dynamo.send(new PutItemCommand({ TableName: 'ledger', Item: {} }));
-  await sns.send(new PublishCommand({ TopicArn: 'arn', Message: '{}' }));
+interface Input {
+  target: { kind: string; applicationId: string; environmentId: string; environmentName: string };
+  event: { id: string };
+}
+
+export const handler = async ({ target, event }: Input) => {
+  let outcome = 'NO_ACTIVE_DEPLOYMENT';
+  if (target.kind === 'appconfig') {
+    const ids = { ApplicationId: target.applicationId, EnvironmentId: target.environmentId };
+    const latest = (await appConfig.send(new ListDeploymentsCommand(ids))).Items?.[0];
+    if (latest && ['DEPLOYING', 'BAKING', 'VALIDATING'].includes(latest.State ?? '')) {
+      await appConfig.send(new StopDeploymentCommand({ ...ids, DeploymentNumber: latest.DeploymentNumber, AllowRevert: true }));
+      outcome = 'ROLLED_BACK';
+    }
+  } else {
+    await proton.send(new CancelEnvironmentDeploymentCommand({ environmentName: target.environmentName }));
+    outcome = 'CANCEL_REQUESTED';
+  }
+  await dynamo.send(new PutItemCommand({
+    TableName: process.env.ROLLBACK_LEDGER_TABLE,
+    Item: { pk: { S: `EVENT#${event.id}` }, sk: { S: 'RECORD' }, outcome: { S: outcome } },
+  }));
+  if (process.env.ROLLBACK_NOTIFICATION_TOPIC_ARN) {
+    await sns.send(new PublishCommand({ TopicArn: process.env.ROLLBACK_NOTIFICATION_TOPIC_ARN, Message: outcome }));
+  }
+  return { outcome };
 };

@@ -66,6 +66,12 @@ export interface RecordedRequest {
   status?: number;
   /** The error name answered, if any. */
   error?: string;
+  /**
+   * True once the operation succeeded against the service state, whether or
+   * not its answer reached the caller (an `afterApply` fault, a caller that
+   * gave up waiting). Counts the changes really made, such as stops applied.
+   */
+  applied?: boolean;
 }
 
 /** The rules a local service applies, changeable while it runs. */

@@ -26,6 +26,12 @@ export interface HandlerInstanceOptions {
    * @default HANDLER_ASSET_DIR
    */
   readonly assetDir?: string;
+  /**
+   * A handler file to load instead of the asset's index.mjs (an ES module or
+   * CommonJS file exporting `handler`), e.g. a baseline to compare against.
+   * @default - `index.mjs` in `assetDir`
+   */
+  readonly entry?: string;
 }
 
 // Runs inside the worker: loads the asset once, like a Lambda execution
@@ -67,7 +73,7 @@ export class HandlerInstance {
   private killed = false;
 
   private constructor(options: HandlerInstanceOptions) {
-    const entry = pathToFileURL(join(options.assetDir ?? HANDLER_ASSET_DIR, 'index.mjs')).href;
+    const entry = pathToFileURL(options.entry ?? join(options.assetDir ?? HANDLER_ASSET_DIR, 'index.mjs')).href;
     this.worker = new Worker(WORKER, {
       eval: true,
       workerData: { entry },

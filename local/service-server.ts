@@ -83,9 +83,11 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
     const { headers, body } = protocol.encodeError(error);
     send(res, record, error.status, headers, body);
   };
-  const run = (route: Route): Reply | ServiceError => {
+  const run = (route: Route, record: RecordedRequest): Reply | ServiceError => {
     try {
-      return route.invoke();
+      const reply = route.invoke();
+      record.applied = true;
+      return reply;
     } catch (error) {
       return error instanceof ServiceError ? error : new ServiceError('InternalServerException', 500, String(error));
     }
@@ -131,15 +133,15 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
     requests.push(record);
 
     if (!fault) {
-      answer(res, record, run(route));
+      answer(res, record, run(route, record));
     } else if (fault.afterApply) {
-      const outcome = run(route);
+      const outcome = run(route, record);
       await sleep(fault.latencyMs);
       if (fault.kind === 'latency') answer(res, record, outcome);
       else injectFailure(req, res, record, fault);
     } else {
       await sleep(fault.latencyMs);
-      if (fault.kind === 'latency') answer(res, record, run(route));
+      if (fault.kind === 'latency') answer(res, record, run(route, record));
       else injectFailure(req, res, record, fault);
     }
   };

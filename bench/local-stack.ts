@@ -1,0 +1,100 @@
+import { randomUUID } from 'crypto';
+import {
+  HandlerInstance,
+  LocalAppConfig,
+  LocalDynamo,
+  createTableFromResource,
+  localEndpoints,
+  startLocalAppConfig,
+  startLocalDynamo,
+} from '../local';
+import { HandlerEnv, INPUT_VERSION, Ledger, RollbackInput } from '../src/private/contract';
+import metricEvent from '../test/fixtures/metric-alarm-state-change.json';
+
+export const TABLE = 'ledger';
+export const APPLICATION = 'app0001';
+const STRATEGY = 'slow';
+
+/** Local AppConfig and DynamoDB with the ledger table, as the benchmarks use them. */
+export interface LocalStack {
+  readonly appConfig: LocalAppConfig;
+  readonly dynamo: LocalDynamo;
+  /** The DynamoDB endpoint handlers talk to (a delaying proxy, when one is in front). */
+  dynamoEndpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(environments: number): Promise<LocalStack> {
+  const appConfig = await startLocalAppConfig();
+  appConfig.state.seed({
+    applications: [{ id: APPLICATION, environments: Array.from({ length: environments }, (_, i) => ({ id: environmentId(i) })) }],
+    // Long enough that no deployment finishes during a run.
+    deploymentStrategies: [{ id: STRATEGY, deploymentDurationInMinutes: 600, growthFactor: 10, finalBakeTimeInMinutes: 60 }],
+  });
+  const dynamo = await startLocalDynamo();
+  await createTableFromResource(dynamo.client, {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      KeySchema: [{ AttributeName: Ledger.PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: Ledger.SORT_KEY, KeyType: 'RANGE' }],
+      AttributeDefinitions: [
+        { AttributeName: Ledger.PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: Ledger.SORT_KEY, AttributeType: 'S' },
+      ],
+    },
+  }, TABLE);
+  return {
+    appConfig,
+    dynamo,
+    dynamoEndpoint: dynamo.endpoint,
+    close: async () => {
+      await Promise.all([appConfig.close(), dynamo.close()]);
+    },
+  };
+}
+
+export const environmentId = (index: number) => `env${String(index).padStart(4, '0')}`;
+
+/** Starts a deployment in an environment and returns its number. */
+export function startDeployment(stack: LocalStack, environment = environmentId(0)): number {
+  return stack.appConfig.state.startDeployment(APPLICATION, environment, {
+    deploymentStrategyId: STRATEGY,
+    configurationProfileId: 'prof001',
+    configurationVersion: '1',
+  }).record.number;
+}
+
+/** A handler instance pointed at the stack; `entry` swaps in another handler file. */
+export function handlerInstance(stack: LocalStack, entry?: string): HandlerInstance {
+  return HandlerInstance.start({
+    entry,
+    env: {
+      ...localEndpoints({ appConfig: stack.appConfig.endpoint, dynamo: stack.dynamoEndpoint }),
+      [HandlerEnv.LEDGER_TABLE]: TABLE,
+      [HandlerEnv.ROLLBACK_NAME]: 'Bench/Rollback',
+    },
+  });
+}
+
+/** The rule input for one fresh alarm event of an environment's target. */
+export function alarmInput(environment = environmentId(0), stateChangedAt = Date.now()): RollbackInput {
+  const event = structuredClone(metricEvent);
+  event.id = randomUUID();
+  event.time = new Date(stateChangedAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  event.detail.state.timestamp = new Date(stateChangedAt).toISOString();
+  return {
+    version: INPUT_VERSION,
+    target: {
+      kind: 'appconfig',
+      name: `Bench/Rollback/${environment}`,
+      alarmArns: [metricEvent.resources[0]],
+      applicationId: APPLICATION,
+      environmentId: environment,
+      revertCompletedWithinSeconds: 0,
+    },
+    event,
+  };
+}
+
+export function stopCalls(stack: LocalStack): number {
+  return stack.appConfig.requests.filter((request) => request.operation === 'StopDeployment').length;
+}
