@@ -1,1 +1,5 @@
+export * from './alarm-rollback';
 export * from './rollback-outcome';
+export * from './rollback-target';
+export { AppConfigTargetOptions } from './targets/appconfig-target';
+export { ProtonEnvironmentTargetOptions } from './targets/proton-environment-target';

@@ -1,0 +1,26 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { TargetInput } from './contract';
+
+/** What a target is told when it is added to an AlarmRollback. */
+export interface TargetBindContext {
+  /** Unique, readable name of the target: the construct path of `addTarget`'s id. */
+  readonly name: string;
+  /** ARNs of the alarms that watch the target (tokens allowed). */
+  readonly alarmArns: string[];
+  /** The rollback handler, to be granted what the target's calls need. */
+  readonly handler: iam.IGrantable;
+}
+
+/**
+ * One kind of rollback target. Each kind lives in its own file under
+ * `src/targets/` and knows how to validate itself, render its rule input and
+ * grant its IAM to the handler.
+ */
+export interface TargetDefinition {
+  /**
+   * Validates the options (errors name `scope`'s path), grants the handler
+   * least-privilege access to this one target and returns the rule input.
+   */
+  bind(scope: IConstruct, context: TargetBindContext): TargetInput;
+}

@@ -1,0 +1,69 @@
+import { IConstruct } from 'constructs';
+import { TargetInput } from './private/contract';
+import { TargetBindContext, TargetDefinition } from './private/target-definition';
+import { AppConfigTarget, AppConfigTargetOptions } from './targets/appconfig-target';
+import { ProtonEnvironmentTarget, ProtonEnvironmentTargetOptions } from './targets/proton-environment-target';
+
+/**
+ * What an alarm rolls back: an AWS AppConfig environment or an AWS Proton
+ * environment. Create one with the static factories and pass it to
+ * `AlarmRollback.addTarget`.
+ *
+ * @example
+ * declare const rollback: AlarmRollback;
+ * declare const environment: appconfig.IEnvironment;
+ * declare const errorAlarm: cloudwatch.IAlarm;
+ * rollback.addTarget('ConfigRollout', {
+ *   alarms: [errorAlarm],
+ *   target: RollbackTarget.appConfig({ environment }),
+ * });
+ */
+export abstract class RollbackTarget {
+  /**
+   * Stops the in-progress deployment of an AppConfig environment (with
+   * `AllowRevert`, so it rolls back), and optionally reverts a deployment that
+   * completed within `revertCompletedWithin`.
+   *
+   * The handler is granted `appconfig:ListDeployments` on the environment and
+   * `appconfig:GetDeployment` and `appconfig:StopDeployment` on the
+   * environment's deployments only.
+   */
+  public static appConfig(options: AppConfigTargetOptions): RollbackTarget {
+    return new DefinedRollbackTarget(new AppConfigTarget(options));
+  }
+
+  /**
+   * Cancels the in-progress deployment of an AWS Proton environment.
+   *
+   * AWS ended support for AWS Proton on 2026-10-07. This target stays
+   * supported for now and is kept isolated so it can be removed cleanly; it
+   * will be marked deprecated for one minor release before it is removed.
+   * Plan to move environment deployments off Proton.
+   *
+   * The handler is granted `proton:GetEnvironment` and
+   * `proton:CancelEnvironmentDeployment` on that one environment.
+   */
+  public static protonEnvironment(options: ProtonEnvironmentTargetOptions): RollbackTarget {
+    return new DefinedRollbackTarget(new ProtonEnvironmentTarget(options));
+  }
+
+  /**
+   * Validates the target, grants the handler what it needs and returns the
+   * rule input. Called once per `addTarget`.
+   *
+   * @internal
+   */
+  public abstract _bind(scope: IConstruct, context: TargetBindContext): TargetInput;
+}
+
+/** The one implementation: delegates to the target kind's definition. */
+class DefinedRollbackTarget extends RollbackTarget {
+  constructor(private readonly definition: TargetDefinition) {
+    super();
+  }
+
+  /** @internal */
+  public _bind(scope: IConstruct, context: TargetBindContext): TargetInput {
+    return this.definition.bind(scope, context);
+  }
+}

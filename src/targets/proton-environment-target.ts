@@ -1,0 +1,58 @@
+// AWS ended support for AWS Proton on 2026-10-07. Everything the construct
+// knows about Proton is in this file and in RollbackTarget.protonEnvironment,
+// so the target can be removed without touching anything else.
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { ProtonEnvironmentTargetInput, TargetKind } from '../private/contract';
+import { TargetBindContext, TargetDefinition } from '../private/target-definition';
+import { describeValue, isLiteral, validationError } from '../private/validate';
+
+/** Proton's ResourceName: 1 to 100 characters, starting with a letter or digit. */
+const PROTON_RESOURCE_NAME = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
+const PROTON_NAME_MAX_LENGTH = 100;
+
+/**
+ * Options of an AWS Proton environment target: the environment whose
+ * in-progress deployment an alarm cancels.
+ */
+export interface ProtonEnvironmentTargetOptions {
+  /**
+   * The name of the Proton environment (1 to 100 letters, digits, `_` or `-`,
+   * starting with a letter or digit).
+   */
+  readonly environmentName: string;
+}
+
+/** Cancels the in-progress deployment of one Proton environment. */
+export class ProtonEnvironmentTarget implements TargetDefinition {
+  constructor(private readonly options: ProtonEnvironmentTargetOptions) {}
+
+  public bind(scope: IConstruct, context: TargetBindContext): ProtonEnvironmentTargetInput {
+    const environmentName = this.options.environmentName;
+    if (isLiteral(environmentName)
+      && (environmentName.length > PROTON_NAME_MAX_LENGTH || !PROTON_RESOURCE_NAME.test(environmentName))) {
+      throw validationError(scope,
+        `environmentName is ${describeValue(environmentName)}, which is not a Proton environment name`,
+        'Use the name of the environment as Proton shows it: 1 to 100 letters, digits, "_" or "-", starting with a letter or digit');
+    }
+
+    iam.Grant.addToPrincipal({
+      grantee: context.handler,
+      actions: ['proton:GetEnvironment', 'proton:CancelEnvironmentDeployment'],
+      resourceArns: [Stack.of(scope).formatArn({
+        service: 'proton',
+        resource: 'environment',
+        resourceName: environmentName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      })],
+    });
+
+    return {
+      kind: TargetKind.PROTON_ENVIRONMENT,
+      name: context.name,
+      alarmArns: context.alarmArns,
+      environmentName,
+    };
+  }
+}
