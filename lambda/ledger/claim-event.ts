@@ -23,6 +23,12 @@ export interface ClaimEventRequest {
  * when its earlier attempt FAILED, or when it is older than the lease (the
  * invocation that made it died before recording).
  *
+ * An unfinished claim made under the same request id is this request's own:
+ * the SDK retrying a write whose answer was lost (the first write landed), or
+ * Lambda retrying an asynchronous invocation whose earlier attempt died (the
+ * retry keeps the request id). Without that, the retry would meet its own
+ * claim, call the event a DUPLICATE and stop nothing.
+ *
  * An unavailable ledger does not stop the rollback: the claim reports
  * UNAVAILABLE and the caller goes on, relying on the service's own state.
  */
@@ -39,15 +45,19 @@ export async function claimEvent(client: DynamoDBClient, request: ClaimEventRequ
           [Ledger.TTL_ATTRIBUTE]: request.expiresAt,
         }),
       },
-      ConditionExpression: 'attribute_not_exists(#pk) OR (#claimState = :claimed AND #claimedAt < :leaseCutoff) OR #outcome = :failed',
+      ConditionExpression: 'attribute_not_exists(#pk)'
+        + ' OR (#claimState = :claimed AND (#claimedAt < :leaseCutoff OR #requestId = :requestId))'
+        + ' OR #outcome = :failed',
       ExpressionAttributeNames: {
         '#pk': Ledger.PARTITION_KEY,
         '#claimState': 'claimState',
         '#claimedAt': 'claimedAt',
+        '#requestId': 'requestId',
         '#outcome': Ledger.OUTCOME_INDEX_PARTITION_KEY,
       },
       ExpressionAttributeValues: {
         ':claimed': { S: 'CLAIMED' },
+        ':requestId': { S: request.requestId },
         ':leaseCutoff': { N: String(request.now - request.leaseSeconds * 1000) },
         ':failed': { S: RollbackOutcome.FAILED },
       },

@@ -146,6 +146,8 @@ describe('hostile and malformed input', () => {
         fc.pre(!(key === 'name' && typeof value === 'string' && value.length > 0 && value.length <= 512
           && value.trim() === value && !/[\u0000-\u001f\u007f]/.test(value)));
         fc.pre(!(key === 'revertCompletedWithinSeconds' && Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 72 * 3600));
+        // Nor are 4 to 7 lowercase letters and digits (the generator finds `aaaa` now and then): a valid AppConfig id.
+        fc.pre(!((key === 'applicationId' || key === 'environmentId') && typeof value === 'string' && /^[a-z0-9]{4,7}$/.test(value)));
         await refusedWithoutAwsCalls({ version: INPUT_VERSION, target, event: metricAlarmEvent });
       },
     ), { numRuns: 200 });

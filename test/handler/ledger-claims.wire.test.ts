@@ -90,6 +90,16 @@ describe('ledger claims on a real DynamoDB implementation', () => {
     expect(await claim(key, 'r-2', T0 + 31_000)).toEqual({ status: 'CLAIMED' });
   });
 
+  it('lets a request take its own unfinished claim again, as when a retried write finds the first one landed', async () => {
+    const key = eventKey('Stack/Rollback/A', '2026-11-20T14:03:10Z', 'e-4');
+
+    expect(await claim(key, 'r-1', T0)).toEqual({ status: 'CLAIMED' });
+    expect(await claim(key, 'r-1', T0)).toEqual({ status: 'CLAIMED' });
+    expect(await claim(key, 'r-2', T0 + 1_000)).toEqual({ status: 'DUPLICATE' });
+    await writeRecord(client, TABLE, key, record(RollbackOutcome.ROLLED_BACK, 'e-4'), 0);
+    expect(await claim(key, 'r-1', T0 + 2_000)).toEqual({ status: 'DUPLICATE' });
+  });
+
   it('lets a retry take over an event whose earlier attempt FAILED', async () => {
     const key = eventKey('Stack/Rollback/A', '2026-11-20T14:03:10Z', 'e-3');
 
