@@ -1,6 +1,10 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildQuickStartStack } from '../../examples/readme-quick-start';
+
+const ROOT = join(__dirname, '..', '..');
 
 describe('the README quick start', () => {
   it('synthesizes one handler, one ledger and one rule per target', () => {
@@ -11,5 +15,13 @@ describe('the README quick start', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::Events::Rule', 2);
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('is the code the README shows, word for word', () => {
+    const example = readFileSync(join(ROOT, 'examples', 'readme-quick-start.ts'), 'utf8');
+    const code = example.slice(example.indexOf('import { App')).replace("from '../src'", "from 'cdk-alarm-rollback'").trimEnd();
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /<!-- quick-start:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- quick-start:end -->/.exec(readme);
+    expect(shown?.[1]).toBe(code);
   });
 });
