@@ -1,0 +1,127 @@
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ACCOUNT, REGION, importedAlarm, metricAlarm, testStack } from './support';
+import { AlarmRollback, RollbackTarget } from '../../src';
+
+type Json = any;
+
+/** Renders a template value to a comparable string: intrinsics become readable placeholders. */
+function render(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (value?.Ref === 'AWS::Partition') return 'aws';
+  if (value?.Ref === 'AWS::Region') return REGION;
+  if (value?.Ref === 'AWS::AccountId') return ACCOUNT;
+  if (value?.Ref) return `{ref:${value.Ref}}`;
+  if (value?.['Fn::GetAtt']) return `{arn:${value['Fn::GetAtt'][0]}}`;
+  if (value?.['Fn::Join']) return value['Fn::Join'][1].map(render).join(value['Fn::Join'][0]);
+  throw new Error(`unexpected value in a policy: ${JSON.stringify(value)}`);
+}
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement of every IAM policy in the template, with rendered resources. */
+function statements(template: Template): Array<{ actions: string[]; resources: string[]; policy: string }> {
+  const found: Array<{ actions: string[]; resources: string[]; policy: string }> = [];
+  const documents: Array<[string, Json]> = [];
+  for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+    documents.push([id, policy.Properties.PolicyDocument]);
+  }
+  for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+    for (const inline of role.Properties.Policies ?? []) {
+      documents.push([`${id}/${inline.PolicyName}`, inline.PolicyDocument]);
+    }
+  }
+  for (const [policy, document] of documents) {
+    for (const statement of document.Statement) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.NotAction).toBeUndefined();
+      expect(statement.NotResource).toBeUndefined();
+      found.push({ policy, actions: list(statement.Action), resources: list(statement.Resource).map(render) });
+    }
+  }
+  return found;
+}
+
+describe('least privilege', () => {
+  const stack = testStack();
+  const application = new appconfig.Application(stack, 'App');
+  const environment = new appconfig.Environment(stack, 'Env', { application });
+  const topic = new sns.Topic(stack, 'Topic');
+  const rollback = new AlarmRollback(stack, 'Rollback', { notificationTopic: topic });
+  rollback.addTarget('Created', { alarms: [metricAlarm(stack, 'Errors')], target: RollbackTarget.appConfig({ environment }) });
+  rollback.addTarget('Imported', {
+    alarms: [importedAlarm(stack, 'latency'), importedAlarm(stack, 'other-account', 'us-west-2', '222222222222')],
+    target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }),
+  });
+  rollback.addTarget('Proton', { alarms: [importedAlarm(stack, 'env')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
+  const template = Template.fromStack(stack);
+  const logical = (type: string) => Object.keys(template.findResources(type));
+  const [ledger] = logical('AWS::DynamoDB::Table');
+  const [queue] = logical('AWS::SQS::Queue');
+  const [createdApp] = logical('AWS::AppConfig::Application');
+  const [createdEnv] = logical('AWS::AppConfig::Environment');
+  const [topicId] = logical('AWS::SNS::Topic');
+  const appconfigArn = (app: string, env?: string, deployments = false) =>
+    `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/${app}${env ? `/environment/${env}` : ''}${deployments ? '/deployment/*' : ''}`;
+
+  /** What each action may touch: the library's own resources and the targets' own ARNs, nothing else. */
+  const allowed: Record<string, string[]> = {
+    'appconfig:ListDeployments': [
+      appconfigArn(`{ref:${createdApp}}`), appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`),
+      appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678'),
+    ],
+    'appconfig:GetDeployment': [
+      appconfigArn(`{ref:${createdApp}}`), appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`),
+      appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`, true),
+      appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678'), appconfigArn('abc1234', 'def5678', true),
+    ],
+    'proton:GetEnvironment': [`arn:aws:proton:${REGION}:${ACCOUNT}:environment/prod`],
+    'dynamodb:PutItem': [`{arn:${ledger}}`],
+    'sns:Publish': [`{ref:${topicId}}`],
+    'sqs:SendMessage': [`{arn:${queue}}`],
+  };
+  allowed['appconfig:StopDeployment'] = allowed['appconfig:GetDeployment'];
+  allowed['proton:CancelEnvironmentDeployment'] = allowed['proton:GetEnvironment'];
+  for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']) allowed[action] = allowed['dynamodb:PutItem'];
+  for (const action of ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) allowed[action] = allowed['sqs:SendMessage'];
+
+  it('grants no wildcard action', () => {
+    for (const statement of statements(template)) {
+      expect(statement.actions.filter((action) => action.includes('*'))).toEqual([]);
+    }
+  });
+
+  it('grants no wildcard resource, but for the deployment number AppConfig assigns at deploy time', () => {
+    for (const statement of statements(template)) {
+      for (const resource of statement.resources) {
+        expect(resource).not.toBe('*');
+        expect(resource.replace(/\/deployment\/\*$/, '')).not.toContain('*');
+      }
+    }
+  });
+
+  it('grants every action only on the targets\' own ARNs and the library\'s own resources', () => {
+    const granted = statements(template);
+    expect(granted.length).toBeGreaterThan(0);
+    for (const statement of granted) {
+      for (const action of statement.actions) {
+        expect(allowed[action]).toBeDefined();
+        for (const resource of statement.resources) {
+          expect({ action, resource, allowed: allowed[action].includes(resource) }).toEqual({ action, resource, allowed: true });
+        }
+      }
+    }
+  });
+
+  it('grants the ledger writes only: no query, scan or table management', () => {
+    const dynamoActions = statements(template).flatMap((statement) => statement.actions).filter((action) => action.startsWith('dynamodb:'));
+    expect(new Set(dynamoActions)).toEqual(new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']));
+  });
+
+  it('attaches no managed policy but the basic execution role that writes the logs', () => {
+    const managed = Object.values(template.findResources('AWS::IAM::Role'))
+      .flatMap((role: Json) => role.Properties.ManagedPolicyArns ?? []).map(render);
+    expect(managed).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
+  });
+});
