@@ -184,6 +184,7 @@ export class AlarmRollback extends Construct {
   private readonly ruleTargetRetryAttempts: number;
   private readonly ruleTargetMaxEventAge: Duration;
   private readonly targetRules: events.IRule[] = [];
+  private readonly targetStatements = new Map<string, iam.PolicyStatement>();
 
   constructor(scope: Construct, id: string, props: AlarmRollbackProps = {}) {
     super(scope, id);
@@ -274,7 +275,7 @@ export class AlarmRollback extends Construct {
         'Use a shorter addTarget id without leading or trailing spaces');
     }
     const alarmArns = this.alarmArns(scope, options.alarms);
-    const target = options.target._bind(scope, { name, alarmArns, handler: this.function });
+    const target = options.target._bind(scope, { name, alarmArns, grant: (actions, arns) => this.grant(actions, arns) });
 
     const eventPattern: events.EventPattern = {
       source: ['aws.cloudwatch'],
@@ -367,6 +368,19 @@ export class AlarmRollback extends Construct {
    */
   public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.function.metricErrors(props);
+  }
+
+  /** One statement per set of actions, whose resources grow target by target. */
+  private grant(actions: string[], resourceArns: string[]): void {
+    const key = actions.join(',');
+    let statement = this.targetStatements.get(key);
+    if (!statement) {
+      statement = new iam.PolicyStatement({ actions });
+      this.targetStatements.set(key, statement);
+      this.function.addToRolePolicy(statement);
+    }
+    const listed = new Set(statement.resources);
+    statement.addResources(...resourceArns.filter((arn) => !listed.has(arn)));
   }
 
   private createLedger(removalPolicy: RemovalPolicy): dynamodb.Table {

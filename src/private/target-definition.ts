@@ -1,4 +1,3 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { TargetInput } from './contract';
 
@@ -8,8 +7,13 @@ export interface TargetBindContext {
   readonly name: string;
   /** ARNs of the alarms that watch the target (tokens allowed). */
   readonly alarmArns: string[];
-  /** The rollback handler, to be granted what the target's calls need. */
-  readonly handler: iam.IGrantable;
+  /**
+   * Allows the handler `actions` on `resourceArns`. Grants with the same
+   * actions share one statement, so a resource several targets need (an
+   * AppConfig application) is listed once and hundreds of targets fit IAM's
+   * policy size limits.
+   */
+  grant(actions: string[], resourceArns: string[]): void;
 }
 
 /**

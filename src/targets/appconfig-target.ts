@@ -1,6 +1,5 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { AppConfigTargetInput, MAX_REVERT_WINDOW_SECONDS, TargetKind } from '../private/contract';
 import { TargetBindContext, TargetDefinition } from '../private/target-definition';
@@ -82,19 +81,14 @@ export class AppConfigTarget implements TargetDefinition {
     const deploymentsArn = `${environmentArn}/deployment/*`;
 
     // The Service Authorization Reference lists the application and the
-    // environment as required resources of all three actions (and the
-    // deployment for the last two): each must be allowed, or AppConfig
-    // answers AccessDenied.
-    iam.Grant.addToPrincipal({
-      grantee: context.handler,
-      actions: ['appconfig:ListDeployments'],
-      resourceArns: [applicationArn, environmentArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee: context.handler,
-      actions: ['appconfig:GetDeployment', 'appconfig:StopDeployment'],
-      resourceArns: [applicationArn, environmentArn, deploymentsArn],
-    });
+    // environment as required resources of all three actions, and the
+    // deployment of the last two: each must be allowed, or AppConfig answers
+    // AccessDenied. ListDeployments acts on no deployment, so sharing one
+    // statement grants nothing more, and keeps the policy small.
+    context.grant(
+      ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
+      [applicationArn, environmentArn, deploymentsArn],
+    );
 
     return {
       kind: TargetKind.APPCONFIG,

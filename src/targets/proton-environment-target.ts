@@ -2,7 +2,6 @@
 // knows about Proton is in this file and in RollbackTarget.protonEnvironment,
 // so the target can be removed without touching anything else.
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { ProtonEnvironmentTargetInput, TargetKind } from '../private/contract';
 import { TargetBindContext, TargetDefinition } from '../private/target-definition';
@@ -37,16 +36,12 @@ export class ProtonEnvironmentTarget implements TargetDefinition {
         'Use the name of the environment as Proton shows it: 1 to 100 letters, digits, "_" or "-", starting with a letter or digit');
     }
 
-    iam.Grant.addToPrincipal({
-      grantee: context.handler,
-      actions: ['proton:GetEnvironment', 'proton:CancelEnvironmentDeployment'],
-      resourceArns: [Stack.of(scope).formatArn({
-        service: 'proton',
-        resource: 'environment',
-        resourceName: environmentName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      })],
-    });
+    context.grant(['proton:GetEnvironment', 'proton:CancelEnvironmentDeployment'], [Stack.of(scope).formatArn({
+      service: 'proton',
+      resource: 'environment',
+      resourceName: environmentName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    })]);
 
     return {
       kind: TargetKind.PROTON_ENVIRONMENT,

@@ -231,15 +231,7 @@ describe('AlarmRollback with defaults', () => {
       },
       {
         Effect: 'Allow',
-        Action: 'appconfig:ListDeployments',
-        Resource: [
-          arnJoin('appconfig', 'application/abc1234'),
-          arnJoin('appconfig', 'application/abc1234/environment/def5678'),
-        ],
-      },
-      {
-        Effect: 'Allow',
-        Action: ['appconfig:GetDeployment', 'appconfig:StopDeployment'],
+        Action: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
         Resource: [
           arnJoin('appconfig', 'application/abc1234'),
           arnJoin('appconfig', 'application/abc1234/environment/def5678'),

@@ -24,8 +24,11 @@ const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]
 function statements(template: Template): Array<{ actions: string[]; resources: string[]; policy: string }> {
   const found: Array<{ actions: string[]; resources: string[]; policy: string }> = [];
   const documents: Array<[string, Json]> = [];
-  for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
-    documents.push([id, policy.Properties.PolicyDocument]);
+  // Managed policies too: CDK moves statements that outgrow the inline policy into them.
+  for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+    for (const [id, policy] of Object.entries(template.findResources(type))) {
+      documents.push([id, policy.Properties.PolicyDocument]);
+    }
   }
   for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
     for (const inline of role.Properties.Policies ?? []) {
@@ -67,11 +70,7 @@ describe('least privilege', () => {
 
   /** What each action may touch: the library's own resources and the targets' own ARNs, nothing else. */
   const allowed: Record<string, string[]> = {
-    'appconfig:ListDeployments': [
-      appconfigArn(`{ref:${createdApp}}`), appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`),
-      appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678'),
-    ],
-    'appconfig:GetDeployment': [
+    'appconfig:StopDeployment': [
       appconfigArn(`{ref:${createdApp}}`), appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`),
       appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`, true),
       appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678'), appconfigArn('abc1234', 'def5678', true),
@@ -81,7 +80,8 @@ describe('least privilege', () => {
     'sns:Publish': [`{ref:${topicId}}`],
     'sqs:SendMessage': [`{arn:${queue}}`],
   };
-  allowed['appconfig:StopDeployment'] = allowed['appconfig:GetDeployment'];
+  // ListDeployments shares the statement: on a deployment ARN it grants nothing.
+  allowed['appconfig:GetDeployment'] = allowed['appconfig:ListDeployments'] = allowed['appconfig:StopDeployment'];
   allowed['proton:CancelEnvironmentDeployment'] = allowed['proton:GetEnvironment'];
   for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']) allowed[action] = allowed['dynamodb:PutItem'];
   for (const action of ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) allowed[action] = allowed['sqs:SendMessage'];
@@ -123,5 +123,26 @@ describe('least privilege', () => {
     const managed = Object.values(template.findResources('AWS::IAM::Role'))
       .flatMap((role: Json) => role.Properties.ManagedPolicyArns ?? []).map(render);
     expect(managed).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
+  });
+});
+
+describe('many targets', () => {
+  it('share one statement per kind of target and list a shared application once, so 200 targets fit one role', () => {
+    const stack = testStack();
+    const rollback = new AlarmRollback(stack, 'Rollback');
+    for (let i = 0; i < 200; i++) {
+      rollback.addTarget(`T${i}`, {
+        alarms: [importedAlarm(stack, `a${i}`)],
+        target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: `e${String(i).padStart(6, '0')}` }),
+      });
+    }
+    const template = Template.fromStack(stack);
+    const appconfigStatements = statements(template).filter((statement) => statement.actions.includes('appconfig:StopDeployment'));
+    const resources = appconfigStatements.flatMap((statement) => statement.resources);
+    expect(resources.filter((arn) => arn.endsWith(':application/abc1234'))).toHaveLength(1);
+    expect(resources).toHaveLength(1 + 200 * 2);
+    // IAM attaches at most 10 managed policies to a role by default; CDK moves what outgrows the inline policy into them.
+    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).length).toBeLessThanOrEqual(2);
+    expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(500);
   });
 });

@@ -35,15 +35,7 @@ describe('RollbackTarget.appConfig', () => {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow',
-            Action: 'appconfig:ListDeployments',
-            Resource: [
-              arnJoin('appconfig', 'application/', { Ref: Match.stringLikeRegexp('^App') }),
-              arnJoin('appconfig', 'application/', { Ref: Match.stringLikeRegexp('^App') }, '/environment/', { Ref: Match.stringLikeRegexp('^Env') }),
-            ],
-          },
-          {
-            Effect: 'Allow',
-            Action: ['appconfig:GetDeployment', 'appconfig:StopDeployment'],
+            Action: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
             Resource: [
               arnJoin('appconfig', 'application/', { Ref: Match.stringLikeRegexp('^App') }),
               arnJoin('appconfig', 'application/', { Ref: Match.stringLikeRegexp('^App') }, '/environment/', { Ref: Match.stringLikeRegexp('^Env') }),
