@@ -4,35 +4,118 @@ import { cpus, totalmem } from 'os';
 import { buildBaseline, folderBytes, HANDLER_ASSET } from './bundle-size';
 import { coldStarts } from './cold-start';
 import { Figure, bytes, ms, printTable } from './report-table';
+import { sdkCallCost } from './sdk-call-cost';
+import { storm } from './storm';
+import { synthScale } from './synth-scale';
+import { warmPath } from './warm-path';
 
 const COLD_START_RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 15);
+const WARM_INVOCATIONS = Number(process.env.BENCH_WARM_INVOCATIONS ?? 30);
+const LATENCY_MS = 20;
+const STORM_EVENTS = 100;
+const STORM_INSTANCES = 8;
+// Our critical path: ListDeployments alongside the event claim, the deployment claim, StopDeployment.
+const OUR_ROUND_TRIPS = 3;
+// The baseline's: ListDeployments, StopDeployment (it claims nothing).
+const BASELINE_ROUND_TRIPS = 2;
+const ratio = (ours: number, baseline: number) => ours / baseline;
 
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model?.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log('baseline: a hand-written handler with the same four SDK clients, bundled as plain CommonJS (bench/baseline-handler.ts)');
 
   const baselineFile = await buildBaseline();
   const oursBytes = folderBytes(HANDLER_ASSET);
   const baselineBytes = folderBytes(baselineFile.replace(/\/index\.js$/, ''));
   const cold = await coldStarts(HANDLER_ASSET, baselineFile, COLD_START_RUNS);
-  const figures: Figure[] = [
+  printTable('Handler bundle', [
     {
-      name: 'handler asset (bytes, all chunks)',
+      name: 'asset size, all chunks (bytes)',
       ours: bytes(oursBytes),
       baseline: bytes(baselineBytes),
-      ratio: oursBytes / baselineBytes,
+      ratio: ratio(oursBytes, baselineBytes),
       goal: '<= 40%',
-      met: oursBytes / baselineBytes <= 0.4,
+      met: ratio(oursBytes, baselineBytes) <= 0.4,
     },
     {
-      name: `cold start, median of ${COLD_START_RUNS} processes (ms)`,
+      name: `cold start: module load, median of ${COLD_START_RUNS} processes (ms)`,
       ours: ms(cold.ours),
       baseline: ms(cold.baseline),
-      ratio: cold.ours / cold.baseline,
+      ratio: ratio(cold.ours, cold.baseline),
       goal: '<= 60%',
-      met: cold.ours / cold.baseline <= 0.6,
+      met: ratio(cold.ours, cold.baseline) <= 0.6,
     },
-  ];
-  printTable('Handler bundle', figures);
+  ]);
+
+  const oursWarm = await warmPath(LATENCY_MS, WARM_INVOCATIONS, OUR_ROUND_TRIPS);
+  const baselineWarm = await warmPath(LATENCY_MS, WARM_INVOCATIONS, BASELINE_ROUND_TRIPS, baselineFile);
+  const callCost = await sdkCallCost(200);
+  printTable(`Warm path: every call answers ${LATENCY_MS} ms late, median of ${WARM_INVOCATIONS} invocations`, [
+    {
+      name: 'round trips up to the stop answer',
+      ours: String(oursWarm.roundTrips),
+      baseline: String(baselineWarm.roundTrips),
+      goal: 'minimum for one claimed stop',
+    },
+    { name: 'invocation to stop answered (ms)', ours: ms(oursWarm.toStopMs), baseline: ms(baselineWarm.toStopMs), ratio: ratio(oursWarm.toStopMs, baselineWarm.toStopMs), goal: '' },
+    {
+      name: 'that, minus round trips x latency (ms)',
+      ours: ms(oursWarm.minusLatencyMs),
+      baseline: ms(baselineWarm.minusLatencyMs),
+      goal: '(includes the local services\' own work)',
+    },
+    {
+      name: 'own time: no request open at a service (ms)',
+      ours: ms(oursWarm.ownMs),
+      baseline: ms(baselineWarm.ownMs),
+      goal: '<= 5',
+      met: oursWarm.ownMs <= 5,
+    },
+    {
+      name: 'one SDK call against a server that answers at once (ms)',
+      ours: ms(callCost),
+      baseline: ms(callCost),
+      goal: `floor: ${OUR_ROUND_TRIPS} x ${ms(callCost)}`,
+    },
+  ]);
+
+  const oursStorm = await storm(STORM_EVENTS, STORM_INSTANCES);
+  const baselineStorm = await storm(STORM_EVENTS, STORM_INSTANCES, baselineFile);
+  printTable(`Storm: ${STORM_EVENTS} alarm events for one deployment over ${STORM_INSTANCES} warm instances`, [
+    { name: 'StopDeployment calls', ours: String(oursStorm.stopCalls), baseline: String(baselineStorm.stopCalls), goal: '1', met: oursStorm.stopCalls === 1 },
+    { name: 'handler duration, median (ms)', ours: ms(oursStorm.medianMs), baseline: ms(baselineStorm.medianMs), goal: '' },
+    { name: 'handler duration, p99 (ms)', ours: ms(oursStorm.p99Ms), baseline: ms(baselineStorm.p99Ms), goal: '' },
+    { name: 'outcomes', ours: describe(oursStorm.outcomes), baseline: describe(baselineStorm.outcomes), goal: '' },
+  ]);
+
+  synthScale(1); // loads aws-cdk-lib once, so the first figure is not the module load
+  const scale = [1, 10, 100, 200].map(synthScale);
+  const [one] = scale;
+  const figures: Figure[] = scale.map((figure) => ({
+    name: `${figure.targets} target(s), 2 alarms each: resources / synth ms`,
+    ours: `${figure.resources} / ${ms(figure.synthMs)}`,
+    baseline: `${one.resources} / ${ms(one.synthMs)}`,
+    goal: figure.targets === 200 ? '< 500 resources' : '',
+    met: figure.targets === 200 ? figure.resources < 500 : undefined,
+  }));
+  const last = scale[scale.length - 1];
+  const perTarget = (last.resources - one.resources) / (last.targets - one.targets);
+  const msPerTarget = (figure: typeof one) => (figure.synthMs - one.synthMs) / Math.max(1, figure.targets - one.targets);
+  figures.push(
+    { name: 'resources per added target', ours: perTarget.toFixed(2), baseline: '', goal: '' },
+    {
+      name: 'synth ms per added target at 10 / 100 / 200',
+      ours: scale.slice(1).map((figure) => ms(msPerTarget(figure))).join(' / '),
+      baseline: '',
+      goal: 'linear: about constant',
+    },
+    { name: 'overflow managed policies at 200 targets', ours: String(last.overflowPolicies), baseline: '', goal: '<= 10 (IAM default per role)', met: last.overflowPolicies <= 10 },
+  );
+  printTable('Synth scale (baseline: the 1-target stack)', figures);
+}
+
+function describe(outcomes: Record<string, number>): string {
+  return Object.entries(outcomes).sort((a, b) => b[1] - a[1]).map(([name, count]) => `${count} ${name}`).join(', ');
 }
 
 main().catch((error: unknown) => {

@@ -71,6 +71,7 @@ export class HandlerInstance {
   private readonly worker: Worker;
   private queue: Promise<unknown> = Promise.resolve();
   private killed = false;
+  private exited = false;
 
   private constructor(options: HandlerInstanceOptions) {
     const entry = pathToFileURL(options.entry ?? join(options.assetDir ?? HANDLER_ASSET_DIR, 'index.mjs')).href;
@@ -87,7 +88,15 @@ export class HandlerInstance {
         ...options.env,
       },
     });
+    this.worker.once('exit', () => {
+      this.exited = true;
+    });
     this.worker.unref();
+  }
+
+  /** False once the instance was killed or its worker ended; it takes no more invocations. */
+  public get alive(): boolean {
+    return !this.killed && !this.exited;
   }
 
   /** Invokes the handler; invocations on one instance run one after another, as on Lambda. */
@@ -104,7 +113,7 @@ export class HandlerInstance {
   }
 
   private send(input: unknown, context: { awsRequestId?: string }): Promise<Invocation> {
-    if (this.killed) {
+    if (!this.alive) {
       return Promise.reject(new Error('this handler instance was killed; start another'));
     }
     return new Promise<Invocation>((resolve, reject) => {

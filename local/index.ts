@@ -9,3 +9,5 @@ export * from './service-error';
 export * from './service-server';
 export * from './virtual-clock';
 export * from './handler-instance';
+export * from './async-invoker';
+export * from './latency-proxy';

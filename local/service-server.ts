@@ -69,6 +69,7 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
 
   const send = (res: ServerResponse, record: RecordedRequest, status: number, headers: Record<string, string>, body: string) => {
     record.status = status;
+    record.answeredAt = performance.timeOrigin + performance.now();
     if (res.destroyed) return;
     res.writeHead(status, {
       ...headers,
@@ -126,7 +127,7 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
       url: req.url ?? '/',
       params: route.params,
       headers: { ...req.headers },
-      receivedAt: Date.now(),
+      receivedAt: performance.timeOrigin + performance.now(),
       serviceTime: clock.now(),
       ...(fault ? { fault } : {}),
     };

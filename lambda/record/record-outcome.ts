@@ -36,6 +36,9 @@ export async function recordOutcome(
   if (notification.status === 'rejected') {
     logLine('WARN', 'notification failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(notification.reason) });
   }
+  if (ledger.status === 'fulfilled' && !ledger.value) {
+    logLine('INFO', 'an earlier final record of this event is kept in the ledger', { eventId: record.eventId, outcome: record.outcome });
+  }
   if (ledger.status === 'rejected') {
     logLine('ERROR', 'ledger write failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(ledger.reason) });
     throw new LedgerWriteError(`the ledger did not keep the ${record.outcome} record of event ${record.eventId}: ${errorText(ledger.reason)}`);

@@ -148,4 +148,15 @@ describe('ledger claims on a real DynamoDB implementation', () => {
     }));
     expect(answer.Items?.map((item) => item.eventId.S)).toEqual(['e-9']);
   });
+
+  it('keeps the first final record of an event, and lets a later decision replace only FAILED', async () => {
+    const key = eventKey('Stack/Rollback/C', '2026-11-20T16:00:00Z', 'e-10');
+    await claim(key, 'r-1', T0);
+
+    expect(await writeRecord(client, TABLE, key, record(RollbackOutcome.FAILED, 'e-10'), 0)).toBe(true);
+    expect(await writeRecord(client, TABLE, key, record(RollbackOutcome.ROLLED_BACK, 'e-10'), 0)).toBe(true);
+    expect(await writeRecord(client, TABLE, key, record(RollbackOutcome.ALREADY_STOPPED, 'e-10'), 0)).toBe(false);
+    const item = await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }));
+    expect(item.Item?.outcome?.S).toBe('ROLLED_BACK');
+  });
 });

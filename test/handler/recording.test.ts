@@ -43,7 +43,7 @@ describe('recording', () => {
   it('writes one ledger record with the decision, the alarm and the expiry', async () => {
     await testHandler({ retentionDays: 30 })(ruleInput(appConfigTarget()));
 
-    const record = putItems().find((input) => input.ConditionExpression === undefined)!;
+    const record = putItems().find((input) => input.Item?.claimState?.S === 'RECORDED')!;
     expect(record.TableName).toBe('ledger');
     expect(record.Item).toMatchObject({
       pk: { S: 'TARGET#Stack/Rollback/ConfigRollout' },

@@ -1,0 +1,85 @@
+import { ScenarioFigures, recordFigures } from './figures';
+import {
+  account,
+  appConfigDeployment,
+  appConfigTarget,
+  appliedOf,
+  callsOf,
+  duplicateActions,
+  eventIdOf,
+  faultsIn,
+  ledgerItems,
+  startLedger,
+} from './support';
+import { AsyncInvoker, LatencyProxy, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
+
+export const APP = 'app0001';
+export const ENV = 'env0001';
+export const TARGET = appConfigTarget(APP, ENV, ['checkout-5xx-rate']);
+
+/** What a test of one in-progress AppConfig deployment works with; fresh for every test. */
+export interface OneDeployment {
+  readonly appConfig: LocalAppConfig;
+  readonly dynamo: LocalDynamo;
+  /** Set by the test; closed after it. */
+  invoker?: AsyncInvoker;
+  /** Set by a test that puts a proxy in front of the ledger; closed after it. */
+  proxy?: LatencyProxy;
+  /** The state of deployment 1 now. */
+  deploymentState(): string;
+  /** Counts the scenario from the services, the ledger and the dead-letter queue, and records it under `suite`. */
+  figures(scenario: string, inputs: readonly unknown[], extraFaults?: number): Promise<ScenarioFigures>;
+}
+
+/**
+ * Registers beforeEach/afterEach that start a local AppConfig with one
+ * deployment DEPLOYING (started a minute ago, 10 minutes long) and a ledger
+ * on dynalite, and close them, with any invoker and proxy, after each test.
+ */
+export function useOneDeployment(suite: string): () => OneDeployment {
+  let current: OneDeployment | undefined;
+
+  beforeEach(async () => {
+    const startedAt = Date.now();
+    const appConfig = await startLocalAppConfig();
+    appConfig.state.seed({
+      applications: [{ id: APP, environments: [{ id: ENV }] }],
+      deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
+      deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
+    });
+    const dynamo = await startLedger();
+    const rig: OneDeployment = {
+      appConfig,
+      dynamo,
+      deploymentState: () => appConfig.state.getDeployment(APP, ENV, 1).state,
+      async figures(scenario, inputs, extraFaults = 0) {
+        const accounting = account(inputs.map(eventIdOf), await ledgerItems(dynamo), rig.invoker?.deadLetters ?? []);
+        return recordFigures(suite, scenario, {
+          faultsInjected: faultsIn(appConfig.requests, rig.proxy?.requests ?? []) + extraFaults,
+          eventsSent: inputs.length,
+          actionCalls: callsOf(appConfig.requests, 'StopDeployment').length,
+          actionsApplied: appliedOf(appConfig.requests, 'StopDeployment').length,
+          recorded: accounting.recorded,
+          deadLettered: accounting.deadLettered,
+          eventsLost: accounting.lost,
+          duplicateActions: duplicateActions(appConfig.requests, 'StopDeployment', appConfigDeployment),
+          durationMs: Date.now() - startedAt,
+        });
+      },
+    };
+    current = rig;
+  });
+
+  afterEach(async () => {
+    const rig = current;
+    current = undefined;
+    await rig?.invoker?.close();
+    await rig?.proxy?.close();
+    await Promise.all([rig?.appConfig.close(), rig?.dynamo.close()]);
+  });
+
+  return () => {
+    if (!current) throw new Error('useOneDeployment: no test is running');
+    return current;
+  };
+}

@@ -1,0 +1,289 @@
+import { randomUUID } from 'crypto';
+import { ScanCommand, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import {
+  AsyncInvoker,
+  AsyncInvokerOptions,
+  CfnTableResource,
+  DeadLetter,
+  HandlerInstance,
+  LocalDynamo,
+  RecordedRequest,
+  createTableFromResource,
+  localEndpoints,
+  startLocalDynamo,
+} from '../../local';
+import { AlarmRollback } from '../../src/alarm-rollback';
+import {
+  AppConfigTargetInput,
+  HandlerEnv,
+  INPUT_VERSION,
+  Ledger,
+  ProtonEnvironmentTargetInput,
+  RollbackInput,
+} from '../../src/private/contract';
+import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
+
+export const TABLE = 'ledger';
+export const ROLLBACK_NAME = 'Stack/Rollback';
+const ACCOUNT = '123456789012';
+
+/** What the tests take from a stack synthesized with the construct's defaults. */
+interface ConstructDefaults {
+  /** The ledger table resource, created on dynalite as declared. */
+  readonly ledgerTable: CfnTableResource;
+  /** The function's asynchronous retries (`AWS::Lambda::EventInvokeConfig`), which the invoker simulates. */
+  readonly asyncRetryAttempts: number;
+}
+
+let defaults: ConstructDefaults | undefined;
+
+/** Synthesizes `AlarmRollback` once per suite, so the tests meet the table and retries the stack deploys. */
+export function constructDefaults(): ConstructDefaults {
+  if (!defaults) {
+    const stack = new Stack(new App(), 'Stack');
+    new AlarmRollback(stack, 'Rollback');
+    const template = Template.fromStack(stack);
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table')) as CfnTableResource[];
+    const invokeConfigs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    if (tables.length !== 1 || invokeConfigs.length !== 1) {
+      throw new Error(`expected one ledger table and one EventInvokeConfig, found ${tables.length} and ${invokeConfigs.length}`);
+    }
+    defaults = {
+      ledgerTable: tables[0],
+      asyncRetryAttempts: Number(invokeConfigs[0].Properties.MaximumRetryAttempts),
+    };
+  }
+  return defaults;
+}
+
+/** dynalite with the ledger table created as the stack declares it. */
+export async function startLedger(): Promise<LocalDynamo> {
+  const dynamo = await startLocalDynamo();
+  await createTableFromResource(dynamo.client, constructDefaults().ledgerTable, TABLE);
+  return dynamo;
+}
+
+export interface HandlerEnvOptions {
+  readonly appConfig?: string;
+  readonly proton?: string;
+  /** The DynamoDB endpoint the handler's ledger client uses (dynalite, a proxy, or a closed port). */
+  readonly dynamo: string;
+  /** @default - the handler's default (60) */
+  readonly claimLeaseSeconds?: number;
+}
+
+/** The environment the construct gives the handler, pointed at local services. */
+export function handlerEnv(options: HandlerEnvOptions): Record<string, string> {
+  return {
+    ...localEndpoints({ appConfig: options.appConfig, proton: options.proton, dynamo: options.dynamo }),
+    [HandlerEnv.LEDGER_TABLE]: TABLE,
+    [HandlerEnv.ROLLBACK_NAME]: ROLLBACK_NAME,
+    ...(options.claimLeaseSeconds ? { [HandlerEnv.CLAIM_LEASE_SECONDS]: String(options.claimLeaseSeconds) } : {}),
+  };
+}
+
+/**
+ * `count` execution environments of the bundled handler behind one
+ * asynchronous invoker that retries as often as the construct configures.
+ */
+export function invokerFor(env: Record<string, string>, count = 1, options: Partial<AsyncInvokerOptions> = {}): AsyncInvoker {
+  return new AsyncInvoker({
+    instances: Array.from({ length: count }, () => HandlerInstance.start({ env })),
+    startInstance: () => HandlerInstance.start({ env }),
+    retryAttempts: constructDefaults().asyncRetryAttempts,
+    ...options,
+  });
+}
+
+export const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
+
+/** A CloudWatch alarm state change into ALARM, with a fresh EventBridge event id unless given one. */
+export function alarmEvent(alarmName = 'checkout-5xx-rate', id: string = randomUUID()): Record<string, unknown> {
+  const event = structuredClone(metricAlarmEvent) as Record<string, any>;
+  event.id = id;
+  event.resources = [alarmArn(alarmName)];
+  event.detail.alarmName = alarmName;
+  return event;
+}
+
+export function appConfigTarget(applicationId: string, environmentId: string, alarmNames: string[], name = `${ROLLBACK_NAME}/${environmentId}`): AppConfigTargetInput {
+  return {
+    kind: 'appconfig',
+    name,
+    alarmArns: alarmNames.map(alarmArn),
+    applicationId,
+    environmentId,
+    revertCompletedWithinSeconds: 0,
+  };
+}
+
+export function protonTarget(environmentName: string, alarmNames: string[]): ProtonEnvironmentTargetInput {
+  return {
+    kind: 'proton-environment',
+    name: `${ROLLBACK_NAME}/${environmentName}`,
+    alarmArns: alarmNames.map(alarmArn),
+    environmentName,
+  };
+}
+
+export function ruleInput(target: AppConfigTargetInput | ProtonEnvironmentTargetInput, event: Record<string, unknown>): RollbackInput {
+  return { version: INPUT_VERSION, target, event };
+}
+
+/** One ledger record (claims on deployments and unfinished event claims are not records). */
+export interface LedgerRecord {
+  readonly pk: string;
+  readonly sk: string;
+  readonly outcome?: string;
+  readonly eventId?: string;
+  readonly claimState?: string;
+  readonly deploymentNumber?: number;
+  readonly applicationId?: string;
+  readonly environmentId?: string;
+  readonly environmentName?: string;
+}
+
+/** Every event item of the ledger, recorded or still claimed. Bounded: the tests write a few hundred items. */
+export async function ledgerItems(dynamo: LocalDynamo): Promise<LedgerRecord[]> {
+  const items: LedgerRecord[] = [];
+  let start: ScanCommandOutput['LastEvaluatedKey'];
+  for (let page = 0; page < 100; page++) {
+    const answer = await dynamo.client.send(new ScanCommand({ TableName: TABLE, ConsistentRead: true, ExclusiveStartKey: start }));
+    for (const item of answer.Items ?? []) {
+      if (!item.pk.S?.startsWith(Ledger.TARGET_PREFIX)) continue;
+      items.push({
+        pk: item.pk.S,
+        sk: item.sk.S!,
+        outcome: item.outcome?.S,
+        eventId: item.eventId?.S,
+        claimState: item.claimState?.S,
+        deploymentNumber: item.deploymentNumber?.N === undefined ? undefined : Number(item.deploymentNumber.N),
+        applicationId: item.applicationId?.S,
+        environmentId: item.environmentId?.S,
+        environmentName: item.environmentName?.S,
+      });
+    }
+    start = answer.LastEvaluatedKey;
+    if (!start) return items;
+  }
+  throw new Error('the ledger scan did not end within 100 pages');
+}
+
+/** Outcome name -> how many records carry it. */
+export function countOutcomes(records: readonly LedgerRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const record of records) {
+    const outcome = record.outcome ?? `(${record.claimState ?? 'no outcome'})`;
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The event id inside a rule input, for matching dead letters to events. */
+export function eventIdOf(input: unknown): string {
+  return String(((input as RollbackInput).event as { id?: unknown }).id);
+}
+
+export interface Accounting {
+  /** Deliveries that ended in a final (not FAILED) ledger record. */
+  readonly recorded: number;
+  readonly deadLettered: number;
+  /**
+   * Deliveries neither recorded nor dead-lettered, counted event by event. An
+   * event may be both (its record landed, yet the attempt failed and was
+   * dead-lettered), so recorded + deadLettered can exceed what was sent.
+   */
+  readonly lost: number;
+}
+
+/**
+ * Accounts for every delivery event by event: each one must end in a final
+ * ledger record (the event's own or a DUPLICATE record beside it) or on the
+ * dead-letter queue. A surplus on one event cannot hide a loss on another.
+ */
+export function account(deliveredEventIds: readonly string[], records: readonly LedgerRecord[], deadLetters: readonly DeadLetter[]): Accounting {
+  const sent = tally(deliveredEventIds);
+  const final = tally(records.filter((record) => record.outcome && record.outcome !== 'FAILED').map((record) => eventIdFromKey(record.sk)));
+  const dead = tally(deadLetters.map((letter) => eventIdOf(letter.input)));
+  let recorded = 0;
+  let deadLettered = 0;
+  let lost = 0;
+  for (const [eventId, deliveries] of sent) {
+    const kept = Math.min(deliveries, final.get(eventId) ?? 0);
+    const parked = Math.min(deliveries, dead.get(eventId) ?? 0);
+    recorded += kept;
+    deadLettered += parked;
+    lost += Math.max(0, deliveries - kept - parked);
+  }
+  return { recorded, deadLettered, lost };
+}
+
+/** `EVENT#<time>#<id>` or `EVENT#<time>#<id>#DUPLICATE#<request id>` -> `<id>`. */
+function eventIdFromKey(sk: string): string {
+  const match = /^EVENT#[^#]+#([^#]+)/.exec(sk);
+  return match ? match[1] : sk;
+}
+
+function tally(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  values.forEach((value) => counts.set(value, (counts.get(value) ?? 0) + 1));
+  return counts;
+}
+
+/** Requests of `operation`. */
+export const callsOf = (requests: readonly RecordedRequest[], operation: string) => requests.filter((request) => request.operation === operation);
+
+/** Requests the service carried out (their answer may still have been lost). */
+export const appliedOf = (requests: readonly RecordedRequest[], operation: string) =>
+  callsOf(requests, operation).filter((request) => request.applied);
+
+/**
+ * Stop or cancel calls carried out beyond the first for the same deployment:
+ * the figure that must be 0. `deploymentOf` names a request's deployment.
+ */
+export function duplicateActions(
+  requests: readonly RecordedRequest[],
+  operation: string,
+  deploymentOf: (request: RecordedRequest) => string,
+): number {
+  const perDeployment = tally(appliedOf(requests, operation).map(deploymentOf));
+  return [...perDeployment.values()].reduce((sum, applied) => sum + Math.max(0, applied - 1), 0);
+}
+
+/** An AppConfig StopDeployment's deployment: application/environment/number. */
+export const appConfigDeployment = (request: RecordedRequest) =>
+  `${request.params.ApplicationId}/${request.params.EnvironmentId}/${request.params.DeploymentNumber}`;
+
+/** A Proton cancel's environment (one deployment runs per environment at a time). */
+export const protonEnvironment = (request: RecordedRequest) => String(request.params.environmentName);
+
+/** Requests that had a fault injected. */
+export const faultsIn = (...requestLists: ReadonlyArray<readonly RecordedRequest[]>) =>
+  requestLists.reduce((sum, requests) => sum + requests.filter((request) => request.fault).length, 0);
+
+/** The outcome of the handler's `rollback outcome` log lines in `logs`, in order. */
+export function loggedOutcomes(logs: readonly string[]): string[] {
+  const outcomes: string[] = [];
+  for (const line of logs) {
+    if (!line.startsWith('{')) continue;
+    const parsed = JSON.parse(line) as { message?: string; outcome?: string };
+    if (parsed.message === 'rollback outcome' && parsed.outcome) outcomes.push(parsed.outcome);
+  }
+  return outcomes;
+}
+
+/**
+ * Polls `condition` every 10 ms until it holds; fails after `timeoutMs`.
+ * For waiting on a side effect (a stop applied), never for asserting a duration.
+ */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
