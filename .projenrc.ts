@@ -97,6 +97,9 @@ function plainTypeScriptFolder(dir: string, alsoInclude: string[] = []): void {
 
 plainTypeScriptFolder('lambda');
 plainTypeScriptFolder('bench', ['../local/**/*.ts']);
+// The README's example app and the demo, type-checked and linted; test/constructs/readme-example.test.ts
+// synthesizes the one, `npm run demo` runs the other through the local services.
+plainTypeScriptFolder('examples', ['../local/**/*.ts']);
 
 // The local AWS service emulators (local/) run inside jest beside the tests,
 // compiled as CommonJS like them, so they share the tests' compiler options
@@ -117,6 +120,17 @@ const runScript = (file: string) => `ts-node --transpile-only --project test/tsc
 project.addTask('bench', {
   description: 'Measure the handler and the construct against their baselines and print the figures',
   steps: [{ spawn: 'bundle' }, { exec: runScript('bench/run-benchmarks.ts') }],
+});
+
+project.addTask('reliability', {
+  description: 'Run the bundled handler through faults and alarm storms, print one line per suite, fail on a lost event or a second stop',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'rm -rf test-reports/reliability' },
+    // The suites mostly wait on timeouts and retries, so they run side by side even on 2 cores.
+    { exec: 'jest test/reliability --coverage=false --ci --maxWorkers=4' },
+    { exec: runScript('test/reliability/print-report.ts') },
+  ],
 });
 
 // Bundle the SDK: the runtime's copy would have a say over our client versions.
@@ -149,5 +163,32 @@ project.tasks.tryFind('bundle:lambda/rollback.lambda')!.reset([
   '"--banner:js=import { createRequire } from \'node:module\'; const require = createRequire(import.meta.url);"',
 ].join(' '));
 project.tasks.tryFind('bundle:lambda/rollback.lambda')!.prependExec(`rm -rf ${HANDLER_ASSET_DIR}`);
+
+// `npx cdk-alarm-rollback simulate`: the local services and the simulation,
+// bundled into one CommonJS file shipped in assets/ (local/ itself is not
+// shipped). dynalite stays external: it has a native dependency, and the
+// command asks for it only when a simulation starts.
+const CLI_BUNDLE = 'assets/cli/index.js';
+const bundleCli = project.addTask('bundle:cli', {
+  description: 'Bundle the cdk-alarm-rollback command (local/cli.ts)',
+  steps: [
+    { exec: 'rm -rf assets/cli' },
+    {
+      exec: [
+        'esbuild --bundle local/cli.ts --platform=node --target=node20 --format=cjs --minify',
+        `--tsconfig=local/tsconfig.json --external:dynalite --outfile=${CLI_BUNDLE}`,
+        '--legal-comments=none --log-level=warning',
+      ].join(' '),
+    },
+    { exec: `chmod +x ${CLI_BUNDLE}` },
+  ],
+});
+project.tasks.tryFind('bundle')!.spawn(bundleCli);
+project.addBins({ 'cdk-alarm-rollback': CLI_BUNDLE });
+
+project.addTask('demo', {
+  description: 'Synthesize the example app and watch its alarms roll back an AppConfig and a Proton deployment, locally',
+  steps: [{ spawn: 'bundle' }, { exec: runScript('examples/demo.ts') }],
+});
 
 project.synth();
