@@ -1,0 +1,106 @@
+// `npm run demo`: synthesizes examples/demo-app.ts, then runs it through the
+// same code path as `cdk-alarm-rollback simulate`: the rules and the bundled
+// handler of the synthesized assembly, against local AppConfig, Proton and
+// DynamoDB. A deployment and an environment update start, alarms fire, and
+// both roll back. Exits 1 if they do not.
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { AppConfigClient, StartDeploymentCommand } from '@aws-sdk/client-appconfig';
+import { ProtonClient, UpdateEnvironmentCommand } from '@aws-sdk/client-proton';
+import { App } from 'aws-cdk-lib';
+import { buildDemoStack, DEMO_ACCOUNT, DEMO_REGION, DemoAlarms, PROTON_ENVIRONMENT } from './demo-app';
+import { alarmStateChange, formatEvent, formatFinalState, Simulation } from '../local/simulate';
+
+/** One real second is one minute of service time, so a 10-minute rollout moves visibly. */
+const TIME_SCALE = 60;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const arn = (name: string) => `arn:aws:cloudwatch:${DEMO_REGION}:${DEMO_ACCOUNT}:alarm:${name}`;
+
+async function demo(): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const outdir = mkdtempSync(join(tmpdir(), 'alarm-rollback-demo-'));
+  const app = new App({ outdir });
+  buildDemoStack(app);
+  app.synth();
+  console.log(`Synthesized ${outdir}\n`);
+
+  const simulation = await Simulation.start({
+    assembly: outdir,
+    timeScale: TIME_SCALE,
+    state: { proton: { environments: [{ name: PROTON_ENVIRONMENT }], deploymentDurationMinutes: 20 } },
+  });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const appConfigClient = new AppConfigClient({ endpoint: simulation.appConfig.endpoint, region: DEMO_REGION, credentials });
+  const protonClient = new ProtonClient({ endpoint: simulation.proton.endpoint, region: DEMO_REGION, credentials });
+  try {
+    for (const rule of simulation.ruleSummaries) {
+      console.log(`rule ${rule.rule} -> ${rule.kind} ${rule.target}\n  watches ${rule.alarmArns.join(', ')}`);
+    }
+
+    // The deployer's side: a configuration rollout and an environment update start.
+    const [application] = simulation.appConfigResources.applications;
+    const strategy = simulation.appConfigResources.deploymentStrategies.find((s) => s.name === 'checkout-linear')!;
+    const started = await appConfigClient.send(new StartDeploymentCommand({
+      ApplicationId: application.id,
+      EnvironmentId: application.environments[0].id,
+      DeploymentStrategyId: strategy.id,
+      ConfigurationProfileId: 'flags',
+      ConfigurationVersion: '2',
+      Description: 'new checkout flow for everyone',
+    }));
+    await protonClient.send(new UpdateEnvironmentCommand({ name: PROTON_ENVIRONMENT, deploymentType: 'MINOR_VERSION', templateMinorVersion: '1' }));
+    console.log(`\nAppConfig deployment ${started.DeploymentNumber} started (${strategy.name}: 20% every 2 minutes, 5 minutes bake), Proton ${PROTON_ENVIRONMENT} update started`);
+    await sleep(2_500);
+    const progress = simulation.appConfig.state.getDeployment(application.id, application.environments[0].id, started.DeploymentNumber!);
+    console.log(`~${Math.round(2.5 * TIME_SCALE / 60)} minutes later: deployment ${started.DeploymentNumber} is ${progress.state} at ${progress.percentageComplete}%, Proton is ${simulation.proton.state.getEnvironment(PROTON_ENVIRONMENT).deploymentStatus}\n`);
+
+    // The alarms: errors fire (delivered twice, as EventBridge may), flap back to OK,
+    // latency fires, the composite fires, and an alarm no rule watches fires.
+    const errors = alarmStateChange({ alarmArn: arn(DemoAlarms.ERRORS), reason: 'Threshold Crossed: 37 errors > 10' });
+    const events: Array<[string, Record<string, unknown>]> = [
+      ['errors alarm', errors],
+      ['errors alarm, redelivered', errors],
+      ['errors flap back to OK', alarmStateChange({ alarmArn: arn(DemoAlarms.ERRORS), state: 'OK' })],
+      ['latency alarm', alarmStateChange({ alarmArn: arn(DemoAlarms.LATENCY), reason: 'Threshold Crossed: p99 1240 ms > 800 ms' })],
+      ['composite health alarm', alarmStateChange({ alarmArn: arn(DemoAlarms.HEALTH), reason: 'checkout-errors OR checkout-latency' })],
+      ['unwatched alarm', alarmStateChange({ alarmArn: arn(DemoAlarms.QUEUE_DEPTH) })],
+    ];
+    for (const [label, event] of events) {
+      const report = await simulation.deliver(event, label);
+      console.log(formatEvent(report).join('\n'));
+    }
+
+    console.log(`\n${formatFinalState(simulation.finalState()).join('\n')}`);
+    const ledger = await simulation.ledger();
+    console.log(`\nLedger (${ledger.length} records):`);
+    for (const record of ledger) {
+      const deployment = record.deploymentNumber ?? record.deploymentId ?? '-';
+      const states = record.stateBefore ? `${record.stateBefore} -> ${record.stateAfter ?? record.stateBefore}` : '-';
+      const calls = (record.apiCalls as string[] | undefined)?.join(' ') || '-';
+      console.log(`  ${String(record.outcome).padEnd(20)} ${String(record.target).padEnd(42)} deployment ${String(deployment).padEnd(36)} ${states.padEnd(28)} ${calls}`);
+    }
+
+    const outcomes = ledger.map((record) => record.outcome);
+    const expected = ['ROLLED_BACK', 'CANCEL_REQUESTED', 'DUPLICATE'];
+    const missing = expected.filter((outcome) => !outcomes.includes(outcome));
+    if (missing.length > 0) {
+      console.error(`\nDemo failed: expected outcomes ${missing.join(', ')} were not recorded`);
+      return 1;
+    }
+    console.log('\nBoth rollbacks happened: the AppConfig deployment was stopped and the Proton update was cancelled, once each.');
+    return 0;
+  } finally {
+    appConfigClient.destroy();
+    protonClient.destroy();
+    await simulation.close();
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+demo().then((code) => {
+  process.exitCode = code;
+}, (error) => {
+  console.error(`Demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,41 @@
+import { randomUUID } from 'crypto';
+
+export interface AlarmEventOptions {
+  readonly alarmArn: string;
+  /** @default 'ALARM' */
+  readonly state?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  /** @default 'OK' for ALARM, else 'ALARM' */
+  readonly previousState?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  /** @default - a new UUID */
+  readonly id?: string;
+  /** @default - now */
+  readonly time?: string;
+  /** @default 'the alarm changed state' */
+  readonly reason?: string;
+}
+
+/**
+ * A CloudWatch "Alarm State Change" event as EventBridge delivers it, for the
+ * alarm an ARN names (account, region and name are read from the ARN).
+ */
+export function alarmStateChange(options: AlarmEventOptions): Record<string, unknown> {
+  const [, partition, , region, account, , ...name] = options.alarmArn.split(':');
+  const state = options.state ?? 'ALARM';
+  const time = options.time ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    'version': '0',
+    'id': options.id ?? randomUUID(),
+    'detail-type': 'CloudWatch Alarm State Change',
+    'source': 'aws.cloudwatch',
+    account,
+    time,
+    region,
+    'resources': [options.alarmArn],
+    'detail': {
+      alarmName: name.join(':'),
+      state: { value: state, reason: options.reason ?? 'the alarm changed state', timestamp: time.replace(/Z$/, '.000+0000') },
+      previousState: { value: options.previousState ?? (state === 'ALARM' ? 'OK' : 'ALARM'), timestamp: time.replace(/Z$/, '.000+0000') },
+      configuration: { description: `simulated state change of ${partition} alarm ${name.join(':')}` },
+    },
+  };
+}

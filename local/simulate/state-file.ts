@@ -1,0 +1,232 @@
+import { readJson } from './cloud-assembly';
+import { derivedAppConfigId } from './intrinsics';
+import { SimulationInputError } from './simulation-input-error';
+import { AppConfigSeed, ApplicationSeed, DeploymentSeed, DeploymentStrategySeed } from '../appconfig-state';
+import { ProtonEnvironmentSeed } from '../proton-state';
+
+/**
+ * What exists in the account before the alarms fire, as `--state` gives it.
+ * Times are relative to the start of the simulation (`startedMinutesAgo`) or
+ * absolute (`startedAt`, ISO 8601), so example files do not rot.
+ */
+export interface SimulationState {
+  readonly appConfig?: {
+    /** Applications created outside the stack (the stack's own are added from the template). */
+    readonly applications?: readonly StateApplication[];
+    readonly deploymentStrategies?: readonly StateDeploymentStrategy[];
+    /** Deployments, numbered 1, 2, ... per environment in the order given. */
+    readonly deployments?: readonly StateDeployment[];
+  };
+  readonly proton?: {
+    readonly environments?: readonly StateProtonEnvironment[];
+    /** How long an environment update runs before it SUCCEEDS. @default 5 */
+    readonly deploymentDurationMinutes?: number;
+  };
+}
+
+export interface StateApplication {
+  /** @default - the id of the stack's application of that name, else one derived from the name */
+  readonly id?: string;
+  readonly name: string;
+  readonly environments?: readonly { readonly id?: string; readonly name: string }[];
+}
+
+export interface StateDeploymentStrategy {
+  /** @default - derived from the name */
+  readonly id?: string;
+  readonly name: string;
+  readonly deploymentDurationInMinutes: number;
+  readonly growthFactor: number;
+  readonly growthType?: 'LINEAR' | 'EXPONENTIAL';
+  readonly finalBakeTimeInMinutes?: number;
+}
+
+export interface StateDeployment {
+  /** The application's id, name, or logical id in the template. */
+  readonly application: string;
+  /** The environment's id, name, or logical id in the template. */
+  readonly environment: string;
+  /** A strategy's id or name (the template's, the state's, or a predefined `AppConfig.*`). @default 'AppConfig.AllAtOnce' */
+  readonly deploymentStrategy?: string;
+  readonly startedMinutesAgo?: number;
+  /** ISO 8601; give this or `startedMinutesAgo`. @default - now */
+  readonly startedAt?: string;
+  /** Already stopped (or reverted, if it had completed) this many minutes ago, by someone else. */
+  readonly stoppedMinutesAgo?: number;
+  readonly configurationProfileId?: string;
+  readonly configurationVersion?: string;
+  readonly description?: string;
+}
+
+export interface StateProtonEnvironment {
+  readonly name: string;
+  /** @default 'SUCCEEDED' */
+  readonly deploymentStatus?: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS';
+  /** When the IN_PROGRESS update started. @default 0 */
+  readonly startedMinutesAgo?: number;
+  readonly templateName?: string;
+  readonly templateMajorVersion?: string;
+  readonly templateMinorVersion?: string;
+}
+
+/** The AppConfig resources the stacks create, with the ids simulate gave them. */
+export interface StackAppConfigResources {
+  readonly applications: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly logicalId?: string;
+    readonly environments: readonly { readonly id: string; readonly name: string; readonly logicalId?: string }[];
+  }[];
+  readonly deploymentStrategies: readonly (DeploymentStrategySeed & { readonly logicalId?: string })[];
+}
+
+const MINUTE = 60_000;
+
+/** Reads and checks a state file; every problem is one line naming the field. */
+export function readStateFile(file: string): SimulationState {
+  return checkState(readJson(file, 'the state file'), file);
+}
+
+/** Checks a state object's shape (the parts simulate uses). */
+export function checkState(state: unknown, source = 'the state'): SimulationState {
+  const fail = (field: string, expected: string): never => {
+    throw new SimulationInputError(`${source}: ${field} must be ${expected}; see "State file" in the README`);
+  };
+  if (!isObject(state)) fail('the top level', 'an object like { "appConfig": {...}, "proton": {...} }');
+  const known = new Set(['appConfig', 'proton']);
+  for (const key of Object.keys(state as object)) {
+    if (!known.has(key)) fail(`"${key}"`, 'one of appConfig, proton (unknown key)');
+  }
+  const s = state as Record<string, any>;
+  const list = (value: unknown, field: string) => {
+    if (value !== undefined && !Array.isArray(value)) fail(field, 'a list');
+    return (value ?? []) as Record<string, unknown>[];
+  };
+  const string = (value: unknown, field: string, optional = false) => {
+    if ((value === undefined && !optional) || (value !== undefined && (typeof value !== 'string' || value === ''))) fail(field, 'a non-empty string');
+  };
+  const number = (value: unknown, field: string) => {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) fail(field, 'a number of zero or more');
+  };
+  if (s.appConfig !== undefined && !isObject(s.appConfig)) fail('appConfig', 'an object');
+  list(s.appConfig?.applications, 'appConfig.applications').forEach((application, i) => {
+    const at = `appConfig.applications[${i}]`;
+    if (!isObject(application)) fail(at, 'an object');
+    string(application.name, `${at}.name`);
+    string(application.id, `${at}.id`, true);
+    list(application.environments, `${at}.environments`).forEach((environment, j) => {
+      if (!isObject(environment)) fail(`${at}.environments[${j}]`, 'an object');
+      string(environment.name, `${at}.environments[${j}].name`);
+      string(environment.id, `${at}.environments[${j}].id`, true);
+    });
+  });
+  list(s.appConfig?.deploymentStrategies, 'appConfig.deploymentStrategies').forEach((strategy, i) => {
+    const at = `appConfig.deploymentStrategies[${i}]`;
+    if (!isObject(strategy)) fail(at, 'an object');
+    string(strategy.name, `${at}.name`);
+    number(strategy.deploymentDurationInMinutes, `${at}.deploymentDurationInMinutes`);
+    if (typeof strategy.growthFactor !== 'number' || strategy.growthFactor < 1 || strategy.growthFactor > 100) fail(`${at}.growthFactor`, 'a number from 1 to 100');
+    number(strategy.finalBakeTimeInMinutes, `${at}.finalBakeTimeInMinutes`);
+  });
+  list(s.appConfig?.deployments, 'appConfig.deployments').forEach((deployment, i) => {
+    const at = `appConfig.deployments[${i}]`;
+    if (!isObject(deployment)) fail(at, 'an object');
+    string(deployment.application, `${at}.application`);
+    string(deployment.environment, `${at}.environment`);
+    string(deployment.deploymentStrategy, `${at}.deploymentStrategy`, true);
+    number(deployment.startedMinutesAgo, `${at}.startedMinutesAgo`);
+    number(deployment.stoppedMinutesAgo, `${at}.stoppedMinutesAgo`);
+    if (deployment.startedAt !== undefined && Number.isNaN(Date.parse(String(deployment.startedAt)))) fail(`${at}.startedAt`, 'an ISO 8601 time');
+  });
+  if (s.proton !== undefined && !isObject(s.proton)) fail('proton', 'an object');
+  number(s.proton?.deploymentDurationMinutes, 'proton.deploymentDurationMinutes');
+  list(s.proton?.environments, 'proton.environments').forEach((environment, i) => {
+    const at = `proton.environments[${i}]`;
+    if (!isObject(environment)) fail(at, 'an object');
+    string(environment.name, `${at}.name`);
+    if (environment.deploymentStatus !== undefined && !['SUCCEEDED', 'FAILED', 'IN_PROGRESS'].includes(String(environment.deploymentStatus))) {
+      fail(`${at}.deploymentStatus`, 'SUCCEEDED, FAILED or IN_PROGRESS');
+    }
+    number(environment.startedMinutesAgo, `${at}.startedMinutesAgo`);
+  });
+  return s as SimulationState;
+}
+
+/** The local AppConfig's seed: the stacks' resources and the state file's, and the state file's deployments. */
+export function appConfigSeed(state: SimulationState, stacks: StackAppConfigResources, now: number): AppConfigSeed {
+  const applications: Array<{ id: string; name: string; logicalId?: string; environments: Array<{ id: string; name: string; logicalId?: string }> }> =
+    stacks.applications.map((application) => ({ ...application, environments: [...application.environments] }));
+  for (const declared of state.appConfig?.applications ?? []) {
+    let application = applications.find((known) => (declared.id !== undefined && known.id === declared.id) || known.name === declared.name);
+    if (!application) {
+      application = { id: declared.id ?? derivedAppConfigId(`state/${declared.name}`), name: declared.name, environments: [] };
+      applications.push(application);
+    }
+    for (const environment of declared.environments ?? []) {
+      if (!application.environments.some((known) => known.name === environment.name || known.id === environment.id)) {
+        application.environments.push({ id: environment.id ?? derivedAppConfigId(`state/${declared.name}/${environment.name}`), name: environment.name });
+      }
+    }
+  }
+  const strategies: Array<DeploymentStrategySeed & { logicalId?: string }> = [...stacks.deploymentStrategies];
+  for (const strategy of state.appConfig?.deploymentStrategies ?? []) {
+    strategies.push({ ...strategy, id: strategy.id ?? derivedAppConfigId(`state/strategy/${strategy.name}`) });
+  }
+
+  const deployments: DeploymentSeed[] = (state.appConfig?.deployments ?? []).map((deployment, i) => {
+    const at = `appConfig.deployments[${i}]`;
+    const application = applications.find((known) => [known.id, known.name, known.logicalId].includes(deployment.application));
+    if (!application) {
+      throw new SimulationInputError(`state file: ${at}.application "${deployment.application}" is neither in the stack nor in appConfig.applications; use an application's id, name or logical id`);
+    }
+    const environment = application.environments.find((known) => [known.id, known.name, known.logicalId].includes(deployment.environment));
+    if (!environment) {
+      throw new SimulationInputError(`state file: ${at}.environment "${deployment.environment}" is not an environment of application ${application.name}; use an environment's id, name or logical id`);
+    }
+    const strategyName = deployment.deploymentStrategy ?? 'AppConfig.AllAtOnce';
+    const strategy = strategies.find((known) => [known.id, known.name, known.logicalId].includes(strategyName));
+    if (!strategy && !strategyName.startsWith('AppConfig.')) {
+      throw new SimulationInputError(`state file: ${at}.deploymentStrategy "${strategyName}" is not a strategy of the stack, of appConfig.deploymentStrategies, or a predefined AppConfig.* one`);
+    }
+    const startedAt = deployment.startedAt !== undefined
+      ? Date.parse(deployment.startedAt)
+      : now - (deployment.startedMinutesAgo ?? 0) * MINUTE;
+    return {
+      applicationId: application.id,
+      environmentId: environment.id,
+      deploymentStrategyId: strategy?.id ?? strategyName,
+      startedAt,
+      configurationProfileId: deployment.configurationProfileId,
+      configurationVersion: deployment.configurationVersion,
+      description: deployment.description,
+      ...(deployment.stoppedMinutesAgo !== undefined ? { stopped: { at: now - deployment.stoppedMinutesAgo * MINUTE } } : {}),
+    };
+  });
+
+  const applicationSeeds: ApplicationSeed[] = applications.map(({ id, name, environments }) => ({
+    id, name, environments: environments.map((environment) => ({ id: environment.id, name: environment.name })),
+  }));
+  return {
+    applications: applicationSeeds,
+    deploymentStrategies: strategies.map(({ logicalId: _logicalId, ...strategy }) => strategy),
+    deployments,
+  };
+}
+
+/** The local Proton's seed. */
+export function protonSeed(state: SimulationState, now: number): { environments: ProtonEnvironmentSeed[] } {
+  return {
+    environments: (state.proton?.environments ?? []).map((environment) => ({
+      name: environment.name,
+      deploymentStatus: environment.deploymentStatus,
+      deploymentStartedAt: now - (environment.startedMinutesAgo ?? 0) * MINUTE,
+      templateName: environment.templateName,
+      templateMajorVersion: environment.templateMajorVersion,
+      templateMinorVersion: environment.templateMinorVersion,
+    })),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,88 @@
+import { spawnSync } from 'child_process';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { synthesizeTestApp, watchedAlarm } from './support';
+import { alarmStateChange, Simulation, SimulationReport } from '../../local/simulate';
+
+// The built command, as `npx cdk-alarm-rollback` runs it from the package.
+const CLI = join(__dirname, '..', '..', 'assets', 'cli', 'index.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+let assembly: string;
+let files: string;
+
+beforeAll(async () => {
+  assembly = synthesizeTestApp();
+  files = mkdtempSync(join(tmpdir(), 'simulate-cli-'));
+  // The alarm ARN as the synthesized rules watch it.
+  const simulation = await Simulation.start({ assembly });
+  const errors = watchedAlarm(simulation, ':shop-errors');
+  await simulation.close();
+  const event = alarmStateChange({ alarmArn: errors });
+  writeFileSync(join(files, 'alarm.json'), JSON.stringify(event));
+  writeFileSync(join(files, 'flap.json'), JSON.stringify([alarmStateChange({ alarmArn: errors, state: 'OK' }), event]));
+  writeFileSync(join(files, 'state.json'), JSON.stringify({
+    appConfig: { deployments: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear', startedMinutesAgo: 3 }] },
+  }));
+});
+
+describe('cdk-alarm-rollback simulate', () => {
+  it('prints a JSON report of the rules, the deliveries, the final state and the ledger', () => {
+    const result = run('simulate', '--assembly', assembly, '--state', join(files, 'state.json'),
+      '--event', join(files, 'alarm.json'), '--event', join(files, 'flap.json'), '--json');
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as SimulationReport;
+    expect(report.rules.map((rule) => rule.target)).toEqual(['Shop/Rollback/Config', 'Shop/Rollback/Env']);
+    expect(report.events.map((event) => event.deliveries.map((delivery) => delivery.outcome))).toEqual([['ROLLED_BACK'], [], ['DUPLICATE']]);
+    expect(report.events[0].deliveries[0].calls.map((call) => call.operation)).toEqual(['ListDeployments', 'StopDeployment']);
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'ROLLED_BACK' })]);
+    expect(report.ledger.map((record) => record.outcome)).toEqual(['ROLLED_BACK', 'DUPLICATE']);
+  });
+
+  it('prints a timeline by default', () => {
+    const result = run('simulate', '--assembly', assembly, '--state', join(files, 'state.json'), '--event', join(files, 'alarm.json'));
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('AppConfig ListDeployments 200, AppConfig StopDeployment 202');
+    expect(result.stdout).toContain('outcome ROLLED_BACK');
+  });
+
+  it.each([
+    [['simulate', '--assembly', '/nonexistent/cdk.out', '--event', 'x.json'], /no cloud assembly at \/nonexistent\/cdk.out: run `cdk synth`/],
+    [['simulate', '--assembly', '.', '--event', 'x.json', '--frobnicate'], /Unknown option '--frobnicate'.*usage: cdk-alarm-rollback simulate/],
+    [['simulate', '--assembly', '.'], /simulate needs at least one --event file/],
+  ])('reports bad input %j in one line with exit code 1', (args, message) => {
+    const result = run(...args);
+
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('names the file and the fix for an invalid state or event file', () => {
+    writeFileSync(join(files, 'bad-state.json'), JSON.stringify({ appConfig: { deployments: [{ application: 'shop' }] } }));
+    writeFileSync(join(files, 'broken.json'), '{ not json');
+    const badState = run('simulate', '--assembly', assembly, '--state', join(files, 'bad-state.json'), '--event', join(files, 'alarm.json'));
+    const badEvent = run('simulate', '--assembly', assembly, '--event', join(files, 'broken.json'));
+
+    expect(badState.status).toBe(1);
+    expect(badState.stderr).toMatch(/appConfig.deployments\[0\].environment must be a non-empty string/);
+    expect(badEvent.status).toBe(1);
+    expect(badEvent.stderr).toMatch(/the event file at .*broken.json is not valid JSON/);
+    expect(`${badState.stderr}${badEvent.stderr}`.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('refuses an assembly without the library\'s rules', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'simulate-empty-'));
+    writeFileSync(join(empty, 'manifest.json'), JSON.stringify({ version: '53.0.0', artifacts: {} }));
+
+    const result = run('simulate', '--assembly', empty, '--event', join(files, 'alarm.json'));
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/has no AlarmRollback rules .*AlarmRollback.addTarget/);
+  });
+});
