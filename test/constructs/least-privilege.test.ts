@@ -1,5 +1,5 @@
-import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ACCOUNT, REGION, importedAlarm, metricAlarm, testStack } from './support';
 import { AlarmRollback, RollbackTarget } from '../../src';
