@@ -16,6 +16,7 @@ const STORM_EVENTS = 100;
 const STORM_INSTANCES = 8;
 // Our critical path: ListDeployments alongside the event claim, the deployment claim, StopDeployment.
 const OUR_ROUND_TRIPS = 3;
+const OUR_SDK_CALLS = 4;
 // The baseline's: ListDeployments, StopDeployment (it claims nothing).
 const BASELINE_ROUND_TRIPS = 2;
 const ratio = (ours: number, baseline: number) => ours / baseline;
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
       name: 'one SDK call against a server that answers at once (ms)',
       ours: ms(callCost),
       baseline: ms(callCost),
-      goal: `floor: ${OUR_ROUND_TRIPS} x ${ms(callCost)}`,
+      goal: `${OUR_SDK_CALLS} on our path, ${BASELINE_ROUND_TRIPS} on the baseline's`,
     },
   ]);
 
