@@ -3,15 +3,13 @@ import {
   HandlerInstance,
   LocalAppConfig,
   LocalDynamo,
-  createTableFromResource,
   localEndpoints,
   startLocalAppConfig,
-  startLocalDynamo,
 } from '../local';
-import { HandlerEnv, INPUT_VERSION, Ledger, RollbackInput } from '../src/private/contract';
+import { HandlerEnv, INPUT_VERSION, RollbackInput } from '../src/private/contract';
 import metricEvent from '../test/fixtures/metric-alarm-state-change.json';
+import { TABLE, startLedger } from '../test/support/synthesized-ledger';
 
-export const TABLE = 'ledger';
 export const APPLICATION = 'app0001';
 const STRATEGY = 'slow';
 
@@ -31,17 +29,7 @@ export async function startLocalStack(environments: number): Promise<LocalStack>
     // Long enough that no deployment finishes during a run.
     deploymentStrategies: [{ id: STRATEGY, deploymentDurationInMinutes: 600, growthFactor: 10, finalBakeTimeInMinutes: 60 }],
   });
-  const dynamo = await startLocalDynamo();
-  await createTableFromResource(dynamo.client, {
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      KeySchema: [{ AttributeName: Ledger.PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: Ledger.SORT_KEY, KeyType: 'RANGE' }],
-      AttributeDefinitions: [
-        { AttributeName: Ledger.PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: Ledger.SORT_KEY, AttributeType: 'S' },
-      ],
-    },
-  }, TABLE);
+  const dynamo = await startLedger();
   return {
     appConfig,
     dynamo,

@@ -5,30 +5,17 @@ import {
   LocalAppConfig,
   LocalDynamo,
   LocalProton,
-  createTableFromResource,
   localEndpoints,
   startLocalAppConfig,
-  startLocalDynamo,
   startLocalProton,
 } from '../../local';
-import { HandlerEnv, Ledger } from '../../src/private/contract';
+import { HandlerEnv } from '../../src/private/contract';
 import compositeEvent from '../fixtures/composite-alarm-state-change.json';
 import metricEvent from '../fixtures/metric-alarm-state-change.json';
+import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // The bundled asset, in a worker like a Lambda execution environment, with
 // the real SDK clients talking to local AppConfig, Proton and DynamoDB.
-const TABLE = 'ledger';
-const LEDGER_TABLE_RESOURCE = {
-  Type: 'AWS::DynamoDB::Table',
-  Properties: {
-    KeySchema: [{ AttributeName: Ledger.PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: Ledger.SORT_KEY, KeyType: 'RANGE' }],
-    AttributeDefinitions: [
-      { AttributeName: Ledger.PARTITION_KEY, AttributeType: 'S' },
-      { AttributeName: Ledger.SORT_KEY, AttributeType: 'S' },
-    ],
-  },
-};
-
 let appConfig: LocalAppConfig;
 let proton: LocalProton;
 let dynamo: LocalDynamo;
@@ -45,8 +32,7 @@ beforeEach(async () => {
   });
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: started }] });
-  dynamo = await startLocalDynamo();
-  await createTableFromResource(dynamo.client, LEDGER_TABLE_RESOURCE, TABLE);
+  dynamo = await startLedger();
   instance = HandlerInstance.start({
     env: {
       ...localEndpoints({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }),

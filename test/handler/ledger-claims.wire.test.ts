@@ -1,60 +1,25 @@
-import { AddressInfo } from 'net';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ledgerActionClaims } from '../../lambda/ledger/action-claims';
 import { claimEvent } from '../../lambda/ledger/claim-event';
 import { actionKey, eventKey } from '../../lambda/ledger/ledger-keys';
 import { writeRecord } from '../../lambda/ledger/write-record';
+import type { LocalDynamo } from '../../local';
 import { Ledger, RollbackOutcome } from '../../src/private/contract';
+import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // The claims' condition expressions, run against a real DynamoDB
-// implementation: a mock would accept an expression DynamoDB rejects.
-let server: ReturnType<typeof dynalite>;
+// implementation and the table the stack declares: a mock would accept an
+// expression DynamoDB rejects.
+let ledger: LocalDynamo;
 let client: DynamoDBClient;
-const TABLE = 'ledger';
 const T0 = Date.parse('2026-11-20T14:03:11Z');
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  await client.send(new CreateTableCommand({
-    TableName: TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: Ledger.PARTITION_KEY, AttributeType: 'S' },
-      { AttributeName: Ledger.SORT_KEY, AttributeType: 'S' },
-      { AttributeName: Ledger.OUTCOME_INDEX_PARTITION_KEY, AttributeType: 'S' },
-      { AttributeName: Ledger.OUTCOME_INDEX_SORT_KEY, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: Ledger.PARTITION_KEY, KeyType: 'HASH' },
-      { AttributeName: Ledger.SORT_KEY, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [{
-      IndexName: Ledger.OUTCOME_INDEX,
-      KeySchema: [
-        { AttributeName: Ledger.OUTCOME_INDEX_PARTITION_KEY, KeyType: 'HASH' },
-        { AttributeName: Ledger.OUTCOME_INDEX_SORT_KEY, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    }],
-  }));
+  ledger = await startLedger();
+  client = ledger.client;
 });
 
-afterAll(async () => {
-  client.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => ledger.close());
 
 const claim = (key: ReturnType<typeof eventKey>, requestId: string, now: number) =>
   claimEvent(client, { table: TABLE, key, requestId, now, leaseSeconds: 30, expiresAt: Math.floor(now / 1000) + 86_400 });

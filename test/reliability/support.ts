@@ -1,20 +1,14 @@
 import { randomUUID } from 'crypto';
 import { ScanCommand, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import {
   AsyncInvoker,
   AsyncInvokerOptions,
-  CfnTableResource,
   DeadLetter,
   HandlerInstance,
   LocalDynamo,
   RecordedRequest,
-  createTableFromResource,
   localEndpoints,
-  startLocalDynamo,
 } from '../../local';
-import { AlarmRollback } from '../../src/alarm-rollback';
 import {
   AppConfigTargetInput,
   HandlerEnv,
@@ -25,45 +19,11 @@ import {
 } from '../../src/private/contract';
 import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
 
-export const TABLE = 'ledger';
+import { TABLE, constructDefaults, startLedger } from '../support/synthesized-ledger';
+
+export { TABLE, constructDefaults, startLedger };
 export const ROLLBACK_NAME = 'Stack/Rollback';
 const ACCOUNT = '123456789012';
-
-/** What the tests take from a stack synthesized with the construct's defaults. */
-interface ConstructDefaults {
-  /** The ledger table resource, created on dynalite as declared. */
-  readonly ledgerTable: CfnTableResource;
-  /** The function's asynchronous retries (`AWS::Lambda::EventInvokeConfig`), which the invoker simulates. */
-  readonly asyncRetryAttempts: number;
-}
-
-let defaults: ConstructDefaults | undefined;
-
-/** Synthesizes `AlarmRollback` once per suite, so the tests meet the table and retries the stack deploys. */
-export function constructDefaults(): ConstructDefaults {
-  if (!defaults) {
-    const stack = new Stack(new App(), 'Stack');
-    new AlarmRollback(stack, 'Rollback');
-    const template = Template.fromStack(stack);
-    const tables = Object.values(template.findResources('AWS::DynamoDB::Table')) as CfnTableResource[];
-    const invokeConfigs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
-    if (tables.length !== 1 || invokeConfigs.length !== 1) {
-      throw new Error(`expected one ledger table and one EventInvokeConfig, found ${tables.length} and ${invokeConfigs.length}`);
-    }
-    defaults = {
-      ledgerTable: tables[0],
-      asyncRetryAttempts: Number(invokeConfigs[0].Properties.MaximumRetryAttempts),
-    };
-  }
-  return defaults;
-}
-
-/** dynalite with the ledger table created as the stack declares it. */
-export async function startLedger(): Promise<LocalDynamo> {
-  const dynamo = await startLocalDynamo();
-  await createTableFromResource(dynamo.client, constructDefaults().ledgerTable, TABLE);
-  return dynamo;
-}
 
 export interface HandlerEnvOptions {
   readonly appConfig?: string;
