@@ -1,0 +1,93 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
+import { importedAlarm, testStack } from './support';
+import { AlarmRollback, AlarmRollbackProps, RollbackTarget } from '../../src';
+
+// Property-based: for any value of a validated prop, the construct either
+// accepts it because it is valid, or throws a synth-time error that names the
+// construct path, the prop and a fix. Never an AWS-side failure at deploy time.
+// (Durations start at zero: aws-cdk-lib refuses negative ones itself.)
+const FIX = /\] .+\. .+/;
+
+function outcome(build: () => void): { ok: true } | { ok: false; message: string } {
+  try {
+    build();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}
+
+function rollbackWith(props: AlarmRollbackProps): void {
+  new AlarmRollback(testStack(), 'Rollback', props);
+}
+
+function targetWith(target: () => RollbackTarget): void {
+  const stack = testStack();
+  new AlarmRollback(stack, 'Rollback', { monitoring: false })
+    .addTarget('Target', { alarms: [importedAlarm(stack, 'errors')], target: target() });
+}
+
+function expectValidated(result: ReturnType<typeof outcome>, valid: boolean, path: string, prop: string): void {
+  if (valid) {
+    expect(result).toEqual({ ok: true });
+  } else {
+    expect(result.ok).toBe(false);
+    const message = (result as { message: string }).message;
+    expect(message.startsWith(`[${path}]`)).toBe(true);
+    expect(message).toContain(prop);
+    expect(message).toMatch(FIX);
+  }
+}
+
+const RUNS = { numRuns: 60 };
+
+describe('construct props under any value', () => {
+  it('accepts a revert window of whole seconds up to 72 hours, and refuses any other with a fix', () => {
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.double({ min: 0, max: 300_000, noNaN: true })), (seconds) => {
+      const valid = Number.isInteger(seconds) && seconds > 0 && seconds <= 72 * 3600;
+      const result = outcome(() => targetWith(() => RollbackTarget.appConfig({
+        applicationId: 'abc1234',
+        environmentId: 'def5678',
+        revertCompletedWithin: Duration.millis(Math.round(seconds * 1000)),
+      })));
+      expectValidated(result, valid && Math.round(seconds * 1000) % 1000 === 0, 'TestStack/Rollback/Target', 'revertCompletedWithin');
+    }), RUNS);
+  });
+
+  it('accepts AppConfig ids of 4 to 7 lowercase letters or digits only', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[a-z0-9]{1,9}$/)), fc.boolean(), (id, asApplication) => {
+      fc.pre(!Token.isUnresolved(id));
+      const valid = /^[a-z0-9]{4,7}$/.test(id);
+      const result = outcome(() => targetWith(() => RollbackTarget.appConfig(asApplication
+        ? { applicationId: id, environmentId: 'def5678' }
+        : { applicationId: 'abc1234', environmentId: id })));
+      expectValidated(result, valid, 'TestStack/Rollback/Target', asApplication ? 'applicationId' : 'environmentId');
+    }), RUNS);
+  });
+
+  it('accepts Proton environment names as Proton defines them only', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 120 }), fc.stringMatching(/^[0-9A-Za-z_-]{1,110}$/)), (name) => {
+      fc.pre(!Token.isUnresolved(name));
+      const valid = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/.test(name);
+      const result = outcome(() => targetWith(() => RollbackTarget.protonEnvironment({ environmentName: name })));
+      expectValidated(result, valid, 'TestStack/Rollback/Target', 'environmentName');
+    }), RUNS);
+  });
+
+  it('accepts a ledger retention of whole days only', () => {
+    const retention = fc.oneof(fc.integer({ min: 0, max: 400 * 86_400 }), fc.integer({ min: 0, max: 400 }).map((days) => days * 86_400));
+    fc.assert(fc.property(retention, (seconds) => {
+      const valid = seconds >= 86_400 && seconds % 86_400 === 0;
+      const result = outcome(() => rollbackWith({ ledgerRetention: Duration.seconds(seconds) }));
+      expectValidated(result, valid, 'TestStack/Rollback', 'ledgerRetention');
+    }), RUNS);
+  });
+
+  it('accepts 0 to 185 EventBridge retries only', () => {
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -50, max: 400 }), fc.double({ min: -1, max: 200, noNaN: true })), (attempts) => {
+      const valid = Number.isInteger(attempts) && attempts >= 0 && attempts <= 185;
+      expectValidated(outcome(() => rollbackWith({ retryAttempts: attempts })), valid, 'TestStack/Rollback', 'retryAttempts');
+    }), RUNS);
+  });
+});
