@@ -1,15 +1,8 @@
-import { ScenarioFigures, recordFigures } from './figures';
+import { ScenarioFigures } from './figures';
 import {
-  account,
-  appConfigDeployment,
   appConfigTarget,
-  appliedOf,
-  callsOf,
-  duplicateActions,
-  eventIdOf,
-  faultsIn,
-  ledgerItems,
   startLedger,
+  recordScenario,
 } from './support';
 import { AsyncInvoker, LatencyProxy, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 
@@ -52,20 +45,18 @@ export function useOneDeployment(suite: string): () => OneDeployment {
       appConfig,
       dynamo,
       deploymentState: () => appConfig.state.getDeployment(APP, ENV, 1).state,
-      async figures(scenario, inputs, extraFaults = 0) {
-        const accounting = account(inputs.map(eventIdOf), await ledgerItems(dynamo), rig.invoker?.deadLetters ?? []);
-        return recordFigures(suite, scenario, {
-          faultsInjected: faultsIn(appConfig.requests, rig.proxy?.requests ?? []) + extraFaults,
-          eventsSent: inputs.length,
-          actionCalls: callsOf(appConfig.requests, 'StopDeployment').length,
-          actionsApplied: appliedOf(appConfig.requests, 'StopDeployment').length,
-          recorded: accounting.recorded,
-          deadLettered: accounting.deadLettered,
-          eventsLost: accounting.lost,
-          duplicateActions: duplicateActions(appConfig.requests, 'StopDeployment', appConfigDeployment),
-          durationMs: Date.now() - startedAt,
-        });
-      },
+      figures: (scenario, inputs, extraFaults = 0) => recordScenario({
+        suite,
+        scenario,
+        inputs,
+        requests: appConfig.requests,
+        action: 'StopDeployment',
+        ledger: dynamo,
+        deadLetters: rig.invoker?.deadLetters ?? [],
+        otherRequests: rig.proxy?.requests ?? [],
+        extraFaults,
+        startedAt,
+      }),
     };
     current = rig;
   });

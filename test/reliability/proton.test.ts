@@ -1,21 +1,16 @@
-import { ScenarioFigures, recordFigures } from './figures';
+import { ScenarioFigures } from './figures';
 import {
-  account,
   alarmEvent,
-  appliedOf,
   callsOf,
   countOutcomes,
-  duplicateActions,
-  eventIdOf,
-  faultsIn,
   handlerEnv,
   invokerFor,
   ledgerItems,
-  protonEnvironment,
   protonTarget,
   ruleInput,
   startLedger,
   waitFor,
+  recordScenario,
 } from './support';
 import { AsyncInvoker, LocalDynamo, LocalProton, startLocalProton } from '../../local';
 import { RollbackInput } from '../../src/private/contract';
@@ -49,20 +44,16 @@ afterEach(async () => {
 
 const startInvoker = (instances = 1) => invokerFor(handlerEnv({ proton: proton.endpoint, dynamo: dynamo.endpoint }), instances);
 
-async function figures(scenario: string, inputs: readonly RollbackInput[]): Promise<ScenarioFigures> {
-  const accounting = account(inputs.map(eventIdOf), await ledgerItems(dynamo), invoker!.deadLetters);
-  return recordFigures(SUITE, scenario, {
-    faultsInjected: faultsIn(proton.requests),
-    eventsSent: inputs.length,
-    actionCalls: callsOf(proton.requests, 'CancelEnvironmentDeployment').length,
-    actionsApplied: appliedOf(proton.requests, 'CancelEnvironmentDeployment').length,
-    recorded: accounting.recorded,
-    deadLettered: accounting.deadLettered,
-    eventsLost: accounting.lost,
-    duplicateActions: duplicateActions(proton.requests, 'CancelEnvironmentDeployment', protonEnvironment),
-    durationMs: Date.now() - startedAt,
-  });
-}
+const figures = (scenario: string, inputs: readonly RollbackInput[]): Promise<ScenarioFigures> => recordScenario({
+  suite: SUITE,
+  scenario,
+  inputs,
+  requests: proton.requests,
+  action: 'CancelEnvironmentDeployment',
+  ledger: dynamo,
+  deadLetters: invoker!.deadLetters,
+  startedAt,
+});
 
 describe('Proton failing', () => {
   it('carries throttling bursts on the read and the cancel through the SDK retries and cancels once', async () => {

@@ -1,20 +1,16 @@
-import { ScenarioFigures, recordFigures } from './figures';
+import { ScenarioFigures } from './figures';
 import {
-  account,
   alarmEvent,
   appConfigDeployment,
   appConfigTarget,
-  appliedOf,
   callsOf,
   countOutcomes,
-  duplicateActions,
-  eventIdOf,
-  faultsIn,
   handlerEnv,
   invokerFor,
   ledgerItems,
   ruleInput,
   startLedger,
+  recordScenario,
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import { RollbackInput } from '../../src/private/contract';
@@ -57,21 +53,16 @@ function startInvoker(): AsyncInvoker {
 /** Sends every input at once; each is one asynchronous invocation. */
 const storm = (inputs: readonly RollbackInput[]): Promise<AsyncResult[]> => Promise.all(inputs.map((input) => invoker!.invoke(input)));
 
-async function figures(scenario: string, inputs: readonly RollbackInput[]): Promise<ScenarioFigures> {
-  const records = await ledgerItems(dynamo);
-  const accounting = account(inputs.map(eventIdOf), records, invoker!.deadLetters);
-  return recordFigures(SUITE, scenario, {
-    faultsInjected: faultsIn(appConfig.requests),
-    eventsSent: inputs.length,
-    actionCalls: callsOf(appConfig.requests, 'StopDeployment').length,
-    actionsApplied: appliedOf(appConfig.requests, 'StopDeployment').length,
-    recorded: accounting.recorded,
-    deadLettered: accounting.deadLettered,
-    eventsLost: accounting.lost,
-    duplicateActions: duplicateActions(appConfig.requests, 'StopDeployment', appConfigDeployment),
-    durationMs: Date.now() - startedAt,
-  });
-}
+const figures = (scenario: string, inputs: readonly RollbackInput[]): Promise<ScenarioFigures> => recordScenario({
+  suite: SUITE,
+  scenario,
+  inputs,
+  requests: appConfig.requests,
+  action: 'StopDeployment',
+  ledger: dynamo,
+  deadLetters: invoker!.deadLetters,
+  startedAt,
+});
 
 describe('one deployment, many alarms', () => {
   beforeEach(() => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { ScanCommand, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { ScenarioFigures, recordFigures } from './figures';
 import {
   AsyncInvoker,
   AsyncInvokerOptions,
@@ -247,3 +248,37 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Where a scenario's figures come from: the service that acts, the ledger, the dead-letter queue. */
+export interface FigureSources {
+  readonly suite: string;
+  readonly scenario: string;
+  readonly inputs: readonly unknown[];
+  /** The requests the acting service received, and the operation that acts. */
+  readonly requests: readonly RecordedRequest[];
+  readonly action: 'StopDeployment' | 'CancelEnvironmentDeployment';
+  readonly ledger: LocalDynamo;
+  readonly deadLetters: readonly DeadLetter[];
+  /** Requests at other faulting hops (a proxy in front of the ledger). */
+  readonly otherRequests?: readonly RecordedRequest[];
+  /** Faults injected outside any recorded request (a closed port). */
+  readonly extraFaults?: number;
+  readonly startedAt: number;
+}
+
+/** Counts a scenario the same way in every suite, and writes it for `npm run reliability`. */
+export async function recordScenario(sources: FigureSources): Promise<ScenarioFigures> {
+  const accounting = account(sources.inputs.map(eventIdOf), await ledgerItems(sources.ledger), sources.deadLetters);
+  const deploymentOf = sources.action === 'StopDeployment' ? appConfigDeployment : protonEnvironment;
+  return recordFigures(sources.suite, sources.scenario, {
+    faultsInjected: faultsIn(sources.requests, sources.otherRequests ?? []) + (sources.extraFaults ?? 0),
+    eventsSent: sources.inputs.length,
+    actionCalls: callsOf(sources.requests, sources.action).length,
+    actionsApplied: appliedOf(sources.requests, sources.action).length,
+    recorded: accounting.recorded,
+    deadLettered: accounting.deadLettered,
+    eventsLost: accounting.lost,
+    duplicateActions: duplicateActions(sources.requests, sources.action, deploymentOf),
+    durationMs: Date.now() - sources.startedAt,
+  });
+}
