@@ -10,6 +10,9 @@ import { recordOutcome } from './record/record-outcome';
 import { targetRunner } from './target-runner';
 import { RollbackOutcome, RollbackRecord } from '../src/private/contract';
 
+/** The target name of records whose input named no readable target. */
+const UNKNOWN_TARGET = '(unknown target)';
+
 export interface HandlerDependencies {
   readonly clients: Clients;
   readonly config: () => HandlerConfig;
@@ -30,20 +33,19 @@ export function createHandler(deps: HandlerDependencies) {
     const startedAt = deps.now();
     const config = deps.config();
     const requestId = context.awsRequestId ?? `local-${startedAt}-${Math.random().toString(36).slice(2, 10)}`;
-    const finish = (decision: Decision, fields: Partial<RollbackRecord>, calls: string[] = []): RollbackRecord => {
+    const finish = ({ actedAt, ...decision }: Decision, fields: Partial<RollbackRecord>, calls: string[] = []): RollbackRecord => {
       const finishedAt = deps.now();
       return {
-        rollback: config.rollbackName,
-        target: fields.target ?? 'unknown',
-        eventId: fields.eventId ?? requestId,
-        requestId,
         ...fields,
         ...decision,
+        rollback: config.rollbackName,
+        // A refused input may name no target or carry no event id; the record still needs a key.
+        target: fields.target ?? UNKNOWN_TARGET,
+        eventId: fields.eventId ?? requestId,
+        requestId,
         apiCalls: calls,
         durationMs: finishedAt - startedAt,
-        alarmToActionMs: decision.actedAt !== undefined && fields.stateTimestamp !== undefined
-          ? alarmToAction(decision.actedAt, fields)
-          : undefined,
+        alarmToActionMs: actedAt !== undefined ? alarmToAction(actedAt, fields) : undefined,
         recordedAt: new Date(finishedAt).toISOString(),
       };
     };

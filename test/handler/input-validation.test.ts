@@ -54,6 +54,15 @@ describe('bad input', () => {
     expect(record.reason).toMatch(reason);
   });
 
+  it('records an input with no readable target or event id under the request id', async () => {
+    const record = await testHandler()([1, 2], { awsRequestId: 'req-9' });
+
+    expect(record).toMatchObject({ outcome: RollbackOutcome.REJECTED, target: '(unknown target)', eventId: 'req-9', requestId: 'req-9' });
+    const item = dynamo.commandCalls(PutItemCommand)[0].args[0].input.Item!;
+    expect(item.pk.S).toBe('TARGET#(unknown target)');
+    expect(item.sk.S).toMatch(/^EVENT#\d{4}-.+#req-9$/);
+  });
+
   it('keeps reason texts short when the bad value is huge', async () => {
     const record = await testHandler()(ruleInput(appConfigTarget(), alarmEvent({ source: 'x'.repeat(100_000) })));
 
