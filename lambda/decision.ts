@@ -14,14 +14,22 @@ export interface Decision {
 }
 
 /**
+ * Whether the event's duplicate check let this delivery act: false for a
+ * second delivery of an event.
+ */
+export type MayAct = () => Promise<boolean>;
+
+/**
  * One target's two steps. `inspect` only reads, so it runs alongside the
- * duplicate check; `act` makes at most one mutating call.
+ * duplicate check; `act` makes at most one mutating call, and starts as soon
+ * as the read answers: it makes no call (ledger or service) until `mayAct`
+ * resolves true, and answers undefined when it resolves false.
  */
 export interface TargetRunner<TInspection> {
   /** Identifiers of what the target deploys, for the record. */
   readonly identifiers: Record<string, string>;
   inspect(): Promise<TInspection>;
-  act(inspection: TInspection): Promise<Decision>;
+  act(inspection: TInspection, mayAct: MayAct): Promise<Decision | undefined>;
 }
 
 /** An answer from AWS that does not have the documented shape. */

@@ -82,20 +82,26 @@ export function createHandler(deps: HandlerDependencies) {
     let key = eventKey(target.name, event.time, event.id);
     let decision: Decision;
     let failure: unknown;
-    // The duplicate check and the read run side by side: the read is harmless
-    // when the event turns out to be a duplicate, and the stop is one round trip sooner.
-    const [claim, inspection] = await Promise.allSettled([
-      claimEvent(dynamo, { table: config.ledgerTable, key, requestId, now: startedAt, leaseSeconds: config.claimLeaseSeconds, expiresAt }),
-      runner.inspect(),
-    ]);
+    // The read starts first, so it reaches the wire first; the duplicate check
+    // runs beside it, and every call after the read waits for its answer. A
+    // duplicate is recorded as such, whatever the read or the runner found.
+    const inspecting = runner.inspect();
+    const claimRequest = { table: config.ledgerTable, key, requestId, now: startedAt, leaseSeconds: config.claimLeaseSeconds, expiresAt };
+    const claiming = nextTurn().then(() => claimEvent(dynamo, claimRequest));
+    const mayAct = () => claiming.then((claim) => claim.status !== 'DUPLICATE');
+    const acting = inspecting.then((inspection) => runner.act(inspection, mayAct));
+    const [claim, action] = await Promise.allSettled([claiming, acting]);
     try {
       if (claim.status === 'fulfilled' && claim.value.status === 'DUPLICATE') {
         key = duplicateKey(key, requestId);
         decision = { outcome: RollbackOutcome.DUPLICATE, reason: `event ${event.id} was already handled for target ${target.name}` };
-      } else if (inspection.status === 'rejected') {
-        throw inspection.reason;
+      } else if (action.status === 'rejected') {
+        throw action.reason;
+      } else if (action.value === undefined) {
+        // Only a duplicate makes a runner hold back, and it was handled above.
+        throw new Error('the runner held back although the event was not a duplicate');
       } else {
-        decision = await runner.act(inspection.value);
+        decision = action.value;
       }
     } catch (error) {
       failure = error;
@@ -126,6 +132,15 @@ export function createHandler(deps: HandlerDependencies) {
     }
     return record;
   };
+}
+
+/**
+ * Resolves on the event loop's next turn, once the work queued now is done:
+ * the read's request is on the wire before the duplicate check starts
+ * building its own.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function eventFields(event: Partial<AlarmEvent>): Partial<RollbackRecord> {

@@ -22,10 +22,13 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
 
     inspect: () => findLatestDeployment(client, ctx.trace, ids),
 
-    async act(latest): Promise<Decision> {
+    async act(latest, mayAct): Promise<Decision | undefined> {
       const action = decideAppConfigAction(latest, ctx.now(), target.revertCompletedWithinSeconds);
       const seen = { stateBefore: latest?.state, deploymentNumber: latest?.deploymentNumber };
       if (action.kind === 'NONE' || !latest) {
+        if (!await mayAct()) {
+          return undefined;
+        }
         const earlier = latest && action.outcome === RollbackOutcome.ALREADY_STOPPED
           ? await ctx.claims.heldByThisEvent(deploymentKey(latest.deploymentNumber))
           : undefined;
@@ -45,6 +48,11 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
         };
       }
 
+      // The claim waits for the duplicate check, so a second delivery of an
+      // event writes nothing beyond its record.
+      if (!await mayAct()) {
+        return undefined;
+      }
       const key = deploymentKey(number);
       const claim = await ctx.claims.claim(key, action.outcome);
       if (claim.status === 'TAKEN') {

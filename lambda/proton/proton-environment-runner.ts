@@ -24,7 +24,10 @@ export async function protonEnvironmentRunner(target: ProtonEnvironmentTargetInp
 
     inspect: () => getEnvironment(client, ctx.trace, name),
 
-    async act(environment): Promise<Decision> {
+    async act(environment, mayAct): Promise<Decision | undefined> {
+      if (!await mayAct()) {
+        return undefined;
+      }
       const seen = { stateBefore: environment.deploymentStatus, deploymentId: environment.deploymentId };
       const key = actionKey('proton', name, environment.deploymentId);
       if (environment.deploymentStatus !== 'IN_PROGRESS') {
