@@ -11,3 +11,4 @@ export * from './virtual-clock';
 export * from './handler-instance';
 export * from './async-invoker';
 export * from './latency-proxy';
+export * from './loopback-server';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
-import { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse, createServer, request as httpRequest } from 'http';
+import { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse, request as httpRequest } from 'http';
 import { AddressInfo, createServer as createTcpServer } from 'net';
 import { AppliedFault, FaultInjector, RecordedRequest } from './fault-injection';
+import { listenOnLoopback } from './loopback-server';
 import { FaultOptions } from './service-server';
 
 export interface LatencyProxyOptions extends FaultOptions {
@@ -47,14 +48,7 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   const requests: RecordedRequest[] = [];
   const faults = new FaultInjector(options.faults, options.random);
   const agent = new Agent({ keepAlive: true });
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      resolve();
-    }, Math.min(ms, MAX_PROXY_LATENCY_MS));
-    timers.add(timer);
-  }));
+  const sleep = (ms: number) => server.sleep(Math.min(ms, MAX_PROXY_LATENCY_MS));
 
   const forward = (req: IncomingMessage, body: Buffer) => new Promise<Upstream>((resolve, reject) => {
     const upstream = httpRequest({
@@ -138,34 +132,16 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     }
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks)).catch((error) => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(502, { 'content-type': 'text/plain' });
-          res.end(String(error));
-        }
-      });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-
+  // 502: the proxy could not reach the service behind it.
+  const server = await listenOnLoopback((req, res, body) => handle(req, res, body), 502);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: server.endpoint,
     requests,
     faults,
-    close: () => new Promise<void>((resolve, reject) => {
-      timers.forEach(clearTimeout);
-      timers.clear();
+    close: async () => {
       agent.destroy();
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+      await server.close();
+    },
   };
 }
 

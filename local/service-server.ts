@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
-import { createServer, IncomingMessage, ServerResponse } from 'http';
-import { AddressInfo } from 'net';
+import { IncomingMessage, ServerResponse } from 'http';
 import { AppliedFault, FaultInjector, FaultRule, RecordedRequest } from './fault-injection';
+import { listenOnLoopback } from './loopback-server';
 import { ErrorEncoding, ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
 
@@ -58,15 +58,6 @@ export interface RunningService {
 export async function startService(protocol: ServiceProtocol, clock: VirtualClock, options: FaultOptions = {}): Promise<RunningService> {
   const requests: RecordedRequest[] = [];
   const faults = new FaultInjector(options.faults, options.random);
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      resolve();
-    }, ms);
-    timers.add(timer);
-  }));
-
   const send = (res: ServerResponse, record: RecordedRequest, status: number, headers: Record<string, string>, body: string) => {
     record.status = status;
     record.answeredAt = performance.timeOrigin + performance.now();
@@ -137,43 +128,21 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
       answer(res, record, run(route, record));
     } else if (fault.afterApply) {
       const outcome = run(route, record);
-      await sleep(fault.latencyMs);
+      await server.sleep(fault.latencyMs);
       if (fault.kind === 'latency') answer(res, record, outcome);
       else injectFailure(req, res, record, fault);
     } else {
-      await sleep(fault.latencyMs);
+      await server.sleep(fault.latencyMs);
       if (fault.kind === 'latency') answer(res, record, run(route, record));
       else injectFailure(req, res, record, fault);
     }
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((error) => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(String(error));
-        }
-      });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-
+  const server = await listenOnLoopback((req, res, body) => handle(req, res, body.toString('utf8')));
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     requests,
     faults,
-    close: () => new Promise<void>((resolve, reject) => {
-      timers.forEach(clearTimeout);
-      timers.clear();
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () => server.close(),
   };
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'crypto';
-import { createServer } from 'http';
-import { AddressInfo } from 'net';
+import { listenOnLoopback } from '../loopback-server';
 
 /** One SNS Publish the sink received. */
 export interface SentNotification {
@@ -21,32 +20,21 @@ export interface NotificationSink {
  */
 export async function startNotificationSink(): Promise<NotificationSink> {
   const notifications: SentNotification[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      if (form.get('Action') !== 'Publish') {
-        res.writeHead(400, { 'content-type': 'text/xml' });
-        res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>only Publish is simulated</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
-        return;
-      }
-      notifications.push({ topicArn: form.get('TopicArn') ?? '', subject: form.get('Subject') ?? undefined, message: form.get('Message') ?? '' });
-      res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end(`<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult>`
-        + `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+  const server = await listenOnLoopback((_req, res, body) => {
+    const form = new URLSearchParams(body.toString('utf8'));
+    if (form.get('Action') !== 'Publish') {
+      res.writeHead(400, { 'content-type': 'text/xml' });
+      res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>only Publish is simulated</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+      return;
+    }
+    notifications.push({ topicArn: form.get('TopicArn') ?? '', subject: form.get('Subject') ?? undefined, message: form.get('Message') ?? '' });
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.end(`<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult>`
+      + `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`);
   });
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: server.endpoint,
     notifications,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () => server.close(),
   };
 }
