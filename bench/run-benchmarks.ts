@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       goal: '(includes the local services\' own work)',
     },
     {
-      name: 'own time: no request open at a service (ms)',
+      name: 'own time: no request of its own out (ms)',
       ours: ms(oursWarm.ownMs),
       baseline: ms(baselineWarm.ownMs),
       goal: '<= 5',

@@ -1,9 +1,9 @@
-import { RecordedRequest, startLatencyProxy } from '../local';
+import { HttpCall, startLatencyProxy } from '../local';
 import { alarmInput, handlerInstance, startDeployment, startLocalStack } from './local-stack';
 import { median } from './statistics';
 
 export interface WarmPathResult {
-  /** Median time the handler itself spent before the stop's answer: not waiting on any service. */
+  /** Median time the handler itself worked before the stop's answer: no request of its own was out. */
   readonly ownMs: number;
   /** Median of (stop answered - invoked - round trips x latency): the same, plus the local services' own processing. */
   readonly minusLatencyMs: number;
@@ -13,13 +13,14 @@ export interface WarmPathResult {
   readonly roundTrips: number;
 }
 
-const now = () => performance.timeOrigin + performance.now();
-
 /**
  * Every AppConfig and DynamoDB call answers `latencyMs` late. From the
  * invocation to the StopDeployment answer, the handler is either waiting on a
- * service (a request is open at a server) or working; the working time is its
- * own overhead. Both servers stamp each request's arrival and answer.
+ * service (a request of its own is out) or working; the working time is its
+ * own overhead. The instance times each call on the handler's own clock, from
+ * the request handed to the socket to the answer's headers, so a service
+ * that lags (its thread busy with its own work) is counted as the service's
+ * time, as it would be in AWS.
  */
 export async function warmPath(latencyMs: number, invocations: number, roundTrips: number, entry?: string): Promise<WarmPathResult> {
   const stack = await startLocalStack(1);
@@ -35,21 +36,19 @@ export async function warmPath(latencyMs: number, invocations: number, roundTrip
     const own: number[] = [];
     for (let i = 0; i < invocations; i++) {
       startDeployment(stack);
-      const input = alarmInput();
-      const seen = { appConfig: stack.appConfig.requests.length, dynamo: proxy.requests.length };
-      const invokedAt = now();
-      const invocation = await handler.invoke(input);
-      if (!invocation.ok) {
+      const invocation = await handler.invoke(alarmInput());
+      if (!invocation.ok || invocation.startedAt === undefined) {
         throw new Error(`warm-path invocation failed: ${invocation.error?.name}: ${invocation.error?.message}`);
       }
-      const requests = [...stack.appConfig.requests.slice(seen.appConfig), ...proxy.requests.slice(seen.dynamo)];
-      const stop = requests.find((request) => request.operation === 'StopDeployment');
-      if (!stop?.answeredAt) {
-        throw new Error('the warm-path invocation made no StopDeployment call');
+      const stop = invocation.httpCalls.find(isStopDeployment);
+      if (stop?.answeredAt === undefined || stop.status === undefined || stop.status >= 300) {
+        throw new Error(`the warm-path invocation made no successful StopDeployment call (status ${stop?.status})`);
       }
-      const stoppedAt = stop.answeredAt;
-      toStop.push(stoppedAt - invokedAt);
-      own.push(stoppedAt - invokedAt - waiting(requests, stoppedAt));
+      // The clock starts when the instance calls the handler, as Lambda's
+      // runtime would: handing the input to the worker is not the handler's time.
+      const elapsed = stop.answeredAt - invocation.startedAt;
+      toStop.push(elapsed);
+      own.push(elapsed - waiting(invocation.httpCalls, stop.answeredAt));
     }
     return {
       ownMs: median(own),
@@ -64,11 +63,16 @@ export async function warmPath(latencyMs: number, invocations: number, roundTrip
   }
 }
 
-/** Milliseconds before `until` during which at least one request was open at a server. */
-function waiting(requests: RecordedRequest[], until: number): number {
-  const spans = requests
-    .filter((request) => request.answeredAt !== undefined && request.receivedAt < until)
-    .map((request) => [request.receivedAt, Math.min(request.answeredAt!, until)] as const)
+/** AppConfig's REST route for StopDeployment: DELETE .../deployments/{DeploymentNumber}. */
+function isStopDeployment(call: HttpCall): boolean {
+  return call.method === 'DELETE' && /\/deployments\/\d+$/.test(call.path);
+}
+
+/** Milliseconds before `until` during which at least one request was out. */
+function waiting(calls: HttpCall[], until: number): number {
+  const spans = calls
+    .filter((call) => call.answeredAt !== undefined && call.sentAt < until)
+    .map((call) => [call.sentAt, Math.min(call.answeredAt!, until)] as const)
     .sort((a, b) => a[0] - b[0]);
   let total = 0;
   let end = -Infinity;

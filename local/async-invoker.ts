@@ -115,7 +115,7 @@ export class AsyncInvoker {
   private async attempt(input: unknown, awsRequestId: string): Promise<Invocation> {
     const instance = this.pick();
     if (!instance) {
-      return { ok: false, error: { name: 'NoExecutionEnvironment', message: 'no live handler instance' }, logs: [], durationMs: 0 };
+      return { ok: false, error: { name: 'NoExecutionEnvironment', message: 'no live handler instance' }, logs: [], httpCalls: [], durationMs: 0 };
     }
     this.running.set(instance, (this.running.get(instance) ?? 0) + 1);
     try {
@@ -123,7 +123,7 @@ export class AsyncInvoker {
     } catch (error) {
       // The execution environment died mid-invocation: a failed attempt, like a Lambda timeout or crash.
       const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, error: { name: 'ExecutionEnvironmentDied', message }, logs: [], durationMs: 0 };
+      return { ok: false, error: { name: 'ExecutionEnvironmentDied', message }, logs: [], httpCalls: [], durationMs: 0 };
     } finally {
       this.running.set(instance, (this.running.get(instance) ?? 1) - 1);
     }

@@ -56,7 +56,7 @@ export interface RecordedRequest {
   /** Path, query, header and body parameters by their model member names. */
   readonly params: Record<string, unknown>;
   readonly headers: Record<string, string | string[] | undefined>;
-  /** Real epoch milliseconds (fractional) when the request arrived. */
+  /** Real epoch milliseconds (fractional) when the request's headers arrived. */
   readonly receivedAt: number;
   /** Service (virtual clock) epoch milliseconds when the request arrived. */
   readonly serviceTime: number;

@@ -5,13 +5,34 @@ import { Worker } from 'worker_threads';
 /** Where `npx projen bundle` writes the handler asset. */
 export const HANDLER_ASSET_DIR = join(__dirname, '..', 'assets', 'lambda', 'rollback.lambda');
 
-/** What one invocation did: its answer or error, and every line it logged. */
+/** One HTTP request the handler made, timed from inside its execution environment. */
+export interface HttpCall {
+  readonly method: string;
+  /** Path and query string. */
+  readonly path: string;
+  /** The `x-amz-target` header of JSON-protocol services (DynamoDB, Proton), which names the operation. */
+  readonly target?: string;
+  /** Real epoch milliseconds (fractional) when the whole request had been handed to the socket. */
+  readonly sentAt: number;
+  /** Real epoch milliseconds (fractional) when the answer's headers had arrived; undefined if none came. */
+  readonly answeredAt?: number;
+  readonly status?: number;
+}
+
+/** What one invocation did: its answer or error, every line it logged and every HTTP call it made. */
 export interface Invocation {
   readonly ok: boolean;
   readonly result?: unknown;
   readonly error?: { readonly name: string; readonly message: string };
   /** The handler's stdout and stderr lines, in order (JSON log lines, EMF). */
   readonly logs: string[];
+  /** The HTTP requests made during the invocation, in the order they were sent; empty when the instance gave no answer. */
+  readonly httpCalls: HttpCall[];
+  /**
+   * Real epoch milliseconds (fractional) when the instance called the handler;
+   * undefined when the instance gave no answer.
+   */
+  readonly startedAt?: number;
   readonly durationMs: number;
 }
 
@@ -35,24 +56,42 @@ export interface HandlerInstanceOptions {
 }
 
 // Runs inside the worker: loads the asset once, like a Lambda execution
-// environment, captures what the handler writes, and answers one invocation
-// at a time.
+// environment, captures what the handler writes, times its HTTP calls on its
+// own clock (the services' threads may lag behind it), and answers one
+// invocation at a time.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const diagnostics = require('node:diagnostics_channel');
+const stamp = () => performance.timeOrigin + performance.now();
 let lines = [];
+let calls = [];
+let pending = new WeakMap();
 const capture = (...args) => { lines.push(args.map((a) => typeof a === 'string' ? a : JSON.stringify(a)).join(' ')); };
 console.log = capture; console.info = capture; console.warn = capture; console.error = capture; console.debug = capture;
+diagnostics.subscribe('http.client.request.start', ({ request }) => {
+  const target = request.getHeader('x-amz-target');
+  const call = { method: request.method, path: request.path, target: target === undefined ? undefined : String(target), sentAt: stamp() };
+  calls.push(call);
+  pending.set(request, call);
+});
+diagnostics.subscribe('http.client.response.finish', ({ request, response }) => {
+  const call = pending.get(request);
+  if (call) { call.answeredAt = stamp(); call.status = response.statusCode; }
+});
 const loaded = import(workerData.entry);
 parentPort.on('message', async ({ input, context }) => {
   lines = [];
+  calls = [];
+  pending = new WeakMap();
   const started = performance.now();
+  const startedAt = performance.timeOrigin + started;
   try {
     const { handler } = await loaded;
     const result = await handler(input, context);
-    parentPort.postMessage({ ok: true, result, logs: lines, durationMs: performance.now() - started });
+    parentPort.postMessage({ ok: true, result, logs: lines, httpCalls: calls, startedAt, durationMs: performance.now() - started });
   } catch (error) {
     const e = error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
-    parentPort.postMessage({ ok: false, error: e, logs: lines, durationMs: performance.now() - started });
+    parentPort.postMessage({ ok: false, error: e, logs: lines, httpCalls: calls, startedAt, durationMs: performance.now() - started });
   }
 });
 `;
