@@ -38,6 +38,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     ...SDK_CLIENTS,
+    // Types only: the middleware that holds a signed request until its turn.
+    '@smithy/types',
     '@types/aws-lambda',
     'esbuild',
     'aws-sdk-client-mock',

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       name: 'one SDK call against a server that answers at once (ms)',
       ours: ms(callCost),
       baseline: ms(callCost),
-      goal: `${OUR_SDK_CALLS} on our path, ${BASELINE_ROUND_TRIPS} on the baseline's`,
+      goal: `${OUR_SDK_CALLS} on our path (2 built ahead of their turn), ${BASELINE_ROUND_TRIPS} on the baseline's`,
     },
   ]);
 

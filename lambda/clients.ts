@@ -2,6 +2,7 @@ import type { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { holdUntilAllowed } from './send-when-allowed';
 
 /**
  * The SDK clients the handler uses; tests hand in their own. The ledger is
@@ -33,8 +34,8 @@ const SERVICE_CLIENT_OPTIONS = {
 /** Clients created once per execution environment, each on first use. */
 export function lazyClients(): Clients {
   return {
-    dynamo: once(() => new DynamoDBClient(LEDGER_CLIENT_OPTIONS)),
-    appConfig: once(async () => new (await import('@aws-sdk/client-appconfig')).AppConfigClient(SERVICE_CLIENT_OPTIONS)),
+    dynamo: once(() => holdUntilAllowed(new DynamoDBClient(LEDGER_CLIENT_OPTIONS))),
+    appConfig: once(async () => holdUntilAllowed(new (await import('@aws-sdk/client-appconfig')).AppConfigClient(SERVICE_CLIENT_OPTIONS))),
     proton: once(async () => new (await import('@aws-sdk/client-proton')).ProtonClient(SERVICE_CLIENT_OPTIONS)),
     sns: once(async () => new (await import('@aws-sdk/client-sns')).SNSClient(SERVICE_CLIENT_OPTIONS)),
   };

@@ -22,8 +22,9 @@ export type MayAct = () => Promise<boolean>;
 /**
  * One target's two steps. `inspect` only reads, so it runs alongside the
  * duplicate check; `act` makes at most one mutating call, and starts as soon
- * as the read answers: it makes no call (ledger or service) until `mayAct`
- * resolves true, and answers undefined when it resolves false.
+ * as the read answers: it may build its calls at once, but none (ledger or
+ * service) reaches the wire until `mayAct` resolves true, and it answers
+ * undefined when it resolves false.
  */
 export interface TargetRunner<TInspection> {
   /** Identifiers of what the target deploys, for the record. */

@@ -1,5 +1,6 @@
 import { AppConfigTargetInput, RollbackOutcome } from '../../src/private/contract';
 import type { Decision, TargetRunner } from '../decision';
+import type { ActionClaim } from '../ledger/action-claims';
 import { actionKey } from '../ledger/ledger-keys';
 import { RunnerContext, errorName } from '../runner-context';
 import { decideAppConfigAction, isStoppedState } from './decide-appconfig-action';
@@ -49,18 +50,27 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
       }
 
       // The claim waits for the duplicate check, so a second delivery of an
-      // event writes nothing beyond its record.
-      if (!await mayAct()) {
+      // event writes nothing beyond its record, and the stop waits for the
+      // claim. Both are built now and leave as soon as their turn comes.
+      const key = deploymentKey(number);
+      const claiming = ctx.claims.claim(key, action.outcome, mayAct());
+      const stopping = stopDeployment(client, ctx.trace, ids, number, claiming.then(mayStop));
+      // Awaited below on every path; this only keeps an early failure from
+      // counting as unhandled while the claim is still out.
+      stopping.catch(() => undefined);
+      const claim = await claiming;
+      if (claim.status === 'NOT_ALLOWED') {
+        await stopping;
         return undefined;
       }
-      const key = deploymentKey(number);
-      const claim = await ctx.claims.claim(key, action.outcome);
       if (claim.status === 'TAKEN') {
+        await stopping;
         return { ...seen, outcome: RollbackOutcome.ALREADY_STOPPED, reason: `another alarm event already claimed the stop of deployment ${number}` };
       }
       const claimNote = claim.status === 'UNAVAILABLE' ? ` (acted without a ledger claim: ${claim.error})` : '';
       try {
-        const stateAfter = await stopDeployment(client, ctx.trace, ids, number);
+        const stop = await stopping;
+        const stateAfter = stop.sent ? stop.answer : undefined;
         return { ...seen, outcome: action.outcome, stateAfter, reason: `${action.reason}${claimNote}`, actedAt: ctx.now() };
       } catch (error) {
         await ctx.claims.release(key);
@@ -89,4 +99,9 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
   function deploymentKey(deploymentNumber: number) {
     return actionKey('appconfig', ids.applicationId, ids.environmentId, deploymentNumber);
   }
+}
+
+/** A claim held lets the stop go; so does an unavailable ledger, which must never block a rollback. */
+function mayStop(claim: ActionClaim): boolean {
+  return claim.status === 'CLAIMED' || claim.status === 'UNAVAILABLE';
 }

@@ -1,9 +1,11 @@
 import { AppConfigClient, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
 import type { CallTrace } from '../call-trace';
+import { HeldSend, sendWhenAllowed } from '../send-when-allowed';
 import type { EnvironmentIds } from './find-latest-deployment';
 
 /**
- * Stops or reverts one deployment and returns the state AppConfig reports.
+ * Stops or reverts one deployment once `allowed` resolves true, and returns
+ * the state AppConfig reports.
  *
  * AllowRevert is always sent. The API reference says StopDeployment works
  * only on DEPLOYING deployments unless AllowRevert is supplied, and that with
@@ -16,13 +18,18 @@ export async function stopDeployment(
   trace: CallTrace,
   ids: EnvironmentIds,
   deploymentNumber: number,
-): Promise<string | undefined> {
-  trace.add('appconfig:StopDeployment');
-  const answer = await client.send(new StopDeploymentCommand({
+  allowed: Promise<boolean> = Promise.resolve(true),
+): Promise<HeldSend<string | undefined>> {
+  const command = new StopDeploymentCommand({
     ApplicationId: ids.applicationId,
     EnvironmentId: ids.environmentId,
     DeploymentNumber: deploymentNumber,
     AllowRevert: true,
-  }));
-  return answer.State;
+  });
+  const traced = allowed.then((ok) => {
+    if (ok) trace.add('appconfig:StopDeployment');
+    return ok;
+  });
+  const stop = await sendWhenAllowed(client, command, traced, () => client.send(command));
+  return stop.sent ? { sent: true, answer: stop.answer.State } : stop;
 }

@@ -9,11 +9,14 @@ import { toAttributeValues } from './attribute-values';
 import { errorText } from './claim-event';
 import { LedgerKey, keyAttributes } from './ledger-keys';
 import { Ledger, RollbackOutcome } from '../../src/private/contract';
+import { sendWhenAllowed } from '../send-when-allowed';
 
 export type ActionClaim =
   | { readonly status: 'CLAIMED' }
   | { readonly status: 'TAKEN' }
-  | { readonly status: 'UNAVAILABLE'; readonly error: string };
+  | { readonly status: 'UNAVAILABLE'; readonly error: string }
+  /** The claim's condition (the event's duplicate check) said no: nothing was written. */
+  | { readonly status: 'NOT_ALLOWED' };
 
 /**
  * Claims on the single stop or cancel call each deployment gets. Several
@@ -21,7 +24,12 @@ export type ActionClaim =
  * deployment acts, the others record ALREADY_STOPPED.
  */
 export interface ActionClaims {
-  claim(key: LedgerKey, intended: RollbackOutcome): Promise<ActionClaim>;
+  /**
+   * Claims the call on `key`. With `allowed`, the write leaves only once it
+   * resolves true (it is built and signed meanwhile), and not at all when it
+   * resolves false.
+   */
+  claim(key: LedgerKey, intended: RollbackOutcome, allowed?: Promise<boolean>): Promise<ActionClaim>;
   /** Gives a claim back after a failed call, so a retry or another alarm can act. */
   release(key: LedgerKey): Promise<void>;
   /** The outcome this event claimed earlier, if it holds the claim. */
@@ -39,31 +47,32 @@ export interface ActionClaimsOptions {
 
 export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaimsOptions): ActionClaims {
   return {
-    async claim(key, intended) {
+    async claim(key, intended, allowed = Promise.resolve(true)) {
       const now = options.now();
+      // Taken over by the same event (its earlier attempt died) or once the
+      // lease is over (the holder died and was never retried).
+      const command = new PutItemCommand({
+        TableName: options.table,
+        Item: {
+          ...keyAttributes(key),
+          ...toAttributeValues({
+            eventId: options.eventId,
+            target: options.targetName,
+            intended,
+            claimedAt: now,
+            [Ledger.TTL_ATTRIBUTE]: options.expiresAt,
+          }),
+        },
+        ConditionExpression: 'attribute_not_exists(#pk) OR #eventId = :eventId OR #claimedAt < :leaseCutoff',
+        ExpressionAttributeNames: { '#pk': Ledger.PARTITION_KEY, '#eventId': 'eventId', '#claimedAt': 'claimedAt' },
+        ExpressionAttributeValues: {
+          ':eventId': { S: options.eventId },
+          ':leaseCutoff': { N: String(now - options.leaseSeconds * 1000) },
+        },
+      });
       try {
-        // Taken over by the same event (its earlier attempt died) or once the
-        // lease is over (the holder died and was never retried).
-        await client.send(new PutItemCommand({
-          TableName: options.table,
-          Item: {
-            ...keyAttributes(key),
-            ...toAttributeValues({
-              eventId: options.eventId,
-              target: options.targetName,
-              intended,
-              claimedAt: now,
-              [Ledger.TTL_ATTRIBUTE]: options.expiresAt,
-            }),
-          },
-          ConditionExpression: 'attribute_not_exists(#pk) OR #eventId = :eventId OR #claimedAt < :leaseCutoff',
-          ExpressionAttributeNames: { '#pk': Ledger.PARTITION_KEY, '#eventId': 'eventId', '#claimedAt': 'claimedAt' },
-          ExpressionAttributeValues: {
-            ':eventId': { S: options.eventId },
-            ':leaseCutoff': { N: String(now - options.leaseSeconds * 1000) },
-          },
-        }));
-        return { status: 'CLAIMED' };
+        const written = await sendWhenAllowed(client, command, allowed, () => client.send(command));
+        return written.sent ? { status: 'CLAIMED' } : { status: 'NOT_ALLOWED' };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
           return { status: 'TAKEN' };

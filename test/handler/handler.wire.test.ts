@@ -57,6 +57,14 @@ describe('bundled handler on the wire', () => {
     const stop = appConfig.requests.find((request) => request.operation === 'StopDeployment')!;
     expect(stop.headers['allow-revert']).toBe('true');
 
+    // On the handler's own clock: the deployment claim leaves after the
+    // event claim's answer, and the stop after the deployment claim's.
+    const [eventClaim, deploymentClaim] = invocation.httpCalls.filter((call) => call.target === 'DynamoDB_20120810.PutItem');
+    const stopCall = invocation.httpCalls.find((call) => call.method === 'DELETE')!;
+    expect(stopCall).toMatchObject({ path: '/applications/abc1234/environments/env5678/deployments/1', status: 202 });
+    expect(deploymentClaim.sentAt).toBeGreaterThanOrEqual(eventClaim.answeredAt!);
+    expect(stopCall.sentAt).toBeGreaterThanOrEqual(deploymentClaim.answeredAt!);
+
     const item = await dynamo.client.send(new GetItemCommand({
       TableName: TABLE,
       Key: { pk: { S: 'TARGET#Stack/Rollback/ConfigRollout' }, sk: { S: `EVENT#${metricEvent.time}#${metricEvent.id}` } },
