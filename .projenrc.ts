@@ -69,6 +69,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '*.local.json', '/bench/out/'],
 });
 
+// unrs-resolver (jest's and the ESLint import plugin's module resolver) 1.13.0
+// is published without its prebuilt bindings for most platforms on the
+// registry these machines reach, so npm cannot list them in the lock file and
+// `npm ci` refuses it. 1.12.2 has them all and satisfies every dependent.
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
 // The build runs on Node 20 on purpose (the handler runs on Lambda's Node 22);
 // the SDK's notice about its Node 22 requirement from 2027 would repeat in
 // every test suite, and land in the middle of the printed figures.
