@@ -56,8 +56,6 @@ export interface RecordedRequest {
   /** Path, query, header and body parameters by their model member names. */
   readonly params: Record<string, unknown>;
   readonly headers: Record<string, string | string[] | undefined>;
-  /** Real epoch milliseconds (fractional) when the request's headers arrived. */
-  readonly receivedAt: number;
   /** Service (virtual clock) epoch milliseconds when the request arrived. */
   readonly serviceTime: number;
   /** The injected fault, if any. */
@@ -66,8 +64,6 @@ export interface RecordedRequest {
   status?: number;
   /** The error name answered, if any. */
   error?: string;
-  /** Real epoch milliseconds when the answer was sent; with `receivedAt`, the time the caller waited on the service. */
-  answeredAt?: number;
   /**
    * True once the operation succeeded against the service state, whether or
    * not its answer reached the caller (an `afterApply` fault, a caller that

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse, request as httpRequest } from 'http';
 import { AddressInfo, createServer as createTcpServer } from 'net';
 import { AppliedFault, FaultInjector, RecordedRequest } from './fault-injection';
-import { listenOnLoopback, preciseNow } from './loopback-server';
+import { listenOnLoopback } from './loopback-server';
 import { FaultOptions } from './service-server';
 
 export interface LatencyProxyOptions extends FaultOptions {
@@ -70,7 +70,6 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
 
   const reply = (res: ServerResponse, record: RecordedRequest, answer: Upstream) => {
     record.status = answer.status;
-    record.answeredAt = preciseNow();
     if (res.destroyed) return;
     const { connection: _connection, 'keep-alive': _keepAlive, 'transfer-encoding': _encoding, ...headers } = answer.headers;
     res.writeHead(answer.status, { ...headers, 'content-length': String(answer.body.length) });
@@ -97,7 +96,7 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     }
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer, arrivedAt: number) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const amzTarget = String(req.headers['x-amz-target'] ?? '');
     const operation = amzTarget.includes('.') ? amzTarget.slice(amzTarget.lastIndexOf('.') + 1) : 'Unknown';
     const fault = faults.pick(operation);
@@ -107,7 +106,6 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
       url: req.url ?? '/',
       params: jsonObject(body),
       headers: { ...req.headers },
-      receivedAt: arrivedAt,
       serviceTime: Date.now(),
       ...(fault ? { fault } : {}),
     };
@@ -133,7 +131,7 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   };
 
   // 502: the proxy could not reach the service behind it.
-  const server = await listenOnLoopback((req, res, body, arrivedAt) => handle(req, res, body, arrivedAt), 502);
+  const server = await listenOnLoopback(handle, 502);
   return {
     endpoint: server.endpoint,
     requests,

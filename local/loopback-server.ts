@@ -11,29 +11,22 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Real epoch milliseconds, fractional: comparable across the threads of a process. */
-export const preciseNow = () => performance.timeOrigin + performance.now();
-
 /**
  * Listens on a random port of 127.0.0.1 and hands every request, with its
- * whole body and the time its headers arrived, to `onRequest`. A request
- * `onRequest` fails on is answered `failureStatus` with the error's text,
- * unless an answer was already sent.
+ * whole body, to `onRequest`. A request `onRequest` fails on is answered
+ * `failureStatus` with the error's text, unless an answer was already sent.
  */
 export async function listenOnLoopback(
-  onRequest: (req: IncomingMessage, res: ServerResponse, body: Buffer, arrivedAt: number) => Promise<void> | void,
+  onRequest: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void> | void,
   failureStatus = 500,
 ): Promise<LoopbackServer> {
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
-    // Stamped before this server reads the body and routes the request: that
-    // work is the service's, not its caller's.
-    const arrivedAt = preciseNow();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       Promise.resolve()
-        .then(() => onRequest(req, res, Buffer.concat(chunks), arrivedAt))
+        .then(() => onRequest(req, res, Buffer.concat(chunks)))
         .catch((error) => {
           if (!res.headersSent && !res.destroyed) {
             res.writeHead(failureStatus, { 'content-type': 'text/plain' });

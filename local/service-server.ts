@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { IncomingMessage, ServerResponse } from 'http';
 import { AppliedFault, FaultInjector, FaultRule, RecordedRequest } from './fault-injection';
-import { listenOnLoopback, preciseNow } from './loopback-server';
+import { listenOnLoopback } from './loopback-server';
 import { ErrorEncoding, ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
 
@@ -60,9 +60,6 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
   const faults = new FaultInjector(options.faults, options.random);
   const send = (res: ServerResponse, record: RecordedRequest, status: number, headers: Record<string, string>, body: string) => {
     record.status = status;
-    // Stamped before writing: on a machine with few cores, the write can hand
-    // the core to the caller, whose work would then count as the service's.
-    record.answeredAt = preciseNow();
     if (res.destroyed) return;
     res.writeHead(status, {
       ...headers,
@@ -110,7 +107,7 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
     }
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, body: string, arrivedAt: number) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = protocol.route(req, url, body);
     const fault = faults.pick(route.operation);
@@ -120,7 +117,6 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
       url: req.url ?? '/',
       params: route.params,
       headers: { ...req.headers },
-      receivedAt: arrivedAt,
       serviceTime: clock.now(),
       ...(fault ? { fault } : {}),
     };
@@ -140,7 +136,7 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
     }
   };
 
-  const server = await listenOnLoopback((req, res, body, arrivedAt) => handle(req, res, body.toString('utf8'), arrivedAt));
+  const server = await listenOnLoopback((req, res, body) => handle(req, res, body.toString('utf8')));
   return {
     endpoint: server.endpoint,
     requests,
