@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'http';
+
 /** What a fault does to a request. */
 export type FaultKind = 'latency' | 'throttle' | 'serverError' | 'dropConnection';
 
@@ -108,5 +110,45 @@ export class FaultInjector {
       return { kind: rule.fault, afterApply: rule.afterApply ?? false, latencyMs: rule.latencyMs ?? 0 };
     }
     return undefined;
+  }
+}
+
+/** What a local server does for one request, in its own protocol's terms. */
+export interface FaultedRequest<T> {
+  /** The request, whose connection a `dropConnection` fault destroys. */
+  readonly req: IncomingMessage;
+  /** Carries out the operation: on the service's state, or at the service behind a proxy. */
+  apply(): T | Promise<T>;
+  /** Sends the operation's outcome. */
+  answer(outcome: T): void;
+  /** Sends the service's own error for a `throttle` or `serverError` fault. */
+  fail(kind: 'throttle' | 'serverError'): void;
+  /** Waits, ending early when the server closes. */
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * Serves one request under its fault, the same way in every local server:
+ * the latency first, or after the operation with `afterApply`; then the
+ * answer, or the fault's failure in its place.
+ */
+export async function serveWithFault<T>(fault: AppliedFault | undefined, request: FaultedRequest<T>): Promise<void> {
+  if (!fault) {
+    request.answer(await request.apply());
+    return;
+  }
+  const applied = fault.afterApply ? { outcome: await request.apply() } : undefined;
+  await request.sleep(fault.latencyMs);
+  switch (fault.kind) {
+    case 'latency':
+      request.answer(applied ? applied.outcome : await request.apply());
+      return;
+    case 'dropConnection':
+      request.req.socket.destroy();
+      return;
+    case 'throttle':
+    case 'serverError':
+      request.fail(fault.kind);
+      return;
   }
 }

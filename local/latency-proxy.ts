@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse, request as httpRequest } from 'http';
 import { AddressInfo, createServer as createTcpServer } from 'net';
-import { AppliedFault, FaultInjector, RecordedRequest } from './fault-injection';
+import { FaultInjector, RecordedRequest, serveWithFault } from './fault-injection';
 import { listenOnLoopback } from './loopback-server';
 import { FaultOptions } from './service-server';
 
@@ -48,7 +48,6 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   const requests: RecordedRequest[] = [];
   const faults = new FaultInjector(options.faults, options.random);
   const agent = new Agent({ keepAlive: true });
-  const sleep = (ms: number) => server.sleep(Math.min(ms, MAX_PROXY_LATENCY_MS));
 
   const forward = (req: IncomingMessage, body: Buffer) => new Promise<Upstream>((resolve, reject) => {
     const upstream = httpRequest({
@@ -80,22 +79,6 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     const body = Buffer.from(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${name}`, message }));
     reply(res, record, { status, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() }, body });
   };
-  const inject = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, fault: AppliedFault) => {
-    switch (fault.kind) {
-      case 'dropConnection':
-        req.socket.destroy();
-        return;
-      case 'throttle':
-        replyError(res, record, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.');
-        return;
-      case 'serverError':
-        replyError(res, record, 500, 'InternalServerError', 'Injected internal server error');
-        return;
-      case 'latency':
-        throw new Error('latency is not a failure');
-    }
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const amzTarget = String(req.headers['x-amz-target'] ?? '');
     const operation = amzTarget.includes('.') ? amzTarget.slice(amzTarget.lastIndexOf('.') + 1) : 'Unknown';
@@ -110,24 +93,20 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
       ...(fault ? { fault } : {}),
     };
     requests.push(record);
-    const apply = async () => {
-      const answer = await forward(req, body);
-      record.applied = answer.status >= 200 && answer.status < 300;
-      return answer;
-    };
 
-    if (!fault) {
-      reply(res, record, await apply());
-    } else if (fault.afterApply) {
-      const answer = await apply();
-      await sleep(fault.latencyMs);
-      if (fault.kind === 'latency') reply(res, record, answer);
-      else inject(req, res, record, fault);
-    } else {
-      await sleep(fault.latencyMs);
-      if (fault.kind === 'latency') reply(res, record, await apply());
-      else inject(req, res, record, fault);
-    }
+    await serveWithFault(fault, {
+      req,
+      apply: async () => {
+        const answer = await forward(req, body);
+        record.applied = answer.status >= 200 && answer.status < 300;
+        return answer;
+      },
+      answer: (answer) => reply(res, record, answer),
+      fail: (kind) => (kind === 'throttle'
+        ? replyError(res, record, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.')
+        : replyError(res, record, 500, 'InternalServerError', 'Injected internal server error')),
+      sleep: (ms) => server.sleep(Math.min(ms, MAX_PROXY_LATENCY_MS)),
+    });
   };
 
   // 502: the proxy could not reach the service behind it.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { IncomingMessage, ServerResponse } from 'http';
-import { AppliedFault, FaultInjector, FaultRule, RecordedRequest } from './fault-injection';
+import { FaultInjector, FaultRule, RecordedRequest, serveWithFault } from './fault-injection';
 import { listenOnLoopback } from './loopback-server';
 import { ErrorEncoding, ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
@@ -90,23 +90,6 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
       send(res, record, outcome.status, { 'content-type': protocol.contentType }, JSON.stringify(outcome.body));
     }
   };
-  const injectFailure = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, fault: AppliedFault) => {
-    switch (fault.kind) {
-      case 'dropConnection':
-        req.socket.destroy();
-        return;
-      case 'throttle':
-        sendError(res, record, protocol.throttlingError());
-        return;
-      case 'serverError':
-        // Both models declare InternalServerException; the SDK retries any 500.
-        sendError(res, record, new ServiceError('InternalServerException', 500, 'Injected internal server error'));
-        return;
-      case 'latency':
-        throw new Error('latency is not a failure');
-    }
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = protocol.route(req, url, body);
@@ -122,18 +105,16 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
     };
     requests.push(record);
 
-    if (!fault) {
-      answer(res, record, run(route, record));
-    } else if (fault.afterApply) {
-      const outcome = run(route, record);
-      await server.sleep(fault.latencyMs);
-      if (fault.kind === 'latency') answer(res, record, outcome);
-      else injectFailure(req, res, record, fault);
-    } else {
-      await server.sleep(fault.latencyMs);
-      if (fault.kind === 'latency') answer(res, record, run(route, record));
-      else injectFailure(req, res, record, fault);
-    }
+    await serveWithFault(fault, {
+      req,
+      apply: () => run(route, record),
+      answer: (outcome) => answer(res, record, outcome),
+      // Both models declare InternalServerException; the SDK retries any 500.
+      fail: (kind) => sendError(res, record, kind === 'throttle'
+        ? protocol.throttlingError()
+        : new ServiceError('InternalServerException', 500, 'Injected internal server error')),
+      sleep: (ms) => server.sleep(ms),
+    });
   };
 
   const server = await listenOnLoopback((req, res, body) => handle(req, res, body.toString('utf8')));
