@@ -18,7 +18,7 @@ export async function stopDeployment(
   trace: CallTrace,
   ids: EnvironmentIds,
   deploymentNumber: number,
-  allowed: Promise<boolean> = Promise.resolve(true),
+  allowed: Promise<boolean>,
 ): Promise<HeldSend<string | undefined>> {
   const command = new StopDeploymentCommand({
     ApplicationId: ids.applicationId,
