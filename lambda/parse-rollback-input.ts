@@ -1,7 +1,8 @@
 import {
   INPUT_VERSION,
-  MAX_REVERT_WINDOW_SECONDS,
+  parseAlarmArn,
   RollbackOutcome,
+  Rules,
   TargetInput,
   TargetKind,
 } from '../src/private/contract';
@@ -39,18 +40,8 @@ export type ParsedInput = AcceptedInput | RefusedInput;
 
 const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
-const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.{1,255})$/;
-const APPCONFIG_ID = /^[a-z0-9]{4,7}$/;
-const PROTON_NAME = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
-// EventBridge gives every event a UUID; anything else did not come from
-// EventBridge, and the id ends up in ledger keys.
-const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+/** Longest state timestamp kept; like the event time's cap, our own (AWS states none). */
 const MAX_TIME_LENGTH = 64;
-const MAX_ARN_LENGTH = 1600;
-const MAX_TARGET_NAME_LENGTH = 512;
-// CloudWatch caps a state reason at 1023 characters; anything longer is not from CloudWatch.
-const MAX_REASON_LENGTH = 1023;
 
 /**
  * Validates the rule input and the CloudWatch event inside it. Nothing here
@@ -76,11 +67,11 @@ function parseTarget(raw: unknown): TargetInput | string {
     return `target is ${describe(raw)}`;
   }
   const name = field(raw, 'name');
-  if (!isText(name, MAX_TARGET_NAME_LENGTH) || name.trim() !== name || /[\u0000-\u001f\u007f]/.test(name)) {
+  if (!Rules.TARGET_NAME.test(name)) {
     return `target.name is ${describe(name)}`;
   }
   const alarmArns = field(raw, 'alarmArns');
-  if (!Array.isArray(alarmArns) || alarmArns.length === 0 || !alarmArns.every((arn) => isText(arn, MAX_ARN_LENGTH))) {
+  if (!Array.isArray(alarmArns) || alarmArns.length === 0 || !alarmArns.every((arn) => isText(arn, Rules.MAX_ALARM_ARN_LENGTH))) {
     return `target.alarmArns is ${describe(alarmArns)}, not a list of alarm ARNs`;
   }
   const kind = field(raw, 'kind');
@@ -88,20 +79,20 @@ function parseTarget(raw: unknown): TargetInput | string {
     const applicationId = field(raw, 'applicationId');
     const environmentId = field(raw, 'environmentId');
     const window = field(raw, 'revertCompletedWithinSeconds');
-    if (typeof applicationId !== 'string' || !APPCONFIG_ID.test(applicationId)) {
+    if (!Rules.APPCONFIG_ID.test(applicationId)) {
       return `target.applicationId is ${describe(applicationId)}`;
     }
-    if (typeof environmentId !== 'string' || !APPCONFIG_ID.test(environmentId)) {
+    if (!Rules.APPCONFIG_ID.test(environmentId)) {
       return `target.environmentId is ${describe(environmentId)}`;
     }
-    if (typeof window !== 'number' || !Number.isInteger(window) || window < 0 || window > MAX_REVERT_WINDOW_SECONDS) {
+    if (typeof window !== 'number' || !Number.isInteger(window) || window < 0 || window > Rules.MAX_REVERT_WINDOW_SECONDS) {
       return `target.revertCompletedWithinSeconds is ${describe(window)}`;
     }
     return { kind, name, alarmArns, applicationId, environmentId, revertCompletedWithinSeconds: window };
   }
   if (kind === TargetKind.PROTON_ENVIRONMENT) {
     const environmentName = field(raw, 'environmentName');
-    if (typeof environmentName !== 'string' || !PROTON_NAME.test(environmentName)) {
+    if (!Rules.PROTON_RESOURCE_NAME.test(environmentName)) {
       return `target.environmentName is ${describe(environmentName)}`;
     }
     return { kind, name, alarmArns, environmentName };
@@ -118,10 +109,10 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   }
   const id = field(raw, 'id');
   const time = field(raw, 'time');
-  if (typeof id !== 'string' || !EVENT_ID.test(id)) {
+  if (!Rules.EVENT_ID.test(id)) {
     return refuse(RollbackOutcome.REJECTED, `the event id is ${describe(id)}; EventBridge event ids are UUIDs`);
   }
-  if (typeof time !== 'string' || !ISO_TIME.test(time) || Number.isNaN(Date.parse(time))) {
+  if (!Rules.EVENT_TIME.test(time)) {
     return refuse(RollbackOutcome.REJECTED, `the event time is ${describe(time)}; EventBridge events carry an ISO 8601 time`, { id });
   }
   const seen = { id, time };
@@ -136,14 +127,14 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
 
   const resources = field(raw, 'resources');
   const alarmArn = Array.isArray(resources) ? resources[0] : undefined;
-  const arnMatch = typeof alarmArn === 'string' && alarmArn.length <= MAX_ARN_LENGTH ? ALARM_ARN.exec(alarmArn) : null;
-  if (!Array.isArray(resources) || resources.length !== 1 || !arnMatch) {
+  const arnParts = parseAlarmArn(alarmArn);
+  if (!Array.isArray(resources) || resources.length !== 1 || !arnParts) {
     return refuse(RollbackOutcome.REJECTED, `the event resources are ${describe(resources)}; an alarm state change names exactly one alarm ARN`, seen);
   }
   const arn = alarmArn as string;
   // CloudWatch sends the event from the alarm's own account and region, also
   // when it is forwarded from another account; a mismatch is a forged event.
-  const [, arnRegion, arnAccount] = arnMatch;
+  const { region: arnRegion, account: arnAccount } = arnParts;
   if (field(raw, 'account') !== arnAccount || field(raw, 'region') !== arnRegion) {
     return refuse(RollbackOutcome.REJECTED, `the event comes from account ${describe(field(raw, 'account'))} in region ${describe(field(raw, 'region'))}, but alarm ${arn} lives in ${arnAccount} ${arnRegion}`, { ...seen, alarmArn: arn });
   }
@@ -161,9 +152,10 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     id,
     time,
     alarmArn: arn,
-    alarmName: isText(alarmName, 255) ? alarmName : arnMatch[3],
+    alarmName: isText(alarmName, Rules.MAX_ALARM_NAME_LENGTH) ? alarmName : arnParts.alarmName,
     state: value,
-    stateReason: typeof reason === 'string' ? reason.slice(0, MAX_REASON_LENGTH) : undefined,
+    // CloudWatch never sends a longer reason; a longer one is kept, cut to that cap.
+    stateReason: typeof reason === 'string' ? reason.slice(0, Rules.MAX_STATE_REASON_LENGTH) : undefined,
     stateTimestamp: typeof timestamp === 'string' ? timestamp.slice(0, MAX_TIME_LENGTH) : undefined,
     stateChangedAt: Number.isNaN(stateChangedAt) ? undefined : stateChangedAt,
   };

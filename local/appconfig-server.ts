@@ -3,6 +3,7 @@ import { AppConfigState, DeploymentView } from './appconfig-state';
 import { restJsonError, ServiceError } from './service-error';
 import { FaultOptions, Reply, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
+import { Rules } from '../src/private/contract';
 
 export interface LocalAppConfigOptions extends ClockOptions, FaultOptions {}
 
@@ -83,17 +84,32 @@ function required(input: Record<string, unknown>, ...names: string[]): void {
   }
 }
 
+/**
+ * ApplicationId and EnvironmentId are the model's `Id` shape (see
+ * `Rules.APPCONFIG_ID`); AppConfig refuses any other value as a bad request
+ * before looking anything up. The message's wording is ours: the API
+ * Reference documents BadRequestException, not its text.
+ */
+function checkIds(ids: Record<string, string | undefined>): void {
+  for (const [member, value] of Object.entries(ids)) {
+    if (value !== undefined && !Rules.APPCONFIG_ID.test(value)) {
+      throw new ServiceError('BadRequestException', 400,
+        `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must be ${Rules.APPCONFIG_ID.says}.`);
+    }
+  }
+}
+
 /** AppConfig's restJson1 binding: method + path template per operation, from the 2019-10-09 model. */
 function appConfigProtocol(state: AppConfigState): ServiceProtocol {
   const route = (request: IncomingMessage, url: URL, body: string): Route => {
     const method = request.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const op = (operation: string, params: Record<string, unknown>, status: number, run: () => unknown): Route =>
+    const anyOp = (operation: string, params: Record<string, unknown>, status: number, run: () => unknown): Route =>
       ({ operation, params, invoke: (): Reply => ({ status, body: run() }) });
     const input = () => parseBody(body);
 
     if (parts[0] === 'deploymentstrategies' && parts.length === 1 && method === 'POST') {
-      return op('CreateDeploymentStrategy', safeBody(body), 201, () => {
+      return anyOp('CreateDeploymentStrategy', safeBody(body), 201, () => {
         const i = input();
         required(i, 'Name', 'DeploymentDurationInMinutes', 'GrowthFactor');
         const strategy = state.createDeploymentStrategy({
@@ -116,6 +132,11 @@ function appConfigProtocol(state: AppConfigState): ServiceProtocol {
     }
     if (parts[0] === 'applications') {
       const [, ApplicationId, envs, EnvironmentId, deps, number] = parts;
+      const op = (operation: string, params: Record<string, unknown>, status: number, run: () => unknown): Route =>
+        anyOp(operation, params, status, () => {
+          checkIds({ ApplicationId, EnvironmentId });
+          return run();
+        });
       if (parts.length === 1 && method === 'POST') {
         return op('CreateApplication', safeBody(body), 201, () => {
           const i = input();

@@ -3,6 +3,7 @@ import { ProtonEnvironmentView, ProtonState, ProtonTimings } from './proton-stat
 import { awsJsonError, ServiceError } from './service-error';
 import { FaultOptions, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
+import { Rules } from '../src/private/contract';
 
 export interface LocalProtonOptions extends ClockOptions, FaultOptions, ProtonTimings {}
 
@@ -33,11 +34,26 @@ function requireName(value: unknown, member: string): string {
   return value;
 }
 
+/**
+ * Environment and template names are the model's `ResourceName` shape (see
+ * `Rules.PROTON_RESOURCE_NAME`); Proton answers any other with its modelled
+ * ValidationException. The message's wording is ours: the API Reference does
+ * not give it.
+ */
+function requireResourceName(value: unknown, member: string): string {
+  const name = requireName(value, member);
+  if (!Rules.PROTON_RESOURCE_NAME.test(name)) {
+    throw new ServiceError('ValidationException', 400,
+      `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must be ${Rules.PROTON_RESOURCE_NAME.says}`);
+  }
+  return name;
+}
+
 type Operation = (input: Record<string, any>) => unknown;
 
 function protonProtocol(state: ProtonState): ServiceProtocol {
   const operations: Record<string, Operation> = {
-    GetEnvironment: (input) => ({ environment: environment(state.getEnvironment(requireName(input.name, 'name'))) }),
+    GetEnvironment: (input) => ({ environment: environment(state.getEnvironment(requireResourceName(input.name, 'name'))) }),
     ListEnvironments: (input) => {
       const all = state.listEnvironments();
       const start = input.nextToken ? Number(input.nextToken) : 0;
@@ -50,8 +66,8 @@ function protonProtocol(state: ProtonState): ServiceProtocol {
       return { environments, nextToken: start + size < all.length ? String(start + size) : undefined };
     },
     CreateEnvironment: (input) => ({
-      environment: environment(state.createEnvironment(requireName(input.name, 'name'), {
-        templateName: requireName(input.templateName, 'templateName'),
+      environment: environment(state.createEnvironment(requireResourceName(input.name, 'name'), {
+        templateName: requireResourceName(input.templateName, 'templateName'),
         templateMajorVersion: requireName(input.templateMajorVersion, 'templateMajorVersion'),
         templateMinorVersion: input.templateMinorVersion,
         spec: input.spec,
@@ -59,7 +75,7 @@ function protonProtocol(state: ProtonState): ServiceProtocol {
       })),
     }),
     UpdateEnvironment: (input) => ({
-      environment: environment(state.updateEnvironment(requireName(input.name, 'name'), {
+      environment: environment(state.updateEnvironment(requireResourceName(input.name, 'name'), {
         deploymentType: requireName(input.deploymentType, 'deploymentType'),
         spec: input.spec,
         description: input.description,
@@ -68,7 +84,7 @@ function protonProtocol(state: ProtonState): ServiceProtocol {
       })),
     }),
     CancelEnvironmentDeployment: (input) => ({
-      environment: environment(state.cancelEnvironmentDeployment(requireName(input.environmentName, 'environmentName'))),
+      environment: environment(state.cancelEnvironmentDeployment(requireResourceName(input.environmentName, 'environmentName'))),
     }),
   };
 

@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HandlerEnv, INPUT_VERSION, Ledger, Metrics, RollbackInput } from './private/contract';
+import { HandlerEnv, INPUT_VERSION, isAlarmArn, Ledger, Metrics, RollbackInput, Rules } from './private/contract';
 import { RollbackFunction } from './private/rollback-function';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
 import { RollbackOutcome } from './rollback-outcome';
@@ -25,10 +25,6 @@ const DEFAULT_EVENT_PATTERN_LIMIT = 2048;
 const MAX_EVENT_PATTERN_LENGTH = 4096;
 /** EventBridge's limit on an input transformer's template. */
 const MAX_INPUT_TEMPLATE_LENGTH = 8192;
-/** The handler refuses longer target names. */
-const MAX_TARGET_NAME_LENGTH = 512;
-/** What CloudWatch alarm ARNs look like (the handler rejects events naming anything else). */
-const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/;
 
 const HANDLER_TIMEOUT = Duration.seconds(30);
 const HANDLER_MEMORY_MB = 256;
@@ -269,10 +265,10 @@ export class AlarmRollback extends Construct {
     }
     const scope = new Construct(this, id);
     const name = scope.node.path;
-    if (name.length > MAX_TARGET_NAME_LENGTH || name.trim() !== name) {
+    if (!Rules.TARGET_NAME.test(name)) {
       throw validationError(scope,
-        `the target name ${describeValue(name)} is longer than ${MAX_TARGET_NAME_LENGTH} characters or starts or ends with spaces`,
-        'Use a shorter addTarget id without leading or trailing spaces');
+        `the target name ${describeValue(name)} is not ${Rules.TARGET_NAME.says}`,
+        'Use a shorter addTarget id without control characters or leading or trailing spaces');
     }
     const alarmArns = this.alarmArns(scope, options.alarms);
     const target = options.target._bind(scope, { name, alarmArns, grant: (actions, arns) => this.grant(actions, arns) });
@@ -475,7 +471,7 @@ export class AlarmRollback extends Construct {
           `alarm ${index} (${alarm.node.path}) has no ARN`,
           'Pass alarms that have an ARN: create them in this app, or import them with cloudwatch.Alarm.fromAlarmArn');
       }
-      if (isLiteral(arn) && !ALARM_ARN.test(arn)) {
+      if (isLiteral(arn) && !isAlarmArn(arn)) {
         throw validationError(scope,
           `alarm ${index} has the ARN ${describeValue(arn)}, which is not a CloudWatch alarm ARN`,
           'Import the alarm with its full ARN: arn:aws:cloudwatch:<region>:<account>:alarm:<name>');

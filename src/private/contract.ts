@@ -70,8 +70,127 @@ export interface RollbackInput {
   readonly event: unknown;
 }
 
-/** Longest revert window AppConfig allows after a deployment completes. */
-export const MAX_REVERT_WINDOW_SECONDS = 72 * 60 * 60;
+// ---------------------------------------------------------------------------
+// Rules. Every pattern and limit that more than one side applies lives here
+// once: the construct checks props against it at synth, the handler checks
+// the rule input and the event against it, the local services check requests
+// against it, and the fuzz tests take it as the definition of "valid". Each
+// names the AWS source it comes from; a rule of our own says so.
+// ---------------------------------------------------------------------------
+
+/** One rule on a text value, and the words an error message uses for it. */
+export interface TextRule {
+  /** What a valid value looks like, in words, for error messages. */
+  readonly says: string;
+  /** True when `value` is a string that follows the rule. */
+  test(value: unknown): value is string;
+}
+
+/** The parts of a CloudWatch alarm ARN the handler compares with the event. */
+export interface AlarmArnParts {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly alarmName: string;
+}
+
+function textRule(says: string, accepts: (text: string) => boolean): TextRule {
+  return { says, test: (value: unknown): value is string => typeof value === 'string' && accepts(value) };
+}
+
+/**
+ * Longest name of an alarm: the AlarmName shape of the CloudWatch API
+ * (botocore cloudwatch 2010-08-01: min 1, max 255). PutMetricAlarm adds that
+ * the name "can't contain ASCII control characters". Smithy counts length in
+ * Unicode code points, so the ARN rule reads the name with the `u` flag.
+ */
+const MAX_ALARM_NAME_LENGTH = 255;
+
+/**
+ * `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>`, as the
+ * CloudWatch API Reference's AlarmArn and the Service Authorization
+ * Reference's `alarm` resource type give it; the name is kept verbatim.
+ */
+const ALARM_ARN = new RegExp(
+  `^arn:(aws[a-z-]*):cloudwatch:([a-z0-9-]+):(\\d{12}):alarm:([^\\u0000-\\u001f\\u007f]{1,${MAX_ALARM_NAME_LENGTH}})$`, 'u');
+
+export const Rules = {
+  /**
+   * AppConfig application and environment IDs: the `Id` shape of the AppConfig
+   * API (botocore appconfig 2019-10-09, pattern `[a-z0-9]{4,7}`), which every
+   * path parameter of ListDeployments, GetDeployment and StopDeployment uses.
+   */
+  APPCONFIG_ID: textRule('4 to 7 lowercase letters or digits, such as "abc1234"', (text) => /^[a-z0-9]{4,7}$/.test(text)),
+
+  /**
+   * Proton environment names: the `ResourceName` shape of the Proton API
+   * (botocore proton 2020-07-20: 1 to 100 characters, pattern
+   * `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`), the type of GetEnvironment's `name` and
+   * CancelEnvironmentDeployment's `environmentName`.
+   */
+  PROTON_RESOURCE_NAME: textRule('1 to 100 letters, digits, "_" or "-", starting with a letter or digit',
+    (text) => text.length <= 100 && /^[0-9A-Za-z][0-9A-Za-z_-]*$/.test(text)),
+
+  /**
+   * The name of a target (the construct path of `addTarget`'s id). Our own
+   * rule, AWS sets none: the name is part of the ledger's partition key and a
+   * metric dimension value, so it is kept short (DynamoDB allows 2,048 bytes
+   * of partition key, CloudWatch 1,024 characters of dimension value),
+   * trimmed, and free of control characters that would garble log lines.
+   */
+  TARGET_NAME: textRule('1 to 512 characters, without control characters or leading or trailing spaces',
+    (text) => text.length > 0 && text.length <= 512 && text.trim() === text && !/[\u0000-\u001f\u007f]/.test(text)),
+
+  /**
+   * An EventBridge event id. The EventBridge User Guide's "Amazon EventBridge
+   * events" reference says every event carries a version 4 UUID; the id becomes
+   * part of ledger keys, so anything else is refused. (Case is not stated;
+   * either is accepted.)
+   */
+  EVENT_ID: textRule('a UUID', (text) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)),
+
+  /**
+   * An event's `time`: ISO 8601 with a zone, as the EventBridge event
+   * reference shows it (CloudWatch's `detail.state.timestamp`, such as
+   * `2024-05-01T12:00:00.120+0000`, has the same form). The length cap is our
+   * own: AWS states none, and no ISO 8601 time needs more.
+   */
+  EVENT_TIME: textRule('an ISO 8601 time with a zone, such as "2024-05-01T12:00:00Z"', (text) => text.length <= 64
+    && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/.test(text)
+    && !Number.isNaN(Date.parse(text))),
+
+  /** Longest alarm ARN: the AlarmArn shape of the CloudWatch API (botocore cloudwatch 2010-08-01, max 1600). */
+  MAX_ALARM_ARN_LENGTH: 1600,
+
+  /** Longest alarm name, see ALARM_ARN above. */
+  MAX_ALARM_NAME_LENGTH,
+
+  /** Longest alarm state reason: the StateReason shape of the CloudWatch API (botocore cloudwatch 2010-08-01, max 1023). */
+  MAX_STATE_REASON_LENGTH: 1023,
+
+  /**
+   * Longest revert window: the AppConfig API Reference's StopDeployment says
+   * "AppConfig only allows a revert within 72 hours of deployment completion".
+   */
+  MAX_REVERT_WINDOW_SECONDS: 72 * 60 * 60,
+} as const;
+
+/** Longest revert window AppConfig allows after a deployment completes (the same rule as `Rules.MAX_REVERT_WINDOW_SECONDS`). */
+export const MAX_REVERT_WINDOW_SECONDS = Rules.MAX_REVERT_WINDOW_SECONDS;
+
+/** The alarm ARN's parts, or undefined when `value` is not a CloudWatch alarm ARN. */
+export function parseAlarmArn(value: unknown): AlarmArnParts | undefined {
+  if (typeof value !== 'string' || value.length > Rules.MAX_ALARM_ARN_LENGTH) {
+    return undefined;
+  }
+  const match = ALARM_ARN.exec(value);
+  return match ? { partition: match[1], region: match[2], account: match[3], alarmName: match[4] } : undefined;
+}
+
+/** True when `value` is a CloudWatch alarm ARN (see `parseAlarmArn`). */
+export function isAlarmArn(value: unknown): value is string {
+  return parseAlarmArn(value) !== undefined;
+}
 
 export const Metrics = {
   DEFAULT_NAMESPACE: 'CdkAlarmRollback',

@@ -1,12 +1,11 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import { IConstruct } from 'constructs';
-import { AppConfigTargetInput, MAX_REVERT_WINDOW_SECONDS, TargetKind } from '../private/contract';
+import { AppConfigTargetInput, Rules, TargetKind } from '../private/contract';
 import { TargetBindContext, TargetDefinition } from '../private/target-definition';
 import { describeDuration, describeValue, isLiteral, validationError } from '../private/validate';
 
-/** AppConfig application and environment IDs, as the AppConfig API defines them. */
-const APPCONFIG_ID = /^[a-z0-9]{4,7}$/;
+const MAX_REVERT_HOURS = Rules.MAX_REVERT_WINDOW_SECONDS / 3600;
 
 /**
  * Options of an AWS AppConfig target: the environment whose deployments an
@@ -148,7 +147,7 @@ export class AppConfigTarget implements TargetDefinition {
     if (window.isUnresolved()) {
       throw validationError(scope,
         'revertCompletedWithin is a token',
-        'Use a literal duration, such as Duration.hours(24), so the window can be checked against AppConfig\'s 72-hour limit');
+        `Use a literal duration, such as Duration.hours(24), so the window can be checked against AppConfig's ${MAX_REVERT_HOURS}-hour limit`);
     }
     const milliseconds = window.toMilliseconds();
     if (milliseconds <= 0 || milliseconds % 1000 !== 0) {
@@ -157,19 +156,19 @@ export class AppConfigTarget implements TargetDefinition {
         'Use a duration such as Duration.hours(24), or leave revertCompletedWithin out to never revert completed deployments');
     }
     const seconds = milliseconds / 1000;
-    if (seconds > MAX_REVERT_WINDOW_SECONDS) {
+    if (seconds > Rules.MAX_REVERT_WINDOW_SECONDS) {
       throw validationError(scope,
-        `revertCompletedWithin is ${describeDuration(window)}; AppConfig reverts only within 72 hours of completion`,
-        'Use Duration.hours(72) or less');
+        `revertCompletedWithin is ${describeDuration(window)}; AppConfig reverts only within ${MAX_REVERT_HOURS} hours of completion`,
+        `Use Duration.hours(${MAX_REVERT_HOURS}) or less`);
     }
     return seconds;
   }
 }
 
 function checkId(scope: IConstruct, field: string, id: string): void {
-  if (isLiteral(id) && !APPCONFIG_ID.test(id)) {
+  if (isLiteral(id) && !Rules.APPCONFIG_ID.test(id)) {
     throw validationError(scope,
-      `${field} is ${describeValue(id)}, which is not an AppConfig ID (4 to 7 lowercase letters or digits, such as "abc1234")`,
+      `${field} is ${describeValue(id)}, which is not an AppConfig ID (${Rules.APPCONFIG_ID.says})`,
       `Pass the ID AppConfig assigned (aws appconfig list-${field === 'applicationId' ? 'applications' : 'environments'}), not a name or an ARN`);
   }
 }

@@ -3,13 +3,9 @@
 // so the target can be removed without touching anything else.
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ProtonEnvironmentTargetInput, TargetKind } from '../private/contract';
+import { ProtonEnvironmentTargetInput, Rules, TargetKind } from '../private/contract';
 import { TargetBindContext, TargetDefinition } from '../private/target-definition';
 import { describeValue, isLiteral, validationError } from '../private/validate';
-
-/** Proton's ResourceName: 1 to 100 characters, starting with a letter or digit. */
-const PROTON_RESOURCE_NAME = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
-const PROTON_NAME_MAX_LENGTH = 100;
 
 /**
  * Options of an AWS Proton environment target: the environment whose
@@ -29,11 +25,10 @@ export class ProtonEnvironmentTarget implements TargetDefinition {
 
   public bind(scope: IConstruct, context: TargetBindContext): ProtonEnvironmentTargetInput {
     const environmentName = this.options.environmentName;
-    if (isLiteral(environmentName)
-      && (environmentName.length > PROTON_NAME_MAX_LENGTH || !PROTON_RESOURCE_NAME.test(environmentName))) {
+    if (isLiteral(environmentName) && !Rules.PROTON_RESOURCE_NAME.test(environmentName)) {
       throw validationError(scope,
         `environmentName is ${describeValue(environmentName)}, which is not a Proton environment name`,
-        'Use the name of the environment as Proton shows it: 1 to 100 letters, digits, "_" or "-", starting with a letter or digit');
+        `Use the name of the environment as Proton shows it: ${Rules.PROTON_RESOURCE_NAME.says}`);
     }
 
     context.grant(['proton:GetEnvironment', 'proton:CancelEnvironmentDeployment'], [Stack.of(scope).formatArn({

@@ -1,13 +1,15 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as fc from 'fast-check';
 import { importedAlarm, testStack } from './support';
 import { AlarmRollback, AlarmRollbackProps, RollbackTarget } from '../../src';
+import { isAlarmArn, Rules } from '../../src/private/contract';
 
 // Property-based: for any value of a validated prop, the construct either
 // accepts it because it is valid, or throws a synth-time error that names the
 // construct path, the prop and a fix. Never an AWS-side failure at deploy time.
 // (Durations start at zero: aws-cdk-lib refuses negative ones itself.)
-const FIX = /\] .+\. .+/;
+const FIX = /\] .+\. .+/s;
 
 function outcome(build: () => void): { ok: true } | { ok: false; message: string } {
   try {
@@ -45,7 +47,7 @@ const RUNS = { numRuns: 60 };
 describe('construct props under any value', () => {
   it('accepts a revert window of whole seconds up to 72 hours, and refuses any other with a fix', () => {
     fc.assert(fc.property(fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.double({ min: 0, max: 300_000, noNaN: true })), (seconds) => {
-      const valid = Number.isInteger(seconds) && seconds > 0 && seconds <= 72 * 3600;
+      const valid = Number.isInteger(seconds) && seconds > 0 && seconds <= Rules.MAX_REVERT_WINDOW_SECONDS;
       const result = outcome(() => targetWith(() => RollbackTarget.appConfig({
         applicationId: 'abc1234',
         environmentId: 'def5678',
@@ -58,7 +60,7 @@ describe('construct props under any value', () => {
   it('accepts AppConfig ids of 4 to 7 lowercase letters or digits only', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[a-z0-9]{1,9}$/)), fc.boolean(), (id, asApplication) => {
       fc.pre(!Token.isUnresolved(id));
-      const valid = /^[a-z0-9]{4,7}$/.test(id);
+      const valid = Rules.APPCONFIG_ID.test(id);
       const result = outcome(() => targetWith(() => RollbackTarget.appConfig(asApplication
         ? { applicationId: id, environmentId: 'def5678' }
         : { applicationId: 'abc1234', environmentId: id })));
@@ -69,9 +71,50 @@ describe('construct props under any value', () => {
   it('accepts Proton environment names as Proton defines them only', () => {
     fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 120 }), fc.stringMatching(/^[0-9A-Za-z_-]{1,110}$/)), (name) => {
       fc.pre(!Token.isUnresolved(name));
-      const valid = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/.test(name);
+      const valid = Rules.PROTON_RESOURCE_NAME.test(name);
       const result = outcome(() => targetWith(() => RollbackTarget.protonEnvironment({ environmentName: name })));
       expectValidated(result, valid, 'TestStack/Rollback/Target', 'environmentName');
+    }), RUNS);
+  });
+
+  it('accepts the alarm ARNs the handler accepts, and refuses every other with a fix', () => {
+    const name = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 260 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 260 }),
+      fc.constantFrom('a\tb', 'line\u2028separator', '\u{1F600}'.repeat(255), '\u{1F600}'.repeat(256), 'x'.repeat(255), 'x'.repeat(256)),
+    );
+    const arn = fc.oneof(
+      fc.tuple(fc.constantFrom('aws', 'aws-cn', 'aws-us-gov', 'aws-iso-b', 'AWS'), fc.constantFrom('eu-west-1', 'us-gov-west-1', ''), name)
+        .map(([partition, region, alarmName]) => `arn:${partition}:cloudwatch:${region}:111111111111:alarm:${alarmName}`),
+      fc.string(),
+    );
+    fc.assert(fc.property(arn, (alarmArn) => {
+      fc.pre(!Token.isUnresolved(alarmArn) && alarmArn.length > 0);
+      const result = outcome(() => {
+        const stack = testStack();
+        const alarm = { alarmArn, alarmName: 'fuzzed', node: stack.node } as unknown as cloudwatch.IAlarm;
+        new AlarmRollback(stack, 'Rollback', { monitoring: false })
+          .addTarget('Target', { alarms: [alarm], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
+      });
+      expectValidated(result, isAlarmArn(alarmArn), 'TestStack/Rollback/Target', 'alarm 0');
+    }), RUNS);
+  });
+
+  it('accepts the addTarget ids whose target name the handler accepts, and refuses every other with a fix', () => {
+    const id = fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+      fc.constantFrom(' lead', 'trail ', 'tab\tinside', 'x'.repeat(520)));
+    fc.assert(fc.property(id, (targetId) => {
+      // constructs turns "/" into "--"; a token is resolved later, and is not an id anyone writes.
+      fc.pre(!targetId.includes('/') && !Token.isUnresolved(targetId));
+      const stack = testStack();
+      const rollback = new AlarmRollback(stack, 'Rollback', { monitoring: false });
+      fc.pre(rollback.node.tryFindChild(targetId) === undefined);
+      const result = outcome(() => rollback.addTarget(targetId, {
+        alarms: [importedAlarm(stack, 'errors')],
+        target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }),
+      }));
+      const name = `TestStack/Rollback/${targetId}`;
+      expectValidated(result, Rules.TARGET_NAME.test(name), name, 'target name');
     }), RUNS);
   });
 

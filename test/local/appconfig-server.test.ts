@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { APP, APPCONFIG_SEED, appConfigClient, ENV, HOUR, MINUTE, sdkError } from './support';
 import { LocalAppConfig, startLocalAppConfig } from '../../local';
+import { Rules } from '../../src/private/contract';
 
 let server: LocalAppConfig;
 let client: AppConfigClient;
@@ -181,6 +182,24 @@ describe('local AppConfig with the real AppConfigClient', () => {
     expect(complete.name).toBe('BadRequestException');
     expect(again.name).toBe('BadRequestException');
     expect(again.message).toMatch(/ROLLED_BACK/);
+  });
+
+  it.each([
+    ['ApplicationId', 'My-App', ENV],
+    ['EnvironmentId', APP, 'production'],
+  ])('answers BadRequestException 400 when %s is not an AppConfig Id, before looking anything up', async (member, ApplicationId, EnvironmentId) => {
+    const errors = await Promise.all([
+      sdkError(client.send(new ListDeploymentsCommand({ ApplicationId, EnvironmentId }))),
+      sdkError(client.send(new GetDeploymentCommand({ ApplicationId, EnvironmentId, DeploymentNumber: 1 }))),
+      sdkError(client.send(new StopDeploymentCommand({ ApplicationId, EnvironmentId, DeploymentNumber: 1, AllowRevert: true }))),
+    ]);
+
+    for (const error of errors) {
+      expect(error.name).toBe('BadRequestException');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      expect(error.message).toContain(`at '${member}'`);
+      expect(error.message).toContain(Rules.APPCONFIG_ID.says);
+    }
   });
 
   it.each([

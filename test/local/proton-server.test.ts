@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { MINUTE, protonClient, sdkError } from './support';
 import { LocalProton, startLocalProton } from '../../local';
+import { Rules } from '../../src/private/contract';
 
 let server: LocalProton;
 let client: ProtonClient;
@@ -75,6 +76,16 @@ describe('local Proton with the real ProtonClient', () => {
     const error = await sdkError(update());
 
     expect(error.name).toBe('ConflictException');
+  });
+
+  it.each(['-prod', 'prod env', 'a'.repeat(101)])('answers ValidationException (400) for the environment name %j, which is not a Proton ResourceName', async (name) => {
+    const errors = await Promise.all([sdkError(get(name)), sdkError(update(name)), sdkError(cancel(name))]);
+
+    expect(errors.map((e) => e.name)).toEqual(['ValidationException', 'ValidationException', 'ValidationException']);
+    expect(errors.map((e) => e.$metadata.httpStatusCode)).toEqual([400, 400, 400]);
+    for (const error of errors) {
+      expect(error.message).toContain(Rules.PROTON_RESOURCE_NAME.says);
+    }
   });
 
   it('answers ResourceNotFoundException for an unknown environment', async () => {
