@@ -128,6 +128,34 @@ new javascript.TypescriptConfig(project, {
 project.eslint?.addLintPattern('local');
 project.eslint?.allowDevDeps('local/**');
 
+// The handler bundle inlines whatever lambda/ imports, so construct code must
+// never reach it: lambda/ reads src/ only through the contract (which
+// re-exports RollbackOutcome), and the contract itself imports no CDK.
+project.eslint?.addOverride({
+  files: ['lambda/**/*.ts'],
+  rules: {
+    'import/no-restricted-paths': ['error', {
+      zones: [{
+        target: './lambda',
+        from: './src',
+        except: ['./private/contract.ts'],
+        message: 'The handler imports nothing from src/ but src/private/contract.ts; add what it needs there (without aws-cdk-lib)',
+      }],
+    }],
+  },
+});
+project.eslint?.addOverride({
+  files: ['src/private/contract.ts', 'src/rollback-outcome.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{
+        group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+        message: 'The contract is bundled into the handler; keep CDK types out of it and in the construct files',
+      }],
+    }],
+  },
+});
+
 /** Runs a TypeScript script of the repository without a build step. */
 const runScript = (file: string) => `ts-node --transpile-only --project test/tsconfig.json ${file}`;
 
