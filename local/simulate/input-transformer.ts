@@ -29,8 +29,11 @@ export interface RuleContext {
  *   JSON. A path that selects nothing gives `null` (an empty string inside
  *   quotes). The reserved `<aws.events.rule-arn>`, `<aws.events.rule-name>`,
  *   `<aws.events.event.ingestion-time>`, `<aws.events.event>` and
- *   `<aws.events.event.json>` are filled as EventBridge fills them. A result
- *   that is JSON is sent as JSON, anything else as a string.
+ *   `<aws.events.event.json>` are filled as the EventBridge User Guide's
+ *   "Amazon EventBridge input transformation" (Predefined variables) says:
+ *   `aws.events.event` is the original event WITHOUT its `detail` field,
+ *   `aws.events.event.json` the whole event. A result that is JSON is sent as
+ *   JSON, anything else as a string.
  * - none of them: the whole event
  */
 export function buildTargetInput(settings: TargetInputSettings, event: unknown, context: RuleContext): unknown {
@@ -54,7 +57,7 @@ function transform(transformer: NonNullable<TargetInputSettings['InputTransforme
   values.set('aws.events.rule-arn', context.ruleArn);
   values.set('aws.events.rule-name', context.ruleName);
   values.set('aws.events.event.ingestion-time', context.ingestionTime ?? new Date().toISOString());
-  values.set('aws.events.event', event);
+  values.set('aws.events.event', withoutDetail(event));
   values.set('aws.events.event.json', event);
 
   const template = transformer.InputTemplate;
@@ -74,6 +77,13 @@ function transform(transformer: NonNullable<TargetInputSettings['InputTransforme
   } catch {
     return text;
   }
+}
+
+/** The event as `<aws.events.event>` carries it: every field but `detail`. */
+function withoutDetail(event: unknown): unknown {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return event;
+  const { detail: _detail, ...rest } = event as Record<string, unknown>;
+  return rest;
 }
 
 /**
