@@ -21,7 +21,7 @@ export enum RollbackOutcome {
   IGNORED = 'IGNORED',
   /** A malformed event, or one naming an alarm the target does not watch. */
   REJECTED = 'REJECTED',
-  /** An AWS call failed after the SDK's retries; the event is retried, then dead-lettered. */
+  /** An AWS call failed after the SDK's retries, so the event is retried and then dead-lettered. */
   FAILED = 'FAILED',
   /** Dry-run mode: the decision was recorded, and nothing was called. */
   DRY_RUN = 'DRY_RUN',

@@ -18,7 +18,7 @@ import { ProtonEnvironmentTarget, ProtonEnvironmentTargetOptions } from './targe
  *   target: RollbackTarget.appConfig({ environment }),
  * });
  */
-export abstract class RollbackTarget {
+export class RollbackTarget {
   /**
    * Stops the in-progress deployment of an AppConfig environment (with
    * `AllowRevert`, so it rolls back), and optionally reverts a deployment that
@@ -29,7 +29,7 @@ export abstract class RollbackTarget {
    * environment's deployments only.
    */
   public static appConfig(options: AppConfigTargetOptions): RollbackTarget {
-    return new DefinedRollbackTarget(new AppConfigTarget(options));
+    return new RollbackTarget(new AppConfigTarget(options));
   }
 
   /**
@@ -44,8 +44,12 @@ export abstract class RollbackTarget {
    * `proton:CancelEnvironmentDeployment` on that one environment.
    */
   public static protonEnvironment(options: ProtonEnvironmentTargetOptions): RollbackTarget {
-    return new DefinedRollbackTarget(new ProtonEnvironmentTarget(options));
+    return new RollbackTarget(new ProtonEnvironmentTarget(options));
   }
+
+  // Private, so only the factories above make targets and jsii publishes no
+  // initializer: every kind of target is a definition in src/targets/.
+  private constructor(private readonly definition: TargetDefinition) {}
 
   /**
    * Validates the target, grants the handler what it needs and returns the
@@ -53,16 +57,6 @@ export abstract class RollbackTarget {
    *
    * @internal
    */
-  public abstract _bind(scope: IConstruct, context: TargetBindContext): TargetInput;
-}
-
-/** The one implementation: delegates to the target kind's definition. */
-class DefinedRollbackTarget extends RollbackTarget {
-  constructor(private readonly definition: TargetDefinition) {
-    super();
-  }
-
-  /** @internal */
   public _bind(scope: IConstruct, context: TargetBindContext): TargetInput {
     return this.definition.bind(scope, context);
   }
