@@ -1,6 +1,7 @@
 import { readJson } from './cloud-assembly';
 import { derivedAppConfigId } from './intrinsics';
 import { SimulationInputError } from './simulation-input-error';
+import { Rules, TextRule } from '../../src/private/contract';
 import { AppConfigSeed, ApplicationSeed, DeploymentSeed, DeploymentStrategySeed } from '../appconfig-state';
 import { ProtonEnvironmentSeed } from '../proton-state';
 
@@ -105,6 +106,11 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
   const string = (value: unknown, field: string, optional = false) => {
     if ((value === undefined && !optional) || (value !== undefined && (typeof value !== 'string' || value === ''))) fail(field, 'a non-empty string');
   };
+  // Ids and names follow the rules the services and the handler apply, so a
+  // typo fails here, not as a REJECTED event halfway through the run.
+  const ruled = (value: unknown, field: string, rule: TextRule, what: string) => {
+    if (value !== undefined && !rule.test(value)) fail(field, `${what}: ${rule.says}`);
+  };
   const number = (value: unknown, field: string) => {
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) fail(field, 'a number of zero or more');
   };
@@ -114,10 +120,12 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     if (!isObject(application)) fail(at, 'an object');
     string(application.name, `${at}.name`);
     string(application.id, `${at}.id`, true);
+    ruled(application.id, `${at}.id`, Rules.APPCONFIG_ID, 'an AppConfig id');
     list(application.environments, `${at}.environments`).forEach((environment, j) => {
       if (!isObject(environment)) fail(`${at}.environments[${j}]`, 'an object');
       string(environment.name, `${at}.environments[${j}].name`);
       string(environment.id, `${at}.environments[${j}].id`, true);
+      ruled(environment.id, `${at}.environments[${j}].id`, Rules.APPCONFIG_ID, 'an AppConfig id');
     });
   });
   list(s.appConfig?.deploymentStrategies, 'appConfig.deploymentStrategies').forEach((strategy, i) => {
@@ -144,6 +152,7 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     const at = `proton.environments[${i}]`;
     if (!isObject(environment)) fail(at, 'an object');
     string(environment.name, `${at}.name`);
+    ruled(environment.name, `${at}.name`, Rules.PROTON_RESOURCE_NAME, 'a Proton environment name');
     if (environment.deploymentStatus !== undefined && !['SUCCEEDED', 'FAILED', 'IN_PROGRESS'].includes(String(environment.deploymentStatus))) {
       fail(`${at}.deploymentStatus`, 'SUCCEEDED, FAILED or IN_PROGRESS');
     }
