@@ -102,8 +102,9 @@ export class TargetGrants {
       description: `Target grants of the rollback handler ${this.owner.node.path} (${number})`.slice(0, 1000),
       roles: [role],
     });
-    // The handler must not run before it may act on every target.
-    this.handler.node.addDependency(policy);
+    // The function must not run before it may act on every target (the
+    // function resource only: its role is a child of the handler construct).
+    this.handler.node.defaultChild!.node.addDependency(policy);
     const bucket: GrantBucket = {
       capacity: IAM_MANAGED_POLICY_MAX_CHARS,
       used: EMPTY_DOCUMENT_CHARS,
