@@ -245,10 +245,10 @@ describe('AlarmRollback with defaults', () => {
       {
         Effect: 'Allow',
         Action: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
+        // A 7-character environment ID starts no other ID: one ARN covers the environment and its deployments.
         Resource: [
           arnJoin('appconfig', 'application/abc1234'),
-          arnJoin('appconfig', 'application/abc1234/environment/def5678'),
-          arnJoin('appconfig', 'application/abc1234/environment/def5678/deployment/*'),
+          arnJoin('appconfig', 'application/abc1234/environment/def5678*'),
         ],
       },
       {

@@ -71,15 +71,17 @@ describe('least privilege', () => {
   const [createdApp] = logical('AWS::AppConfig::Application');
   const [createdEnv] = logical('AWS::AppConfig::Environment');
   const [topicId] = logical('AWS::SNS::Topic');
-  const appconfigArn = (app: string, env?: string, deployments = false) =>
-    `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/${app}${env ? `/environment/${env}` : ''}${deployments ? '/deployment/*' : ''}`;
+  const appconfigArn = (app: string, env?: string, suffix = '') =>
+    `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/${app}${env ? `/environment/${env}` : ''}${suffix}`;
 
   /** What each action may touch: the library's own resources and the targets' own ARNs, nothing else. */
   const allowed: Record<string, string[]> = {
     'appconfig:StopDeployment': [
+      // An environment created in the app has an ID of unknown length: the environment and its deployments.
       appconfigArn(`{ref:${createdApp}}`), appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`),
-      appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`, true),
-      appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678'), appconfigArn('abc1234', 'def5678', true),
+      appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`, '/deployment/*'),
+      // A 7-character ID starts no other AppConfig ID, so one pattern covers exactly the environment and its deployments.
+      appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678', '*'),
     ],
     'proton:GetEnvironment': [`arn:aws:proton:${REGION}:${ACCOUNT}:environment/prod`],
     'dynamodb:PutItem': [`{arn:${ledger}}`],
@@ -98,11 +100,12 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants no wildcard resource, but for the deployment number AppConfig assigns at deploy time', () => {
+  it('grants no wildcard resource, but for the deployments of one environment, whose numbers AppConfig assigns at deploy time', () => {
     for (const statement of statements(template)) {
       for (const resource of statement.resources) {
         expect(resource).not.toBe('*');
-        expect(resource.replace(/\/deployment\/\*$/, '')).not.toContain('*');
+        // Either `<environment>/deployment/*`, or a 7-character environment ID followed by `*`: no other ID starts with it.
+        expect(resource.replace(/\/deployment\/\*$/, '').replace(/\/environment\/[a-z0-9]{7}\*$/, '/environment/<id>')).not.toContain('*');
       }
     }
   });
@@ -162,7 +165,7 @@ describe('many targets', () => {
 
   it('grants each of 200 targets its environment and its deployments, and nothing else', () => {
     const expected = Array.from({ length: 200 }, (_, i) => `e${String(i).padStart(6, '0')}`)
-      .flatMap((env) => [`application/abc1234/environment/${env}`, `application/abc1234/environment/${env}/deployment/*`])
+      .map((env) => `application/abc1234/environment/${env}*`)
       .map((resource) => `arn:aws:appconfig:${REGION}:${ACCOUNT}:${resource}`);
     expect(resources.filter((arn) => !arn.endsWith(':application/abc1234')).sort()).toEqual(expected.sort());
   });
