@@ -38,17 +38,24 @@ export class TargetGrants {
   private readonly buckets: GrantBucket[] = [];
 
   constructor(private readonly owner: Construct, private readonly handler: lambda.Function) {
+    // An inline policy of its own, created with its first statement: the
+    // CDK moves statements of the role's default policy into managed
+    // policies when its own estimate of their size (intrinsics unresolved,
+    // so longer than deployed) passes 10,000 characters, which would take
+    // managed-policy slots this packing does not know about.
+    let policy: iam.Policy | undefined;
     this.buckets.push({
       capacity: INLINE_TARGET_GRANT_CHARS,
       used: 0,
       statements: new Map(),
-      add: (statement) => this.handler.addToRolePolicy(statement),
+      add: (statement) => {
+        if (!policy) {
+          policy = new iam.Policy(this.owner, 'TargetGrants', { roles: [this.handler.role!] });
+          this.handler.node.defaultChild!.node.addDependency(policy);
+        }
+        policy.addStatements(statement);
+      },
     });
-  }
-
-  /** The customer managed policies opened so far. */
-  public get managedPolicies(): number {
-    return this.buckets.length - 1;
   }
 
   /** Allows the handler `actions` on `resourceArns`; `scope` is the target, named in errors. */

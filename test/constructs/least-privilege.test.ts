@@ -133,8 +133,9 @@ describe('least privilege', () => {
     const visit = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
-        if (entry.isDirectory()) visit(path);
-        else if (entry.name.endsWith('.ts')) {
+        if (entry.isDirectory()) {
+          visit(path);
+        } else if (entry.name.endsWith('.ts')) {
           for (const match of readFileSync(path, 'utf8').matchAll(DYNAMODB_COMMAND)) called.add(`dynamodb:${match[1]}`);
         }
       }
