@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -511,6 +511,14 @@ describe('AlarmRollback validation', () => {
     expect(watched).toEqual(arns);
     expect(Template.fromStack(stack).findResources('AWS::Lambda::Permission')).not.toEqual({});
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 1);
+  });
+
+  it('counts an alarm ARN it cannot know at synth time at the longest an alarm ARN can be', () => {
+    const stack = testStack();
+    const rollback = new AlarmRollback(stack, 'Rollback');
+    const alarms = Array.from({ length: 12 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Exported${i}`, Fn.importValue(`alarm-${i}`)));
+    // 12 unknown ARNs of up to 321 characters each: about 5 per 2,048-character pattern.
+    expect(rollback.addTarget('Imported', { alarms, target: appConfig() })).toHaveLength(3);
   });
 
   it.each([
