@@ -10,7 +10,11 @@ import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS,
 import { resolvedLength } from './resolved-length';
 import { describeValue, validationError } from './validate';
 
-/** The pattern every rule shares but its alarm ARNs. */
+/**
+ * The pattern every rule shares but its alarm ARNs. Exact values only: the
+ * quota on rules whose patterns contain wildcards (30 per event bus, "Amazon
+ * EventBridge quotas") does not apply.
+ */
 const PATTERN_SKELETON = {
   'source': ['aws.cloudwatch'],
   'detail-type': ['CloudWatch Alarm State Change'],
