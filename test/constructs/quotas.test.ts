@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { platformStack, synthesize } from './platform-stack';
 import { headroom, measureQuotas, QuotaUsage } from './quota-usage';
+import { IntrinsicResolver } from '../../local/simulate/intrinsics';
 import { AlarmRollback, RollbackTarget } from '../../src';
 import { RULES_PER_EVENT_BUS } from '../../src/private/quotas';
 
@@ -36,6 +37,20 @@ function expectWithinEveryQuota(measured: QuotaUsage[]): void {
 }
 
 const used = (measured: QuotaUsage[], quota: string) => measured.find((usage) => usage.quota === quota)!.used;
+
+describe('the resolved template', () => {
+  it('names unnamed resources as CloudFormation does: <stack>-<logical id>-<12 characters>, at most 64 characters', () => {
+    const resources = { Short: { Type: 'AWS::Lambda::Permission' }, [`Long${'X'.repeat(80)}`]: { Type: 'AWS::Lambda::Permission' } };
+    const resolver = (stackName: string) => new IntrinsicResolver({ Resources: resources }, { stackName, account: '111111111111', region: 'eu-west-1' },
+      { cloudFormationNames: true });
+    expect(resolver('Shop').physicalName('Short')).toMatch(/^Shop-Short-[0-9A-F]{12}$/);
+    for (const stackName of ['Shop', `Stack${'s'.repeat(100)}`]) {
+      const name = resolver(stackName).physicalName(`Long${'X'.repeat(80)}`);
+      expect(name.length).toBe(64);
+      expect(name).toMatch(/^[A-Za-z]+-LongX+-[0-9A-F]{12}$/);
+    }
+  });
+});
 
 describe('quotas on the resolved template', () => {
   it('deploys 200 targets of 2 alarms each, an application each, within every quota', () => {
