@@ -3,10 +3,10 @@
 import { cpus, totalmem } from 'os';
 import { buildBaseline, folderBytes, HANDLER_ASSET } from './bundle-size';
 import { coldStarts } from './cold-start';
-import { Figure, bytes, ms, printTable } from './report-table';
+import { bytes, ms, printTable } from './report-table';
 import { sdkCallCost } from './sdk-call-cost';
 import { storm } from './storm';
-import { synthScale } from './synth-scale';
+import { printSynthScale } from './synth-scale';
 import { warmPath } from './warm-path';
 
 const COLD_START_RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 15);
@@ -89,30 +89,7 @@ async function main(): Promise<void> {
     { name: 'outcomes', ours: describe(oursStorm.outcomes), baseline: describe(baselineStorm.outcomes), goal: '' },
   ]);
 
-  synthScale(1); // loads aws-cdk-lib once, so the first figure is not the module load
-  const scale = [1, 10, 100, 200].map(synthScale);
-  const [one] = scale;
-  const figures: Figure[] = scale.map((figure) => ({
-    name: `${figure.targets} target(s), 2 alarms each: resources / synth ms`,
-    ours: `${figure.resources} / ${ms(figure.synthMs)}`,
-    baseline: `${one.resources} / ${ms(one.synthMs)}`,
-    goal: figure.targets === 200 ? '< 500 resources' : '',
-    met: figure.targets === 200 ? figure.resources < 500 : undefined,
-  }));
-  const last = scale[scale.length - 1];
-  const perTarget = (last.resources - one.resources) / (last.targets - one.targets);
-  const msPerTarget = (figure: typeof one) => (figure.synthMs - one.synthMs) / Math.max(1, figure.targets - one.targets);
-  figures.push(
-    { name: 'resources per added target', ours: perTarget.toFixed(2), baseline: '', goal: '' },
-    {
-      name: 'synth ms per added target at 10 / 100 / 200',
-      ours: scale.slice(1).map((figure) => ms(msPerTarget(figure))).join(' / '),
-      baseline: '',
-      goal: 'linear: about constant',
-    },
-    { name: 'overflow managed policies at 200 targets', ours: String(last.overflowPolicies), baseline: '', goal: '<= 10 (IAM default per role)', met: last.overflowPolicies <= 10 },
-  );
-  printTable('Synth scale (baseline: the 1-target stack)', figures);
+  printSynthScale();
 }
 
 function describe(outcomes: Record<string, number>): string {

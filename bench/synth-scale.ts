@@ -1,45 +1,62 @@
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { AlarmRollback, RollbackTarget } from '../src';
+import { performance } from 'perf_hooks';
+import { Figure, ms, printTable } from './report-table';
+import { platformStack, synthesize } from '../test/constructs/platform-stack';
+import { measureQuotas, QuotaUsage } from '../test/constructs/quota-usage';
 
 export interface SynthFigure {
   readonly targets: number;
   readonly synthMs: number;
   readonly resources: number;
-  /** Managed policies CDK split off because the handler's inline policy outgrew IAM's size limit. */
-  readonly overflowPolicies: number;
+  /** Every quota the deployed stack is subject to, measured on its resolved template. */
+  readonly quotas: QuotaUsage[];
 }
 
-/** Synthesizes a stack with `targets` AppConfig targets of two imported alarms each, into a throwaway folder. */
+/**
+ * Synthesizes the quota test's platform stack with `targets` AppConfig
+ * targets of two alarms each (one created in the app, one imported with a
+ * 255-character name; an application per target; the aws-us-gov partition),
+ * and measures it against every quota on its resolved template.
+ */
 export function synthScale(targets: number): SynthFigure {
-  const outdir = mkdtempSync(join(tmpdir(), 'alarm-rollback-synth-'));
-  try {
-    const started = performance.now();
-    const app = new App({ outdir });
-    const stack = new Stack(app, 'Scale', { env: { account: '123456789012', region: 'us-east-1' } });
-    const rollback = new AlarmRollback(stack, 'Rollback');
-    for (let i = 0; i < targets; i++) {
-      const alarm = (kind: string) => cloudwatch.Alarm.fromAlarmArn(stack, `${kind}${i}`,
-        `arn:aws:cloudwatch:us-east-1:123456789012:alarm:service-${i}-${kind}`);
-      rollback.addTarget(`Target${i}`, {
-        alarms: [alarm('errors'), alarm('latency')],
-        target: RollbackTarget.appConfig({ applicationId: 'app0001', environmentId: `e${String(i).padStart(6, '0')}` }),
-      });
-    }
-    const assembly = app.synth();
-    const synthMs = performance.now() - started;
-    const template = assembly.getStackByName('Scale').template as { Resources: Record<string, { Type: string }> };
-    const resources = Object.values(template.Resources);
-    return {
-      targets,
-      synthMs,
-      resources: resources.length,
-      overflowPolicies: resources.filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy').length,
-    };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const started = performance.now();
+  const { app, stack } = platformStack({ targets, alarmsPerTarget: 2 });
+  const { template, environment } = synthesize(app, stack);
+  const synthMs = performance.now() - started;
+  return {
+    targets,
+    synthMs,
+    resources: Object.keys(template.Resources ?? {}).length,
+    quotas: measureQuotas(template, environment),
+  };
+}
+
+/**
+ * Prints, for each quota, what the platform stack uses of it at 1, 10, 100
+ * and 200 targets beside the quota, and the synth time.
+ */
+export function printSynthScale(): void {
+  synthScale(1); // loads aws-cdk-lib once, so the first figure is not the module load
+  const scale = [1, 10, 100, 200].map(synthScale);
+  const [one] = scale;
+  const last = scale[scale.length - 1];
+  const figures: Figure[] = last.quotas.map((usage, index) => ({
+    name: usage.quota,
+    ours: scale.map((figure) => figure.quotas[index].used.toLocaleString('en-US')).join(' / '),
+    baseline: usage.limit.toLocaleString('en-US'),
+    ratio: usage.used / usage.limit,
+    goal: '<= quota',
+    met: scale.every((figure) => figure.quotas[index].used <= figure.quotas[index].limit),
+  }));
+  const msPerTarget = (figure: SynthFigure) => (figure.synthMs - one.synthMs) / Math.max(1, figure.targets - one.targets);
+  figures.push(
+    { name: 'synth ms', ours: scale.map((figure) => ms(figure.synthMs)).join(' / '), baseline: '', goal: '' },
+    {
+      name: 'synth ms per added target at 10 / 100 / 200',
+      ours: scale.slice(1).map((figure) => ms(msPerTarget(figure))).join(' / '),
+      baseline: '',
+      goal: 'linear: about constant',
+    },
+  );
+  const counts = scale.map((figure) => figure.targets).join(' / ');
+  printTable(`Synth scale: used at ${counts} targets of 2 alarms each (baseline: the quota; ratio: at ${last.targets} targets)`, figures);
 }

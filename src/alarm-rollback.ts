@@ -1,8 +1,7 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -10,21 +9,24 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HandlerEnv, INPUT_VERSION, isAlarmArn, Ledger, Metrics, RollbackInput, Rules } from './private/contract';
+import { HandlerEnv, isAlarmArn, Metrics, Rules } from './private/contract';
+import { createLedgerTable, grantLedgerAccess } from './private/ledger';
+import { createWatcherAlarms } from './private/monitoring';
+import { RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
 import { RollbackFunction } from './private/rollback-function';
+import { RuleDelivery } from './private/rule-delivery';
+import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
 import { RollbackOutcome } from './rollback-outcome';
 import { RollbackTarget } from './rollback-target';
 
-/** EventBridge retries a rule target at most 185 times. */
-const MAX_RULE_RETRY_ATTEMPTS = 185;
-/** Alarms per target: beyond this the rule's event pattern and input outgrow EventBridge's limits. */
+/**
+ * Alarms per target. A target's alarms are spread over as many rules as
+ * EventBridge's pattern and input limits need (about 15 generated alarm
+ * names per rule); the cap keeps one target from taking a large share of the
+ * 300 rules an event bus holds.
+ */
 const MAX_ALARMS_PER_TARGET = 100;
-/** EventBridge's default event pattern size; a quota increase raises it to 4096. */
-const DEFAULT_EVENT_PATTERN_LIMIT = 2048;
-const MAX_EVENT_PATTERN_LENGTH = 4096;
-/** EventBridge's limit on an input transformer's template. */
-const MAX_INPUT_TEMPLATE_LENGTH = 8192;
 
 const HANDLER_TIMEOUT = Duration.seconds(30);
 const HANDLER_MEMORY_MB = 256;
@@ -44,8 +46,8 @@ export interface AlarmRollbackProps {
    * (String), sort key `sk` (String), TTL on `expiresAt`, and a global
    * secondary index `byOutcome` with partition key `outcome` (String) and
    * sort key `recordedAt` (String). The handler is granted
-   * `dynamodb:PutItem`, `UpdateItem`, `DeleteItem` and `GetItem` on it (and
-   * use of its KMS key, if it has one).
+   * `dynamodb:PutItem`, `DeleteItem` and `GetItem` on it (and use of its KMS
+   * key, if it has one).
    *
    * @default - a new table: on-demand, point-in-time recovery, AWS-managed encryption, retained on stack deletion
    */
@@ -92,12 +94,29 @@ export interface AlarmRollbackProps {
 
   /**
    * How long EventBridge keeps trying to deliver an alarm event to the
-   * handler (1 minute to 24 hours). A rollback that arrives much later than
-   * its alarm is seldom wanted, so the default is short.
+   * handler: 1 minute to 24 hours, in whole seconds (EventBridge's retry
+   * policy accepts nothing else). A rollback that arrives much later than its
+   * alarm is seldom wanted, so the default is short.
    *
    * @default Duration.hours(1)
    */
   readonly maxEventAge?: Duration;
+
+  /**
+   * Concurrent executions reserved for the handler, a whole number of at
+   * least 1.
+   *
+   * Reserved concurrency both guarantees and caps: when an incident makes
+   * other functions of the account use up its concurrency, Lambda throttles
+   * them and not the handler, so rollbacks still run; and the handler never
+   * runs more than this many at once (events beyond it are throttled and
+   * retried). Lambda keeps 100 of the account's concurrency unreserved, so an
+   * account with a low concurrency quota cannot reserve any: that is why it is
+   * off by default.
+   *
+   * @default - no reserved concurrency: the handler shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
 
   /**
    * Create CloudWatch alarms that watch the rollback itself: handler errors,
@@ -123,7 +142,8 @@ export interface AddTargetOptions {
    * The alarms that roll the target back when any of them enters `ALARM`:
    * metric or composite alarms, created in this app or imported by ARN (also
    * from other accounts and regions, if their events reach this account's
-   * default event bus). At most 100, each once.
+   * default event bus). At most 100, each once. As many rules as EventBridge's
+   * limits need are created for them (one for up to about 15 alarms).
    */
   readonly alarms: cloudwatch.IAlarm[];
 
@@ -137,9 +157,13 @@ export interface AddTargetOptions {
  * decision in a DynamoDB ledger, a log line, an embedded metric and,
  * optionally, an SNS message.
  *
- * One handler function serves every target; each `addTarget` adds one
+ * One handler function serves every target; each `addTarget` adds an
  * EventBridge rule on the default bus that matches exactly that target's
- * alarms entering `ALARM`.
+ * alarms entering `ALARM` (several rules when the alarms outgrow one rule's
+ * event pattern). The handler's permission to be invoked and the dead-letter
+ * queue's policy each hold one statement for all rules, and the target
+ * grants are packed into IAM policies sized to IAM's quotas, so a stack
+ * with a few hundred targets deploys.
  *
  * @example
  * declare const environment: appconfig.IEnvironment;
@@ -176,25 +200,32 @@ export class AlarmRollback extends Construct {
    */
   public readonly rollbackName: string;
 
+  /**
+   * Every rule this AlarmRollback creates is named with this prefix, and no
+   * rule of another AlarmRollback is. The handler's invoke permission and the
+   * dead-letter queue's policy allow exactly the rules
+   * `arn:<partition>:events:<region>:<account>:rule/<prefix>*`.
+   */
+  public readonly ruleNamePrefix: string;
+
   private readonly function: lambda.Function;
-  private readonly ruleTargetRetryAttempts: number;
-  private readonly ruleTargetMaxEventAge: Duration;
-  private readonly targetRules: events.IRule[] = [];
-  private readonly targetStatements = new Map<string, iam.PolicyStatement>();
+  private readonly delivery: RuleDelivery;
+  private readonly grants: TargetGrants;
 
   constructor(scope: Construct, id: string, props: AlarmRollbackProps = {}) {
     super(scope, id);
 
     this.rollbackName = this.node.path;
     const ledgerRetentionDays = this.ledgerRetentionDays(props.ledgerRetention);
-    this.ruleTargetRetryAttempts = this.retryAttempts(props.retryAttempts);
-    this.ruleTargetMaxEventAge = props.maxEventAge ?? DEFAULT_RULE_MAX_EVENT_AGE;
+    const retryAttempts = this.retryAttempts(props.retryAttempts);
+    const maxEventAge = this.maxEventAge(props.maxEventAge);
+    const reservedConcurrency = this.reservedConcurrency(props.reservedConcurrency);
     if (props.ledger && props.removalPolicy !== undefined) {
       Annotations.of(this).addWarningV2('cdk-alarm-rollback:removalPolicyIgnored',
         'removalPolicy applies only to the ledger table AlarmRollback creates; it is ignored because ledger was given.');
     }
 
-    this.ledger = props.ledger ?? this.createLedger(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.ledger = props.ledger ?? createLedgerTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -218,12 +249,11 @@ export class AlarmRollback extends Construct {
       environment[HandlerEnv.NOTIFICATION_TOPIC_ARN] = props.notificationTopic.topicArn;
     }
 
-    // No reserved concurrency: the alarms of an incident fire together, and
-    // every one of them must be handled at once.
     this.function = new RollbackFunction(this, 'Handler', {
       description: `Rolls back deployments when alarms enter ALARM (${this.rollbackName})`.slice(0, 256),
       memorySize: HANDLER_MEMORY_MB,
       timeout: HANDLER_TIMEOUT,
+      reservedConcurrentExecutions: reservedConcurrency,
       logGroup,
       environment,
     });
@@ -234,30 +264,48 @@ export class AlarmRollback extends Construct {
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
 
-    this.grantLedgerWrites(this.function);
+    grantLedgerAccess(this.ledger, this.function);
     props.notificationTopic?.grantPublish(this.function);
 
-    this.alarms = (props.monitoring ?? true) ? this.createWatcherAlarms() : [];
+    this.delivery = new RuleDelivery(this, {
+      handler: this.function,
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts,
+      maxEventAge,
+    });
+    this.ruleNamePrefix = this.delivery.namePrefix;
+    this.grants = new TargetGrants(this, this.function);
+
+    this.alarms = (props.monitoring ?? true)
+      ? createWatcherAlarms(this, this.rollbackName, this.function, this.deadLetterQueue)
+      : [];
   }
 
-  /** The EventBridge rules, one per target, in the order the targets were added. */
+  /**
+   * The EventBridge rules of every target, in the order the targets were
+   * added: one per target, or several for a target whose alarms outgrow one
+   * rule.
+   */
   public get rules(): events.IRule[] {
-    return [...this.targetRules];
+    return this.delivery.all;
   }
 
   /**
    * Rolls `options.target` back when any of `options.alarms` enters `ALARM`.
    *
-   * Adds one EventBridge rule on the default bus that matches exactly these
+   * Adds an EventBridge rule on the default bus that matches exactly these
    * alarms' state changes to `ALARM`, and sends the handler the original
-   * event together with the target's identifiers. The target is named
+   * event together with the target's identifiers. When the alarms outgrow
+   * one rule (EventBridge's default event pattern quota is 2,048 characters,
+   * about 15 alarm ARNs), they are spread over several rules, each sending
+   * only its own alarms' ARNs. The target is named
    * `<construct path of this AlarmRollback>/<id>` in the ledger and metrics.
    *
    * @param id a name for the target, unique within this AlarmRollback
    * @param options the alarms and the target
-   * @returns the rule
+   * @returns the target's rules: one, or several for many alarms
    */
-  public addTarget(id: string, options: AddTargetOptions): events.IRule {
+  public addTarget(id: string, options: AddTargetOptions): events.IRule[] {
     if (this.node.tryFindChild(id)) {
       throw validationError(this,
         `addTarget id ${describeValue(id)} is already used in this AlarmRollback`,
@@ -271,29 +319,12 @@ export class AlarmRollback extends Construct {
         'Use a shorter addTarget id without control characters or leading or trailing spaces');
     }
     const alarmArns = this.alarmArns(scope, options.alarms);
-    const target = options.target._bind(scope, { name, alarmArns, grant: (actions, arns) => this.grant(actions, arns) });
-
-    const eventPattern: events.EventPattern = {
-      source: ['aws.cloudwatch'],
-      detailType: ['CloudWatch Alarm State Change'],
-      resources: alarmArns,
-      detail: { state: { value: ['ALARM'] } },
-    };
-    this.checkRuleSize(scope, eventPattern, target);
-
-    const input: RollbackInput = { version: INPUT_VERSION, target, event: events.EventField.fromPath('$') };
-    const rule = new events.Rule(scope, 'Rule', {
-      description: `Rolls back ${id} when one of its ${alarmArns.length} alarm(s) enters ALARM`.slice(0, 512),
-      eventPattern,
+    const target = options.target._bind(scope, {
+      name,
+      alarmArns,
+      grant: (actions, arns) => this.grants.grant(scope, actions, arns),
     });
-    rule.addTarget(new targets.LambdaFunction(this.function, {
-      event: events.RuleTargetInput.fromObject(input),
-      deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: this.ruleTargetRetryAttempts,
-      maxEventAge: this.ruleTargetMaxEventAge,
-    }));
-    this.targetRules.push(rule);
-    return rule;
+    return this.delivery.addRules(scope, id, target);
   }
 
   /**
@@ -366,69 +397,6 @@ export class AlarmRollback extends Construct {
     return this.function.metricErrors(props);
   }
 
-  /** One statement per set of actions, whose resources grow target by target. */
-  private grant(actions: string[], resourceArns: string[]): void {
-    const key = actions.join(',');
-    let statement = this.targetStatements.get(key);
-    if (!statement) {
-      statement = new iam.PolicyStatement({ actions });
-      this.targetStatements.set(key, statement);
-      this.function.addToRolePolicy(statement);
-    }
-    const listed = new Set(statement.resources);
-    statement.addResources(...resourceArns.filter((arn) => !listed.has(arn)));
-  }
-
-  private createLedger(removalPolicy: RemovalPolicy): dynamodb.Table {
-    const table = new dynamodb.Table(this, 'Ledger', {
-      partitionKey: { name: Ledger.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: Ledger.SORT_KEY, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: Ledger.TTL_ATTRIBUTE,
-      removalPolicy,
-    });
-    table.addGlobalSecondaryIndex({
-      indexName: Ledger.OUTCOME_INDEX,
-      partitionKey: { name: Ledger.OUTCOME_INDEX_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: Ledger.OUTCOME_INDEX_SORT_KEY, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    return table;
-  }
-
-  /** Claims and records: conditional writes and deletes on the table itself, never its indexes. */
-  private grantLedgerWrites(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
-      resourceArns: [this.ledger.tableArn],
-    });
-    this.ledger.encryptionKey?.grantEncryptDecrypt(grantee);
-  }
-
-  private createWatcherAlarms(): cloudwatch.IAlarm[] {
-    const watch = (id: string, metric: cloudwatch.IMetric, description: string) => new cloudwatch.Alarm(this, id, {
-      metric,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    return [
-      watch('HandlerErrorsAlarm', this.function.metricErrors({ period: Duration.minutes(1) }),
-        `The rollback handler of ${this.rollbackName} failed; the event is retried, then dead-lettered. Check the handler's log group and the ledger's FAILED records.`),
-      watch('HandlerThrottlesAlarm', this.function.metricThrottles({ period: Duration.minutes(1) }),
-        `The rollback handler of ${this.rollbackName} was throttled; rollbacks are delayed. Check the account's Lambda concurrency.`),
-      watch('DeadLetterQueueAlarm', this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }), `Alarm events of ${this.rollbackName} were dead-lettered and did not roll anything back. Read the dead-letter queue and act on the deployments by hand.`),
-    ];
-  }
-
   private ledgerRetentionDays(retention: Duration = DEFAULT_LEDGER_RETENTION): number {
     if (retention.isUnresolved()) {
       throw validationError(this, 'ledgerRetention is a token', 'Use a literal duration such as Duration.days(90)');
@@ -444,12 +412,39 @@ export class AlarmRollback extends Construct {
   }
 
   private retryAttempts(attempts: number = DEFAULT_RULE_RETRY_ATTEMPTS): number {
-    if (Token.isUnresolved(attempts) || !Number.isInteger(attempts) || attempts < 0 || attempts > MAX_RULE_RETRY_ATTEMPTS) {
+    if (Token.isUnresolved(attempts) || !Number.isInteger(attempts) || attempts < 0 || attempts > RULE_MAX_RETRY_ATTEMPTS) {
       throw validationError(this,
-        `retryAttempts is ${describeValue(attempts)}; EventBridge retries a target 0 to ${MAX_RULE_RETRY_ATTEMPTS} times`,
-        `Use a whole number from 0 to ${MAX_RULE_RETRY_ATTEMPTS}, or leave it out for ${DEFAULT_RULE_RETRY_ATTEMPTS}`);
+        `retryAttempts is ${describeValue(attempts)}; EventBridge retries a target 0 to ${RULE_MAX_RETRY_ATTEMPTS} times`,
+        `Use a whole number from 0 to ${RULE_MAX_RETRY_ATTEMPTS}, or leave it out for ${DEFAULT_RULE_RETRY_ATTEMPTS}`);
     }
     return attempts;
+  }
+
+  /** EventBridge's RetryPolicy takes MaximumEventAgeInSeconds from 60 to 86400 (EventBridge API reference, RetryPolicy). */
+  private maxEventAge(age: Duration = DEFAULT_RULE_MAX_EVENT_AGE): Duration {
+    if (age.isUnresolved()) {
+      throw validationError(this, 'maxEventAge is a token', 'Use a literal duration such as Duration.hours(1)');
+    }
+    const milliseconds = age.toMilliseconds();
+    const seconds = milliseconds / 1000;
+    if (milliseconds % 1000 !== 0 || seconds < RULE_MAX_EVENT_AGE_MIN_SECONDS || seconds > RULE_MAX_EVENT_AGE_MAX_SECONDS) {
+      throw validationError(this,
+        `maxEventAge is ${milliseconds % 1000 === 0 ? describeDuration(age) : `${milliseconds} ms`}; EventBridge keeps retrying an event for 1 minute to 24 hours, in whole seconds`,
+        'Use a duration from Duration.minutes(1) to Duration.hours(24), or leave it out for 1 hour');
+    }
+    return Duration.seconds(seconds);
+  }
+
+  private reservedConcurrency(reserved: number | undefined): number | undefined {
+    if (reserved === undefined) {
+      return undefined;
+    }
+    if (Token.isUnresolved(reserved) || !Number.isInteger(reserved) || reserved < 1) {
+      throw validationError(this,
+        `reservedConcurrency is ${describeValue(reserved)}; it must be a whole number of at least 1 (0 would stop every rollback)`,
+        'Reserve at least as many executions as the alarms of one incident can fire at once, such as 10, or leave it out to reserve none');
+    }
+    return reserved;
   }
 
   private alarmArns(scope: Construct, alarms: cloudwatch.IAlarm[]): string[] {
@@ -460,7 +455,7 @@ export class AlarmRollback extends Construct {
     }
     if (alarms.length > MAX_ALARMS_PER_TARGET) {
       throw validationError(scope,
-        `addTarget was given ${alarms.length} alarms; a target takes at most ${MAX_ALARMS_PER_TARGET}, or its rule outgrows EventBridge's event pattern limit`,
+        `addTarget was given ${alarms.length} alarms; a target takes at most ${MAX_ALARMS_PER_TARGET}, so that its rules leave room on the event bus`,
         `Combine the alarms into a few cloudwatch.CompositeAlarm, or split them over several targets of ${MAX_ALARMS_PER_TARGET} or fewer`);
     }
     const seen = new Map<string, number>();
@@ -485,33 +480,5 @@ export class AlarmRollback extends Construct {
       seen.set(arn, index);
       return arn;
     });
-  }
-
-  /** EventBridge refuses patterns and input templates over its limits at deploy time; say so at synth time. */
-  private checkRuleSize(scope: Construct, pattern: events.EventPattern, target: unknown): void {
-    const stack = Stack.of(this);
-    const renderedPattern = JSON.stringify({
-      'source': pattern.source,
-      'detail-type': pattern.detailType,
-      'resources': pattern.resources,
-      'detail': pattern.detail,
-    });
-    if (!Token.isUnresolved(renderedPattern)) {
-      if (renderedPattern.length > MAX_EVENT_PATTERN_LENGTH) {
-        throw validationError(scope,
-          `the rule's event pattern is ${renderedPattern.length} characters; EventBridge accepts at most ${MAX_EVENT_PATTERN_LENGTH}`,
-          'Combine the alarms into a few cloudwatch.CompositeAlarm, or split them over several targets');
-      }
-      if (renderedPattern.length > DEFAULT_EVENT_PATTERN_LIMIT) {
-        Annotations.of(scope).addWarningV2('cdk-alarm-rollback:eventPatternSize',
-          `The rule's event pattern is ${renderedPattern.length} characters, over EventBridge's default limit of ${DEFAULT_EVENT_PATTERN_LIMIT}. Raise the quota to ${MAX_EVENT_PATTERN_LENGTH}, or use fewer alarms (a composite alarm).`);
-      }
-    }
-    const renderedInput = stack.toJsonString({ version: INPUT_VERSION, target, event: '<event>' });
-    if (!Token.isUnresolved(renderedInput) && renderedInput.length > MAX_INPUT_TEMPLATE_LENGTH) {
-      throw validationError(scope,
-        `the rule's input template is ${renderedInput.length} characters; EventBridge accepts at most ${MAX_INPUT_TEMPLATE_LENGTH}`,
-        'Use fewer or shorter-named alarms for this target, or combine them into a composite alarm');
-    }
   }
 }

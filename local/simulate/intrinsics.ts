@@ -41,7 +41,19 @@ export interface ResolverOptions {
    * @default - none: Fn::ImportValue fails
    */
   readonly exports?: (name: string) => string | undefined;
+  /**
+   * Name unnamed resources the way CloudFormation does,
+   * `<stack>-<logical id>-<12 characters>` shortened to at most 64
+   * characters, instead of the readable `<stack>-<logical id>`. The quota
+   * tests use it to measure deployed sizes.
+   * @default false
+   */
+  readonly cloudFormationNames?: boolean;
 }
+
+/** Longest name CloudFormation generates for a resource; the 12-character suffix and its dash are part of it. */
+const GENERATED_NAME_MAX_LENGTH = 64;
+const GENERATED_SUFFIX_LENGTH = 12;
 
 /** Removes a property, the way `Ref: AWS::NoValue` does. */
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -179,7 +191,14 @@ export class IntrinsicResolver {
       const value = this.resolve(declared);
       if (typeof value === 'string' && value !== '') return value;
     }
-    return `${this.environment.stackName}-${logicalId}`;
+    if (!this.options.cloudFormationNames) {
+      return `${this.environment.stackName}-${logicalId}`;
+    }
+    const suffix = createHash('sha256').update(`${this.environment.stackName}/${logicalId}`).digest('hex')
+      .slice(0, GENERATED_SUFFIX_LENGTH).toUpperCase();
+    const room = GENERATED_NAME_MAX_LENGTH - GENERATED_SUFFIX_LENGTH - 2;
+    const stackPart = this.environment.stackName.slice(0, Math.max(Math.ceil(room / 2), room - logicalId.length));
+    return `${stackPart}-${logicalId.slice(0, room - stackPart.length)}-${suffix}`;
   }
 
   private resource(logicalId: string, intrinsic: string): TemplateResource {

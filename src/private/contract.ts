@@ -122,6 +122,9 @@ export const Rules = {
    */
   APPCONFIG_ID: textRule('4 to 7 lowercase letters or digits, such as "abc1234"', (text) => /^[a-z0-9]{4,7}$/.test(text)),
 
+  /** The longest AppConfig ID (the `Id` shape above): no other ID starts with a 7-character one. */
+  APPCONFIG_ID_MAX_LENGTH: 7,
+
   /**
    * Proton environment names: the `ResourceName` shape of the Proton API
    * (botocore proton 2020-07-20: 1 to 100 characters, pattern

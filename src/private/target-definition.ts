@@ -8,10 +8,12 @@ export interface TargetBindContext {
   /** ARNs of the alarms that watch the target (tokens allowed). */
   readonly alarmArns: string[];
   /**
-   * Allows the handler `actions` on `resourceArns`. Grants with the same
-   * actions share one statement, so a resource several targets need (an
-   * AppConfig application) is listed once and hundreds of targets fit IAM's
-   * policy size limits.
+   * Allows the handler `actions` on `resourceArns`. The grants of all
+   * targets are packed into IAM policies sized to IAM's quotas
+   * (`TargetGrants`); within a policy, grants with the same actions share one
+   * statement, so a resource several targets need (an AppConfig application)
+   * is listed once per policy. Keep ARNs short: each one counts against the
+   * role's policy quotas.
    */
   grant(actions: string[], resourceArns: string[]): void;
 }

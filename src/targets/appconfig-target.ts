@@ -74,19 +74,27 @@ export class AppConfigTarget implements TargetDefinition {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     const environmentArn = `${applicationArn}/environment/${environmentId}`;
-    // Deployment numbers are assigned when a deployment starts, so the
-    // deployments of this one environment are the narrowest resource that
-    // GetDeployment and StopDeployment accept.
-    const deploymentsArn = `${environmentArn}/deployment/*`;
 
     // The Service Authorization Reference lists the application and the
     // environment as required resources of all three actions, and the
     // deployment of the last two: each must be allowed, or AppConfig answers
-    // AccessDenied. ListDeployments acts on no deployment, so sharing one
-    // statement grants nothing more, and keeps the policy small.
+    // AccessDenied. Deployment numbers are assigned when a deployment starts,
+    // so the deployments of this one environment are the narrowest resource
+    // GetDeployment and StopDeployment accept. ListDeployments acts on no
+    // deployment, so sharing one statement grants nothing more.
+    //
+    // An environment ID of 7 characters, the longest AppConfig's Id pattern
+    // ([a-z0-9]{4,7}, AppConfig API reference) allows, is the start of no
+    // other environment's ID, so `environment/<id>*` is exactly the
+    // environment and its deployments, in one ARN instead of two: it keeps
+    // a few hundred targets within IAM's policy size quotas. Shorter or
+    // unknown IDs get both ARNs.
+    const environmentResources = isLiteral(environmentId) && environmentId.length === Rules.APPCONFIG_ID_MAX_LENGTH
+      ? [`${environmentArn}*`]
+      : [environmentArn, `${environmentArn}/deployment/*`];
     context.grant(
       ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
-      [applicationArn, environmentArn, deploymentsArn],
+      [applicationArn, ...environmentResources],
     );
 
     return {

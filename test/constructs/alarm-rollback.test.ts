@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,13 +12,17 @@ import { HandlerEnv, Ledger, Metrics } from '../../src/private/contract';
 
 const DLQ = { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackDeadLetterQueue'), 'Arn'] };
 const HANDLER = { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackHandler[0-9A-F]{8}$'), 'Arn'] };
+const DLQ_ARN = { 'Fn::GetAtt': [expect.stringMatching(/^RollbackDeadLetterQueue/), 'Arn'] };
+const LEDGER_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'];
 
+/** The statements of the handler's inline policies: its own grants, then the target grants (a policy of their own). */
 function handlerPolicyStatements(stack: Stack): any[] {
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', {
     Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RollbackHandlerServiceRole') }] },
   });
-  expect(Object.keys(policies)).toHaveLength(1);
-  return Object.values(policies)[0].Properties.PolicyDocument.Statement;
+  const ids = Object.keys(policies).sort((a, b) => Number(a.startsWith('RollbackTargetGrants')) - Number(b.startsWith('RollbackTargetGrants')));
+  expect(ids.length).toBeLessThanOrEqual(2);
+  return ids.flatMap((id) => policies[id].Properties.PolicyDocument.Statement);
 }
 
 describe('AlarmRollback with defaults', () => {
@@ -40,7 +44,7 @@ describe('AlarmRollback with defaults', () => {
     template = Template.fromStack(stack);
   });
 
-  it('deploys one pinned nodejs22.x handler with 256 MB, 30 s and no reserved concurrency', () => {
+  it('deploys one pinned nodejs22.x handler with 256 MB, 30 s and no reserved concurrency by default', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
@@ -103,17 +107,17 @@ describe('AlarmRollback with defaults', () => {
     });
   });
 
-  it('lets each rule, and only that rule, send to the dead-letter queue', () => {
+  it('lets the rules of this AlarmRollback, and only them, send to the dead-letter queue, in one statement', () => {
     const statements = Object.values(template.findResources('AWS::SQS::QueuePolicy'))[0].Properties.PolicyDocument.Statement;
     const sends = statements.filter((statement: any) => statement.Effect === 'Allow');
-    expect(sends).toHaveLength(2);
-    for (const send of sends) {
-      expect(send).toMatchObject({
-        Action: 'sqs:SendMessage',
-        Principal: { Service: 'events.amazonaws.com' },
-        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^Rollback(ConfigRollout|ProdEnvironment)Rule/), 'Arn'] } } },
-      });
-    }
+    expect(sends).toEqual([{
+      Sid: 'AllowRollbackRulesToDeadLetter',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Principal: { Service: 'events.amazonaws.com' },
+      Resource: DLQ_ARN,
+      Condition: { ArnLike: { 'aws:SourceArn': arnJoin('events', `rule/${rollback.ruleNamePrefix}*`) } },
+    }]);
   });
 
   it('creates an on-demand ledger with point-in-time recovery, TTL, the outcome index and AWS-managed encryption, retained on delete', () => {
@@ -207,14 +211,25 @@ describe('AlarmRollback with defaults', () => {
     });
   });
 
-  it('lets EventBridge invoke the handler from each rule', () => {
-    template.resourceCountIs('AWS::Lambda::Permission', 2);
+  it('lets EventBridge invoke the handler from the rules of this AlarmRollback only, with one permission', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
       FunctionName: HANDLER,
-      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackConfigRolloutRule'), 'Arn'] },
+      SourceAccount: ACCOUNT,
+      SourceArn: arnJoin('events', `rule/${rollback.ruleNamePrefix}*`),
     });
+  });
+
+  it('names every rule with the prefix its permission and queue statement allow, within EventBridge\'s name rules', () => {
+    const names = Object.values(template.findResources('AWS::Events::Rule')).map((rule: any) => rule.Properties.Name);
+    expect(names).toHaveLength(2);
+    for (const name of names) {
+      expect(name.startsWith(rollback.ruleNamePrefix)).toBe(true);
+      expect(name).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
+    }
+    expect(new Set(names).size).toBe(2);
   });
 
   it('grants the handler exactly the ledger writes, the DLQ send and each target\'s calls on its own resources', () => {
@@ -226,16 +241,16 @@ describe('AlarmRollback with defaults', () => {
       },
       {
         Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
+        Action: LEDGER_ACTIONS,
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RollbackLedger/), 'Arn'] },
       },
       {
         Effect: 'Allow',
         Action: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
+        // A 7-character environment ID starts no other ID: one ARN covers the environment and its deployments.
         Resource: [
           arnJoin('appconfig', 'application/abc1234'),
-          arnJoin('appconfig', 'application/abc1234/environment/def5678'),
-          arnJoin('appconfig', 'application/abc1234/environment/def5678/deployment/*'),
+          arnJoin('appconfig', 'application/abc1234/environment/def5678*'),
         ],
       },
       {
@@ -244,6 +259,12 @@ describe('AlarmRollback with defaults', () => {
         Resource: arnJoin('proton', 'environment/prod'),
       },
     ]);
+  });
+
+  it('creates the handler only after the policy of target grants, so it never runs without them', () => {
+    const [grants] = Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('RollbackTargetGrants'));
+    expect(grants).toBeDefined();
+    template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([grants]) });
   });
 
   it('watches handler errors, handler throttles and the dead-letter queue with alarms that ignore missing data', () => {
@@ -344,7 +365,7 @@ describe('AlarmRollback with props', () => {
     const statements = handlerPolicyStatements(stack);
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
+      Action: LEDGER_ACTIONS,
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^MyLedger/), 'Arn'] },
     });
     expect(statements).toContainEqual(expect.objectContaining({
@@ -465,14 +486,67 @@ describe('AlarmRollback validation', () => {
       .toThrow(/\[TestStack\/Rollback\/Many\] addTarget was given 101 alarms; a target takes at most 100.*CompositeAlarm/);
   });
 
-  it('refuses alarms whose event pattern outgrows EventBridge, and warns over the default quota', () => {
+  it('spreads alarms that outgrow one rule over several, each pattern within 2,048 characters and each input listing only its alarms', () => {
     const stack = testStack();
     const rollback = new AlarmRollback(stack, 'Rollback');
-    const long = (i: number) => importedAlarm(stack, `${'x'.repeat(200)}-${i}`);
-    expect(() => rollback.addTarget('Huge', { alarms: Array.from({ length: 30 }, (_, i) => long(i)), target: appConfig() }))
-      .toThrow(/\[TestStack\/Rollback\/Huge\] the rule's event pattern is \d+ characters; EventBridge accepts at most 4096/);
-    rollback.addTarget('Big', { alarms: Array.from({ length: 12 }, (_, i) => long(100 + i)), target: appConfig() });
-    Annotations.fromStack(stack).hasWarning('/TestStack/Rollback/Big', Match.stringLikeRegexp('over EventBridge\'s default limit of 2048'));
+    const arns = Array.from({ length: 30 }, (_, i) => alarmArn(`${'x'.repeat(200)}-${i}`));
+    const rules = rollback.addTarget('Huge', {
+      alarms: arns.map((arn, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Long${i}`, arn)),
+      target: appConfig(),
+    });
+    expect(rules.length).toBeGreaterThan(3);
+    expect(rollback.rules).toEqual(rules);
+    const resources = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')) as any[];
+    expect(resources).toHaveLength(rules.length);
+    const watched: string[] = [];
+    for (const rule of resources) {
+      const pattern = rule.Properties.EventPattern;
+      expect(JSON.stringify(pattern).length).toBeLessThanOrEqual(2048);
+      const template = rule.Properties.Targets[0].InputTransformer.InputTemplate;
+      const input = JSON.parse(template.replace('<f1>', 'null'));
+      expect(input.target.alarmArns).toEqual(pattern.resources);
+      expect(input.target.name).toBe('TestStack/Rollback/Huge');
+      watched.push(...pattern.resources);
+    }
+    expect(watched).toEqual(arns);
+    expect(Template.fromStack(stack).findResources('AWS::Lambda::Permission')).not.toEqual({});
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 1);
+  });
+
+  it('counts an alarm ARN it cannot know at synth time at the longest an alarm ARN can be', () => {
+    const stack = testStack();
+    const rollback = new AlarmRollback(stack, 'Rollback');
+    const alarms = Array.from({ length: 12 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Exported${i}`, Fn.importValue(`alarm-${i}`)));
+    // 12 unknown ARNs of up to 321 characters each: about 5 per 2,048-character pattern.
+    expect(rollback.addTarget('Imported', { alarms, target: appConfig() })).toHaveLength(3);
+  });
+
+  it.each([
+    [Duration.seconds(30), '30 seconds'],
+    [Duration.hours(25), '1 day 1 hour'],
+    [Duration.millis(90_500), '90500 ms'],
+  ])('refuses a maxEventAge of %s, outside 1 minute to 24 hours in whole seconds', (maxEventAge, words) => {
+    expect(() => new AlarmRollback(testStack(), 'Rollback', { maxEventAge }))
+      .toThrow(new RegExp(`^\\[TestStack/Rollback\\] maxEventAge is ${words.replace('.', '\\.')}; EventBridge keeps retrying an event for 1 minute to 24 hours.*Duration\\.minutes\\(1\\) to Duration\\.hours\\(24\\)`));
+  });
+
+  it.each([Duration.minutes(1), Duration.hours(24)])('accepts a maxEventAge of %s, at the ends of EventBridge\'s range', (maxEventAge) => {
+    const stack = testStack();
+    new AlarmRollback(stack, 'Rollback', { maxEventAge }).addTarget('Config', { alarms: [importedAlarm(stack, 'a')], target: appConfig() });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumEventAgeInSeconds: maxEventAge.toSeconds() }) })],
+    });
+  });
+
+  it('reserves the handler\'s concurrency when asked', () => {
+    const stack = testStack();
+    new AlarmRollback(stack, 'Rollback', { reservedConcurrency: 10 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 10 });
+  });
+
+  it.each([0, -1, 2.5])('refuses a reservedConcurrency of %s, which is not a whole number of at least 1', (reservedConcurrency) => {
+    expect(() => new AlarmRollback(testStack(), 'Rollback', { reservedConcurrency }))
+      .toThrow(new RegExp(`^\\[TestStack/Rollback\\] reservedConcurrency is ${reservedConcurrency}; it must be a whole number of at least 1.*leave it out to reserve none`));
   });
 
   it('refuses an imported alarm whose ARN is not an alarm ARN', () => {

@@ -1,8 +1,14 @@
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ACCOUNT, REGION, importedAlarm, metricAlarm, testStack } from './support';
 import { AlarmRollback, RollbackTarget } from '../../src';
+import { LEDGER_HANDLER_ACTIONS } from '../../src/private/ledger';
+
+/** A DynamoDB item or table command sent by the handler. */
+const DYNAMODB_COMMAND = /new (PutItem|UpdateItem|DeleteItem|GetItem|Query|Scan|BatchWriteItem|BatchGetItem|TransactWriteItems|TransactGetItems|DescribeTable)Command\b/g;
 
 type Json = any;
 
@@ -65,15 +71,17 @@ describe('least privilege', () => {
   const [createdApp] = logical('AWS::AppConfig::Application');
   const [createdEnv] = logical('AWS::AppConfig::Environment');
   const [topicId] = logical('AWS::SNS::Topic');
-  const appconfigArn = (app: string, env?: string, deployments = false) =>
-    `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/${app}${env ? `/environment/${env}` : ''}${deployments ? '/deployment/*' : ''}`;
+  const appconfigArn = (app: string, env?: string, suffix = '') =>
+    `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/${app}${env ? `/environment/${env}` : ''}${suffix}`;
 
   /** What each action may touch: the library's own resources and the targets' own ARNs, nothing else. */
   const allowed: Record<string, string[]> = {
     'appconfig:StopDeployment': [
+      // An environment created in the app has an ID of unknown length: the environment and its deployments.
       appconfigArn(`{ref:${createdApp}}`), appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`),
-      appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`, true),
-      appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678'), appconfigArn('abc1234', 'def5678', true),
+      appconfigArn(`{ref:${createdApp}}`, `{ref:${createdEnv}}`, '/deployment/*'),
+      // A 7-character ID starts no other AppConfig ID, so one pattern covers exactly the environment and its deployments.
+      appconfigArn('abc1234'), appconfigArn('abc1234', 'def5678', '*'),
     ],
     'proton:GetEnvironment': [`arn:aws:proton:${REGION}:${ACCOUNT}:environment/prod`],
     'dynamodb:PutItem': [`{arn:${ledger}}`],
@@ -83,7 +91,7 @@ describe('least privilege', () => {
   // ListDeployments shares the statement: on a deployment ARN it grants nothing.
   allowed['appconfig:GetDeployment'] = allowed['appconfig:ListDeployments'] = allowed['appconfig:StopDeployment'];
   allowed['proton:CancelEnvironmentDeployment'] = allowed['proton:GetEnvironment'];
-  for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']) allowed[action] = allowed['dynamodb:PutItem'];
+  for (const action of LEDGER_HANDLER_ACTIONS) allowed[action] = allowed['dynamodb:PutItem'];
   for (const action of ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) allowed[action] = allowed['sqs:SendMessage'];
 
   it('grants no wildcard action', () => {
@@ -92,11 +100,12 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants no wildcard resource, but for the deployment number AppConfig assigns at deploy time', () => {
+  it('grants no wildcard resource, but for the deployments of one environment, whose numbers AppConfig assigns at deploy time', () => {
     for (const statement of statements(template)) {
       for (const resource of statement.resources) {
         expect(resource).not.toBe('*');
-        expect(resource.replace(/\/deployment\/\*$/, '')).not.toContain('*');
+        // Either `<environment>/deployment/*`, or a 7-character environment ID followed by `*`: no other ID starts with it.
+        expect(resource.replace(/\/deployment\/\*$/, '').replace(/\/environment\/[a-z0-9]{7}\*$/, '/environment/<id>')).not.toContain('*');
       }
     }
   });
@@ -116,10 +125,26 @@ describe('least privilege', () => {
 
   it('grants the ledger writes only: no query, scan or table management', () => {
     const dynamoActions = statements(template).flatMap((statement) => statement.actions).filter((action) => action.startsWith('dynamodb:'));
-    expect(new Set(dynamoActions)).toEqual(new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']));
+    expect(new Set(dynamoActions)).toEqual(new Set(LEDGER_HANDLER_ACTIONS));
   });
 
-  it('attaches no managed policy but the basic execution role that writes the logs', () => {
+  it('grants exactly the DynamoDB calls the handler\'s source makes', () => {
+    const called = new Set<string>();
+    const visit = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          visit(path);
+        } else if (entry.name.endsWith('.ts')) {
+          for (const match of readFileSync(path, 'utf8').matchAll(DYNAMODB_COMMAND)) called.add(`dynamodb:${match[1]}`);
+        }
+      }
+    };
+    visit(join(__dirname, '..', '..', 'lambda'));
+    expect([...called].sort()).toEqual([...LEDGER_HANDLER_ACTIONS].sort());
+  });
+
+  it('attaches no AWS managed policy but the basic execution role that writes the logs', () => {
     const managed = Object.values(template.findResources('AWS::IAM::Role'))
       .flatMap((role: Json) => role.Properties.ManagedPolicyArns ?? []).map(render);
     expect(managed).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
@@ -127,22 +152,40 @@ describe('least privilege', () => {
 });
 
 describe('many targets', () => {
-  it('share one statement per kind of target and list a shared application once, so 200 targets fit one role', () => {
-    const stack = testStack();
-    const rollback = new AlarmRollback(stack, 'Rollback');
-    for (let i = 0; i < 200; i++) {
-      rollback.addTarget(`T${i}`, {
-        alarms: [importedAlarm(stack, `a${i}`)],
-        target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: `e${String(i).padStart(6, '0')}` }),
-      });
+  const stack = testStack();
+  const rollback = new AlarmRollback(stack, 'Rollback');
+  for (let i = 0; i < 200; i++) {
+    rollback.addTarget(`T${i}`, {
+      alarms: [importedAlarm(stack, `a${i}`)],
+      target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: `e${String(i).padStart(6, '0')}` }),
+    });
+  }
+  const template = Template.fromStack(stack);
+  const appconfigStatements = statements(template).filter((statement) => statement.actions.includes('appconfig:StopDeployment'));
+  const resources = appconfigStatements.flatMap((statement) => statement.resources);
+
+  it('grants each of 200 targets its environment and its deployments, and nothing else', () => {
+    const expected = Array.from({ length: 200 }, (_, i) => `e${String(i).padStart(6, '0')}`)
+      .map((env) => `application/abc1234/environment/${env}*`)
+      .map((resource) => `arn:aws:appconfig:${REGION}:${ACCOUNT}:${resource}`);
+    expect(resources.filter((arn) => !arn.endsWith(':application/abc1234')).sort()).toEqual(expected.sort());
+  });
+
+  it('lists a shared application once per policy that holds its targets', () => {
+    const policies = new Set(appconfigStatements.map((statement) => statement.policy));
+    expect(resources.filter((arn) => arn.endsWith(':application/abc1234'))).toHaveLength(policies.size);
+    expect(appconfigStatements).toHaveLength(policies.size);
+  });
+
+  it('attaches the overflow as customer managed policies of target grants, at most 9 beside the basic execution role', () => {
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as Json[];
+    expect(managed.length).toBeGreaterThan(0);
+    expect(managed.length).toBeLessThanOrEqual(9);
+    for (const policy of managed) {
+      expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^RollbackHandlerServiceRole/) }]);
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        expect(statement.Action).toEqual(['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment']);
+      }
     }
-    const template = Template.fromStack(stack);
-    const appconfigStatements = statements(template).filter((statement) => statement.actions.includes('appconfig:StopDeployment'));
-    const resources = appconfigStatements.flatMap((statement) => statement.resources);
-    expect(resources.filter((arn) => arn.endsWith(':application/abc1234'))).toHaveLength(1);
-    expect(resources).toHaveLength(1 + 200 * 2);
-    // IAM attaches at most 10 managed policies to a role by default; CDK moves what outgrows the inline policy into them.
-    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).length).toBeLessThanOrEqual(2);
-    expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(500);
   });
 });

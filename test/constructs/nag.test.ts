@@ -13,8 +13,8 @@ import { AlarmRollback, RollbackTarget } from '../../src';
 const EXPECTED_FINDINGS: Record<string, string> = {
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
     'AWSLambdaBasicExecutionRole is the AWS managed policy that lets Lambda write the handler\'s logs; every other permission is an inline statement on named resources.',
-  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:eu-west-1:111111111111:application/abc1234/environment/def5678/deployment/*]':
-    'GetDeployment and StopDeployment act on a deployment ARN whose number AppConfig assigns when the deployment starts; the deployments of this one environment are the narrowest resource known at synth time.',
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:eu-west-1:111111111111:application/abc1234/environment/def5678*]':
+    'GetDeployment and StopDeployment act on a deployment ARN whose number AppConfig assigns when the deployment starts; a 7-character environment ID is the start of no other AppConfig ID, so this pattern is exactly the environment and its deployments.',
   'AwsSolutions-L1':
     'The runtime is pinned to nodejs22.x on purpose so templates do not change with the date or region; it is raised in a release, with the handler tested on it.',
   'Serverless-LambdaLatestVersion':

@@ -133,4 +133,19 @@ describe('construct props under any value', () => {
       expectValidated(outcome(() => rollbackWith({ retryAttempts: attempts })), valid, 'TestStack/Rollback', 'retryAttempts');
     }), RUNS);
   });
+
+  it('accepts an EventBridge event age of 1 minute to 24 hours in whole seconds only', () => {
+    const age = fc.oneof(fc.integer({ min: 0, max: 100_000 }).map((seconds) => seconds * 1000), fc.integer({ min: 0, max: 100_000_000 }));
+    fc.assert(fc.property(age, (milliseconds) => {
+      const valid = milliseconds % 1000 === 0 && milliseconds >= 60_000 && milliseconds <= 86_400_000;
+      expectValidated(outcome(() => rollbackWith({ maxEventAge: Duration.millis(milliseconds) })), valid, 'TestStack/Rollback', 'maxEventAge');
+    }), RUNS);
+  });
+
+  it('accepts a reserved concurrency of a whole number of at least 1 only', () => {
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -20, max: 5000 }), fc.double({ min: -1, max: 100, noNaN: true })), (reserved) => {
+      const valid = Number.isInteger(reserved) && reserved >= 1;
+      expectValidated(outcome(() => rollbackWith({ reservedConcurrency: reserved })), valid, 'TestStack/Rollback', 'reservedConcurrency');
+    }), RUNS);
+  });
 });

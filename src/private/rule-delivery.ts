@@ -1,0 +1,233 @@
+import { createHash } from 'crypto';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { INPUT_VERSION, RollbackInput, TargetInput } from './contract';
+import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
+import { resolvedLength } from './resolved-length';
+import { describeValue, validationError } from './validate';
+
+/**
+ * The pattern every rule shares but its alarm ARNs. Exact values only: the
+ * quota on rules whose patterns contain wildcards (30 per event bus, "Amazon
+ * EventBridge quotas") does not apply.
+ */
+const PATTERN_SKELETON = {
+  'source': ['aws.cloudwatch'],
+  'detail-type': ['CloudWatch Alarm State Change'],
+  'resources': [] as string[],
+  'detail': { state: { value: ['ALARM'] } },
+};
+/**
+ * What the event field renders as in the input template. The CDK writes
+ * `<f1>`; `<aws.events.event>` is the longest form EventBridge accepts for
+ * the whole event, so either fits the estimate.
+ */
+const EVENT_PLACEHOLDER = '<aws.events.event>';
+/** Non-ARN strings of a target's input whose length is a token nobody can bound (AppConfig IDs have 7, Proton names 100). */
+const UNKNOWN_INPUT_PART_CHARS = 128;
+
+/** How EventBridge delivers to the handler: the same for every rule. */
+export interface RuleDeliveryProps {
+  readonly handler: lambda.IFunction;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly retryAttempts: number;
+  readonly maxEventAge: Duration;
+}
+
+/** One target's alarms, cut into groups that each fit one rule. */
+export interface AlarmGroup {
+  readonly alarmArns: string[];
+  readonly patternChars: number;
+  readonly inputChars: number;
+}
+
+/**
+ * The rules of one AlarmRollback and the two grants that let all of them
+ * deliver: one `AWS::Lambda::Permission` and one queue-policy statement,
+ * both scoped to the rule names this AlarmRollback gives (`<prefix>*`), so
+ * neither policy grows with the number of targets.
+ */
+export class RuleDelivery {
+  /** Names of this AlarmRollback's rules start with this; no other AlarmRollback's do. */
+  public readonly namePrefix: string;
+  /** `arn:<partition>:events:<region>:<account>:rule/<prefix>*`: exactly the rules of this AlarmRollback. */
+  public readonly ruleArnPattern: string;
+  private readonly rules: events.Rule[] = [];
+  private granted = false;
+
+  constructor(private readonly owner: Construct, private readonly props: RuleDeliveryProps) {
+    this.namePrefix = rulePrefix(owner);
+    this.ruleArnPattern = Stack.of(owner).formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: `${this.namePrefix}*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  /** Every rule, in the order they were added. */
+  public get all(): events.IRule[] {
+    return [...this.rules];
+  }
+
+  /**
+   * Adds the rules of one target: as many as its alarms need so that each
+   * rule's event pattern and input template stay within EventBridge's
+   * limits. Each rule's input lists only that rule's alarms.
+   */
+  public addRules(scope: Construct, id: string, target: TargetInput): events.Rule[] {
+    const groups = groupAlarms(scope, target);
+    this.checkRuleCount(scope, groups.length);
+    this.grantDelivery();
+    const targetPart = `${readable(id, 20)}-${hash(id, 6)}`;
+    const rules = groups.map((group, index) => {
+      const input: RollbackInput = {
+        version: INPUT_VERSION,
+        target: { ...target, alarmArns: group.alarmArns },
+        event: events.EventField.fromPath('$'),
+      };
+      const rule = new events.Rule(scope, index === 0 ? 'Rule' : `Rule${index + 1}`, {
+        ruleName: `${this.namePrefix}${targetPart}${groups.length > 1 ? `-${index + 1}` : ''}`,
+        description: (`Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ALARM`
+          + (groups.length > 1 ? `, group ${index + 1} of ${groups.length}` : '')).slice(0, 512),
+        eventPattern: {
+          source: PATTERN_SKELETON.source,
+          detailType: PATTERN_SKELETON['detail-type'],
+          resources: group.alarmArns,
+          detail: PATTERN_SKELETON.detail,
+        },
+      });
+      rule.addTarget(new HandlerRuleTarget(this.props, events.RuleTargetInput.fromObject(input)));
+      return rule;
+    });
+    this.rules.push(...rules);
+    return rules;
+  }
+
+  /** Rules per event bus is an account-wide quota; count what this stack puts on the default bus. */
+  private checkRuleCount(scope: IConstruct, adding: number): void {
+    const stack = Stack.of(scope);
+    const before = rulesPerStack.get(stack) ?? 0;
+    const after = before + adding;
+    if (after > RULES_PER_EVENT_BUS) {
+      throw validationError(scope,
+        `this target needs ${adding} EventBridge rule(s), which makes ${after} rules of AlarmRollback on the default event bus of stack ${stack.stackName}; `
+        + `EventBridge allows ${RULES_PER_EVENT_BUS} rules per event bus by default, shared with every other rule of the account in that Region`,
+        'Give a group of targets the same alarms in one composite alarm, put targets in another Region\'s stack, or raise the "Rules per event bus" quota and split the stack');
+    }
+    rulesPerStack.set(stack, after);
+  }
+
+  private grantDelivery(): void {
+    if (this.granted) return;
+    this.granted = true;
+    const principal = new iam.ServicePrincipal('events.amazonaws.com');
+    const account = Stack.of(this.owner).account;
+    // Lambda compares SourceArn with StringLike (AddPermission, Lambda API
+    // reference), so one statement covers every rule named with the prefix.
+    this.props.handler.addPermission('InvokeFromRules', {
+      principal,
+      action: 'lambda:InvokeFunction',
+      sourceArn: this.ruleArnPattern,
+      sourceAccount: account,
+    });
+    // EventBridge sends undeliverable events to the dead-letter queue as
+    // events.amazonaws.com on behalf of the rule ("Using dead-letter queues
+    // to process undelivered events", EventBridge User Guide).
+    this.props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowRollbackRulesToDeadLetter',
+      principals: [principal],
+      actions: ['sqs:SendMessage'],
+      resources: [this.props.deadLetterQueue.queueArn],
+      conditions: { ArnLike: { 'aws:SourceArn': this.ruleArnPattern } },
+    }));
+  }
+}
+
+/** Rules of all AlarmRollbacks per stack. */
+const rulesPerStack = new WeakMap<Stack, number>();
+
+/**
+ * Delivers to the handler with this library's retry policy and dead-letter
+ * queue. Unlike `targets.LambdaFunction`, it adds no permission or queue
+ * statement per rule: `RuleDelivery` grants both once for all rules.
+ */
+class HandlerRuleTarget implements events.IRuleTarget {
+  constructor(private readonly props: RuleDeliveryProps, private readonly input: events.RuleTargetInput) {}
+
+  public bind(): events.RuleTargetConfig {
+    return {
+      arn: this.props.handler.functionArn,
+      input: this.input,
+      deadLetterConfig: { arn: this.props.deadLetterQueue.queueArn },
+      retryPolicy: {
+        maximumRetryAttempts: this.props.retryAttempts,
+        maximumEventAgeInSeconds: this.props.maxEventAge.toSeconds(),
+      },
+    };
+  }
+}
+
+/**
+ * Cuts the target's alarms, in order, into the fewest groups whose pattern
+ * stays within EventBridge's default event pattern quota and whose input
+ * stays within the input template limit, counting every token at the longest
+ * it can resolve to.
+ */
+export function groupAlarms(scope: IConstruct, target: TargetInput): AlarmGroup[] {
+  const length = resolvedLength(scope);
+  const patternBase = JSON.stringify(PATTERN_SKELETON).length;
+  const inputBase = length.ofJson({ version: INPUT_VERSION, target: { ...target, alarmArns: [] }, event: 0 }, UNKNOWN_INPUT_PART_CHARS)
+    - 1 + EVENT_PLACEHOLDER.length;
+  const groups: AlarmGroup[] = [];
+  let current: { alarmArns: string[]; patternChars: number; inputChars: number } | undefined;
+  target.alarmArns.forEach((arn, index) => {
+    // Quotes, and a comma before every ARN but the first.
+    const arnChars = length.ofAlarmArn(arn) + 2;
+    if (current && current.patternChars + 1 + arnChars <= EVENT_PATTERN_MAX_CHARS && current.inputChars + 1 + arnChars <= INPUT_TEMPLATE_MAX_CHARS) {
+      current.alarmArns.push(arn);
+      current.patternChars += 1 + arnChars;
+      current.inputChars += 1 + arnChars;
+      return;
+    }
+    current = { alarmArns: [arn], patternChars: patternBase + arnChars, inputChars: inputBase + arnChars };
+    if (current.patternChars > EVENT_PATTERN_MAX_CHARS || current.inputChars > INPUT_TEMPLATE_MAX_CHARS) {
+      throw validationError(scope,
+        `alarm ${index} (${Token.isUnresolved(arn) ? 'a token' : describeValue(arn)}) alone makes a rule of ${current.patternChars} pattern and ${current.inputChars} input characters; `
+        + `EventBridge allows ${EVENT_PATTERN_MAX_CHARS} and ${INPUT_TEMPLATE_MAX_CHARS}`,
+        'Use a shorter addTarget id and alarm names');
+    }
+    groups.push(current);
+  });
+  return groups;
+}
+
+/**
+ * `<readable id>-<hash>-`: the readable part has letters and digits only, so
+ * the first `-` ends it and no prefix is the start of another. The hash
+ * covers the stack name and the construct path: two AlarmRollbacks in one
+ * account and Region never share a prefix.
+ */
+function rulePrefix(owner: IConstruct): string {
+  let stack = Stack.of(owner);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
+  const prefix = `${readable(owner.node.id, 20) || 'Rollback'}-${hash(`${stackName}/${owner.node.path}`, 8)}-`;
+  // 30 characters at most, leaving 34 for the target part and the group number.
+  if (prefix.length + 20 + 1 + 6 + 4 > RULE_NAME_MAX_CHARS) {
+    throw new Error(`rule name prefix ${prefix} leaves no room for target names`);
+  }
+  return prefix;
+}
+
+function readable(id: string, max: number): string {
+  return id.replace(/[^A-Za-z0-9]/g, '').slice(0, max);
+}
+
+function hash(text: string, chars: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, chars);
+}

@@ -1,0 +1,116 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { platformStack, synthesize } from './platform-stack';
+import { headroom, measureQuotas, QuotaUsage } from './quota-usage';
+import { IntrinsicResolver } from '../../local/simulate/intrinsics';
+import { AlarmRollback, RollbackTarget } from '../../src';
+import { RULES_PER_EVENT_BUS } from '../../src/private/quotas';
+
+/** Every quota the stack's resolved template is measured against, by name. */
+const QUOTAS = [
+  'CloudFormation resources per stack',
+  'CloudFormation template bytes (via S3)',
+  'EventBridge rules per event bus',
+  'EventBridge event pattern characters',
+  'EventBridge input template characters',
+  'EventBridge targets per rule',
+  'EventBridge rule name characters',
+  'SQS queue policy statements',
+  'SQS queue policy bytes',
+  'Lambda resource-based policy bytes',
+  'IAM inline policy characters per role',
+  'IAM managed policy characters',
+  'IAM managed policies per role',
+];
+
+function usages(options: Parameters<typeof platformStack>[0]): QuotaUsage[] {
+  const { app, stack } = platformStack(options);
+  const { template, environment } = synthesize(app, stack);
+  return measureQuotas(template, environment);
+}
+
+/** Fails with every quota that is exceeded, named with its figure and the resource that exceeds it. */
+function expectWithinEveryQuota(measured: QuotaUsage[]): void {
+  expect(measured.map((usage) => usage.quota)).toEqual(QUOTAS);
+  const exceeded = measured.filter((usage) => usage.used > usage.limit).map((usage) => `${usage.quota}: ${headroom(usage)} at ${usage.where}`);
+  expect(exceeded).toEqual([]);
+}
+
+const used = (measured: QuotaUsage[], quota: string) => measured.find((usage) => usage.quota === quota)!.used;
+
+describe('the resolved template', () => {
+  it('names unnamed resources as CloudFormation does: <stack>-<logical id>-<12 characters>, at most 64 characters', () => {
+    const resources = { Short: { Type: 'AWS::Lambda::Permission' }, [`Long${'X'.repeat(80)}`]: { Type: 'AWS::Lambda::Permission' } };
+    const resolver = (stackName: string) => new IntrinsicResolver({ Resources: resources }, { stackName, account: '111111111111', region: 'eu-west-1' },
+      { cloudFormationNames: true });
+    expect(resolver('Shop').physicalName('Short')).toMatch(/^Shop-Short-[0-9A-F]{12}$/);
+    for (const stackName of ['Shop', `Stack${'s'.repeat(100)}`]) {
+      const name = resolver(stackName).physicalName(`Long${'X'.repeat(80)}`);
+      expect(name.length).toBe(64);
+      expect(name).toMatch(/^[A-Za-z]+-LongX+-[0-9A-F]{12}$/);
+    }
+  });
+});
+
+describe('quotas on the resolved template', () => {
+  it('deploys 200 targets of 2 alarms each, an application each, within every quota', () => {
+    const measured = usages({ targets: 200, alarmsPerTarget: 2 });
+    expectWithinEveryQuota(measured);
+    // One statement for all rules, not one per rule.
+    expect(used(measured, 'SQS queue policy statements')).toBe(2);
+    expect(used(measured, 'EventBridge rules per event bus')).toBe(200);
+    // The target grants spill into customer managed policies, and the basic execution role is counted.
+    expect(used(measured, 'IAM managed policies per role')).toBeGreaterThan(1);
+  });
+
+  it('deploys one target of 100 alarms, created and imported with 255-character names, within every quota by spreading them over rules', () => {
+    const { app, stack, rollback } = platformStack({ targets: 1, alarmsPerTarget: 100 });
+    const measured = measureQuotas(synthesize(app, stack).template, synthesize(app, stack).environment);
+    expectWithinEveryQuota(measured);
+    expect(rollback.rules.length).toBeGreaterThan(1);
+    expect(used(measured, 'EventBridge event pattern characters')).toBeGreaterThan(1500);
+  });
+
+  it('deploys 200 mixed AppConfig and Proton targets, some created in the app, within every quota', () => {
+    expectWithinEveryQuota(usages({ targets: 200, alarmsPerTarget: 2, protonEvery: 3, createdEnvironmentEvery: 10 }));
+  });
+
+  it('deploys 300 targets, the rules an event bus holds by default, within every quota', () => {
+    const measured = usages({ targets: RULES_PER_EVENT_BUS, alarmsPerTarget: 1 });
+    expectWithinEveryQuota(measured);
+    expect(used(measured, 'EventBridge rules per event bus')).toBe(RULES_PER_EVENT_BUS);
+  });
+
+  it('refuses the 301st rule at synth time with the target, the figure, the quota and the fix', () => {
+    expect(() => platformStack({ targets: RULES_PER_EVENT_BUS + 1, alarmsPerTarget: 1 })).toThrow(new RegExp(
+      '^\\[PlatformDeploymentGuardrailsRollbackStack/Rollback/Target300\\] this target needs 1 EventBridge rule\\(s\\), which makes 301 rules '
+      + '.*EventBridge allows 300 rules per event bus by default.*\\. Give a group of targets the same alarms in one composite alarm'));
+  });
+
+  it('counts the rules of every AlarmRollback in the stack against the event bus quota', () => {
+    const stack = new Stack(new App(), 'Two');
+    const first = new AlarmRollback(stack, 'First');
+    const second = new AlarmRollback(stack, 'Second');
+    const alarm = (i: number) => cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:a${i}`);
+    const target = RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' });
+    for (let i = 0; i < 200; i++) first.addTarget(`T${i}`, { alarms: [alarm(i)], target });
+    for (let i = 200; i < 300; i++) second.addTarget(`T${i}`, { alarms: [alarm(i)], target });
+    expect(() => second.addTarget('T300', { alarms: [alarm(300)], target })).toThrow(/\[Two\/Second\/T300\] .* makes 301 rules/);
+  });
+
+  it('refuses at synth time target grants that outgrow the IAM policies a role can hold, when IDs of unknown length are imported', () => {
+    expect(() => platformStack({ targets: 250, alarmsPerTarget: 1, importedIds: true })).toThrow(new RegExp(
+      '^\\[PlatformDeploymentGuardrailsRollbackStack/Rollback/Target\\d+\\] the handler\'s target grants need more than 9 customer managed policies of 6144 characters '
+      + '.*IAM attaches at most 10 managed policies to a role.*\\. Split the targets over two AlarmRollback constructs'));
+  });
+
+  it('gives two AlarmRollbacks rule name prefixes of which neither starts the other', () => {
+    const stack = new Stack(new App(), 'Prefixes');
+    const names = ['Rollback', 'Rollback2', 'RollbackWithAVeryLongIdThatIsCut', 'RollbackWithAVeryLongIdThatIsCutToo']
+      .map((id) => new AlarmRollback(stack, id).ruleNamePrefix);
+    for (const a of names) {
+      expect(a).toMatch(/^[A-Za-z0-9]{1,20}-[0-9a-f]{8}-$/);
+      for (const b of names) if (a !== b) expect(b.startsWith(a)).toBe(false);
+    }
+  });
+});
