@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { handlerBundleCommand } from './projenrc/handler-bundle';
 
 // AWS SDK v3 clients are bundled into the handler asset, so their versions are
 // ours and not the Lambda runtime's. They are pinned to releases that still run
@@ -165,20 +166,24 @@ new awscdk.LambdaFunction(project, {
 });
 
 // The handler ships as ES modules split per service: esbuild prefers the SDK's
-// ESM builds (smaller, tree-shaken), and the Proton and SNS clients sit in
-// chunks that load only when an event needs them. Lambda's Node.js runtime
-// resolves `index.handler` to index.mjs. The banner gives bundled CommonJS
-// dependencies the `require` that ES modules lack.
+// ESM builds (smaller, tree-shaken), and the AppConfig, Proton and SNS clients
+// sit in chunks that load only when an event needs them. Lambda's Node.js
+// runtime resolves `index.handler` to index.mjs. The settings live in
+// projenrc/handler-bundle.ts, where the benchmark's baselines take them from.
+//
+// No `require` banner: every bundled CommonJS module is linked by esbuild
+// itself, and a chunk that still needed Node's `require` would carry
+// esbuild's "Dynamic require of" stub, which the check below refuses (the
+// banner cost ~100 bytes in each of ~40 chunks).
 const HANDLER_ASSET_DIR = 'assets/lambda/rollback.lambda';
-project.tasks.tryFind('bundle:lambda/rollback.lambda')!.reset([
-  'esbuild --bundle lambda/rollback.lambda.ts',
-  '--platform=node --target=node22 --format=esm --splitting --minify',
-  '--main-fields=module,main --tsconfig=lambda/tsconfig.json',
-  `--outdir=${HANDLER_ASSET_DIR} --entry-names=index --chunk-names=chunks/[name]-[hash] --out-extension:.js=.mjs`,
-  '--legal-comments=none --log-level=warning',
-  '"--banner:js=import { createRequire } from \'node:module\'; const require = createRequire(import.meta.url);"',
+const handlerBundle = project.tasks.tryFind('bundle:lambda/rollback.lambda')!;
+handlerBundle.reset(`rm -rf ${HANDLER_ASSET_DIR}`);
+handlerBundle.exec(handlerBundleCommand('lambda/rollback.lambda.ts', HANDLER_ASSET_DIR, 'lambda/tsconfig.json'));
+handlerBundle.exec([
+  `grep -rlE 'Dynamic require of|bowser' ${HANDLER_ASSET_DIR}`,
+  '&& echo "the chunks above need Node\'s require or the excluded bowser module: see projenrc/handler-bundle.ts" >&2 && exit 1',
+  '|| true',
 ].join(' '));
-project.tasks.tryFind('bundle:lambda/rollback.lambda')!.prependExec(`rm -rf ${HANDLER_ASSET_DIR}`);
 
 // `npx cdk-alarm-rollback simulate`: the local services and the simulation,
 // bundled into one CommonJS file shipped in assets/ (local/ itself is not
