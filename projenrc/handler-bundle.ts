@@ -1,50 +1,95 @@
+import { readFile } from 'fs/promises';
+import type { BuildOptions, Plugin } from 'esbuild';
+
 /**
  * The esbuild settings of the handler asset, in one place: the bundling task
- * in .projenrc.ts builds the asset from them, and `npm run bench` builds its
- * baselines from the same ones, so a size or cold-start ratio compares code
- * with code and never one minifier setting with another.
+ * (projenrc/bundle-handler.ts) builds the asset from them, and `npm run
+ * bench` builds its baselines from the same ones, so a size or cold-start
+ * ratio never compares a minified bundle with one that is not.
  */
 
-/** What every build shares: handler asset, ES module baseline and CommonJS baseline. */
-export const SHARED_BUNDLE_FLAGS = [
-  '--bundle',
-  '--platform=node',
-  '--target=node22',
-  '--minify',
-  '--legal-comments=none',
-  '--log-level=warning',
-  // The SDK's browser user-agent parser: only dead code refers to it on
-  // Node.js, which a single-file build drops, but a split build still emits
-  // its dynamic import as a chunk of its own that nothing ever loads. Marked
-  // external, it is not shipped; the bundle task checks that no output
-  // refers to it.
-  '--external:bowser',
-];
+/**
+ * The SDK's generated schema modules key operation traits by constants
+ * (`{ [_h]: ["POST", "/path", 201] }`). esbuild cannot tell that a computed
+ * key has no side effects, so it keeps every operation schema of a service
+ * and every structure those reference, although the handler sends three
+ * AppConfig operations of ~70. Each such key is a `const` string of the same
+ * module; writing the string in its place builds the same object, and the
+ * unused schemas fall to tree shaking.
+ */
+export const literalSchemaKeys: Plugin = {
+  name: 'literal-schema-keys',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/].+[\\/]dist-es[\\/](?:.+[\\/])?schemas[\\/]schemas_\d+\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const strings = new Map<string, string>();
+      for (const [, name, literal] of source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)) {
+        strings.set(name, literal);
+      }
+      // A computed key directly inside an object literal (after `{` or `,`, before `:`), named by one of those constants.
+      const contents = source.replace(/([{,]\s*)\[(_\w+)\](\s*:)/g, (key, before: string, name: string, after: string) =>
+        strings.has(name) ? `${before}${strings.get(name)}${after}` : key);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * What every build shares, the handler asset and the benchmark's baselines:
+ * the same minification, target and legal-comments setting.
+ */
+export const COMMON_BUILD_OPTIONS: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/**
+ * What the handler asset leaves out beyond that: code no path of the handler
+ * loads on Lambda. The benchmark also builds its baselines with these, to
+ * show how much of the difference they make.
+ */
+export const ASSET_TRIMS: BuildOptions = {
+  external: [
+    // The SDK's browser user-agent parser: only dead code refers to it on
+    // Node.js, which a single-file build drops, but a split build still emits
+    // its dynamic import as a chunk that nothing loads. The bundle check
+    // refuses any output that names it.
+    'bowser',
+    // The event-stream codec, loaded by the SDK's protocols only for an
+    // operation with an event-stream member; none of the seven operations the
+    // handler sends has one (AppConfig, Proton, DynamoDB and SNS API
+    // references). The import stays in the code, behind that condition.
+    '@smithy/core/event-streams',
+  ],
+  plugins: [literalSchemaKeys],
+};
 
 /**
  * ES module output from the SDK's ES module builds (`module` before `main`),
  * which esbuild can tree-shake down to the commands a handler imports.
  */
-export const ESM_BUNDLE_FLAGS = ['--format=esm', '--main-fields=module,main'];
+export const ESM_BUILD_OPTIONS: BuildOptions = { format: 'esm', mainFields: ['module', 'main'] };
 
 /**
  * CommonJS output with esbuild's default resolution for Node.js (`main`
  * first): the SDK's CommonJS builds, one file per package, as a handler
  * bundled for CommonJS ships them.
  */
-export const CJS_BUNDLE_FLAGS = ['--format=cjs'];
+export const CJS_BUILD_OPTIONS: BuildOptions = { format: 'cjs' };
 
-/** The handler ships split: chunks that only some events load stay unloaded until then. */
-export function handlerBundleCommand(entry: string, outdir: string, tsconfig: string): string {
-  return [
-    `esbuild ${entry}`,
-    ...SHARED_BUNDLE_FLAGS,
-    ...ESM_BUNDLE_FLAGS,
-    '--splitting',
-    `--tsconfig=${tsconfig}`,
-    `--outdir=${outdir}`,
-    '--entry-names=index',
-    '--chunk-names=chunks/[name]-[hash]',
-    '--out-extension:.js=.mjs',
-  ].join(' ');
+/** The options in a line, for the benchmark's report. */
+export function describeBuild(options: BuildOptions): string {
+  return Object.entries(options)
+    .filter(([name]) => name !== 'logLevel')
+    .map(([name, value]) => {
+      if (name === 'plugins') {
+        return `plugins: ${(value as Plugin[]).map((plugin) => plugin.name).join(', ')}`;
+      }
+      return value === true ? name : `${name}: ${Array.isArray(value) ? value.join(',') : String(value)}`;
+    })
+    .join(', ');
 }
