@@ -192,21 +192,13 @@ new awscdk.LambdaFunction(project, {
   bundlingOptions: handlerBundling,
 });
 
-// The handler ships as ES modules split per service: esbuild prefers the SDK's
-// ESM builds (smaller, tree-shaken), and the Proton and SNS clients sit in
-// chunks that load only when an event needs them. Lambda's Node.js runtime
-// resolves `index.handler` to index.mjs. The banner gives bundled CommonJS
-// dependencies the `require` that ES modules lack.
-const HANDLER_ASSET_DIR = 'assets/lambda/rollback.lambda';
-project.tasks.tryFind('bundle:lambda/rollback.lambda')!.reset([
-  'esbuild --bundle lambda/rollback.lambda.ts',
-  '--platform=node --target=node22 --format=esm --splitting --minify',
-  '--main-fields=module,main --tsconfig=lambda/tsconfig.json',
-  `--outdir=${HANDLER_ASSET_DIR} --entry-names=index --chunk-names=chunks/[name]-[hash] --out-extension:.js=.mjs`,
-  '--legal-comments=none --log-level=warning',
-  '"--banner:js=import { createRequire } from \'node:module\'; const require = createRequire(import.meta.url);"',
-].join(' '));
-project.tasks.tryFind('bundle:lambda/rollback.lambda')!.prependExec(`rm -rf ${HANDLER_ASSET_DIR}`);
+// The handler asset is built by projenrc/bundle-handler.ts with the esbuild
+// settings of projenrc/handler-bundle.ts, where the benchmark's baselines
+// take theirs from: split ES modules, the SDK trimmed to what the handler
+// loads, and a check that no chunk needs what the asset leaves out.
+project.tasks.tryFind('bundle:lambda/rollback.lambda')!.reset(
+  'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/bundle-handler.ts',
+);
 
 // `npx cdk-alarm-rollback simulate`: the local services and the simulation,
 // bundled into one CommonJS file shipped in assets/ (local/ itself is not

@@ -1,8 +1,9 @@
 // The baseline every handler figure is measured against: what a team writes
-// by hand. The same four SDK clients, imported and built at module load,
-// bundled as plain CommonJS; it reads the latest deployment, stops it if it
-// is in progress, and writes a record. No claims, so nothing stops a second
-// call for the same deployment.
+// by hand. The same four SDK clients, imported and built at module load; it
+// reads the latest deployment, stops it if it is in progress, and writes a
+// record. No claims, so nothing stops a second call for the same deployment.
+// The bench bundles it with the handler asset's esbuild settings, once as
+// CommonJS and once as a single ES module file (bench/bundle-size.ts).
 import { AppConfigClient, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CancelEnvironmentDeploymentCommand, ProtonClient } from '@aws-sdk/client-proton';

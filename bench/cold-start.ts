@@ -1,47 +1,69 @@
 import { execFile } from 'child_process';
-import { readdirSync } from 'fs';
-import { join } from 'path';
 import { promisify } from 'util';
 import { median } from './statistics';
 
 const run = promisify(execFile);
 
 // Measured inside the fresh process, from before the first import to after
-// the last, so node's own start-up is not in the figure.
+// the last, so node's own start-up is not in the figure. The files load in
+// order, as they would on Lambda: the entry at init, the chunks on the first
+// event. When `build` names an export of the last file, the loader then times
+// that factory building a client with no options, on its own.
 const LOADER = `
+const [files, build] = JSON.parse(process.argv[1]);
 const started = process.hrtime.bigint();
 (async () => {
-  for (const file of JSON.parse(process.argv[1])) {
-    if (file.endsWith('.mjs')) { await import(file); } else { require(file); }
+  let last;
+  for (const file of files) {
+    last = file.endsWith('.mjs') ? await import(file) : require(file);
   }
-  process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
+  const loaded = process.hrtime.bigint();
+  let built = 0n;
+  if (build) {
+    last[build]({});
+    built = process.hrtime.bigint() - loaded;
+  }
+  process.stdout.write(JSON.stringify([Number(loaded - started) / 1e6, Number(built) / 1e6]));
 })();
 `;
 
-/**
- * Median module-load time over `runs` fresh Node processes. For the handler
- * that is the entry plus the AppConfig runner chunk: everything the first
- * AppConfig event loads. Runs alternate between the two bundles so machine
- * noise falls on both alike.
- */
-export async function coldStarts(handlerDir: string, baselineFile: string, runs: number): Promise<{ ours: number; baseline: number }> {
-  const runner = readdirSync(join(handlerDir, 'chunks')).find((name) => name.startsWith('appconfig-runner-'));
-  if (!runner) {
-    throw new Error(`no appconfig-runner chunk in ${handlerDir}/chunks: run \`npx projen bundle\` first`);
-  }
-  const ours = [join(handlerDir, 'index.mjs'), join(handlerDir, 'chunks', runner)];
-  const oursTimes: number[] = [];
-  const baselineTimes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    oursTimes.push(await loadTime(ours));
-    baselineTimes.push(await loadTime([baselineFile]));
-  }
-  return { ours: median(oursTimes), baseline: median(baselineTimes) };
+/** A bundle to load in fresh processes: its files, in the order an AppConfig event loads them. */
+export interface ColdStartSubject {
+  readonly files: string[];
+  /** An export of the last file that builds a client: timed apart from the load. */
+  readonly buildClient?: string;
 }
 
-async function loadTime(files: string[]): Promise<number> {
-  const { stdout } = await run(process.execPath, ['-e', LOADER, JSON.stringify(files)], {
+export interface ColdStart {
+  /** Median module load. */
+  readonly loadMs: number;
+  /** Median time `buildClient` took, or 0. */
+  readonly buildMs: number;
+}
+
+/**
+ * Median module-load time of each subject over `runs` fresh Node processes.
+ * Each round loads every subject once, starting with a different one each
+ * round, so machine noise and the file cache fall on all of them alike.
+ */
+export async function coldStarts<K extends string>(subjects: Record<K, ColdStartSubject>, runs: number): Promise<Record<K, ColdStart>> {
+  const names = Object.keys(subjects) as K[];
+  const times = new Map<K, Array<[number, number]>>(names.map((name) => [name, []]));
+  for (let round = 0; round < runs; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
+      times.get(name)!.push(await loadTime(subjects[name]));
+    }
+  }
+  return Object.fromEntries(names.map((name) => {
+    const samples = times.get(name)!;
+    return [name, { loadMs: median(samples.map(([load]) => load)), buildMs: median(samples.map(([, build]) => build)) }];
+  })) as Record<K, ColdStart>;
+}
+
+async function loadTime(subject: ColdStartSubject): Promise<[number, number]> {
+  const { stdout } = await run(process.execPath, ['-e', LOADER, JSON.stringify([subject.files, subject.buildClient])], {
     env: { ...process.env, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
-  return Number(stdout);
+  return JSON.parse(stdout) as [number, number];
 }

@@ -18,7 +18,7 @@ export function printTable(title: string, figures: Figure[]): void {
       f.baseline,
       f.ratio === undefined ? '' : `${Math.round(f.ratio * 100)}%`,
       f.goal,
-      f.met === undefined ? '' : f.met ? 'met' : 'MISSED',
+      f.met === undefined ? '' : f.met ? 'met' : 'not met',
     ]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));

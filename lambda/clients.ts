@@ -31,13 +31,18 @@ const SERVICE_CLIENT_OPTIONS = {
   requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
 };
 
-/** Clients created once per execution environment, each on first use. */
+/**
+ * Clients created once per execution environment, each on first use. The
+ * lazy ones come from a small module per service that names only the client
+ * class: a dynamic import of the SDK package itself would keep its whole
+ * namespace, every command and schema, out of esbuild's tree shaking.
+ */
 export function lazyClients(): Clients {
   return {
     dynamo: once(() => holdUntilAllowed(new DynamoDBClient(LEDGER_CLIENT_OPTIONS))),
-    appConfig: once(async () => holdUntilAllowed(new (await import('@aws-sdk/client-appconfig')).AppConfigClient(SERVICE_CLIENT_OPTIONS))),
-    proton: once(async () => new (await import('@aws-sdk/client-proton')).ProtonClient(SERVICE_CLIENT_OPTIONS)),
-    sns: once(async () => new (await import('@aws-sdk/client-sns')).SNSClient(SERVICE_CLIENT_OPTIONS)),
+    appConfig: once(async () => holdUntilAllowed((await import('./appconfig/appconfig-client')).newAppConfigClient(SERVICE_CLIENT_OPTIONS))),
+    proton: once(async () => (await import('./proton/proton-client')).newProtonClient(SERVICE_CLIENT_OPTIONS)),
+    sns: once(async () => (await import('./record/sns-client')).newSnsClient(SERVICE_CLIENT_OPTIONS)),
   };
 }
 
