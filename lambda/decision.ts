@@ -32,8 +32,3 @@ export interface TargetRunner<TInspection> {
   inspect(): Promise<TInspection>;
   act(inspection: TInspection, mayAct: MayAct): Promise<Decision | undefined>;
 }
-
-/** An answer from AWS that does not have the documented shape. */
-export class UnexpectedAnswerError extends Error {
-  public readonly name = 'UnexpectedAnswerError';
-}

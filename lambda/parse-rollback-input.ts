@@ -17,6 +17,12 @@ export interface AlarmEvent {
   readonly stateTimestamp?: string;
   /** Epoch milliseconds of the state change, when the event carried a readable one. */
   readonly stateChangedAt?: number;
+  /**
+   * Epoch milliseconds the event is evidence about: the state change, or the
+   * event time when `detail.state.timestamp` is absent or unreadable.
+   */
+  readonly alarmAt: number;
+  readonly alarmAtSource: 'detail.state.timestamp' | 'time';
 }
 
 export interface AcceptedInput {
@@ -156,7 +162,7 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   const alarmName = field(detail, 'alarmName');
   const reason = field(state, 'reason');
   const timestamp = field(state, 'timestamp');
-  const stateChangedAt = typeof timestamp === 'string' && timestamp.length <= MAX_TIME_LENGTH ? Date.parse(timestamp) : NaN;
+  const stateChangedAt = typeof timestamp === 'string' && timestamp.length <= MAX_TIME_LENGTH && ISO_TIME.test(timestamp) ? Date.parse(timestamp) : NaN;
   const event: AlarmEvent = {
     id,
     time,
@@ -166,6 +172,9 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     stateReason: typeof reason === 'string' ? reason.slice(0, MAX_REASON_LENGTH) : undefined,
     stateTimestamp: typeof timestamp === 'string' ? timestamp.slice(0, MAX_TIME_LENGTH) : undefined,
     stateChangedAt: Number.isNaN(stateChangedAt) ? undefined : stateChangedAt,
+    // The event time is when EventBridge saw the change, at or after it.
+    alarmAt: Number.isNaN(stateChangedAt) ? Date.parse(time) : stateChangedAt,
+    alarmAtSource: Number.isNaN(stateChangedAt) ? 'time' : 'detail.state.timestamp',
   };
   if (value !== 'ALARM') {
     return refuse(RollbackOutcome.IGNORED, `the alarm entered ${describe(value)}; only ALARM stops a deployment`, event);

@@ -117,6 +117,13 @@ export interface RollbackRecord {
   readonly alarmState?: string;
   readonly stateReason?: string;
   readonly stateTimestamp?: string;
+  /**
+   * The moment the decision counted from (ISO 8601): the alarm's state change
+   * time, or the event time when the event carried no readable one.
+   */
+  readonly alarmTime?: string;
+  /** Where `alarmTime` came from: `detail.state.timestamp` or `time` (the fallback). */
+  readonly alarmTimeSource?: string;
   readonly applicationId?: string;
   readonly environmentId?: string;
   readonly deploymentNumber?: number;
