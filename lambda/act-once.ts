@@ -1,10 +1,10 @@
-import { RollbackOutcome } from '../src/private/contract';
 import type { Decision, MayAct } from './decision';
 import { HolderNotDoneError } from './errors';
 import type { ActionClaim, ClaimView } from './ledger/action-claims';
 import type { LedgerKey } from './ledger/ledger-keys';
 import type { RunnerContext } from './runner-context';
 import type { HeldSend } from './send-when-allowed';
+import { RollbackOutcome } from '../src/private/contract';
 
 /**
  * The one protocol both runners follow around their single mutating call

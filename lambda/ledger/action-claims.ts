@@ -133,7 +133,7 @@ export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaims
           TableName: options.table,
           Item: item(key, intended, DONE, options.now()),
           ConditionExpression: `${isOwner} OR attribute_not_exists(#pk)`,
-          ExpressionAttributeNames: { ...names, '#pk': Ledger.PARTITION_KEY },
+          ExpressionAttributeNames: { '#eventId': 'eventId', '#target': 'target', '#pk': Ledger.PARTITION_KEY },
           ExpressionAttributeValues: owner,
         }));
       } catch {
