@@ -1,4 +1,3 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
@@ -146,8 +145,9 @@ describe('time is the alarm\'s', () => {
     const now = Date.now();
     // In flight at the alarm (10 minutes into a 20-minute deployment), completed 73 hours ago.
     seedDeployments({ startedAt: now - 73 * HOUR - 20 * MINUTE });
+    const target = appConfigTarget({ revertCompletedWithinSeconds: 3600 });
 
-    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 3600 }), eventAt(now - 73 * HOUR - 10 * MINUTE)));
+    const invocation = await handlerInstance().invoke(ruleInput(target, eventAt(now - 73 * HOUR - 10 * MINUTE)));
 
     expect(invocation.error).toBeUndefined();
     expect(result(invocation)).toMatchObject({ outcome: 'NO_ACTIVE_DEPLOYMENT', stateBefore: 'COMPLETE', stateAfter: 'COMPLETE' });

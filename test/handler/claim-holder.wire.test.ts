@@ -53,7 +53,8 @@ afterEach(async () => {
   await Promise.all([appConfig.close(), proton.close(), dynamo.close()]);
 });
 
-const requestsOf = (service: LocalAppConfig | LocalProton, operation: string) => service.requests.filter((request) => request.operation === operation);
+const requestsOf = (service: LocalAppConfig | LocalProton, operation: string) =>
+  service.requests.filter((request) => request.operation === operation);
 const outcome = (invocation: Invocation) => (invocation.ok ? (invocation.result as RollbackRecord).outcome : `threw ${invocation.error?.name}`);
 const loggedOutcomes = (invocation: Invocation) => invocation.logs
   .filter((line) => line.startsWith('{'))
