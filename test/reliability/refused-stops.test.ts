@@ -46,7 +46,8 @@ beforeEach(async () => {
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - MINUTE }] });
   dynamo = await startLedger();
-  invoker = invokerFor(handlerEnv({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint, claimLeaseSeconds: 30 }), INSTANCES);
+  const env = handlerEnv({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint, claimLeaseSeconds: 30 });
+  invoker = invokerFor(env, INSTANCES);
 });
 
 afterEach(async () => {
@@ -58,7 +59,8 @@ afterEach(async () => {
 const all = (inputs: readonly RollbackInput[]): Promise<AsyncResult[]> => Promise.all(inputs.map((input) => invoker!.invoke(input)));
 
 /** Every outcome the handler logged, over every attempt of every result. */
-const outcomesOf = (results: readonly AsyncResult[]) => results.flatMap((result) => result.attempts.flatMap((attempt) => loggedOutcomes(attempt.logs)));
+const outcomesOf = (results: readonly AsyncResult[]) =>
+  results.flatMap((result) => result.attempts.flatMap((attempt) => loggedOutcomes(attempt.logs)));
 
 /** The dead letters sent back to the function, as a redrive from the dead-letter queue does. */
 const redrive = () => invoker!.deadLetters.map((letter) => letter.input as RollbackInput);
