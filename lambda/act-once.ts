@@ -87,7 +87,7 @@ export async function callOnce(ctx: RunnerContext, mayAct: MayAct, first: SeenFi
   try {
     const answer = await calling;
     const actedAt = ctx.now();
-    await ctx.claims.markDone(one.key, one.intended);
+    ctx.afterwards(ctx.claims.markDone(one.key, one.intended));
     return { ...first, outcome: one.intended, stateAfter: answer.sent ? answer.answer : undefined, reason: `${reason}${claimNote}`, actedAt };
   } catch (error) {
     if (!one.isRefusal(error)) {
@@ -101,7 +101,7 @@ export async function callOnce(ctx: RunnerContext, mayAct: MayAct, first: SeenFi
       throw readError;
     });
     if (now.stopped) {
-      await ctx.claims.markDone(one.key, one.intended);
+      ctx.afterwards(ctx.claims.markDone(one.key, one.intended));
       return { ...first, outcome: RollbackOutcome.ALREADY_STOPPED, stateAfter: now.state, reason: `${one.subject} was ${now.state} when the call reached it` };
     }
     await ctx.claims.release(one.key);

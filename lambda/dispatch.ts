@@ -33,6 +33,8 @@ export interface Dispatched {
   readonly failure?: unknown;
   readonly identifiers: Record<string, string>;
   readonly calls: string[];
+  /** Work after the call's answer (a claim marked DONE), to finish beside the record; never rejects. */
+  readonly afterwards: Promise<void>;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   // The claim lease equals the function timeout, so an event that lost a
   // claim never waits past its own invocation.
   const budgetMs = Math.min(config.claimLeaseSeconds * 1000, request.remainingMs ?? Infinity);
+  const afterwards: Array<Promise<void>> = [];
   const runner = await targetRunner(target, {
     clients: request.clients,
     trace,
@@ -54,6 +57,7 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
     now: request.now,
     alarmAt: event.alarmAt,
     waitUntil: startedAt + budgetMs - RECORD_RESERVE_MS,
+    afterwards: (work) => void afterwards.push(work),
     claims: ledgerActionClaims(dynamo, {
       table: config.ledgerTable,
       eventId: event.id,
@@ -73,7 +77,7 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   const mayAct = () => claiming.then((claim) => claim.status !== 'DUPLICATE');
   const acting = inspecting.then((inspection) => runner.act(inspection, mayAct));
   const [claim, action] = await Promise.allSettled([claiming, acting]);
-  const found = { identifiers: runner.identifiers, calls: trace.list() };
+  const found = { identifiers: runner.identifiers, calls: trace.list(), afterwards: Promise.all(afterwards).then(() => undefined) };
 
   if (claim.status === 'fulfilled' && claim.value.status === 'DUPLICATE') {
     const decision = { outcome: RollbackOutcome.DUPLICATE, reason: `event ${event.id} was already handled for target ${target.name}` };

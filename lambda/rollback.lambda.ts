@@ -62,7 +62,7 @@ export function createHandler(deps: HandlerDependencies) {
 
     // Dispatch.
     const { target, event } = parsed;
-    const { key, decision, failure, identifiers, calls } = await dispatch({
+    const { key, decision, failure, identifiers, calls, afterwards } = await dispatch({
       input: parsed,
       clients: deps.clients,
       config,
@@ -80,13 +80,10 @@ export function createHandler(deps: HandlerDependencies) {
       ...identifiers,
       error: failure === undefined ? undefined : errorText(failure),
     }, calls, event.alarmAt);
-    try {
-      await recordOutcome(record, key, config, deps.clients, deps.now());
-    } catch (ledgerError) {
-      // The AWS failure is the one worth retrying on; the ledger error is logged.
-      if (failure === undefined) {
-        throw ledgerError;
-      }
+    const [recorded] = await Promise.allSettled([recordOutcome(record, key, config, deps.clients, deps.now()), afterwards]);
+    // The AWS failure is the one worth retrying on; the ledger error is logged.
+    if (recorded.status === 'rejected' && failure === undefined) {
+      throw recorded.reason;
     }
     if (failure !== undefined) {
       throw failure;

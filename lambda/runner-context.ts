@@ -17,4 +17,10 @@ export interface RunnerContext {
   readonly alarmAt: number;
   /** Epoch milliseconds until which an event that lost a claim may wait for its holder. */
   readonly waitUntil: number;
+  /**
+   * Hands over work that follows the call's answer and is no part of the
+   * decision (marking a claim DONE): it runs beside the record, and the
+   * invocation ends only once it is done.
+   */
+  readonly afterwards: (work: Promise<void>) => void;
 }
