@@ -1,12 +1,12 @@
 import { AppConfigTargetInput, RollbackOutcome } from '../../src/private/contract';
 import { OneCall, callOnce, decideWithoutCall } from '../act-once';
-import type { TargetRunner } from '../decision';
 import { errorName } from '../errors';
 import { actionKey } from '../ledger/ledger-keys';
 import type { RunnerContext } from '../runner-context';
 import { decideAppConfigAction, isStoppedState } from './decide-appconfig-action';
 import { DeploymentView, findLatestDeployment } from './find-latest-deployment';
 import { getDeployment } from './get-deployment';
+import type { TargetRunner } from '../target-runner';
 import { stopDeployment } from './stop-deployment';
 
 const IN_FLIGHT = new Set(['DEPLOYING', 'BAKING', 'VALIDATING']);

@@ -1,10 +1,10 @@
 import { ProtonEnvironmentTargetInput, RollbackOutcome } from '../../src/private/contract';
 import { OneCall, callOnce, decideWithoutCall } from '../act-once';
-import type { TargetRunner } from '../decision';
 import { errorName } from '../errors';
 import { actionKey } from '../ledger/ledger-keys';
 import type { RunnerContext } from '../runner-context';
 import { cancelEnvironmentDeployment } from './cancel-environment-deployment';
+import type { TargetRunner } from '../target-runner';
 import { EnvironmentView, getEnvironment } from './get-environment';
 
 const CANCELLED = new Set(['CANCELLING', 'CANCELLED']);
