@@ -2,6 +2,7 @@ import { CallTrace } from './call-trace';
 import type { Clients } from './clients';
 import type { HandlerConfig } from './config';
 import type { Decision } from './decision';
+import { HolderNotDoneError } from './errors';
 import { ledgerActionClaims } from './ledger/action-claims';
 import { claimEvent } from './ledger/claim-event';
 import { LedgerKey, duplicateKey, eventKey } from './ledger/ledger-keys';
@@ -88,10 +89,10 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   }
   // Only a duplicate makes a runner hold back, and it was handled above.
   const failure = action.status === 'rejected' ? action.reason : new Error('the runner held back although the event was not a duplicate');
-  const decision = {
-    outcome: RollbackOutcome.FAILED,
-    reason: 'an AWS call failed after the SDK retries, or the stop this event waited for was not seen; Lambda retries the event, then sends it to the dead-letter queue',
-  };
+  const what = failure instanceof HolderNotDoneError
+    ? 'another event holds the claim on the call, and the stop it was to make was not seen'
+    : 'an AWS call failed after the SDK retries';
+  const decision = { outcome: RollbackOutcome.FAILED, reason: `${what}; Lambda retries the event, then sends it to the dead-letter queue` };
   return { ...found, key, decision, failure };
 }
 

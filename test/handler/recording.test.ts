@@ -133,8 +133,10 @@ describe('recording', () => {
 
     expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
     expect(appConfig).not.toHaveReceivedCommand(GetDeploymentCommand);
-    const outcomes = putItems().map((input) => input.Item?.outcome?.S).filter(Boolean);
-    expect(outcomes).toEqual(['FAILED']);
+    const records = putItems().filter((input) => input.Item?.outcome !== undefined).map((input) => input.Item!);
+    expect(records.map((item) => item.outcome.S)).toEqual(['FAILED']);
+    expect(records[0].reason.S).toMatch(/^another event holds the claim on the call, and the stop it was to make was not seen; Lambda retries/);
+    expect(records[0].error.S).toMatch(/^HolderNotDoneError: /);
   });
 
   it('records FAILED when the holder is still at work when the wait ends', async () => {
