@@ -3,7 +3,7 @@
 import { cpus, totalmem } from 'os';
 import { Baseline, buildBaselines, fileBytes, firstAppConfigEventFiles, folderBytes, HANDLER_ASSET } from './bundle-size';
 import { coldStarts } from './cold-start';
-import { bytes, ms, printTable } from './report-table';
+import { Figure, bytes, ms, printTable } from './report-table';
 import { sdkCallCost } from './sdk-call-cost';
 import { storm } from './storm';
 import { printSynthScale } from './synth-scale';

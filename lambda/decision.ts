@@ -18,22 +18,3 @@ export interface Decision {
  * second delivery of an event.
  */
 export type MayAct = () => Promise<boolean>;
-
-/**
- * One target's two steps. `inspect` only reads, so it runs alongside the
- * duplicate check; `act` makes at most one mutating call, and starts as soon
- * as the read answers: it may build its calls at once, but none (ledger or
- * service) reaches the wire until `mayAct` resolves true, and it answers
- * undefined when it resolves false.
- */
-export interface TargetRunner<TInspection> {
-  /** Identifiers of what the target deploys, for the record. */
-  readonly identifiers: Record<string, string>;
-  inspect(): Promise<TInspection>;
-  act(inspection: TInspection, mayAct: MayAct): Promise<Decision | undefined>;
-}
-
-/** An answer from AWS that does not have the documented shape. */
-export class UnexpectedAnswerError extends Error {
-  public readonly name = 'UnexpectedAnswerError';
-}

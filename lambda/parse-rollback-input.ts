@@ -18,6 +18,12 @@ export interface AlarmEvent {
   readonly stateTimestamp?: string;
   /** Epoch milliseconds of the state change, when the event carried a readable one. */
   readonly stateChangedAt?: number;
+  /**
+   * Epoch milliseconds the event is evidence about: the state change, or the
+   * event time when `detail.state.timestamp` is absent or unreadable.
+   */
+  readonly alarmAt: number;
+  readonly alarmAtSource: 'detail.state.timestamp' | 'time';
 }
 
 export interface AcceptedInput {
@@ -40,8 +46,6 @@ export type ParsedInput = AcceptedInput | RefusedInput;
 
 const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
-/** Longest state timestamp kept; like the event time's cap, our own (AWS states none). */
-const MAX_TIME_LENGTH = 64;
 
 /**
  * Validates the rule input and the CloudWatch event inside it. Nothing here
@@ -147,7 +151,7 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   const alarmName = field(detail, 'alarmName');
   const reason = field(state, 'reason');
   const timestamp = field(state, 'timestamp');
-  const stateChangedAt = typeof timestamp === 'string' && timestamp.length <= MAX_TIME_LENGTH ? Date.parse(timestamp) : NaN;
+  const stateChangedAt = Rules.EVENT_TIME.test(timestamp) ? Date.parse(timestamp) : NaN;
   const event: AlarmEvent = {
     id,
     time,
@@ -156,8 +160,11 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     state: value,
     // CloudWatch never sends a longer reason; a longer one is kept, cut to that cap.
     stateReason: typeof reason === 'string' ? reason.slice(0, Rules.MAX_STATE_REASON_LENGTH) : undefined,
-    stateTimestamp: typeof timestamp === 'string' ? timestamp.slice(0, MAX_TIME_LENGTH) : undefined,
+    stateTimestamp: typeof timestamp === 'string' ? timestamp.slice(0, Rules.MAX_EVENT_TIME_LENGTH) : undefined,
     stateChangedAt: Number.isNaN(stateChangedAt) ? undefined : stateChangedAt,
+    // The event time is when EventBridge saw the change, at or after it.
+    alarmAt: Number.isNaN(stateChangedAt) ? Date.parse(time) : stateChangedAt,
+    alarmAtSource: Number.isNaN(stateChangedAt) ? 'time' : 'detail.state.timestamp',
   };
   if (value !== 'ALARM') {
     return refuse(RollbackOutcome.IGNORED, `the alarm entered ${describe(value)}; only ALARM stops a deployment`, event);

@@ -9,8 +9,18 @@ export interface RunnerContext {
   readonly claims: ActionClaims;
   readonly dryRun: boolean;
   readonly now: () => number;
-}
-
-export function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
+  /**
+   * Epoch milliseconds the event is evidence about: the alarm's state change
+   * (or the event time when the event carried none). Deployments are judged
+   * at this moment, not at the handler's.
+   */
+  readonly alarmAt: number;
+  /** Epoch milliseconds until which an event that lost a claim may wait for its holder. */
+  readonly waitUntil: number;
+  /**
+   * Hands over work that follows the call's answer and is no part of the
+   * decision (marking a claim DONE): it runs beside the record, and the
+   * invocation ends only once it is done.
+   */
+  readonly afterwards: (work: Promise<void>) => void;
 }

@@ -1,16 +1,20 @@
-import type { DeserializeHandlerArguments, MiddlewareStack } from '@smithy/types';
+import type { MiddlewareStack } from '@smithy/types';
 
 /** What a held command came to: its answer, or nothing sent because it was not allowed. */
 export type HeldSend<T> = { readonly sent: true; readonly answer: T } | { readonly sent: false };
 
 /** A client whose commands can be built before they may be sent. */
 interface HoldableClient {
-  // The stack's type parameters differ from client to client; the hold only reads `input`.
+  // The stack's type parameters differ from client to client; the hold only needs `add`.
   readonly middlewareStack: MiddlewareStack<any, any>;
 }
 
-// Keyed by the command's input object, which the SDK hands unchanged to every step.
-const conditions = new WeakMap<object, Promise<boolean>>();
+/** A command whose own middleware stack can carry its hold. */
+interface HoldableCommand {
+  readonly input: object;
+  readonly middlewareStack: MiddlewareStack<any, any>;
+}
+
 const holdingClients = new WeakSet<object>();
 
 class NotAllowed extends Error {
@@ -25,18 +29,6 @@ class NotAllowed extends Error {
  * costs the caller, and it is done while the earlier request is out.
  */
 export function holdUntilAllowed<C extends HoldableClient>(client: C): C {
-  client.middlewareStack.add(
-    (next) => async (args: DeserializeHandlerArguments<any>) => {
-      const allowed = conditions.get(args.input as object);
-      if (allowed !== undefined && !await allowed) {
-        throw new NotAllowed('the condition of this command resolved false; nothing was sent');
-      }
-      return next(args);
-    },
-    // Last before the transport: after signing, and inside the retries, so a
-    // retried attempt passes the already settled condition at once.
-    { step: 'deserialize', priority: 'low', name: 'holdUntilAllowed' },
-  );
   holdingClients.add(client);
   return client;
 }
@@ -46,17 +38,31 @@ export function holdUntilAllowed<C extends HoldableClient>(client: C): C {
  * false. `send` sends `command` on `client`. Nothing reaches the wire before
  * `allowed` settles, whatever the client; a client set up with
  * `holdUntilAllowed` builds and signs the request meanwhile.
+ *
+ * The hold sits on the command's own middleware stack with its condition in
+ * its closure, so it cannot lose track of the condition: there is no lookup
+ * that could miss and let the request through.
  */
 export async function sendWhenAllowed<T>(
   client: object,
-  command: { readonly input: object },
+  command: HoldableCommand,
   allowed: Promise<boolean>,
   send: () => Promise<T>,
 ): Promise<HeldSend<T>> {
   if (!holdingClients.has(client)) {
     return await allowed ? { sent: true, answer: await send() } : { sent: false };
   }
-  conditions.set(command.input, allowed);
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      if (!await allowed) {
+        throw new NotAllowed('the condition of this command resolved false; nothing was sent');
+      }
+      return next(args);
+    },
+    // Last before the transport: after signing, and inside the retries, so a
+    // retried attempt passes the already settled condition at once.
+    { step: 'deserialize', priority: 'low', name: 'holdUntilAllowed' },
+  );
   try {
     return { sent: true, answer: await send() };
   } catch (error) {

@@ -1,6 +1,20 @@
-import type { TargetRunner } from './decision';
+import type { Decision, MayAct } from './decision';
 import type { RunnerContext } from './runner-context';
 import { TargetInput, TargetKind } from '../src/private/contract';
+
+/**
+ * One target's two steps. `inspect` only reads, so it runs alongside the
+ * duplicate check; `act` makes at most one mutating call, and starts as soon
+ * as the read answers: it may build its calls at once, but none (ledger or
+ * service) reaches the wire until `mayAct` resolves true, and it answers
+ * undefined when it resolves false.
+ */
+export interface TargetRunner<TInspection> {
+  /** Identifiers of what the target deploys, for the record. */
+  readonly identifiers: Record<string, string>;
+  inspect(): Promise<TInspection>;
+  act(inspection: TInspection, mayAct: MayAct): Promise<Decision | undefined>;
+}
 
 /**
  * The runner for a target kind; the parser has already checked the kind.

@@ -13,6 +13,12 @@ export enum RollbackOutcome {
   CANCEL_REQUESTED = 'CANCEL_REQUESTED',
   /** The deployment was already stopping, stopped or reverted, by us or by someone else. */
   ALREADY_STOPPED = 'ALREADY_STOPPED',
+  /**
+   * The deployment started after the alarm changed state, so this event is no
+   * evidence against it and it was left running. Whether a deployment may
+   * start while an alarm fires is a separate start-time check.
+   */
+  STARTED_AFTER_ALARM = 'STARTED_AFTER_ALARM',
   /** Nothing was in progress (or the last completion is outside the revert window). */
   NO_ACTIVE_DEPLOYMENT = 'NO_ACTIVE_DEPLOYMENT',
   /** The same event (same EventBridge event id) was already handled for this target. */

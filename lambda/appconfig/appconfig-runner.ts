@@ -1,12 +1,15 @@
 import { AppConfigTargetInput, RollbackOutcome } from '../../src/private/contract';
-import type { Decision, TargetRunner } from '../decision';
-import type { ActionClaim } from '../ledger/action-claims';
+import { OneCall, callOnce, decideWithoutCall } from '../act-once';
+import { errorName } from '../errors';
 import { actionKey } from '../ledger/ledger-keys';
-import { RunnerContext, errorName } from '../runner-context';
+import type { RunnerContext } from '../runner-context';
 import { decideAppConfigAction, isStoppedState } from './decide-appconfig-action';
 import { DeploymentView, findLatestDeployment } from './find-latest-deployment';
 import { getDeployment } from './get-deployment';
+import type { TargetRunner } from '../target-runner';
 import { stopDeployment } from './stop-deployment';
+
+const IN_FLIGHT = new Set(['DEPLOYING', 'BAKING', 'VALIDATING']);
 
 /**
  * Rolls back or reverts the latest deployment of one AppConfig environment.
@@ -23,85 +26,41 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
 
     inspect: () => findLatestDeployment(client, ctx.trace, ids),
 
-    async act(latest, mayAct): Promise<Decision | undefined> {
-      const action = decideAppConfigAction(latest, ctx.now(), target.revertCompletedWithinSeconds);
-      const seen = { stateBefore: latest?.state, deploymentNumber: latest?.deploymentNumber };
+    async act(latest, mayAct) {
+      const action = decideAppConfigAction(latest, ctx.alarmAt, target.revertCompletedWithinSeconds);
+      const first = { stateBefore: latest?.state, deploymentNumber: latest?.deploymentNumber };
       if (action.kind === 'NONE' || !latest) {
-        if (!await mayAct()) {
-          return undefined;
-        }
-        const earlier = latest && action.outcome === RollbackOutcome.ALREADY_STOPPED
-          ? await ctx.claims.heldByThisEvent(deploymentKey(latest.deploymentNumber))
-          : undefined;
-        if (earlier) {
-          return { ...seen, outcome: earlier, stateAfter: latest?.state, reason: `${action.reason}: an earlier delivery of this event made the call, and this one completes its record` };
-        }
-        return { ...seen, outcome: action.outcome, stateAfter: latest?.state, reason: action.reason };
+        const key = latest ? deploymentKey(latest.deploymentNumber) : undefined;
+        return decideWithoutCall(ctx, mayAct, { ...first, stateAfter: latest?.state }, action, key);
       }
 
       const number = latest.deploymentNumber;
       if (ctx.dryRun) {
         return {
-          ...seen,
+          ...first,
           outcome: RollbackOutcome.DRY_RUN,
           reason: `dry run: would have ${action.outcome} because ${action.reason}`,
           wouldCall: `appconfig:StopDeployment ApplicationId=${ids.applicationId} EnvironmentId=${ids.environmentId} DeploymentNumber=${number} AllowRevert=true`,
         };
       }
 
-      // The claim waits for the duplicate check, so a second delivery of an
-      // event writes nothing beyond its record, and the stop waits for the
-      // claim. Both are built now and leave as soon as their turn comes.
-      const key = deploymentKey(number);
-      const claiming = ctx.claims.claim(key, action.outcome, mayAct());
-      const stopping = stopDeployment(client, ctx.trace, ids, number, claiming.then(mayStop));
-      // Awaited below on every path; this only keeps an early failure from
-      // counting as unhandled while the claim is still out.
-      stopping.catch(() => undefined);
-      const claim = await claiming;
-      if (claim.status === 'NOT_ALLOWED') {
-        await stopping;
-        return undefined;
-      }
-      if (claim.status === 'TAKEN') {
-        await stopping;
-        return { ...seen, outcome: RollbackOutcome.ALREADY_STOPPED, reason: `another alarm event already claimed the stop of deployment ${number}` };
-      }
-      const claimNote = claim.status === 'UNAVAILABLE' ? ` (acted without a ledger claim: ${claim.error})` : '';
-      try {
-        const stop = await stopping;
-        const stateAfter = stop.sent ? stop.answer : undefined;
-        return { ...seen, outcome: action.outcome, stateAfter, reason: `${action.reason}${claimNote}`, actedAt: ctx.now() };
-      } catch (error) {
-        await ctx.claims.release(key);
-        if (errorName(error) !== 'BadRequestException') {
-          throw error;
-        }
-        // The deployment changed between the read and the stop (or the stop
-        // was applied by an attempt whose answer was lost): read it again.
-        const now = await getDeployment(client, ctx.trace, ids, number);
-        if (isStoppedState(now.state)) {
-          return { ...seen, outcome: RollbackOutcome.ALREADY_STOPPED, stateAfter: now.state, reason: `deployment ${number} was ${now.state} when the stop reached it` };
-        }
-        if (now.state === 'COMPLETE') {
-          return {
-            ...seen,
-            outcome: RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
-            stateAfter: now.state,
-            reason: `deployment ${number} completed before the stop reached it, and AppConfig refused to revert it: ${(error as Error).message}`,
-          };
-        }
-        throw error;
-      }
+      const stop: OneCall = {
+        subject: `deployment ${number}`,
+        key: deploymentKey(number),
+        intended: action.outcome,
+        call: (allowed) => stopDeployment(client, ctx.trace, ids, number, allowed),
+        // AppConfig answers BadRequestException when the deployment can no longer be stopped or reverted (StopDeployment API reference).
+        isRefusal: (error) => errorName(error) === 'BadRequestException',
+        reread: async () => {
+          const now = await getDeployment(client, ctx.trace, ids, number);
+          return { state: now.state, stopped: isStoppedState(now.state), inFlight: IN_FLIGHT.has(now.state) };
+        },
+      };
+      return callOnce(ctx, mayAct, first, stop, action.reason);
     },
   };
 
   function deploymentKey(deploymentNumber: number) {
     return actionKey('appconfig', ids.applicationId, ids.environmentId, deploymentNumber);
   }
-}
-
-/** A claim held lets the stop go; so does an unavailable ledger, which must never block a rollback. */
-function mayStop(claim: ActionClaim): boolean {
-  return claim.status === 'CLAIMED' || claim.status === 'UNAVAILABLE';
 }

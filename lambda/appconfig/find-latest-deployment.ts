@@ -1,6 +1,6 @@
 import { AppConfigClient, ListDeploymentsCommand } from '@aws-sdk/client-appconfig';
 import type { CallTrace } from '../call-trace';
-import { UnexpectedAnswerError } from '../decision';
+import { UnexpectedAnswerError } from '../errors';
 
 export interface EnvironmentIds {
   readonly applicationId: string;
@@ -10,6 +10,8 @@ export interface EnvironmentIds {
 export interface DeploymentView {
   readonly deploymentNumber: number;
   readonly state: string;
+  /** Epoch milliseconds; ListDeployments and GetDeployment both carry StartedAt. */
+  readonly startedAt?: number;
   /** Epoch milliseconds, for COMPLETE deployments. */
   readonly completedAt?: number;
 }
@@ -38,7 +40,7 @@ export async function findLatestDeployment(
 }
 
 export function deploymentView(
-  raw: { DeploymentNumber?: number; State?: string; CompletedAt?: Date },
+  raw: { DeploymentNumber?: number; State?: string; StartedAt?: Date; CompletedAt?: Date },
   operation: string,
 ): DeploymentView {
   if (typeof raw.DeploymentNumber !== 'number' || typeof raw.State !== 'string') {
@@ -47,6 +49,7 @@ export function deploymentView(
   return {
     deploymentNumber: raw.DeploymentNumber,
     state: raw.State,
+    startedAt: raw.StartedAt instanceof Date ? raw.StartedAt.getTime() : undefined,
     completedAt: raw.CompletedAt instanceof Date ? raw.CompletedAt.getTime() : undefined,
   };
 }

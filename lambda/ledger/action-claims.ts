@@ -6,11 +6,42 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
-import { errorText } from './claim-event';
 import { LedgerKey, keyAttributes } from './ledger-keys';
 import { Ledger, RollbackOutcome } from '../../src/private/contract';
+import { errorText } from '../errors';
 import { sendWhenAllowed } from '../send-when-allowed';
 
+/*
+ * The claim on the one stop or cancel call a deployment gets: one ledger item
+ * per deployment (`ACTION#<service>#<ids>#<deployment>`), owned by one event
+ * of one target. Two alarms of a target, or one alarm feeding two targets on
+ * the same environment, race for it; the owner makes the call.
+ *
+ *                 claim (conditional put)
+ *   (absent) ─────────────────────────────▶ CLAIMED ──stop answered──▶ DONE ──TTL──▶ (absent)
+ *       ▲                                    │  ▲
+ *       └──── release: the owner's stop ─────┘  └── taken again by its owner (a retry of
+ *             failed (conditional delete            the same event for the same target), or
+ *             on event AND target)                  by anyone once the lease is over (the
+ *                                                   owner died; lease = function timeout)
+ *
+ *   DONE is never taken again: its deployment was stopped.
+ *
+ * Who does what, when (H holds the claim, L lost it):
+ *
+ *   H  read ── claim ✓ ── stop ─────────── answer ── mark DONE ── record ROLLED_BACK
+ *   L  read ── claim ✗ ── wait: CLAIMED … DONE ── read the deployment: stopped ── record ALREADY_STOPPED
+ *   L  read ── claim ✗ ── wait: CLAIMED … (absent: H's stop failed, H released) ── FAILED, Lambda retries L
+ *   L  read ── claim ✗ ── wait: CLAIMED … still CLAIMED when the wait ends ───────── FAILED, Lambda retries L
+ *
+ * So ALREADY_STOPPED is only recorded after a read of the service showed the
+ * deployment stopped, and while the service refuses every stop, every event
+ * of a burst ends FAILED: the holder with the service's error, the others
+ * with HolderNotDoneError. Their retries read afresh, one of them claims and
+ * stops, and the rest see it stopped.
+ */
+
+/** What a claim came to. */
 export type ActionClaim =
   | { readonly status: 'CLAIMED' }
   | { readonly status: 'TAKEN' }
@@ -18,11 +49,16 @@ export type ActionClaim =
   /** The claim's condition (the event's duplicate check) said no: nothing was written. */
   | { readonly status: 'NOT_ALLOWED' };
 
-/**
- * Claims on the single stop or cancel call each deployment gets. Several
- * alarms of one target fire together; the first event to claim the
- * deployment acts, the others record ALREADY_STOPPED.
- */
+/** A claim as another event reads it while it waits. */
+export type ClaimView =
+  | { readonly state: 'ABSENT' }
+  | { readonly state: 'CLAIMED' | 'DONE'; readonly eventId?: string; readonly target?: string }
+  | { readonly state: 'UNREADABLE'; readonly error: string };
+
+const CLAIMED = 'CLAIMED';
+const DONE = 'DONE';
+
+/** The claims of one event for one target. */
 export interface ActionClaims {
   /**
    * Claims the call on `key`. With `allowed`, the write leaves only once it
@@ -30,9 +66,13 @@ export interface ActionClaims {
    * resolves false.
    */
   claim(key: LedgerKey, intended: RollbackOutcome, allowed?: Promise<boolean>): Promise<ActionClaim>;
-  /** Gives a claim back after a failed call, so a retry or another alarm can act. */
+  /** Marks this owner's claim DONE once its call succeeded; never fails (a claim left CLAIMED ends with its lease). */
+  markDone(key: LedgerKey, intended: RollbackOutcome): Promise<void>;
+  /** Gives this owner's claim back after a failed call, so a retry or another alarm can act; never touches another owner's. */
   release(key: LedgerKey): Promise<void>;
-  /** The outcome this event claimed earlier, if it holds the claim. */
+  /** The claim as it stands now, for an event that lost it. */
+  read(key: LedgerKey): Promise<ClaimView>;
+  /** The outcome this event, for this target, claimed earlier, if it holds the claim. */
   heldByThisEvent(key: LedgerKey): Promise<RollbackOutcome | undefined>;
 }
 
@@ -46,27 +86,32 @@ export interface ActionClaimsOptions {
 }
 
 export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaimsOptions): ActionClaims {
+  const names = { '#eventId': 'eventId', '#target': 'target', '#claimState': 'claimState' };
+  const owner = { ':eventId': { S: options.eventId }, ':target': { S: options.targetName } };
+  const isOwner = '#eventId = :eventId AND #target = :target';
+  const item = (key: LedgerKey, intended: RollbackOutcome, claimState: string, at: number) => ({
+    ...keyAttributes(key),
+    ...toAttributeValues({
+      eventId: options.eventId,
+      target: options.targetName,
+      intended,
+      claimState,
+      claimedAt: at,
+      [Ledger.TTL_ATTRIBUTE]: options.expiresAt,
+    }),
+  });
+
   return {
     async claim(key, intended, allowed = Promise.resolve(true)) {
       const now = options.now();
-      // Taken over by the same event (its earlier attempt died) or once the
-      // lease is over (the holder died and was never retried).
       const command = new PutItemCommand({
         TableName: options.table,
-        Item: {
-          ...keyAttributes(key),
-          ...toAttributeValues({
-            eventId: options.eventId,
-            target: options.targetName,
-            intended,
-            claimedAt: now,
-            [Ledger.TTL_ATTRIBUTE]: options.expiresAt,
-          }),
-        },
-        ConditionExpression: 'attribute_not_exists(#pk) OR #eventId = :eventId OR #claimedAt < :leaseCutoff',
-        ExpressionAttributeNames: { '#pk': Ledger.PARTITION_KEY, '#eventId': 'eventId', '#claimedAt': 'claimedAt' },
+        Item: item(key, intended, CLAIMED, now),
+        ConditionExpression: `attribute_not_exists(#pk) OR (#claimState = :claimed AND ((${isOwner}) OR #claimedAt < :leaseCutoff))`,
+        ExpressionAttributeNames: { ...names, '#pk': Ledger.PARTITION_KEY, '#claimedAt': 'claimedAt' },
         ExpressionAttributeValues: {
-          ':eventId': { S: options.eventId },
+          ...owner,
+          ':claimed': { S: CLAIMED },
           ':leaseCutoff': { N: String(now - options.leaseSeconds * 1000) },
         },
       });
@@ -81,17 +126,45 @@ export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaims
       }
     },
 
+    async markDone(key, intended) {
+      try {
+        // A put rather than an update, so the handler needs no DynamoDB action beyond the ones it already calls.
+        await client.send(new PutItemCommand({
+          TableName: options.table,
+          Item: item(key, intended, DONE, options.now()),
+          ConditionExpression: `${isOwner} OR attribute_not_exists(#pk)`,
+          ExpressionAttributeNames: { '#eventId': 'eventId', '#target': 'target', '#pk': Ledger.PARTITION_KEY },
+          ExpressionAttributeValues: owner,
+        }));
+      } catch {
+        // Left CLAIMED, the claim ends with its lease; waiting events read the deployment itself.
+      }
+    },
+
     async release(key) {
       try {
         await client.send(new DeleteItemCommand({
           TableName: options.table,
           Key: keyAttributes(key),
-          ConditionExpression: '#eventId = :eventId',
-          ExpressionAttributeNames: { '#eventId': 'eventId' },
-          ExpressionAttributeValues: { ':eventId': { S: options.eventId } },
+          ConditionExpression: `${isOwner} AND #claimState = :claimed`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...owner, ':claimed': { S: CLAIMED } },
         }));
       } catch {
-        // A claim that cannot be released expires with its lease.
+        // Not ours, already DONE, or the ledger is down: a claim that cannot be released expires with its lease.
+      }
+    },
+
+    async read(key) {
+      try {
+        const answer = await client.send(new GetItemCommand({ TableName: options.table, Key: keyAttributes(key), ConsistentRead: true }));
+        const found = answer.Item;
+        if (!found) {
+          return { state: 'ABSENT' };
+        }
+        return { state: found.claimState?.S === DONE ? 'DONE' : 'CLAIMED', eventId: found.eventId?.S, target: found.target?.S };
+      } catch (error) {
+        return { state: 'UNREADABLE', error: errorText(error) };
       }
     },
 
@@ -102,9 +175,9 @@ export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaims
           Key: keyAttributes(key),
           ConsistentRead: true,
         }));
-        const item = answer.Item;
-        if (item?.eventId?.S === options.eventId && item.intended?.S) {
-          return item.intended.S as RollbackOutcome;
+        const found = answer.Item;
+        if (found?.eventId?.S === options.eventId && found.target?.S === options.targetName && found.intended?.S) {
+          return found.intended.S as RollbackOutcome;
         }
         return undefined;
       } catch {

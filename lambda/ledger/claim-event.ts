@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
+import { errorText } from '../errors';
 import { LedgerKey, keyAttributes } from './ledger-keys';
 import { Ledger, RollbackOutcome } from '../../src/private/contract';
 
@@ -69,11 +70,4 @@ export async function claimEvent(client: DynamoDBClient, request: ClaimEventRequ
     }
     return { status: 'UNAVAILABLE', error: errorText(error) };
   }
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    return `${error.name}: ${error.message}`.slice(0, 1000);
-  }
-  return String(error).slice(0, 1000);
 }

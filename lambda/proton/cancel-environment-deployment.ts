@@ -1,14 +1,23 @@
 import { CancelEnvironmentDeploymentCommand, ProtonClient } from '@aws-sdk/client-proton';
 import type { CallTrace } from '../call-trace';
+import { HeldSend, sendWhenAllowed } from '../send-when-allowed';
 import { EnvironmentView, environmentView } from './get-environment';
 
-/** Asks Proton to cancel the environment's IN_PROGRESS deployment; returns the status Proton reports. */
+/**
+ * Asks Proton to cancel the environment's IN_PROGRESS deployment once
+ * `allowed` resolves true; returns the status Proton reports.
+ */
 export async function cancelEnvironmentDeployment(
   client: ProtonClient,
   trace: CallTrace,
   environmentName: string,
-): Promise<EnvironmentView> {
-  trace.add('proton:CancelEnvironmentDeployment');
-  const answer = await client.send(new CancelEnvironmentDeploymentCommand({ environmentName }));
-  return environmentView(answer.environment, 'CancelEnvironmentDeployment');
+  allowed: Promise<boolean>,
+): Promise<HeldSend<EnvironmentView>> {
+  const command = new CancelEnvironmentDeploymentCommand({ environmentName });
+  const traced = allowed.then((ok) => {
+    if (ok) trace.add('proton:CancelEnvironmentDeployment');
+    return ok;
+  });
+  const cancel = await sendWhenAllowed(client, command, traced, () => client.send(command));
+  return cancel.sent ? { sent: true, answer: environmentView(cancel.answer.environment, 'CancelEnvironmentDeployment') } : cancel;
 }

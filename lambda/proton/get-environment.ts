@@ -1,11 +1,13 @@
 import { GetEnvironmentCommand, ProtonClient } from '@aws-sdk/client-proton';
 import type { CallTrace } from '../call-trace';
-import { UnexpectedAnswerError } from '../decision';
+import { UnexpectedAnswerError } from '../errors';
 
 export interface EnvironmentView {
   readonly deploymentStatus: string;
   /** Identifies the latest deployment attempt, so it can be claimed once. */
   readonly deploymentId: string;
+  /** Epoch milliseconds of the latest deployment attempt (`lastDeploymentAttemptedAt`), when Proton reports it. */
+  readonly attemptedAt?: number;
 }
 
 export async function getEnvironment(client: ProtonClient, trace: CallTrace, environmentName: string): Promise<EnvironmentView> {
@@ -21,8 +23,9 @@ export function environmentView(
   if (!environment || typeof environment.deploymentStatus !== 'string') {
     throw new UnexpectedAnswerError(`Proton ${operation} returned an environment without deploymentStatus`);
   }
+  const attemptedAt = environment.lastDeploymentAttemptedAt instanceof Date ? environment.lastDeploymentAttemptedAt.getTime() : undefined;
   // Environments created before Proton kept deployment ids only carry the attempt time.
   const deploymentId = environment.lastAttemptedDeploymentId
-    ?? (environment.lastDeploymentAttemptedAt instanceof Date ? environment.lastDeploymentAttemptedAt.toISOString() : 'unknown');
-  return { deploymentStatus: environment.deploymentStatus, deploymentId };
+    ?? (attemptedAt !== undefined ? new Date(attemptedAt).toISOString() : 'unknown');
+  return { deploymentStatus: environment.deploymentStatus, deploymentId, attemptedAt };
 }

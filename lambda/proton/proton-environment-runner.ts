@@ -1,8 +1,10 @@
 import { ProtonEnvironmentTargetInput, RollbackOutcome } from '../../src/private/contract';
-import type { Decision, TargetRunner } from '../decision';
+import { OneCall, callOnce, decideWithoutCall } from '../act-once';
+import { errorName } from '../errors';
 import { actionKey } from '../ledger/ledger-keys';
-import { RunnerContext, errorName } from '../runner-context';
+import type { RunnerContext } from '../runner-context';
 import { cancelEnvironmentDeployment } from './cancel-environment-deployment';
+import type { TargetRunner } from '../target-runner';
 import { EnvironmentView, getEnvironment } from './get-environment';
 
 const CANCELLED = new Set(['CANCELLING', 'CANCELLED']);
@@ -24,63 +26,57 @@ export async function protonEnvironmentRunner(target: ProtonEnvironmentTargetInp
 
     inspect: () => getEnvironment(client, ctx.trace, name),
 
-    async act(environment, mayAct): Promise<Decision | undefined> {
-      if (!await mayAct()) {
-        return undefined;
-      }
-      const seen = { stateBefore: environment.deploymentStatus, deploymentId: environment.deploymentId };
+    async act(environment, mayAct) {
+      const first = { stateBefore: environment.deploymentStatus, deploymentId: environment.deploymentId };
       const key = actionKey('proton', name, environment.deploymentId);
-      if (environment.deploymentStatus !== 'IN_PROGRESS') {
-        const stopped = CANCELLED.has(environment.deploymentStatus);
-        const earlier = stopped ? await ctx.claims.heldByThisEvent(key) : undefined;
-        if (earlier) {
-          return { ...seen, outcome: earlier, stateAfter: environment.deploymentStatus, reason: `environment ${name} is ${environment.deploymentStatus}: an earlier delivery of this event made the call, and this one completes its record` };
-        }
-        return {
-          ...seen,
-          outcome: stopped ? RollbackOutcome.ALREADY_STOPPED : RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
-          stateAfter: environment.deploymentStatus,
-          reason: `environment ${name} deployment is ${environment.deploymentStatus}`,
-        };
+      const status = environment.deploymentStatus;
+      if (status !== 'IN_PROGRESS') {
+        return decideWithoutCall(ctx, mayAct, { ...first, stateAfter: status }, {
+          outcome: CANCELLED.has(status) ? RollbackOutcome.ALREADY_STOPPED : RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
+          reason: `environment ${name} deployment is ${status}`,
+        }, key);
+      }
+      // The environment's latest attempt is the only one Proton shows; one
+      // made after the state change is not what the alarm saw.
+      if (environment.attemptedAt !== undefined && environment.attemptedAt > ctx.alarmAt) {
+        return decideWithoutCall(ctx, mayAct, { ...first, stateAfter: status }, {
+          outcome: RollbackOutcome.STARTED_AFTER_ALARM,
+          reason: `deployment ${environment.deploymentId} of environment ${name} was attempted at ${iso(environment.attemptedAt)}, after the alarm changed state at ${iso(ctx.alarmAt)}; this event is no evidence against it`,
+        });
       }
       if (ctx.dryRun) {
         return {
-          ...seen,
+          ...first,
           outcome: RollbackOutcome.DRY_RUN,
           reason: `dry run: would have requested the cancel of deployment ${environment.deploymentId}, which is IN_PROGRESS`,
           wouldCall: `proton:CancelEnvironmentDeployment environmentName=${name}`,
         };
       }
-      const claim = await ctx.claims.claim(key, RollbackOutcome.CANCEL_REQUESTED);
-      if (claim.status === 'TAKEN') {
-        return { ...seen, outcome: RollbackOutcome.ALREADY_STOPPED, reason: `another alarm event already claimed the cancel of deployment ${environment.deploymentId}` };
-      }
-      const claimNote = claim.status === 'UNAVAILABLE' ? ` (acted without a ledger claim: ${claim.error})` : '';
-      try {
-        const after = await cancelEnvironmentDeployment(client, ctx.trace, name);
-        return {
-          ...seen,
-          outcome: RollbackOutcome.CANCEL_REQUESTED,
-          stateAfter: after.deploymentStatus,
-          reason: `deployment ${environment.deploymentId} was IN_PROGRESS; Proton answered ${after.deploymentStatus}${claimNote}`,
-          actedAt: ctx.now(),
-        };
-      } catch (error) {
-        await ctx.claims.release(key);
-        if (!REFUSED.has(errorName(error) ?? '')) {
-          throw error;
-        }
-        const now = await getEnvironment(client, ctx.trace, name);
-        if (now.deploymentStatus === 'IN_PROGRESS') {
-          throw error;
-        }
-        return {
-          ...seen,
-          outcome: CANCELLED.has(now.deploymentStatus) ? RollbackOutcome.ALREADY_STOPPED : RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
-          stateAfter: now.deploymentStatus,
-          reason: `the deployment was ${now.deploymentStatus} when the cancel reached it: ${(error as Error).message}`,
-        };
-      }
+      const cancel: OneCall = {
+        subject: `deployment ${environment.deploymentId} of environment ${name}`,
+        key,
+        intended: RollbackOutcome.CANCEL_REQUESTED,
+        call: async (allowed) => {
+          const answer = await cancelEnvironmentDeployment(client, ctx.trace, name, allowed);
+          return answer.sent ? { sent: true, answer: answer.answer.deploymentStatus } : answer;
+        },
+        isRefusal: (error) => REFUSED.has(errorName(error) ?? ''),
+        reread: async () => {
+          const now = await getEnvironment(client, ctx.trace, name);
+          // A newer attempt means the one claimed has ended; Proton no longer shows how.
+          const same = now.deploymentId === environment.deploymentId;
+          return {
+            state: same ? now.deploymentStatus : `${now.deploymentStatus} (newer attempt ${now.deploymentId})`,
+            stopped: same && CANCELLED.has(now.deploymentStatus),
+            inFlight: same && now.deploymentStatus === 'IN_PROGRESS',
+          };
+        },
+      };
+      return callOnce(ctx, mayAct, first, cancel, `deployment ${environment.deploymentId} was IN_PROGRESS`);
     },
   };
+}
+
+function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
 }

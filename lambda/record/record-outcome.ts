@@ -3,14 +3,9 @@ import type { Clients } from '../clients';
 import type { HandlerConfig } from '../config';
 import { emfMetrics } from './emf-metrics';
 import { logLine } from './log-line';
-import { errorText } from '../ledger/claim-event';
+import { LedgerWriteError, errorText } from '../errors';
 import type { LedgerKey } from '../ledger/ledger-keys';
 import { writeRecord } from '../ledger/write-record';
-
-/** The ledger could not keep a record; the log line has it, and the event goes to retry and the dead-letter queue. */
-export class LedgerWriteError extends Error {
-  public readonly name = 'LedgerWriteError';
-}
 
 /**
  * Writes one record to all four places. The log line and the metric come

@@ -21,7 +21,10 @@ export interface AlarmEventOptions {
 export function alarmStateChange(options: AlarmEventOptions): Record<string, unknown> {
   const [, partition, , region, account, , ...name] = options.alarmArn.split(':');
   const state = options.state ?? 'ALARM';
-  const time = options.time ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const at = new Date().toISOString();
+  const time = options.time ?? at.replace(/\.\d+Z$/, 'Z');
+  // CloudWatch stamps the state change to the millisecond; EventBridge's time has whole seconds.
+  const stateTimestamp = options.time ? options.time.replace(/Z$/, '.000+0000') : at.replace(/Z$/, '+0000');
   return {
     'version': '0',
     'id': options.id ?? randomUUID(),
@@ -33,7 +36,7 @@ export function alarmStateChange(options: AlarmEventOptions): Record<string, unk
     'resources': [options.alarmArn],
     'detail': {
       alarmName: name.join(':'),
-      state: { value: state, reason: options.reason ?? 'the alarm changed state', timestamp: time.replace(/Z$/, '.000+0000') },
+      state: { value: state, reason: options.reason ?? 'the alarm changed state', timestamp: stateTimestamp },
       previousState: { value: options.previousState ?? (state === 'ALARM' ? 'OK' : 'ALARM'), timestamp: time.replace(/Z$/, '.000+0000') },
       configuration: { description: `simulated state change of ${partition} alarm ${name.join(':')}` },
     },

@@ -106,6 +106,9 @@ function textRule(says: string, accepts: (text: string) => boolean): TextRule {
  */
 const MAX_ALARM_NAME_LENGTH = 255;
 
+/** Longest event or state time accepted: our own cap, AWS states none, and no ISO 8601 time needs more. */
+const MAX_EVENT_TIME_LENGTH = 64;
+
 /**
  * `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>`, as the
  * CloudWatch API Reference's AlarmArn and the Service Authorization
@@ -158,7 +161,7 @@ export const Rules = {
    * `2024-05-01T12:00:00.120+0000`, has the same form). The length cap is our
    * own: AWS states none, and no ISO 8601 time needs more.
    */
-  EVENT_TIME: textRule('an ISO 8601 time with a zone, such as "2024-05-01T12:00:00Z"', (text) => text.length <= 64
+  EVENT_TIME: textRule('an ISO 8601 time with a zone, such as "2024-05-01T12:00:00Z"', (text) => text.length <= MAX_EVENT_TIME_LENGTH
     && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/.test(text)
     && !Number.isNaN(Date.parse(text))),
 
@@ -167,6 +170,9 @@ export const Rules = {
 
   /** Longest alarm name, see ALARM_ARN above. */
   MAX_ALARM_NAME_LENGTH,
+
+  /** Longest event or state time, see EVENT_TIME. */
+  MAX_EVENT_TIME_LENGTH,
 
   /** Longest alarm state reason: the StateReason shape of the CloudWatch API (botocore cloudwatch 2010-08-01, max 1023). */
   MAX_STATE_REASON_LENGTH: 1023,
@@ -178,8 +184,6 @@ export const Rules = {
   MAX_REVERT_WINDOW_SECONDS: 72 * 60 * 60,
 } as const;
 
-/** Longest revert window AppConfig allows after a deployment completes (the same rule as `Rules.MAX_REVERT_WINDOW_SECONDS`). */
-export const MAX_REVERT_WINDOW_SECONDS = Rules.MAX_REVERT_WINDOW_SECONDS;
 
 /** The alarm ARN's parts, or undefined when `value` is not a CloudWatch alarm ARN. */
 export function parseAlarmArn(value: unknown): AlarmArnParts | undefined {
@@ -239,6 +243,13 @@ export interface RollbackRecord {
   readonly alarmState?: string;
   readonly stateReason?: string;
   readonly stateTimestamp?: string;
+  /**
+   * The moment the decision counted from (ISO 8601): the alarm's state change
+   * time, or the event time when the event carried no readable one.
+   */
+  readonly alarmTime?: string;
+  /** Where `alarmTime` came from: `detail.state.timestamp` or `time` (the fallback). */
+  readonly alarmTimeSource?: string;
   readonly applicationId?: string;
   readonly environmentId?: string;
   readonly deploymentNumber?: number;

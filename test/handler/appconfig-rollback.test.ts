@@ -25,6 +25,9 @@ beforeEach(() => {
 });
 afterEach(() => logs.restore());
 
+/** The id of the metric alarm fixture's event. */
+const EVENT_ID = '5f4d4a62-7f1c-4f7e-9d8e-2b0f9a1c3e11';
+
 function latest(State: string, extra: Record<string, unknown> = {}) {
   appConfig.on(ListDeploymentsCommand).resolves({ Items: [{ DeploymentNumber: 7, State: State as never, ...extra }] });
 }
@@ -113,7 +116,7 @@ describe('AppConfig target', () => {
     const record = await testHandler()(ruleInput(appConfigTarget()));
 
     expect(record.outcome).toBe(RollbackOutcome.NO_ACTIVE_DEPLOYMENT);
-    expect(record.reason).toMatch(/completed before the stop reached it/);
+    expect(record.reason).toMatch(/deployment 7 was COMPLETE when the call reached it, and the service refused it: revert window passed/);
   });
 
   it('records FAILED, releases the claim and rethrows when AppConfig keeps failing', async () => {
@@ -157,12 +160,21 @@ describe('AppConfig target', () => {
 
   it('completes the record of an earlier attempt that stopped the deployment and died before recording', async () => {
     latest('ROLLED_BACK');
-    dynamo.on(GetItemCommand).resolves({ Item: { eventId: { S: '5f4d4a62-7f1c-4f7e-9d8e-2b0f9a1c3e11' }, intended: { S: 'ROLLED_BACK' } } });
+    dynamo.on(GetItemCommand).resolves({ Item: { eventId: { S: EVENT_ID }, target: { S: appConfigTarget().name }, intended: { S: 'ROLLED_BACK' } } });
 
     const record = await testHandler()(ruleInput(appConfigTarget()));
 
     expect(record.outcome).toBe(RollbackOutcome.ROLLED_BACK);
     expect(record.reason).toMatch(/earlier delivery of this event made the call/);
     expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
+  });
+
+  it('records ALREADY_STOPPED, not the claimed outcome, when the same event claimed the deployment for another target', async () => {
+    latest('ROLLED_BACK');
+    dynamo.on(GetItemCommand).resolves({ Item: { eventId: { S: EVENT_ID }, target: { S: 'Stack/Rollback/OtherTarget' }, intended: { S: 'ROLLED_BACK' } } });
+
+    const record = await testHandler()(ruleInput(appConfigTarget()));
+
+    expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateAfter: 'ROLLED_BACK' });
   });
 });

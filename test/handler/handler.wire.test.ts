@@ -1,5 +1,5 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { appConfigTarget, protonTarget, ruleInput } from './support';
+import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalAppConfig,
@@ -10,8 +10,7 @@ import {
   startLocalProton,
 } from '../../local';
 import { HandlerEnv } from '../../src/private/contract';
-import compositeEvent from '../fixtures/composite-alarm-state-change.json';
-import metricEvent from '../fixtures/metric-alarm-state-change.json';
+import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // The bundled asset, in a worker like a Lambda execution environment, with
@@ -20,10 +19,15 @@ let appConfig: LocalAppConfig;
 let proton: LocalProton;
 let dynamo: LocalDynamo;
 let instance: HandlerInstance;
+/** The metric and composite alarm events, their state changed now. */
+let metricEvent: Record<string, any>;
+let compositeEvent: Record<string, any>;
 
 beforeEach(async () => {
   // Services run on the real clock: the deployments started a minute ago.
   const started = Date.now() - 60_000;
+  metricEvent = eventAt(Date.now());
+  compositeEvent = eventAt(Date.now(), compositeFixture);
   appConfig = await startLocalAppConfig();
   appConfig.state.seed({
     applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
@@ -49,7 +53,7 @@ afterEach(async () => {
 
 describe('bundled handler on the wire', () => {
   it('rolls back an in-progress AppConfig deployment and records it in the ledger', async () => {
-    const invocation = await instance.invoke(ruleInput(appConfigTarget()), { awsRequestId: 'r-1' });
+    const invocation = await instance.invoke(ruleInput(appConfigTarget(), metricEvent), { awsRequestId: 'r-1' });
 
     expect(invocation.error).toBeUndefined();
     expect(invocation.result).toMatchObject({ outcome: 'ROLLED_BACK', stateBefore: 'DEPLOYING', stateAfter: 'ROLLED_BACK', deploymentNumber: 1 });
@@ -74,8 +78,8 @@ describe('bundled handler on the wire', () => {
   });
 
   it('records a redelivered event as DUPLICATE and stops once', async () => {
-    await instance.invoke(ruleInput(appConfigTarget()), { awsRequestId: 'r-1' });
-    const second = await instance.invoke(ruleInput(appConfigTarget()), { awsRequestId: 'r-2' });
+    await instance.invoke(ruleInput(appConfigTarget(), metricEvent), { awsRequestId: 'r-1' });
+    const second = await instance.invoke(ruleInput(appConfigTarget(), metricEvent), { awsRequestId: 'r-2' });
 
     expect(second.result).toMatchObject({ outcome: 'DUPLICATE' });
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
@@ -88,7 +92,7 @@ describe('bundled handler on the wire', () => {
   });
 
   it('records ALREADY_STOPPED for a second alarm of the same target', async () => {
-    await instance.invoke(ruleInput(appConfigTarget()));
+    await instance.invoke(ruleInput(appConfigTarget(), metricEvent));
     const second = await instance.invoke(ruleInput(appConfigTarget(), compositeEvent));
 
     expect(second.result).toMatchObject({ outcome: 'ALREADY_STOPPED', stateBefore: 'ROLLED_BACK' });
@@ -96,7 +100,7 @@ describe('bundled handler on the wire', () => {
   });
 
   it('cancels an in-progress Proton environment deployment', async () => {
-    const invocation = await instance.invoke(ruleInput(protonTarget()));
+    const invocation = await instance.invoke(ruleInput(protonTarget(), metricEvent));
 
     expect(invocation.result).toMatchObject({ outcome: 'CANCEL_REQUESTED', stateBefore: 'IN_PROGRESS', stateAfter: 'CANCELLING' });
     expect(proton.requests.map((request) => request.operation)).toEqual(['GetEnvironment', 'CancelEnvironmentDeployment']);
@@ -105,7 +109,7 @@ describe('bundled handler on the wire', () => {
   it('records FAILED and throws when AppConfig keeps answering 500', async () => {
     appConfig.faults.add({ operation: 'StopDeployment', fault: 'serverError' });
 
-    const invocation = await instance.invoke(ruleInput(appConfigTarget()));
+    const invocation = await instance.invoke(ruleInput(appConfigTarget(), metricEvent));
 
     expect(invocation.ok).toBe(false);
     expect(invocation.error?.name).toBe('InternalServerException');

@@ -90,6 +90,46 @@ describe('ledger claims on a real DynamoDB implementation', () => {
     expect(await second.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'CLAIMED' });
   });
 
+  it('owns a claim by event and target: the same event for another target neither takes nor releases it', async () => {
+    const key = actionKey('appconfig', 'abc1234', 'env5678', 4);
+    const options = { table: TABLE, eventId: 'e-1', now: () => T0, leaseSeconds: 30, expiresAt: 0 };
+    const first = ledgerActionClaims(client, { ...options, targetName: 'Stack/Rollback/A' });
+    const second = ledgerActionClaims(client, { ...options, targetName: 'Stack/Rollback/B' });
+
+    expect(await first.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'CLAIMED' });
+    expect(await second.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'TAKEN' });
+    expect(await second.heldByThisEvent(key)).toBeUndefined();
+    await second.release(key);
+    expect(await second.read(key)).toEqual({ state: 'CLAIMED', eventId: 'e-1', target: 'Stack/Rollback/A' });
+  });
+
+  it('marks a claim DONE for its owner only, and never gives a DONE claim away, not even after the lease', async () => {
+    const key = actionKey('appconfig', 'abc1234', 'env5678', 5);
+    const owner = ledgerActionClaims(client, { table: TABLE, eventId: 'e-1', targetName: 't', now: () => T0, leaseSeconds: 30, expiresAt: 0 });
+    const other = ledgerActionClaims(client, { table: TABLE, eventId: 'e-2', targetName: 't', now: () => T0 + 3_600_000, leaseSeconds: 30, expiresAt: 0 });
+
+    await owner.claim(key, RollbackOutcome.ROLLED_BACK);
+    await other.markDone(key, RollbackOutcome.ROLLED_BACK);
+    expect(await other.read(key)).toMatchObject({ state: 'CLAIMED', eventId: 'e-1' });
+    await owner.markDone(key, RollbackOutcome.ROLLED_BACK);
+    expect(await other.read(key)).toEqual({ state: 'DONE', eventId: 'e-1', target: 't' });
+
+    expect(await other.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'TAKEN' });
+    await owner.release(key);
+    expect(await other.read(key)).toMatchObject({ state: 'DONE' });
+    expect(await owner.heldByThisEvent(key)).toBe(RollbackOutcome.ROLLED_BACK);
+  });
+
+  it('reads a claim that was never made, or was given back, as ABSENT', async () => {
+    const key = actionKey('proton', 'prod', 'd-9');
+    const claims = ledgerActionClaims(client, { table: TABLE, eventId: 'e-1', targetName: 't', now: () => T0, leaseSeconds: 30, expiresAt: 0 });
+
+    expect(await claims.read(key)).toEqual({ state: 'ABSENT' });
+    await claims.claim(key, RollbackOutcome.CANCEL_REQUESTED);
+    await claims.release(key);
+    expect(await claims.read(key)).toEqual({ state: 'ABSENT' });
+  });
+
   it('hands a deployment over once the holder outlived its lease', async () => {
     const key = actionKey('proton', 'prod', 'd-1');
     const dead = ledgerActionClaims(client, { table: TABLE, eventId: 'e-1', targetName: 't', now: () => T0, leaseSeconds: 30, expiresAt: 0 });

@@ -22,7 +22,7 @@ const environment = (deploymentStatus: string) => ({
     deploymentStatus: deploymentStatus as never,
     lastAttemptedDeploymentId: 'd-42',
     createdAt: new Date(),
-    lastDeploymentAttemptedAt: new Date(),
+    lastDeploymentAttemptedAt: new Date('2026-11-20T14:00:00Z'),
     lastDeploymentSucceededAt: new Date(),
     templateName: 'vpc',
     templateMajorVersion: '1',

@@ -1,9 +1,9 @@
-import { AppConfigClient, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { AppConfigClient, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { appConfigTarget, captureLogs, ruleInput, testHandler } from './support';
+import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler } from './support';
 import { RollbackOutcome } from '../../src/private/contract';
 
 const appConfig = mockClient(AppConfigClient);
@@ -12,7 +12,7 @@ const sns = mockClient(SNSClient);
 let logs: ReturnType<typeof captureLogs>;
 
 const EVENT_CLAIM = '#claimState = :claimed';
-const ACTION_CLAIM = '#eventId = :eventId OR';
+const ACTION_CLAIM = 'AND #target = :target) OR #claimedAt';
 
 /** The ledger refuses the conditional writes whose condition contains `condition`. */
 function refuseClaims(condition: string) {
@@ -109,14 +109,56 @@ describe('recording', () => {
     expect(duplicate.Item!.sk.S).toBe('EVENT#2026-11-20T14:03:10Z#5f4d4a62-7f1c-4f7e-9d8e-2b0f9a1c3e11#DUPLICATE#req-2');
   });
 
-  it('records ALREADY_STOPPED for a second alarm of the same deployment and makes no second stop', async () => {
+  it('records ALREADY_STOPPED for a second alarm once the holder is DONE and a read shows the deployment stopped', async () => {
     refuseClaims(ACTION_CLAIM);
+    dynamo.on(GetItemCommand)
+      .resolvesOnce({ Item: { claimState: { S: 'CLAIMED' }, eventId: { S: 'e-holder' }, target: { S: 'Stack/Rollback/ConfigRollout' } } })
+      .resolves({ Item: { claimState: { S: 'DONE' }, eventId: { S: 'e-holder' }, target: { S: 'Stack/Rollback/ConfigRollout' } } });
+    appConfig.on(GetDeploymentCommand).resolves({ DeploymentNumber: 3, State: 'ROLLED_BACK' });
 
     const record = await testHandler()(ruleInput(appConfigTarget()));
 
-    expect(record.outcome).toBe(RollbackOutcome.ALREADY_STOPPED);
-    expect(record.reason).toMatch(/already claimed the stop of deployment 3/);
+    expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateBefore: 'DEPLOYING', stateAfter: 'ROLLED_BACK' });
+    expect(record.reason).toMatch(/claimed the call on deployment 3, and a read shows it ROLLED_BACK/);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'appconfig:GetDeployment']);
+    expect(dynamo).toHaveReceivedCommandTimes(GetItemCommand, 2);
     expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
+  });
+
+  it('records FAILED and throws, never ALREADY_STOPPED, when the holder gave its claim back', async () => {
+    refuseClaims(ACTION_CLAIM);
+    dynamo.on(GetItemCommand).resolves({});
+
+    await expect(testHandler()(ruleInput(appConfigTarget()))).rejects.toThrow(/gave the claim back without stopping it/);
+
+    expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
+    expect(appConfig).not.toHaveReceivedCommand(GetDeploymentCommand);
+    const records = putItems().filter((input) => input.Item?.outcome !== undefined).map((input) => input.Item!);
+    expect(records.map((item) => item.outcome.S)).toEqual(['FAILED']);
+    expect(records[0].reason.S).toMatch(/^another event holds the claim on the call, and the stop it was to make was not seen; Lambda retries/);
+    expect(records[0].error.S).toMatch(/^HolderNotDoneError: /);
+  });
+
+  it('records FAILED when the holder is still at work when the wait ends', async () => {
+    refuseClaims(ACTION_CLAIM);
+    dynamo.on(GetItemCommand).resolves({ Item: { claimState: { S: 'CLAIMED' }, eventId: { S: 'e-holder' }, target: { S: 'Stack/Rollback/ConfigRollout' } } });
+
+    // A 5 s lease leaves nothing to wait once the record's reserve is kept back: one look at the claim.
+    const handling = testHandler({ claimLeaseSeconds: 5 })(ruleInput(appConfigTarget()));
+
+    await expect(handling).rejects.toThrow(/held by event e-holder for Stack\/Rollback\/ConfigRollout\), and it was not seen stopped/);
+    expect(dynamo).toHaveReceivedCommandTimes(GetItemCommand, 1);
+    expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
+  });
+
+  it('marks the claim DONE after the stop answered', async () => {
+    await testHandler()(ruleInput(appConfigTarget()));
+
+    const claims = putItems().filter((input) => input.Item?.pk?.S === 'ACTION#appconfig#abc1234#env5678#3');
+    expect(claims.map((input) => input.Item?.claimState?.S)).toEqual(['CLAIMED', 'DONE']);
+    const done = dynamo.commandCalls(PutItemCommand).find((call) => call.args[0].input.Item?.claimState?.S === 'DONE')!;
+    expect(done.calledAfter(appConfig.commandCalls(StopDeploymentCommand)[0])).toBe(true);
+    expect(done.args[0].input.ConditionExpression).toContain('#eventId = :eventId AND #target = :target');
   });
 
   it('claims the deployment before stopping it, keyed on the deployment number', async () => {
@@ -126,6 +168,41 @@ describe('recording', () => {
     expect(claim.Item).toMatchObject({ pk: { S: 'ACTION#appconfig#abc1234#env5678#3' }, intended: { S: 'ROLLED_BACK' } });
     const claimCall = dynamo.commandCalls(PutItemCommand).find((call) => call.args[0].input.ConditionExpression?.includes(ACTION_CLAIM))!;
     expect(claimCall.calledBefore(appConfig.commandCalls(StopDeploymentCommand)[0])).toBe(true);
+  });
+
+  it('records when the alarm changed state, and counts the latency from it', async () => {
+    const record = await testHandler()(ruleInput(appConfigTarget()));
+
+    expect(record).toMatchObject({ alarmTime: '2026-11-20T14:03:10.109Z', alarmTimeSource: 'detail.state.timestamp', alarmToActionMs: 891 });
+  });
+
+  it('falls back to the event time when the state timestamp is unreadable, and says so in the record', async () => {
+    const event = alarmEvent();
+    (event.detail as { state: Record<string, unknown> }).state.timestamp = 'yesterday';
+
+    const record = await testHandler()(ruleInput(appConfigTarget(), event));
+
+    expect(record).toMatchObject({ outcome: RollbackOutcome.ROLLED_BACK, alarmTime: '2026-11-20T14:03:10.000Z', alarmTimeSource: 'time', alarmToActionMs: 1_000 });
+  });
+
+  it('records a latency of 0, never negative, when the state change lies ahead of the handler clock', async () => {
+    const record = await testHandler({}, () => NOW - 60_000)(ruleInput(appConfigTarget()));
+
+    expect(record.outcome).toBe(RollbackOutcome.ROLLED_BACK);
+    expect(record.alarmToActionMs).toBe(0);
+    const emf = logs.lines().find((line) => line._aws !== undefined)!;
+    expect(emf.AlarmToActionLatency).toBe(0);
+  });
+
+  it('keeps the notification subject under 100 characters, as SNS requires', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const target = appConfigTarget({ name: `Stack/${'Nested/'.repeat(30)}ConfigRollout` });
+
+    await testHandler({ topicArn: 'arn:aws:sns:us-east-1:123456789012:rollbacks' })(ruleInput(target));
+
+    const subject = sns.commandCalls(PublishCommand)[0].args[0].input.Subject!;
+    expect(subject).toHaveLength(99);
+    expect(subject.startsWith('ROLLED_BACK: Stack/Nested/')).toBe(true);
   });
 
   it('keeps going when the notification fails, and says so in the log', async () => {

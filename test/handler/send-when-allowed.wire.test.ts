@@ -131,6 +131,26 @@ describe('holdUntilAllowed', () => {
     expect(proxy.requests.map((request) => request.headers.authorization)).toEqual(signatures);
   });
 
+  it('fails closed: holds the request even when a middleware hands the later steps a new input object', async () => {
+    const client = holdUntilAllowed(dynamoClient());
+    // A client middleware that copies the input, as customizations may: a
+    // hold that looked its condition up by the input object would miss it
+    // and send the request at once.
+    client.middlewareStack.add((next) => (args) => next({ ...args, input: { ...(args.input as object) } }), { step: 'initialize', name: 'copyInput' });
+    const command = put('copied');
+    const { allowed, settle } = condition();
+
+    const sending = sendWhenAllowed(client, command, allowed, () => client.send(command));
+    await turns(5);
+    expect(proxy.requests).toHaveLength(0);
+
+    settle(false);
+    expect(await sending).toEqual({ sent: false });
+    await turns(5);
+    expect(proxy.requests).toHaveLength(0);
+    expect(await stored(client, 'copied')).toBe(false);
+  });
+
   it('leaves commands sent without a condition alone', async () => {
     const client = holdUntilAllowed(dynamoClient());
 

@@ -52,6 +52,24 @@ export const CONFIG: HandlerConfig = {
   claimLeaseSeconds: 30,
 };
 
+/**
+ * The metric alarm fixture (or `base`) as if the alarm changed state at
+ * `changedAt` (epoch ms): the event time EventBridge stamps, whole seconds,
+ * and the state timestamp in CloudWatch's own format. For tests against
+ * local services, whose deployments run on the real clock.
+ */
+export function eventAt(changedAt: number, base: object = metricAlarmEvent): Record<string, any> {
+  const event = structuredClone(base) as Record<string, any>;
+  event.time = new Date(Math.floor(changedAt / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  event.detail.state.timestamp = cloudWatchTime(changedAt);
+  return event;
+}
+
+/** `2026-11-20T14:03:10.109+0000`, the way CloudWatch writes a state timestamp. */
+export function cloudWatchTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/Z$/, '+0000');
+}
+
 /** Epoch ms a little after the fixture's state change. */
 export const NOW = Date.parse('2026-11-20T14:03:11.000Z');
 

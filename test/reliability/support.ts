@@ -60,12 +60,19 @@ export function invokerFor(env: Record<string, string>, count = 1, options: Part
 
 export const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
 
-/** A CloudWatch alarm state change into ALARM, with a fresh EventBridge event id unless given one. */
-export function alarmEvent(alarmName = 'checkout-5xx-rate', id: string = randomUUID()): Record<string, unknown> {
+/**
+ * A CloudWatch alarm state change into ALARM at `changedAt` (now unless
+ * given), with a fresh EventBridge event id unless given one. The local
+ * services run on the real clock, and the handler judges deployments at the
+ * state change.
+ */
+export function alarmEvent(alarmName = 'checkout-5xx-rate', id: string = randomUUID(), changedAt = Date.now()): Record<string, unknown> {
   const event = structuredClone(metricAlarmEvent) as Record<string, any>;
   event.id = id;
   event.resources = [alarmArn(alarmName)];
+  event.time = new Date(Math.floor(changedAt / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
   event.detail.alarmName = alarmName;
+  event.detail.state.timestamp = new Date(changedAt).toISOString().replace(/Z$/, '+0000');
   return event;
 }
 

@@ -1,0 +1,106 @@
+import { CallTrace } from './call-trace';
+import type { Clients } from './clients';
+import type { HandlerConfig } from './config';
+import type { Decision } from './decision';
+import { HolderNotDoneError } from './errors';
+import { ledgerActionClaims } from './ledger/action-claims';
+import { claimEvent } from './ledger/claim-event';
+import { LedgerKey, duplicateKey, eventKey } from './ledger/ledger-keys';
+import type { AcceptedInput } from './parse-rollback-input';
+import { targetRunner } from './target-runner';
+import { RollbackOutcome } from '../src/private/contract';
+
+/** Time kept back from a wait for the claim's holder, for the record and the SNS publish after it. */
+const RECORD_RESERVE_MS = 5_000;
+
+export interface DispatchRequest {
+  readonly input: AcceptedInput;
+  readonly clients: Clients;
+  readonly config: HandlerConfig;
+  readonly now: () => number;
+  readonly requestId: string;
+  /** Epoch milliseconds when the invocation began. */
+  readonly startedAt: number;
+  /** What Lambda says is left of the invocation, when it says. */
+  readonly remainingMs?: number;
+}
+
+/** What dispatch found, for the record. */
+export interface Dispatched {
+  /** Where the record goes: the event's own key, or a duplicate's beside it. */
+  readonly key: LedgerKey;
+  readonly decision: Decision;
+  /** The AWS failure behind a FAILED decision, thrown after the record. */
+  readonly failure?: unknown;
+  readonly identifiers: Record<string, string>;
+  readonly calls: string[];
+  /** Work after the call's answer (a claim marked DONE), to finish beside the record; never rejects. */
+  readonly afterwards: Promise<void>;
+}
+
+/**
+ * Runs one accepted event against its target: the read, the event's
+ * duplicate check beside it, then at most one mutating call.
+ */
+export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
+  const { input: { target, event }, config, requestId, startedAt } = request;
+  const trace = new CallTrace();
+  const dynamo = request.clients.dynamo();
+  const expiresAt = Math.floor(startedAt / 1000) + Math.round(config.retentionDays * 86_400);
+  // The claim lease equals the function timeout, so an event that lost a
+  // claim never waits past its own invocation.
+  const budgetMs = Math.min(config.claimLeaseSeconds * 1000, request.remainingMs ?? Infinity);
+  const afterwards: Array<Promise<void>> = [];
+  const runner = await targetRunner(target, {
+    clients: request.clients,
+    trace,
+    dryRun: config.dryRun,
+    now: request.now,
+    alarmAt: event.alarmAt,
+    waitUntil: startedAt + budgetMs - RECORD_RESERVE_MS,
+    afterwards: (work) => void afterwards.push(work),
+    claims: ledgerActionClaims(dynamo, {
+      table: config.ledgerTable,
+      eventId: event.id,
+      targetName: target.name,
+      now: request.now,
+      leaseSeconds: config.claimLeaseSeconds,
+      expiresAt,
+    }),
+  });
+  const key = eventKey(target.name, event.time, event.id);
+  // The read starts first, so it reaches the wire first; the duplicate check
+  // runs beside it, and every call after the read waits for its answer. A
+  // duplicate is recorded as such, whatever the read or the runner found.
+  const inspecting = runner.inspect();
+  const claimRequest = { table: config.ledgerTable, key, requestId, now: startedAt, leaseSeconds: config.claimLeaseSeconds, expiresAt };
+  const claiming = nextTurn().then(() => claimEvent(dynamo, claimRequest));
+  const mayAct = () => claiming.then((claim) => claim.status !== 'DUPLICATE');
+  const acting = inspecting.then((inspection) => runner.act(inspection, mayAct));
+  const [claim, action] = await Promise.allSettled([claiming, acting]);
+  const found = { identifiers: runner.identifiers, calls: trace.list(), afterwards: Promise.all(afterwards).then(() => undefined) };
+
+  if (claim.status === 'fulfilled' && claim.value.status === 'DUPLICATE') {
+    const decision = { outcome: RollbackOutcome.DUPLICATE, reason: `event ${event.id} was already handled for target ${target.name}` };
+    return { ...found, key: duplicateKey(key, requestId), decision };
+  }
+  if (action.status === 'fulfilled' && action.value !== undefined) {
+    return { ...found, key, decision: action.value };
+  }
+  // Only a duplicate makes a runner hold back, and it was handled above.
+  const failure = action.status === 'rejected' ? action.reason : new Error('the runner held back although the event was not a duplicate');
+  const what = failure instanceof HolderNotDoneError
+    ? 'another event holds the claim on the call, and the stop it was to make was not seen'
+    : 'an AWS call failed after the SDK retries';
+  const decision = { outcome: RollbackOutcome.FAILED, reason: `${what}; Lambda retries the event, then sends it to the dead-letter queue` };
+  return { ...found, key, decision, failure };
+}
+
+/**
+ * Resolves on the event loop's next turn, once the work queued now is done:
+ * the read's request is on the wire before the duplicate check starts
+ * building its own.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
