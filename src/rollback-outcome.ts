@@ -15,8 +15,7 @@ export enum RollbackOutcome {
   ALREADY_STOPPED = 'ALREADY_STOPPED',
   /**
    * The deployment started after the alarm changed state, so this event is no
-   * evidence against it and it was left running. Whether a deployment may
-   * start while an alarm fires is a separate start-time check.
+   * evidence against it and it was left running.
    */
   STARTED_AFTER_ALARM = 'STARTED_AFTER_ALARM',
   /** Nothing was in progress (or the last completion is outside the revert window). */
