@@ -174,9 +174,9 @@ export const validationError = (member: string, value: unknown, constraint: stri
 const combinationError = (message: string) => new ServiceError('InvalidParameterCombinationException', 400, message);
 
 /**
- * DescribeAlarms' MaxRecords is 1..100 in the model, which gives no default.
- * The CLI's own page size for this operation is 50 (botocore's paginator
- * config); we use it when MaxRecords is absent.
+ * The page size when MaxRecords (1..100 in the model) is absent. Neither the
+ * model nor the DescribeAlarms API Reference states AWS's default; 50 is our
+ * choice, and a caller that needs a size should send MaxRecords.
  */
 export const DEFAULT_MAX_RECORDS = 50;
 
