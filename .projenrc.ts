@@ -8,6 +8,8 @@ const SDK_CLIENTS = [
   '@aws-sdk/client-proton',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-sns',
+  // Test-only for now: the local CloudWatch is checked against the real client.
+  '@aws-sdk/client-cloudwatch',
 ];
 
 const project = new awscdk.AwsCdkConstructLibrary({

@@ -12,3 +12,5 @@ export * from './handler-instance';
 export * from './async-invoker';
 export * from './latency-proxy';
 export * from './loopback-server';
+export * from './cloudwatch-server';
+export * from './cloudwatch-state';

@@ -27,6 +27,11 @@ export interface ServiceProtocol {
   encodeError(error: ServiceError): ErrorEncoding;
   /** The error this service throttles with. */
   throttlingError(): ServiceError;
+  /**
+   * The service's own 500 error, for an injected `serverError` or a failure of the local state.
+   * @default - InternalServerException, which AppConfig's and Proton's models declare
+   */
+  internalError?(message: string): ServiceError;
 }
 
 /** Options every local service takes besides its clock. */
@@ -58,6 +63,7 @@ export interface RunningService {
 export async function startService(protocol: ServiceProtocol, clock: VirtualClock, options: FaultOptions = {}): Promise<RunningService> {
   const requests: RecordedRequest[] = [];
   const faults = new FaultInjector(options.faults, options.random);
+  const internalError = (message: string) => protocol.internalError?.(message) ?? new ServiceError('InternalServerException', 500, message);
   const send = (res: ServerResponse, record: RecordedRequest, status: number, headers: Record<string, string>, body: string) => {
     record.status = status;
     if (res.destroyed) return;
@@ -80,7 +86,7 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
       record.applied = true;
       return reply;
     } catch (error) {
-      return error instanceof ServiceError ? error : new ServiceError('InternalServerException', 500, String(error));
+      return error instanceof ServiceError ? error : internalError(String(error));
     }
   };
   const answer = (res: ServerResponse, record: RecordedRequest, outcome: Reply | ServiceError) => {
@@ -109,10 +115,10 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
       req,
       apply: () => run(route, record),
       answer: (outcome) => answer(res, record, outcome),
-      // Both models declare InternalServerException; the SDK retries any 500.
+      // The SDK retries any 500.
       fail: (kind) => sendError(res, record, kind === 'throttle'
         ? protocol.throttlingError()
-        : new ServiceError('InternalServerException', 500, 'Injected internal server error')),
+        : internalError('Injected internal server error')),
       sleep: (ms) => server.sleep(ms),
     });
   };
