@@ -47,6 +47,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag',
     'dynalite',
     'fast-check',
+    // The command line only (bundled into assets/cli, never into the handler):
+    // `history` finds a stack's ledger through CloudFormation and reads records
+    // through util-dynamodb's unmarshalling, which simulate uses too. Same
+    // release line as the clients above, so they share one @smithy/core.
+    '@aws-sdk/client-cloudformation@^3.1164.0',
+    '@aws-sdk/util-dynamodb@^3.996.9',
   ],
 
   // Tests run through ts-jest as CommonJS, where the handler's lazy import()s become require()s.

@@ -1,4 +1,4 @@
-import { Delivery, EventReport, FinalState, SimulationReport } from './run-simulation';
+import { Delivery, EventReport, FinalState, SimulationReport } from './simulation-report';
 import { TargetInput, TargetKind } from '../../src/private/contract';
 
 /**
