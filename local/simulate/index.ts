@@ -1,5 +1,6 @@
 export * from './alarm-event';
 export * from './appconfig-resources';
+export * from './assembly-alarms';
 export * from './cloud-assembly';
 export * from './event-file';
 export * from './event-pattern';
