@@ -87,6 +87,8 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 Object.entries(QUIET_SDK).forEach(([name, value]) => project.testTask.env(name, value));
 
+// samples/ ships: event files for `cdk-alarm-rollback simulate --event`, written
+// for the README quick start's alarms, with times relative to the start.
 for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/examples/', 'cdk.out/']) {
   project.addPackageIgnore(ignored);
 }
