@@ -18,9 +18,11 @@ export interface StackLedger {
  * stack, resolved to the table's name through the stack's resources, or a
  * plain name. Nested stacks are not searched.
  *
- * GetTemplate returns the template as deployed (the `Original` stage), and
- * ListStackResources pages through every resource with its physical id
- * (both in the AWS CloudFormation API Reference).
+ * GetTemplate's `Processed` stage is the template after transforms, so a
+ * function a transform expands to is there as an AWS::Lambda::Function; with
+ * no transforms it is the submitted template. ListStackResources pages
+ * through every resource with its physical id. (Both in the AWS
+ * CloudFormation API Reference.)
  */
 export async function findStackLedgers(client: CloudFormationClient, stackName: string): Promise<StackLedger[]> {
   const [template, resources] = await Promise.all([readTemplate(client, stackName), listResources(client, stackName)]);
@@ -41,11 +43,11 @@ export async function findStackLedgers(client: CloudFormationClient, stackName: 
 }
 
 async function readTemplate(client: CloudFormationClient, stackName: string): Promise<{ Resources?: Record<string, any> }> {
-  const { TemplateBody } = await client.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }));
+  const { TemplateBody } = await client.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Processed' }));
   try {
     return JSON.parse(TemplateBody ?? '{}');
   } catch {
-    // CloudFormation returns the template as it was submitted; CDK submits JSON, a hand-written stack may be YAML.
+    // A stack written by hand in YAML comes back as YAML; the CDK always submits JSON.
     throw new Error(`the template of stack ${stackName} is not JSON (a stack not deployed by the CDK?): pass the ledger table's name with --table`);
   }
 }

@@ -121,7 +121,7 @@ describe('cdk-alarm-rollback history', () => {
     expect(outcomes(result.stdout)).toEqual([`${ENV} FAILED`, `${CONFIG} DUPLICATE`, `${CONFIG} ROLLED_BACK`]);
     // The deployed template, and every page of the stack's resources (two per page in the stub).
     expect(cloudFormation.requests.filter((request) => request.stackName === 'Shop')).toEqual(expect.arrayContaining([
-      { action: 'GetTemplate', stackName: 'Shop', templateStage: 'Original' },
+      { action: 'GetTemplate', stackName: 'Shop', templateStage: 'Processed' },
       { action: 'ListStackResources', stackName: 'Shop', templateStage: undefined },
     ]));
     expect(cloudFormation.requests.filter((request) => request.action === 'ListStackResources' && request.stackName === 'Shop')).toHaveLength(2);
