@@ -179,6 +179,14 @@ describe('cdk-alarm-rollback', () => {
     expect(result.stderr).toMatch(/unknown command "histroy"; did you mean history\?/);
   });
 
+  it.each(['simulate', 'event', 'history'])('prints the flags of %s with --help, and exits 0', async (command) => {
+    const result = await inProcess(command, '--help');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: cdk-alarm-rollback ${command} `));
+    expect(result.stdout).toMatch(/\n {2}--\w/);
+  });
+
   it('counts a swap of two neighbouring letters as one edit, and suggests nothing far off', () => {
     expect(editDistance('tabel', 'table')).toBe(1);
     expect(editDistance('assembly', 'asembly')).toBe(1);
