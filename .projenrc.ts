@@ -49,6 +49,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag',
     'dynalite',
     'fast-check',
+    // The command line only (bundled into assets/cli, never into the handler):
+    // `history` finds a stack's ledger through CloudFormation and reads records
+    // through util-dynamodb's unmarshalling, which simulate uses too. Same
+    // release line as the clients above, so they share one @smithy/core.
+    '@aws-sdk/client-cloudformation@^3.1164.0',
+    '@aws-sdk/util-dynamodb@^3.996.9',
   ],
 
   // Tests run through ts-jest as CommonJS, where the handler's lazy import()s become require()s.
@@ -83,6 +89,8 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 Object.entries(QUIET_SDK).forEach(([name, value]) => project.testTask.env(name, value));
 
+// samples/ ships: event files for `cdk-alarm-rollback simulate --event`, written
+// for the README quick start's alarms, with times relative to the start.
 for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/examples/', 'cdk.out/']) {
   project.addPackageIgnore(ignored);
 }

@@ -12,6 +12,10 @@ export interface AlarmEventOptions {
   readonly time?: string;
   /** @default 'the alarm changed state' */
   readonly reason?: string;
+  /** The alarm's `reasonData` (a JSON string), as CloudWatch sends for metric and composite alarms. @default - none */
+  readonly reasonData?: string;
+  /** `detail.configuration`: a metric alarm's `metrics`, a composite alarm's `alarmRule`. @default - a description only */
+  readonly configuration?: Record<string, unknown>;
 }
 
 /**
@@ -36,9 +40,14 @@ export function alarmStateChange(options: AlarmEventOptions): Record<string, unk
     'resources': [options.alarmArn],
     'detail': {
       alarmName: name.join(':'),
-      state: { value: state, reason: options.reason ?? 'the alarm changed state', timestamp: stateTimestamp },
+      state: {
+        value: state,
+        reason: options.reason ?? 'the alarm changed state',
+        ...(options.reasonData !== undefined ? { reasonData: options.reasonData } : {}),
+        timestamp: stateTimestamp,
+      },
       previousState: { value: options.previousState ?? (state === 'ALARM' ? 'OK' : 'ALARM'), timestamp: time.replace(/Z$/, '.000+0000') },
-      configuration: { description: `simulated state change of ${partition} alarm ${name.join(':')}` },
+      configuration: options.configuration ?? { description: `simulated state change of ${partition} alarm ${name.join(':')}` },
     },
   };
 }

@@ -1,5 +1,6 @@
 export * from './alarm-event';
 export * from './appconfig-resources';
+export * from './assembly-alarms';
 export * from './cloud-assembly';
 export * from './event-file';
 export * from './event-pattern';
@@ -7,7 +8,10 @@ export * from './find-rollback-rules';
 export * from './input-transformer';
 export * from './intrinsics';
 export * from './notification-sink';
+export * from './resolve-assembly';
 export * from './run-simulation';
+export * from './simulation';
 export * from './simulation-input-error';
+export * from './simulation-report';
 export * from './state-file';
 export * from './timeline';

@@ -1,17 +1,19 @@
-import { Delivery, EventReport, FinalState, SimulationReport } from './run-simulation';
+import { Delivery, EventReport, FinalState, SimulationReport } from './simulation-report';
 import { TargetInput, TargetKind } from '../../src/private/contract';
 
 /**
- * The report as a timeline a person reads top to bottom: each event, the
- * rules it matched (and why the others did not), the API calls each
- * delivery made, the deployment's state before and after, and the outcome;
- * then the final state of every target.
+ * The report as a timeline a person reads top to bottom: the rules and the
+ * alarm ARNs each watches; each event, the rules it matched (and why the
+ * others did not), the API calls each delivery made, the deployment's state
+ * before and after, and the outcome; then the final state of every target.
  */
 export function formatTimeline(report: Pick<SimulationReport, 'rules' | 'events' | 'finalState'>): string {
   const lines: string[] = [];
   lines.push(`${report.rules.length} rollback rule(s):`);
   for (const rule of report.rules) {
-    lines.push(`  ${rule.rule} -> ${rule.kind} target ${rule.target}, watching ${rule.alarmArns.length} alarm(s)`);
+    lines.push(`  ${rule.rule} -> ${rule.kind} target ${rule.target}, watching ${rule.alarmArns.length} alarm(s):`);
+    // The ARNs an event's `resources` must name to match the rule (`cdk-alarm-rollback event` writes such events).
+    lines.push(...rule.alarmArns.map((arn) => `      ${arn}`));
   }
   for (const event of report.events) {
     lines.push('', ...formatEvent(event));

@@ -1,0 +1,88 @@
+import { Command, runCommand } from './command';
+import { closest, parseFlags, UsageError } from './flags';
+import { alarmStateChange } from '../simulate/alarm-event';
+import { assemblyAlarms, findAssemblyAlarm } from '../simulate/assembly-alarms';
+import { cloudWatchTimestamp } from '../simulate/event-file';
+import { resolveAssembly } from '../simulate/resolve-assembly';
+
+const usage = 'usage: cdk-alarm-rollback event --assembly cdk.out --alarm NAME_OR_ARN [--state ALARM] [--previous-state OK] [--minutes-ago 0]';
+
+const STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const;
+type AlarmState = typeof STATES[number];
+
+/** `event`: a CloudWatch Alarm State Change event for an alarm of the assembly, ready for `simulate --event`. */
+export const eventCommand: Command = {
+  usage,
+  help: `${usage}
+
+Prints a CloudWatch "Alarm State Change" event, shaped as EventBridge
+delivers it, for an alarm of your synthesized app: a fresh UUID id, the
+alarm's ARN, account and region as the deployed stack would have them, and
+its configuration (metrics, or a composite alarm's rule). Save it and pass
+it to \`simulate --event\`.
+
+  --assembly DIR      the cloud assembly \`cdk synth\` writes (cdk.out)
+  --alarm NAME|ARN    an alarm the stacks create or a rule watches: its name
+                      or its ARN (as the simulate timeline lists them)
+  --state STATE       ALARM (default), OK or INSUFFICIENT_DATA
+  --previous-state S  the state before (default OK for ALARM, else ALARM)
+  --minutes-ago N     when the alarm changed state, minutes before now (default 0)
+`,
+  run: (args, io) => runCommand('event', io, async () => {
+    const { values } = parseFlags(args, {
+      'assembly': { type: 'string' },
+      'alarm': { type: 'string' },
+      'state': { type: 'string' },
+      'previous-state': { type: 'string' },
+      'minutes-ago': { type: 'string' },
+    }, usage);
+    if (!values.assembly) throw new UsageError(`event needs --assembly (the cdk.out folder of \`cdk synth\`); ${usage}`);
+    if (!values.alarm) throw new UsageError(`event needs --alarm (an alarm name or ARN of the assembly); ${usage}`);
+    const state = alarmState(values.state ?? 'ALARM', '--state');
+    const previousState = values['previous-state'] === undefined ? undefined : alarmState(values['previous-state'], '--previous-state');
+    const minutesAgo = Number(values['minutes-ago'] ?? 0);
+    if (!Number.isFinite(minutesAgo) || minutesAgo < 0 || values['minutes-ago']?.trim() === '') {
+      throw new UsageError(`--minutes-ago "${values['minutes-ago']}" must be a number of zero or more (minutes before now)`);
+    }
+
+    const alarm = findAssemblyAlarm(assemblyAlarms(resolveAssembly(values.assembly)), values.alarm, closest);
+    const time = new Date(Date.now() - minutesAgo * 60_000);
+    const event = alarmStateChange({
+      alarmArn: alarm.arn,
+      state,
+      previousState,
+      time: time.toISOString().replace(/\.\d+Z$/, 'Z'),
+      configuration: alarm.configuration,
+      ...stateReason(alarm, state, time),
+    });
+    io.stdout(`${JSON.stringify(event, null, 2)}\n`);
+  }),
+};
+
+function alarmState(value: string, flag: string): AlarmState {
+  const upper = value.toUpperCase();
+  if ((STATES as readonly string[]).includes(upper)) return upper as AlarmState;
+  const near = closest(upper, STATES);
+  throw new UsageError(`${flag} "${value}" is not an alarm state: use ${STATES.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`);
+}
+
+/**
+ * The reason and reasonData CloudWatch would give, in their documented
+ * shapes ("Alarm events and EventBridge", Amazon CloudWatch User Guide): a
+ * composite alarm names its triggering alarms, a metric alarm its evaluation.
+ * The values are placeholders; the handler records the reason, it does not
+ * act on it.
+ */
+function stateReason(alarm: { readonly composite: boolean; readonly arn: string }, state: AlarmState, time: Date) {
+  const stamp = cloudWatchTimestamp(time);
+  if (alarm.composite) {
+    return {
+      reason: `simulated: ${alarm.arn} set to ${state} by cdk-alarm-rollback event`,
+      reasonData: JSON.stringify({ triggeringAlarms: [] }),
+    };
+  }
+  return {
+    reason: `Threshold Crossed: simulated by cdk-alarm-rollback event (${state})`,
+    reasonData: JSON.stringify({ version: '1.0', queryDate: stamp, startDate: stamp, evaluatedDatapoints: [] }),
+  };
+}

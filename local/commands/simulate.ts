@@ -1,0 +1,55 @@
+import { Command, runCommand } from './command';
+import { parseFlags, UsageError } from './flags';
+
+const usage = 'usage: cdk-alarm-rollback simulate --assembly cdk.out [--state state.json] --event alarm.json [--event more.json ...] [--json]';
+
+/** `simulate`: the assembly's rules and bundled handler, run locally against the events. */
+export const simulateCommand: Command = {
+  usage,
+  help: `${usage}
+
+Runs your synthesized app's rollback rules and the bundled rollback handler
+locally, against local AppConfig, Proton and DynamoDB, and shows what each
+alarm event would do: the rules it matches, the API calls, the deployment's
+state before and after, the outcome and the ledger record. No AWS account is
+used. The timeline starts with each rule and the alarm ARNs it watches.
+
+  --assembly DIR   the cloud assembly \`cdk synth\` writes (cdk.out)
+  --state FILE     what exists before the alarms fire: AppConfig applications,
+                   deployment strategies and deployments, Proton environments
+                   (see "Simulate" in the README for the format)
+  --event FILE     an EventBridge event (or a list of them), delivered in order;
+                   repeat --event for more files; a file may repeat an event.
+                   "timeMinutesAgo": 3 instead of "time" gives a time relative
+                   to the start; an event without "id" gets a fresh UUID.
+                   \`cdk-alarm-rollback event\` writes one for an alarm of the
+                   assembly; the package's samples/ folder has more.
+  --json           print a machine-readable report instead of the timeline
+`,
+  run: (args, io) => runCommand('simulate', io, async () => {
+    const { values } = parseFlags(args, {
+      assembly: { type: 'string' },
+      state: { type: 'string' },
+      event: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    }, usage);
+    if (!values.assembly) throw new UsageError(`simulate needs --assembly (the cdk.out folder of \`cdk synth\`); ${usage}`);
+    if (!values.event?.length) throw new UsageError(`simulate needs at least one --event file (an EventBridge alarm state change event); ${usage}`);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- probes the external dependency the bundle leaves out
+      require('dynalite');
+    } catch {
+      throw new UsageError('simulate needs dynalite: npm install --save-dev dynalite');
+    }
+    // The simulation's own DynamoDB client runs on the build machine's Node; its support notice is noise here.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    // Loaded only now, so a missing dynalite is reported above rather than as a load error.
+    const simulate = await import('../simulate');
+    simulate.readCloudAssembly(values.assembly);
+    const state = values.state ? simulate.readStateFile(values.state) : {};
+    const now = Date.now();
+    const events = values.event.flatMap((file) => simulate.readEventFile(file, now));
+    const report = await simulate.runSimulation({ assembly: values.assembly, state, events });
+    io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${simulate.formatTimeline(report)}\n`);
+  }),
+};

@@ -1,0 +1,4 @@
+export * from './history-table';
+export * from './ledger-reader';
+export * from './since';
+export * from './stack-ledgers';

@@ -1,0 +1,195 @@
+import { execFile } from 'child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App } from 'aws-cdk-lib';
+import { synthesizeTestApp } from './support';
+import { buildQuickStartStack } from '../../examples/readme-quick-start';
+import { main } from '../../local/cli';
+import { closest, editDistance } from '../../local/commands/flags';
+import { readEventFile, RELATIVE_TIME_FIELD, Simulation, SimulationReport } from '../../local/simulate';
+
+const CLI = join(__dirname, '..', '..', 'assets', 'cli', 'index.js');
+const SAMPLES = join(__dirname, '..', '..', 'samples');
+const MINUTE = 60_000;
+
+/** The shipped command, run as `npx cdk-alarm-rollback` runs it. */
+const run = (...args: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+  execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+    resolve({ status: error ? Number(error.code) : 0, stdout, stderr });
+  });
+});
+
+/** The command in this process, its output captured. */
+async function inProcess(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (text) => { stdout += text; }, stderr: (text) => { stderr += text; } });
+  return { code, stdout, stderr };
+}
+
+let assembly: string;
+let files: string;
+
+beforeAll(() => {
+  assembly = synthesizeTestApp();
+  files = mkdtempSync(join(tmpdir(), 'event-command-'));
+});
+
+describe('cdk-alarm-rollback event', () => {
+  it('prints a state change event for an alarm named in the assembly, which simulate rolls back on', async () => {
+    const printed = await inProcess('event', '--assembly', assembly, '--alarm', 'shop-errors', '--minutes-ago', '3');
+    const event = JSON.parse(printed.stdout);
+
+    expect(printed.code).toBe(0);
+    expect(event).toMatchObject({
+      'detail-type': 'CloudWatch Alarm State Change',
+      'source': 'aws.cloudwatch',
+      'account': '111111111111',
+      'region': 'eu-west-1',
+      'resources': ['arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors'],
+      'detail': {
+        alarmName: 'shop-errors',
+        state: { value: 'ALARM' },
+        previousState: { value: 'OK' },
+        configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'Shop', name: 'Errors' }, period: 300 } }] },
+      },
+    });
+    expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Math.abs(Date.parse(event.time) - (Date.now() - 3 * MINUTE))).toBeLessThan(MINUTE);
+
+    const simulation = await Simulation.start({
+      assembly,
+      state: { appConfig: { deployments: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear', startedMinutesAgo: 3 }] } },
+    });
+    try {
+      const report = await simulation.deliver(event);
+      expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+    } finally {
+      await simulation.close();
+    }
+  });
+
+  it('gives a composite alarm its rule, and takes an ARN and another state', async () => {
+    const arn = 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-health';
+    const printed = await inProcess('event', '--assembly', assembly, '--alarm', arn, '--state', 'ok');
+    const event = JSON.parse(printed.stdout);
+
+    expect(event.resources).toEqual([arn]);
+    expect(event.detail.state.value).toBe('OK');
+    expect(event.detail.previousState.value).toBe('ALARM');
+    expect(event.detail.configuration.alarmRule).toMatch(/^\(ALARM\("arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors"\) OR ALARM\(/);
+    expect(JSON.parse(event.detail.state.reasonData)).toEqual({ triggeringAlarms: [] });
+  });
+
+  it.each([
+    [['--alarm', 'shop-erors'], /no alarm of the assembly is named or has the ARN shop-erors; did you mean shop-errors\? Alarms: shop-errors, shop-health/],
+    [['--alarm', 'shop-errors', '--state', 'ALRAM'], /--state "ALRAM" is not an alarm state: use ALARM, OK, INSUFFICIENT_DATA \(did you mean ALARM\?\)/],
+    [['--alarm', 'shop-errors', '--minutes-ago=-2'], /--minutes-ago "-2" must be a number of zero or more/],
+    [['--alarm', 'shop-errors', '--minutes-go', '2'], /Unknown option '--minutes-go'\. Did you mean --minutes-ago\?/],
+    [[], /event needs --alarm/],
+  ])('refuses %j with what to do, in one line', async (args, message) => {
+    const result = await inProcess('event', '--assembly', assembly, ...args);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('event files', () => {
+  it('take a time relative to the start and fill in the id and the alarm timestamp', () => {
+    const file = join(files, 'relative.json');
+    writeFileSync(file, JSON.stringify([
+      { 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', [RELATIVE_TIME_FIELD]: 4, 'detail': { state: { value: 'ALARM' } } },
+      { 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', [RELATIVE_TIME_FIELD]: 0, 'detail': { state: { value: 'ALARM' } } },
+    ]));
+    const now = Date.parse('2026-11-20T14:05:42.000Z');
+
+    const [first, second] = readEventFile(file, now).map((entry) => entry.event as Record<string, any>);
+
+    expect(first.time).toBe('2026-11-20T14:01:42Z');
+    expect(first.detail.state.timestamp).toBe('2026-11-20T14:01:42.000+0000');
+    expect(first).not.toHaveProperty(RELATIVE_TIME_FIELD);
+    expect(second.time).toBe('2026-11-20T14:05:42Z');
+    expect(first.id).not.toBe(second.id);
+  });
+
+  it.each([
+    [{ [RELATIVE_TIME_FIELD]: -1 }, /timeMinutesAgo must be a number of zero or more/],
+    [{ [RELATIVE_TIME_FIELD]: 1, time: '2026-11-20T14:05:42Z' }, /gives both "time" and "timeMinutesAgo": keep one/],
+  ])('refuse %j', (fields, message) => {
+    const file = join(files, 'bad-relative.json');
+    writeFileSync(file, JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', ...fields }));
+
+    expect(() => readEventFile(file)).toThrow(message);
+  });
+});
+
+describe('the samples the package ships', () => {
+  let quickStart: string;
+  beforeAll(() => {
+    quickStart = mkdtempSync(join(tmpdir(), 'quick-start-'));
+    const app = new App({ outdir: quickStart });
+    buildQuickStartStack(app);
+    app.synth();
+  });
+
+  it('are event files simulate reads', () => {
+    const samples = readdirSync(SAMPLES).filter((file) => file.endsWith('.json'));
+
+    expect(samples.sort()).toEqual(['composite-alarm.json', 'flap.json', 'metric-alarm.json', 'redelivery.json']);
+    for (const sample of samples) {
+      expect(readEventFile(join(SAMPLES, sample)).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('drive the README quick start app, and the timeline lists the alarm ARNs each rule watches first', async () => {
+    const result = await run('simulate', '--assembly', quickStart,
+      '--event', join(SAMPLES, 'metric-alarm.json'), '--event', join(SAMPLES, 'redelivery.json'), '--event', join(SAMPLES, 'composite-alarm.json'));
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('2 rollback rule(s):');
+    expect(lines[1]).toMatch(/^ {2}QuickStart\/Rollback\/ConfigRollout.* -> appconfig target QuickStart\/Rollback\/ConfigRollout, watching 2 alarm\(s\):$/);
+    expect(lines.slice(2, 4).map((line) => line.trim())).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^arn:aws:cloudwatch:us-east-1:123456789012:alarm:QuickStart-Errors[0-9A-F]{8}$/),
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-service-p99-latency',
+    ]));
+    // The metric sample matches the rule that watches it; the composite sample's alarm is not in the quick start.
+    expect(result.stdout).toMatch(/#1 my-service-p99-latency OK -> ALARM .*\n {2}\+ QuickStart\/Rollback\/ConfigRollout\/Rule -> AppConfig/);
+    expect(result.stdout).toMatch(/#4 my-service-health OK -> ALARM .*\n {4}no rule matched: nothing was called/);
+  });
+
+  it('give outcomes to the quick start targets: no deployment to stop, then a duplicate', async () => {
+    const result = await run('simulate', '--assembly', quickStart, '--event', join(SAMPLES, 'redelivery.json'), '--json');
+    const report = JSON.parse(result.stdout) as SimulationReport;
+
+    expect(report.events.map((event) => event.deliveries.map((delivery) => delivery.outcome))).toEqual([['NO_ACTIVE_DEPLOYMENT'], ['DUPLICATE']]);
+  });
+});
+
+describe('cdk-alarm-rollback', () => {
+  it('names the command an unknown one is closest to', async () => {
+    const result = await inProcess('histroy', '--table', 'ledger');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown command "histroy"; did you mean history\?/);
+  });
+
+  it.each(['simulate', 'event', 'history'])('prints the flags of %s with --help, and exits 0', async (command) => {
+    const result = await inProcess(command, '--help');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: cdk-alarm-rollback ${command} `));
+    expect(result.stdout).toMatch(/\n {2}--\w/);
+  });
+
+  it('counts a swap of two neighbouring letters as one edit, and suggests nothing far off', () => {
+    expect(editDistance('tabel', 'table')).toBe(1);
+    expect(editDistance('assembly', 'asembly')).toBe(1);
+    expect(closest('frobnicate', ['assembly', 'state', 'event', 'json'])).toBeUndefined();
+  });
+});
