@@ -75,6 +75,8 @@ export function alarmInput(environment = environmentId(0), stateChangedAt = Date
       kind: 'appconfig',
       name: `Bench/Rollback/${environment}`,
       alarmArns: [metricEvent.resources[0]],
+      triggerStates: ['ALARM'],
+      actOnPausedAlarms: false,
       applicationId: APPLICATION,
       environmentId: environment,
       revertCompletedWithinSeconds: 0,

@@ -1,4 +1,5 @@
 import {
+  AlarmStateValue,
   INPUT_VERSION,
   parseAlarmArn,
   RollbackOutcome,
@@ -78,6 +79,15 @@ function parseTarget(raw: unknown): TargetInput | string {
   if (!Array.isArray(alarmArns) || alarmArns.length === 0 || !alarmArns.every((arn) => isText(arn, Rules.MAX_ALARM_ARN_LENGTH))) {
     return `target.alarmArns is ${describe(alarmArns)}, not a list of alarm ARNs`;
   }
+  const triggerStates = field(raw, 'triggerStates');
+  if (!Array.isArray(triggerStates) || triggerStates.length === 0 || !triggerStates.every((state) => isTriggerState(state))) {
+    return `target.triggerStates is ${describe(triggerStates)}, not a list of ${AlarmStateValue.ALARM} and ${AlarmStateValue.INSUFFICIENT_DATA}`;
+  }
+  const actOnPausedAlarms = field(raw, 'actOnPausedAlarms');
+  if (typeof actOnPausedAlarms !== 'boolean') {
+    return `target.actOnPausedAlarms is ${describe(actOnPausedAlarms)}, not true or false`;
+  }
+  const common = { name, alarmArns, triggerStates, actOnPausedAlarms };
   const kind = field(raw, 'kind');
   if (kind === TargetKind.APPCONFIG) {
     const applicationId = field(raw, 'applicationId');
@@ -92,14 +102,14 @@ function parseTarget(raw: unknown): TargetInput | string {
     if (typeof window !== 'number' || !Number.isInteger(window) || window < 0 || window > Rules.MAX_REVERT_WINDOW_SECONDS) {
       return `target.revertCompletedWithinSeconds is ${describe(window)}`;
     }
-    return { kind, name, alarmArns, applicationId, environmentId, revertCompletedWithinSeconds: window };
+    return { kind, ...common, applicationId, environmentId, revertCompletedWithinSeconds: window };
   }
   if (kind === TargetKind.PROTON_ENVIRONMENT) {
     const environmentName = field(raw, 'environmentName');
     if (!Rules.PROTON_RESOURCE_NAME.test(environmentName)) {
       return `target.environmentName is ${describe(environmentName)}`;
     }
-    return { kind, name, alarmArns, environmentName };
+    return { kind, ...common, environmentName };
   }
   return `target.kind is ${describe(kind)}`;
 }
@@ -177,6 +187,11 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
 
 function reject(reason: string): RefusedInput {
   return { ok: false, outcome: RollbackOutcome.REJECTED, reason, event: {} };
+}
+
+/** The states a target may act on: ALARM, and INSUFFICIENT_DATA when its triggerOn says so. */
+function isTriggerState(value: unknown): boolean {
+  return value === AlarmStateValue.ALARM || value === AlarmStateValue.INSUFFICIENT_DATA;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

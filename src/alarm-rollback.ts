@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HandlerEnv, isAlarmArn, Metrics, Rules } from './private/contract';
+import { AlarmStateValue, HandlerEnv, isAlarmArn, Metrics, Rules } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createWatcherAlarms } from './private/monitoring';
 import { RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
@@ -322,6 +322,9 @@ export class AlarmRollback extends Construct {
     const target = options.target._bind(scope, {
       name,
       alarmArns,
+      // Until triggerOn and actOnPausedAlarms are props: AppConfig's own monitors' defaults.
+      triggerStates: [AlarmStateValue.ALARM],
+      actOnPausedAlarms: false,
       grant: (actions, arns) => this.grants.grant(scope, actions, arns),
     });
     return this.delivery.addRules(scope, id, target);

@@ -28,6 +28,8 @@ export enum RollbackOutcome {
   REJECTED = 'REJECTED',
   /** An AWS call failed after the SDK's retries, so the event is retried and then dead-lettered. */
   FAILED = 'FAILED',
+  /** A deployment was refused at its start because one of the target's alarms was firing. */
+  DEPLOYMENT_BLOCKED = 'DEPLOYMENT_BLOCKED',
   /** Dry-run mode: the decision was recorded, and nothing was called. */
   DRY_RUN = 'DRY_RUN',
 }

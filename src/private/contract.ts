@@ -26,10 +26,91 @@ export const HandlerEnv = {
    * invocation that died, and a retry may take it over.
    */
   CLAIM_LEASE_SECONDS: 'ROLLBACK_CLAIM_LEASE_SECONDS',
+  /**
+   * What the alarm-state check does when it cannot read the alarms: a value
+   * of `AlarmReadFailurePolicy`. Set on the alarm-state function only.
+   */
+  ALARM_READ_FAILURE: 'ROLLBACK_ALARM_READ_FAILURE',
+  /**
+   * Milliseconds the alarm-state check may spend reading the alarms before
+   * its failure policy decides. Kept well under the function timeout, so the
+   * policy, not a timeout, decides what AppConfig hears.
+   */
+  ALARM_READ_BUDGET_MS: 'ROLLBACK_ALARM_READ_BUDGET_MS',
 } as const;
 
 /** Bumped when the rule input changes shape, so an old handler can refuse a new input. */
-export const INPUT_VERSION = 1;
+export const INPUT_VERSION = 2;
+
+/** What set a decision in motion: the record's `trigger`. */
+export const Trigger = {
+  /** A CloudWatch alarm state-change event, delivered by an EventBridge rule. */
+  ALARM_EVENT: 'ALARM_EVENT',
+  /** AppConfig's AT_DEPLOYMENT_TICK extension call, made throughout a rollout and its bake. */
+  DEPLOYMENT_TICK: 'DEPLOYMENT_TICK',
+  /**
+   * A deployment starting: AppConfig's PRE_START_DEPLOYMENT extension call,
+   * or a Proton environment deployment going IN_PROGRESS.
+   */
+  DEPLOYMENT_START: 'DEPLOYMENT_START',
+} as const;
+
+export type TriggerName = (typeof Trigger)[keyof typeof Trigger];
+
+/** CloudWatch alarm states: the StateValue enum of the CloudWatch API. */
+export const AlarmStateValue = {
+  OK: 'OK',
+  ALARM: 'ALARM',
+  INSUFFICIENT_DATA: 'INSUFFICIENT_DATA',
+} as const;
+
+/**
+ * What the alarm-state check does when the alarms cannot be read (throttled,
+ * denied, unavailable, or slower than its budget). CodeDeploy's
+ * `ignorePollAlarmFailure` is the model: stop by default, go on if chosen.
+ */
+export const AlarmReadFailurePolicy = {
+  /** Roll the deployment back (at a tick) or refuse it (at its start). */
+  ROLL_BACK: 'ROLL_BACK',
+  /** Let the deployment go on; the failure is logged and counted. */
+  CONTINUE: 'CONTINUE',
+} as const;
+
+export type AlarmReadFailurePolicyName = (typeof AlarmReadFailurePolicy)[keyof typeof AlarmReadFailurePolicy];
+
+/**
+ * The parameters of the AppConfig extension the construct creates, set per
+ * association (one association per AppConfig target environment). AppConfig
+ * allows at most 10 parameters per extension and 2,048 characters per value
+ * (botocore appconfig 2019-10-09: ParameterMap max 10,
+ * StringWithLengthBetween1And2048).
+ */
+export const ExtensionParameter = {
+  /** JSON of an `AlarmStateTargetParameter`. */
+  TARGET: 'Target',
+  /**
+   * `Alarms1` to `Alarms9`: the target's alarm ARNs, as JSON arrays of
+   * strings, in order, each value at most `MAX_VALUE_LENGTH` characters once
+   * deployed; unused ones are left out of the association.
+   */
+  ALARMS_PREFIX: 'Alarms',
+  ALARMS_PARAMETER_COUNT: 9,
+  MAX_VALUE_LENGTH: 2048,
+} as const;
+
+/** What the alarm-state check knows of one AppConfig target, from its association's `Target` parameter. */
+export interface AlarmStateTargetParameter {
+  /** The target's name, as in its rule input and ledger records. */
+  readonly name: string;
+  readonly applicationId: string;
+  readonly environmentId: string;
+  /** The alarm states that roll the target back. */
+  readonly triggerStates: string[];
+  /** Act on alarms whose actions are disabled or suppressed, too. */
+  readonly actOnPausedAlarms: boolean;
+  /** Refuse to start a deployment while one of the alarms is in a trigger state. */
+  readonly blockStart: boolean;
+}
 
 export const TargetKind = {
   APPCONFIG: 'appconfig',
@@ -43,6 +124,17 @@ interface TargetInputBase {
   readonly name: string;
   /** The alarms the target watches; an event naming any other alarm is rejected. */
   readonly alarmArns: string[];
+  /**
+   * The alarm states that roll the target back: `ALARM`, and also
+   * `INSUFFICIENT_DATA` when the target's `triggerOn` says so.
+   */
+  readonly triggerStates: string[];
+  /**
+   * Act on an alarm whose actions are disabled or suppressed, too. False
+   * does as AppConfig's own alarm monitors do: a paused alarm rolls nothing
+   * back, and the decision is recorded as IGNORED.
+   */
+  readonly actOnPausedAlarms: boolean;
 }
 
 export interface AppConfigTargetInput extends TargetInputBase {
@@ -207,6 +299,14 @@ export const Metrics = {
   ALARM_TO_ACTION_LATENCY: 'AlarmToActionLatency',
   /** Milliseconds the handler spent on one event. */
   HANDLER_DURATION: 'HandlerDuration',
+  /**
+   * Count, one per alarm-state check (deployment tick or start), with the
+   * dimension `Result`: a check that finds every alarm quiet writes no
+   * ledger record, only this metric.
+   */
+  ALARM_STATE_CHECK: 'AlarmStateCheckCount',
+  DIMENSION_TRIGGER: 'Trigger',
+  DIMENSION_RESULT: 'Result',
   DIMENSION_ROLLBACK: 'Rollback',
   DIMENSION_TARGET: 'Target',
   DIMENSION_OUTCOME: 'Outcome',
@@ -233,6 +333,10 @@ export interface RollbackRecord {
   readonly outcome: RollbackOutcome;
   /** Why this outcome, in words, for a person reading the ledger. */
   readonly reason: string;
+  /** What set the decision in motion; records made before triggers existed have none (an alarm event). */
+  readonly trigger?: TriggerName;
+  /** Names of the watched alarms a state check found in a trigger state. */
+  readonly alarmsFiring?: string[];
   readonly rollback: string;
   readonly target: string;
   readonly targetKind?: TargetKindName;

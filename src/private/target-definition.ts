@@ -7,6 +7,10 @@ export interface TargetBindContext {
   readonly name: string;
   /** ARNs of the alarms that watch the target (tokens allowed). */
   readonly alarmArns: string[];
+  /** The alarm states that roll the target back (`ALARM`, and `INSUFFICIENT_DATA` if chosen). */
+  readonly triggerStates: string[];
+  /** Act on alarms whose actions are disabled or suppressed, too. */
+  readonly actOnPausedAlarms: boolean;
   /**
    * Allows the handler `actions` on `resourceArns`. The grants of all
    * targets are packed into IAM policies sized to IAM's quotas

@@ -101,6 +101,8 @@ export class AppConfigTarget implements TargetDefinition {
       kind: TargetKind.APPCONFIG,
       name: context.name,
       alarmArns: context.alarmArns,
+      triggerStates: context.triggerStates,
+      actOnPausedAlarms: context.actOnPausedAlarms,
       applicationId,
       environmentId,
       revertCompletedWithinSeconds,

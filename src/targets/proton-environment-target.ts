@@ -42,6 +42,8 @@ export class ProtonEnvironmentTarget implements TargetDefinition {
       kind: TargetKind.PROTON_ENVIRONMENT,
       name: context.name,
       alarmArns: context.alarmArns,
+      triggerStates: context.triggerStates,
+      actOnPausedAlarms: context.actOnPausedAlarms,
       environmentName,
     };
   }

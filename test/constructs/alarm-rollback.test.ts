@@ -181,11 +181,13 @@ describe('AlarmRollback with defaults', () => {
         InputTransformer: {
           InputPathsMap: { f1: '$' },
           InputTemplate: JSON.stringify({
-            version: 1,
+            version: 2,
             target: {
               kind: 'appconfig',
               name: 'TestStack/Rollback/ConfigRollout',
               alarmArns: [alarmArn('errors'), alarmArn('latency')],
+              triggerStates: ['ALARM'],
+              actOnPausedAlarms: false,
               applicationId: 'abc1234',
               environmentId: 'def5678',
               revertCompletedWithinSeconds: 0,
@@ -204,8 +206,8 @@ describe('AlarmRollback with defaults', () => {
       Targets: [Match.objectLike({
         InputTransformer: {
           InputPathsMap: { f1: '$' },
-          InputTemplate: '{"version":1,"target":{"kind":"proton-environment","name":"TestStack/Rollback/ProdEnvironment",'
-            + `"alarmArns":["${alarmArn('env-health')}"],"environmentName":"prod"},"event":<f1>}`,
+          InputTemplate: '{"version":2,"target":{"kind":"proton-environment","name":"TestStack/Rollback/ProdEnvironment",'
+            + `"alarmArns":["${alarmArn('env-health')}"],"triggerStates":["ALARM"],"actOnPausedAlarms":false,"environmentName":"prod"},"event":<f1>}`,
         },
       })],
     });

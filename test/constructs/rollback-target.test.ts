@@ -22,8 +22,8 @@ describe('RollbackTarget.appConfig', () => {
 
     expect(inputTemplate(stack)).toEqual({
       'Fn::Join': ['', [
-        '{"version":1,"target":{"kind":"appconfig","name":"TestStack/Rollback/Target",'
-          + '"alarmArns":["arn:aws:cloudwatch:eu-west-1:111111111111:alarm:errors"],"applicationId":"',
+        '{"version":2,"target":{"kind":"appconfig","name":"TestStack/Rollback/Target",'
+          + '"alarmArns":["arn:aws:cloudwatch:eu-west-1:111111111111:alarm:errors"],"triggerStates":["ALARM"],"actOnPausedAlarms":false,"applicationId":"',
         { Ref: expect.stringMatching(/^App/) },
         '","environmentId":"',
         { Ref: expect.stringMatching(/^Env/) },
@@ -66,11 +66,13 @@ describe('RollbackTarget.appConfig', () => {
       revertCompletedWithin: Duration.hours(72),
     }));
     expect(JSON.parse(inputTemplate(stack).replace('<f1>', 'null'))).toEqual({
-      version: 1,
+      version: 2,
       target: {
         kind: 'appconfig',
         name: 'TestStack/Rollback/Target',
         alarmArns: ['arn:aws:cloudwatch:eu-west-1:111111111111:alarm:errors'],
+        triggerStates: ['ALARM'],
+        actOnPausedAlarms: false,
         applicationId: 'abc1234',
         environmentId: 'def5678',
         revertCompletedWithinSeconds: 259200,
@@ -176,6 +178,8 @@ describe('RollbackTarget.protonEnvironment', () => {
       kind: 'proton-environment',
       name: 'TestStack/Rollback/Target',
       alarmArns: ['arn:aws:cloudwatch:eu-west-1:111111111111:alarm:errors'],
+      triggerStates: ['ALARM'],
+      actOnPausedAlarms: false,
       environmentName: 'prod_eu-1',
     });
   });

@@ -39,7 +39,7 @@ const cases: Array<[string, unknown, RollbackOutcome, RegExp]> = [
   ['an event with an unreadable time', ruleInput(appConfigTarget(), alarmEvent({ time: 'yesterday' })), RollbackOutcome.REJECTED, /event time is "yesterday"/],
   ['an event that is not an object', ruleInput(appConfigTarget(), 'ALARM'), RollbackOutcome.REJECTED, /not an EventBridge event object/],
   ['an input that is not an object', [1, 2], RollbackOutcome.REJECTED, /not an object/],
-  ['an input of another version', { ...ruleInput(appConfigTarget()), version: 2 }, RollbackOutcome.REJECTED, /version is 2/],
+  ['an input of another version', { ...ruleInput(appConfigTarget()), version: 1 }, RollbackOutcome.REJECTED, /version is 1/],
   ['an input with an unknown target kind', ruleInput({ ...appConfigTarget(), kind: 'ecs' as never }), RollbackOutcome.REJECTED, /target.kind is "ecs"/],
   ['an input with a malformed application id', ruleInput(appConfigTarget({ applicationId: 'NOT AN ID' })), RollbackOutcome.REJECTED, /target.applicationId/],
   ['an input with a revert window over 72 hours', ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 73 * 3600 })), RollbackOutcome.REJECTED, /revertCompletedWithinSeconds/],

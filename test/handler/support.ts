@@ -20,6 +20,8 @@ export const appConfigTarget = (overrides: Partial<AppConfigTargetInput> = {}): 
   kind: 'appconfig',
   name: 'Stack/Rollback/ConfigRollout',
   alarmArns: [METRIC_ALARM_ARN, COMPOSITE_ALARM_ARN],
+  triggerStates: ['ALARM'],
+  actOnPausedAlarms: false,
   applicationId: 'abc1234',
   environmentId: 'env5678',
   revertCompletedWithinSeconds: 0,
@@ -30,6 +32,8 @@ export const protonTarget = (overrides: Partial<ProtonEnvironmentTargetInput> = 
   kind: 'proton-environment',
   name: 'Stack/Rollback/ProdEnvironment',
   alarmArns: [METRIC_ALARM_ARN],
+  triggerStates: ['ALARM'],
+  actOnPausedAlarms: false,
   environmentName: 'prod',
   ...overrides,
 });

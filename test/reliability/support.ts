@@ -81,6 +81,8 @@ export function appConfigTarget(applicationId: string, environmentId: string, al
     kind: 'appconfig',
     name,
     alarmArns: alarmNames.map(alarmArn),
+    triggerStates: ['ALARM'],
+    actOnPausedAlarms: false,
     applicationId,
     environmentId,
     revertCompletedWithinSeconds: 0,
@@ -92,6 +94,8 @@ export function protonTarget(environmentName: string, alarmNames: string[]): Pro
     kind: 'proton-environment',
     name: `${ROLLBACK_NAME}/${environmentName}`,
     alarmArns: alarmNames.map(alarmArn),
+    triggerStates: ['ALARM'],
+    actOnPausedAlarms: false,
     environmentName,
   };
 }

@@ -60,7 +60,7 @@ describe('cdk-alarm-rollback event', () => {
 
     const simulation = await Simulation.start({
       assembly,
-      state: { appConfig: { deployments: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear', startedMinutesAgo: 3 }] } },
+      state: { appConfig: { deployments: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear', startedMinutesAgo: 5 }] } },
     });
     try {
       const report = await simulation.deliver(event);
