@@ -15,6 +15,8 @@ const EXPECTED_FINDINGS: Record<string, string> = {
     'AWSLambdaBasicExecutionRole is the AWS managed policy that lets Lambda write the handler\'s logs; every other permission is an inline statement on named resources.',
   'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:eu-west-1:111111111111:application/abc1234/environment/def5678*]':
     'GetDeployment and StopDeployment act on a deployment ARN whose number AppConfig assigns when the deployment starts; a 7-character environment ID is the start of no other AppConfig ID, so this pattern is exactly the environment and its deployments.',
+  'AwsSolutions-IAM5[Resource::*]':
+    'cloudwatch:DescribeAlarms returns composite alarms only to a caller whose permission is scoped to "*" (CloudWatch API reference, DescribeAlarms); it reads alarm configuration and state and nothing else, and it is the only action granted on "*".',
   'AwsSolutions-L1':
     'The runtime is pinned to nodejs22.x on purpose so templates do not change with the date or region; it is raised in a release, with the handler tested on it.',
   'Serverless-LambdaLatestVersion':
