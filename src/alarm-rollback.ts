@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,7 +16,7 @@ import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './pr
 import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
-import { RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
+import { CLOUDFORMATION_MAX_RESOURCES, RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
 import { RollbackFunction } from './private/rollback-function';
 import { RuleDelivery } from './private/rule-delivery';
 import { TargetGrants } from './private/target-grants';
@@ -352,6 +352,7 @@ export class AlarmRollback extends Construct {
     this.ruleNamePrefix = this.delivery.namePrefix;
     this.grants = new TargetGrants(this, this.function);
 
+    this.node.addValidation({ validate: () => this.checkStackResources() });
     this.triggerOn = props.triggerOn ?? TriggerOn.ALARM;
     this.actOnPausedAlarms = props.actOnPausedAlarms ?? false;
     grantDescribeAlarms(this.function);
@@ -585,6 +586,26 @@ export class AlarmRollback extends Construct {
    */
   public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.function.metricErrors(props);
+  }
+
+  /**
+   * Every AppConfig target adds an extension association beside its rule, so
+   * targets reach CloudFormation's 500 resources per stack ("AWS
+   * CloudFormation quotas") sooner than the 300 rules of an event bus. The
+   * CDK refuses such a stack too; this says which part is ours and what to do.
+   */
+  private checkStackResources(): string[] {
+    const stack = Stack.of(this);
+    const isResource = (node: unknown) => CfnResource.isCfnResource(node as CfnResource) && Stack.of(node as CfnResource) === stack;
+    const total = stack.node.findAll().filter(isResource).length;
+    if (total <= CLOUDFORMATION_MAX_RESOURCES) {
+      return [];
+    }
+    const ours = this.node.findAll().filter(isResource).length;
+    return [validationError(this,
+      `stack ${stack.stackName} has ${total} resources, ${ours} of them from this AlarmRollback (a rule per target, an extension association per AppConfig target); `
+      + `CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack`,
+      'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack, or set alarmStateChecks: false to leave out the associations').message];
   }
 
   private ledgerRetentionDays(retention: Duration = DEFAULT_LEDGER_RETENTION): number {

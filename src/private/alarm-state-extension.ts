@@ -69,11 +69,12 @@ export class AlarmStateExtension extends Construct {
       },
     });
 
+    // CfnExtension's Actions is untyped JSON: the keys are CloudFormation's own.
     const action = (name: string, description: string) => [{
-      name,
-      description,
-      uri: props.checkFunction.functionArn,
-      roleArn: this.invokeRole.roleArn,
+      Name: name,
+      Description: description,
+      Uri: props.checkFunction.functionArn,
+      RoleArn: this.invokeRole.roleArn,
     }];
     const parameters: Record<string, appconfig.CfnExtension.ParameterProperty> = {
       [ExtensionParameter.TARGET]: { required: true, description: 'The target: JSON of its name, IDs, trigger states and switches' },
@@ -113,7 +114,7 @@ export class AlarmStateExtension extends Construct {
       // extension on one resource are not documented to be allowed. Refuse
       // rather than guess which target's alarms a deployment answers to.
       throw validationError(scope,
-        `the AppConfig environment ${describeValue(key)} is already the target ${describeValue(holder)} of this AlarmRollback; `
+        `the AppConfig environment ${describeId(target.environmentId)} of application ${describeId(target.applicationId)} is already the target ${describeValue(holder)} of this AlarmRollback; `
         + 'its alarm-state check holds one target per environment',
         'Give the environment one addTarget call with all of its alarms, or set alarmStateChecks: false');
     }
@@ -170,4 +171,8 @@ export function chunkAlarms(scope: IConstruct, alarmArns: string[]): string[][] 
       'Combine the alarms into a few cloudwatch.CompositeAlarm, give them shorter names, or set alarmStateChecks: false to rely on alarm events only');
   }
   return groups.map((group) => group.arns);
+}
+
+function describeId(id: string): string {
+  return Token.isUnresolved(id) ? '(created in this app)' : describeValue(id);
 }
