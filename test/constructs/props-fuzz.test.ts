@@ -149,7 +149,7 @@ describe('construct props under any value', () => {
       expectValidated(outcome(() => rollbackWith({ reservedConcurrency: reserved })), valid, 'TestStack/Rollback', 'reservedConcurrency');
     }), RUNS);
   });
-  it('renders any mix of trigger states, pause switches, read-failure policy and start gate the same in the rules, the check and its environment', () => {
+  it('renders any mix of trigger states, pause switches, read-failure policy and start gate alike in the rules, the check and its environment', () => {
     const option = <T>(...values: T[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
     fc.assert(fc.property(option(TriggerOn.ALARM, TriggerOn.ALARM_OR_INSUFFICIENT_DATA), option(TriggerOn.ALARM, TriggerOn.ALARM_OR_INSUFFICIENT_DATA),
       option(true, false), option(true, false), option(AlarmReadFailure.ROLL_BACK, AlarmReadFailure.CONTINUE), option(true, false),
@@ -169,7 +169,8 @@ describe('construct props under any value', () => {
         const input = JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace('<f1>', 'null')).target;
         expect([input.triggerStates, input.actOnPausedAlarms]).toEqual([states, paused]);
         const [association] = Object.values(template.findResources('AWS::AppConfig::ExtensionAssociation')) as any[];
-        expect(JSON.parse(association.Properties.Parameters.Target)).toMatchObject({ triggerStates: states, actOnPausedAlarms: paused, blockStart: blockStart ?? false });
+        expect(JSON.parse(association.Properties.Parameters.Target))
+          .toMatchObject({ triggerStates: states, actOnPausedAlarms: paused, blockStart: blockStart ?? false });
         const check = (Object.values(template.findResources('AWS::Lambda::Function')) as any[]).find((fn) => fn.Properties.Handler === 'alarm-state.handler');
         expect(check.Properties.Environment.Variables[HandlerEnv.ALARM_READ_FAILURE]).toBe(alarmReadFailure ?? AlarmReadFailure.ROLL_BACK);
       }), { numRuns: 25 });
