@@ -151,7 +151,8 @@ describe('construct props under any value', () => {
   });
   it('renders any mix of trigger states, pause switches, read-failure policy and start gate alike in the rules, the check and its environment', () => {
     const option = <T>(...values: T[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
-    fc.assert(fc.property(option(TriggerOn.ALARM, TriggerOn.ALARM_OR_INSUFFICIENT_DATA), option(TriggerOn.ALARM, TriggerOn.ALARM_OR_INSUFFICIENT_DATA),
+    const triggerOnOption = option(TriggerOn.ALARM, TriggerOn.ALARM_OR_INSUFFICIENT_DATA);
+    fc.assert(fc.property(triggerOnOption, triggerOnOption,
       option(true, false), option(true, false), option(AlarmReadFailure.ROLL_BACK, AlarmReadFailure.CONTINUE), option(true, false),
       (triggerOn, targetTriggerOn, actOnPausedAlarms, targetActOnPaused, alarmReadFailure, blockStart) => {
         const stack = testStack();
