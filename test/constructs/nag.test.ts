@@ -22,7 +22,8 @@ const EXPECTED_FINDINGS: Record<string, string> = {
   'Serverless-LambdaLatestVersion':
     'The runtime is pinned to nodejs22.x on purpose so templates do not change with the date or region; it is raised in a release, with the handler tested on it.',
   'Serverless-LambdaDLQ':
-    'Failed asynchronous invocations go to the dead-letter queue through an on-failure destination (EventInvokeConfig), which carries the error and the request and supersedes a function DLQ.',
+    'The handler\'s failed asynchronous invocations go to the dead-letter queue through an on-failure destination (EventInvokeConfig), which carries the error and the request and supersedes a function DLQ; '
+    + 'the alarm-state check is invoked synchronously by AppConfig, which handles its errors (a roll-back), so a DLQ would hold nothing.',
   'Serverless-LambdaTracing':
     'The handler records its duration, its alarm-to-action latency and every AWS call it makes in the ledger and as embedded metrics; X-Ray would add an xray:PutTraceSegments grant on "*" for little more.',
   'AwsSolutions-SQS3':
