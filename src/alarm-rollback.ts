@@ -230,6 +230,12 @@ export interface AddTargetOptions {
  * grants are packed into IAM policies sized to IAM's quotas, so a stack
  * with a few hundred targets deploys.
  *
+ * An alarm already firing when a deployment starts sends no event, so the
+ * alarms' current state is checked too (`alarmStateChecks`): AppConfig's
+ * extension asks a second function when a deployment starts and at every
+ * tick of its rollout and bake, and a Proton deployment going `IN_PROGRESS`
+ * is checked through a rule on its status change.
+ *
  * @example
  * declare const environment: appconfig.IEnvironment;
  * declare const errorAlarm: cloudwatch.IAlarm;
@@ -400,7 +406,7 @@ export class AlarmRollback extends Construct {
   /**
    * The EventBridge rules of every target, in the order the targets were
    * added: one per target, or several for a target whose alarms outgrow one
-   * rule.
+   * rule, and after them the rules on a Proton target's deployments starting.
    */
   public get rules(): events.IRule[] {
     return this.delivery.all;
@@ -419,7 +425,11 @@ export class AlarmRollback extends Construct {
    *
    * @param id a name for the target, unique within this AlarmRollback
    * @param options the alarms and the target
-   * @returns the target's rules: one, or several for many alarms
+   * With `alarmStateChecks` on, an AppConfig target's environment is
+   * associated with the alarm-state extension, and a Proton target gets a
+   * rule on its environment's deployments starting.
+   *
+   * @returns the target's rules: one, or several for many alarms (and a Proton target's start rules)
    */
   public addTarget(id: string, options: AddTargetOptions): events.IRule[] {
     if (this.node.tryFindChild(id)) {
