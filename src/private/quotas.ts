@@ -80,3 +80,10 @@ export const APPCONFIG_EXTENSION_MAX_PARAMETERS = ExtensionParameter.ALARMS_PARA
 
 /** Characters of one extension association parameter value: `StringWithLengthBetween1And2048` (botocore appconfig 2019-10-09). */
 export const APPCONFIG_PARAMETER_VALUE_MAX_CHARS = ExtensionParameter.MAX_VALUE_LENGTH;
+
+// Extension associations: the CreateExtensionAssociation API reference
+// names ServiceQuotaExceededException but lists quotas for applications,
+// deployment strategies, configuration profiles and environments only; AWS
+// states no number of associations per extension or per account, so none is
+// checked here. Each association is one CloudFormation resource, and the
+// 500 resources of a stack (checked by AlarmRollback) bind first.
