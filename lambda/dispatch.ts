@@ -60,6 +60,11 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   // claim never waits past its own invocation.
   const budgetMs = Math.min(config.claimLeaseSeconds * 1000, request.remainingMs ?? Infinity);
   const afterwards: Array<Promise<void>> = [];
+  // The CloudWatch client loads beside the runner, so on a cold start the
+  // alarm read is ready to leave with the deployment read.
+  if (!target.actOnPausedAlarms) {
+    request.clients.cloudWatch().catch(() => undefined);
+  }
   const runner = await targetRunner(target, {
     clients: request.clients,
     trace,
