@@ -1,7 +1,9 @@
+import { PROTON_SOURCE, ProtonStatusEvent, parseStatusEvent } from './proton/parse-status-event';
 import {
   AlarmStateValue,
   INPUT_VERSION,
   parseAlarmArn,
+  ProtonEnvironmentTargetInput,
   RollbackOutcome,
   Rules,
   TargetInput,
@@ -43,7 +45,14 @@ export interface RefusedInput {
   readonly event: Partial<AlarmEvent>;
 }
 
-export type ParsedInput = AcceptedInput | RefusedInput;
+/** A Proton target's environment going IN_PROGRESS: its alarms are checked at the deployment's start. */
+export interface ProtonStartInput {
+  readonly ok: true;
+  readonly target: ProtonEnvironmentTargetInput;
+  readonly start: ProtonStatusEvent;
+}
+
+export type ParsedInput = AcceptedInput | ProtonStartInput | RefusedInput;
 
 const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
@@ -131,6 +140,10 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   }
   const seen = { id, time };
   const source = field(raw, 'source');
+  if (source === PROTON_SOURCE && target.kind === TargetKind.PROTON_ENVIRONMENT) {
+    const status = parseStatusEvent(raw, target, seen);
+    return status.ok ? { ok: true, target, start: status.event } : refuse(status.outcome, status.reason, seen);
+  }
   if (source !== CLOUDWATCH_SOURCE) {
     return refuse(RollbackOutcome.IGNORED, `the event source is ${describe(source)}, not ${CLOUDWATCH_SOURCE}`, seen);
   }
