@@ -1,3 +1,4 @@
+import { readAlarmStateConfig } from '../../lambda/alarm-state/alarm-state-config';
 import { CheckResult, decideCheck } from '../../lambda/alarm-state/decide-check';
 import { firingAlarms, pausedBecause } from '../../lambda/alarm-state/firing-alarms';
 import { parseExtensionPayload } from '../../lambda/alarm-state/parse-extension-payload';
@@ -125,5 +126,20 @@ describe('the AppConfig extension payload', () => {
     const parsed = parseExtensionPayload(payload);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.reason).toMatch(reason);
+  });
+});
+
+describe('the alarm-state check\'s settings', () => {
+  const base = { ROLLBACK_LEDGER_TABLE: 'ledger' };
+
+  it('rolls back on read failures within 3 s unless told otherwise', () => {
+    expect(readAlarmStateConfig(base)).toMatchObject({ alarmReadFailure: 'ROLL_BACK', alarmReadBudgetMs: 3_000 });
+    expect(readAlarmStateConfig({ ...base, ROLLBACK_ALARM_READ_FAILURE: 'CONTINUE', ROLLBACK_ALARM_READ_BUDGET_MS: '800' }))
+      .toMatchObject({ alarmReadFailure: 'CONTINUE', alarmReadBudgetMs: 800 });
+  });
+
+  it('fails at cold start on a policy or budget it does not know, naming the variable and the choices', () => {
+    expect(() => readAlarmStateConfig({ ...base, ROLLBACK_ALARM_READ_FAILURE: 'IGNORE' })).toThrow(/ROLLBACK_ALARM_READ_FAILURE is "IGNORE"; it must be ROLL_BACK or CONTINUE/);
+    expect(() => readAlarmStateConfig({ ...base, ROLLBACK_ALARM_READ_BUDGET_MS: '-5' })).toThrow(/ROLLBACK_ALARM_READ_BUDGET_MS is "-5"; it must be a positive number/);
   });
 });

@@ -133,6 +133,24 @@ describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
     expect((await records())[0]).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, alarmsFiring: { L: [{ S: COMPOSITE_ALARM }] } });
   });
 
+  it('reads a target of 150 alarms in two DescribeAlarms calls of at most 100 names, and finds the one firing in the second', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `service-${String(i).padStart(3, '0')}`);
+    cloudWatch.state.seed({ alarms: names.map((name) => ({ name, state: 'OK' as const })) });
+    cloudWatch.state.setAlarmState('service-149', 'ALARM');
+    const arns = names.map((name) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`);
+    const payload = tick();
+    // 30 ARNs a value keep each under AppConfig's 2,048 characters.
+    for (let n = 0; n < 5; n++) {
+      payload.Parameters[`Alarms${n + 1}`] = JSON.stringify(arns.slice(n * 30, (n + 1) * 30));
+    }
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: 'alarm service-149 was in a trigger state during the deployment' });
+    const asked = cloudWatch.requests.filter((request) => request.operation === 'DescribeAlarms').map((request) => (request.params.AlarmNames as string[]).length);
+    expect(asked.sort((a, b) => a - b)).toEqual([50, 100]);
+  });
+
   it('continues with only a metric when every alarm is quiet', async () => {
     const invocation = await start('check').invoke(tick());
 
