@@ -60,6 +60,21 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
     return { ...done, blocked: false, answer: { Directive: 'CONTINUE', Description: action.note ?? 'no alarm of the target is in a trigger state' }, note: action.note };
   }
   const alarmsFiring = action.firing.length > 0 ? action.firing : undefined;
+  if (config.dryRun) {
+    // Dry run decides and records, and changes nothing: no rollback, no refused start.
+    const would = action.kind === 'BLOCK' ? 'refused the start' : 'rolled back';
+    return {
+      ...done,
+      blocked: false,
+      answer: { Directive: 'CONTINUE', Description: `dry run: would have ${would} because ${action.reason}` },
+      decision: {
+        outcome: RollbackOutcome.DRY_RUN,
+        reason: `dry run: would have ${would} because ${action.reason}`,
+        alarmsFiring,
+        wouldCall: action.kind === 'BLOCK' ? 'appconfig:PRE_START_DEPLOYMENT answer error' : 'appconfig:AT_DEPLOYMENT_TICK answer ROLL_BACK',
+      },
+    };
+  }
   if (action.kind === 'BLOCK') {
     return {
       ...done,
@@ -68,15 +83,6 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
       decision: { outcome: RollbackOutcome.DEPLOYMENT_BLOCKED, reason: `the deployment was refused at its start: ${action.reason}`, alarmsFiring },
     };
   }
-  if (config.dryRun) {
-    return {
-      ...done,
-      blocked: false,
-      answer: { Directive: 'CONTINUE', Description: `dry run: would have answered ROLL_BACK because ${action.reason}` },
-      decision: { outcome: RollbackOutcome.DRY_RUN, reason: `dry run: would have rolled back because ${action.reason}`, alarmsFiring, wouldCall: 'appconfig:AT_DEPLOYMENT_TICK answer ROLL_BACK' },
-    };
-  }
-
   // A tick that must roll back: the claim decides who records it.
   const expiresAt = Math.floor(startedAt / 1000) + Math.round(config.retentionDays * 86_400);
   const claims = ledgerActionClaims(request.clients.dynamo(), {

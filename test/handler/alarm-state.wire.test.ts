@@ -251,6 +251,15 @@ describe('the alarm-state check at PRE_START_DEPLOYMENT', () => {
     });
   });
 
+  it('in dry run lets the start through and records what it would have refused', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+
+    const invocation = await start('check', { [HandlerEnv.DRY_RUN]: 'true' }).invoke(startPayload());
+
+    expect(invocation.ok).toBe(true);
+    expect((await records())[0]).toMatchObject({ outcome: { S: 'DRY_RUN' }, reason: { S: expect.stringContaining('would have refused the start') } });
+  });
+
   it('lets the start through when blockStart is off, without reading the alarms', async () => {
     cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
 
