@@ -45,10 +45,16 @@ export function decideCheck(point: CheckPoint, read: AlarmRead | undefined, poli
     }
     return { kind: stop, result: CheckResult.UNREADABLE, firing: [], reason: `the alarms could not be read (${error}); the read-failure policy is ROLL_BACK` };
   }
-  const { firing, paused } = read.verdict;
+  const { firing, paused, missing } = read.verdict;
   if (firing.length === 0) {
-    const note = paused.length > 0 ? `no alarm fires; paused: ${paused.join(', ')}` : undefined;
-    return { kind: 'CONTINUE', result: CheckResult.OK, note };
+    // An alarm DescribeAlarms does not return (deleted, or renamed by hand) has
+    // no state to act on; the note names it so the log shows the gap.
+    const parts = [
+      ...paused.length > 0 ? [`paused: ${paused.join(', ')}`] : [],
+      ...missing.length > 0 ? [`not found: ${missing.join(', ')}`] : [],
+      ...read.elsewhere.length > 0 ? [`left to the event path (another account or region): ${read.elsewhere.join(', ')}`] : [],
+    ];
+    return { kind: 'CONTINUE', result: CheckResult.OK, note: parts.length > 0 ? `no alarm fires; ${parts.join('; ')}` : undefined };
   }
   const what = point === 'TICK' ? 'during the deployment' : 'when the deployment was to start';
   return { kind: stop, result: CheckResult.FIRING, firing, reason: `${list(firing)} ${firing.length === 1 ? 'was' : 'were'} in a trigger state ${what}` };

@@ -143,3 +143,17 @@ describe('the alarm-state check\'s settings', () => {
     expect(() => readAlarmStateConfig({ ...base, ROLLBACK_ALARM_READ_BUDGET_MS: '-5' })).toThrow(/ROLLBACK_ALARM_READ_BUDGET_MS is "-5"; it must be a positive number/);
   });
 });
+
+describe('what a quiet check notes', () => {
+  it('names paused, missing and unreadable alarms while continuing', () => {
+    const read = {
+      ok: true as const,
+      verdict: { firing: [], paused: ['a (ALARM, but its actions are disabled)'], missing: ['gone'] },
+      elsewhere: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:far'],
+    };
+    const action = decideCheck('TICK', read, 'ROLL_BACK', false);
+    expect(action).toMatchObject({ kind: 'CONTINUE', result: 'OK' });
+    expect(action.kind === 'CONTINUE' && action.note).toBe(
+      'no alarm fires; paused: a (ALARM, but its actions are disabled); not found: gone; left to the event path (another account or region): arn:aws:cloudwatch:eu-west-1:123456789012:alarm:far');
+  });
+});
