@@ -6,7 +6,7 @@ import { errorText } from './errors';
 import { eventKey } from './ledger/ledger-keys';
 import { AlarmEvent, parseRollbackInput } from './parse-rollback-input';
 import { recordOutcome } from './record/record-outcome';
-import { RollbackRecord } from '../src/private/contract';
+import { RollbackRecord, Trigger } from '../src/private/contract';
 
 /** The target name of records whose input named no readable target. */
 const UNKNOWN_TARGET = '(unknown target)';
@@ -37,6 +37,7 @@ export function createHandler(deps: HandlerDependencies) {
       return {
         ...fields,
         ...decision,
+        trigger: Trigger.ALARM_EVENT,
         rollback: config.rollbackName,
         // A refused input may name no target or carry no event id; the record still needs a key.
         target: fields.target ?? UNKNOWN_TARGET,
