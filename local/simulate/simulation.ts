@@ -13,8 +13,9 @@ import {
 } from './simulation-report';
 import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources } from './state-file';
 import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, TargetKind } from '../../src/private/contract';
-import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction } from '../appconfig-extensions';
+import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
+import { StartDeploymentInput } from '../appconfig-state';
 import { AsyncInvoker } from '../async-invoker';
 import { LocalCloudWatch, startLocalCloudWatch } from '../cloudwatch-server';
 import { createTableFromResource, LocalDynamo, startLocalDynamo } from '../dynamodb';
@@ -119,8 +120,7 @@ export class Simulation {
    * call it: associated extensions run at PRE_START_DEPLOYMENT and may
    * refuse it. The start is in the report either way.
    */
-  public async startDeployment(applicationId: string, environmentId: string,
-    input: { deploymentStrategyId: string; configurationProfileId: string; configurationVersion: string; description?: string }): Promise<StartReport> {
+  public async startDeployment(applicationId: string, environmentId: string, input: StartDeploymentInput): Promise<StartReport> {
     await this.runDue();
     const at = new Date(this.appConfig.state.now()).toISOString();
     let report: StartReport;
@@ -432,7 +432,7 @@ function seedAlarms(cloudWatch: LocalCloudWatch, resolved: ResolvedAssembly, sta
   });
 }
 
-function checkReport(invocation: ExtensionInvocation, associations: readonly { id: string; parameters: Readonly<Record<string, string>> }[]): ExtensionCheckReport {
+function checkReport(invocation: ExtensionInvocation, associations: readonly LocalExtensionAssociation[]): ExtensionCheckReport {
   const parameter = associations.find((a) => a.id === invocation.associationId)?.parameters[ExtensionParameter.TARGET];
   let target: string | undefined;
   try {

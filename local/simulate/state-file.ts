@@ -281,22 +281,28 @@ export function appConfigSeed(state: SimulationState, stacks: StackAppConfigReso
 export function appConfigStarts(state: SimulationState, seed: AppConfigSeed, stacks: StackAppConfigResources) {
   return (state.appConfig?.starts ?? []).map((start, i) => {
     const at = `appConfig.starts[${i}]`;
-    const named = (known: { id: string; name?: string; logicalId?: string }, wanted: string) => [known.id, known.name, known.logicalId].includes(wanted);
+    type Named = { id: string; name?: string; logicalId?: string };
+    const named = (known: Named, wanted: string) => [known.id, known.name, known.logicalId].includes(wanted);
     const stackApplications = stacks.applications;
-    const application = (seed.applications ?? []).find((known) => named({ ...known, logicalId: stackApplications.find((a) => a.id === known.id)?.logicalId }, start.application));
+    const application = (seed.applications ?? [])
+      .find((known) => named({ ...known, logicalId: stackApplications.find((a) => a.id === known.id)?.logicalId }, start.application));
     if (!application) {
-      throw new SimulationInputError(`state file: ${at}.application "${start.application}" is neither in the stack nor in appConfig.applications; use an application's id, name or logical id`);
+      throw new SimulationInputError(`state file: ${at}.application "${start.application}" is neither in the stack nor in appConfig.applications;`
+        + ' use an application\'s id, name or logical id');
     }
     const stackEnvironments = stackApplications.find((a) => a.id === application.id)?.environments ?? [];
-    const environment = (application.environments ?? []).find((known) => named({ ...known, logicalId: stackEnvironments.find((e) => e.id === known.id)?.logicalId }, start.environment));
+    const environment = (application.environments ?? [])
+      .find((known) => named({ ...known, logicalId: stackEnvironments.find((e) => e.id === known.id)?.logicalId }, start.environment));
     if (!environment) {
-      throw new SimulationInputError(`state file: ${at}.environment "${start.environment}" is not an environment of application ${application.name ?? application.id}; use an environment's id, name or logical id`);
+      throw new SimulationInputError(`state file: ${at}.environment "${start.environment}" is not an environment of application`
+        + ` ${application.name ?? application.id}; use an environment's id, name or logical id`);
     }
     const strategyName = start.deploymentStrategy ?? 'AppConfig.AllAtOnce';
     const strategy = [...(seed.deploymentStrategies ?? []), ...stacks.deploymentStrategies]
-      .find((known) => named(known as { id: string; name?: string; logicalId?: string }, strategyName));
+      .find((known) => named(known as Named, strategyName));
     if (!strategy && !strategyName.startsWith('AppConfig.')) {
-      throw new SimulationInputError(`state file: ${at}.deploymentStrategy "${strategyName}" is not a strategy of the stack, of appConfig.deploymentStrategies, or a predefined AppConfig.* one`);
+      throw new SimulationInputError(`state file: ${at}.deploymentStrategy "${strategyName}" is not a strategy of the stack,`
+        + ' of appConfig.deploymentStrategies, or a predefined AppConfig.* one');
     }
     return {
       applicationId: application.id,
