@@ -1,0 +1,111 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Simulation } from '../../local/simulate';
+import { AlarmRollback, RollbackTarget } from '../../src';
+
+/**
+ * An app with one AppConfig target and, by hand, the extension and
+ * association of the design (actions AT_DEPLOYMENT_TICK and
+ * PRE_START_DEPLOYMENT on the bundled asset's alarm-state check, parameters
+ * Target and Alarms1), so simulate's wiring is tested apart from the
+ * construct that will create them.
+ */
+function synthesize(blockStart: boolean): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'simulate-check-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const application = new appconfig.Application(stack, 'App', { applicationName: 'shop' });
+  const environment = new appconfig.Environment(stack, 'Prod', { application, environmentName: 'prod' });
+  new appconfig.DeploymentStrategy(stack, 'Strategy', {
+    deploymentStrategyName: 'shop-linear',
+    rolloutStrategy: appconfig.RolloutStrategy.linear({ growthFactor: 50, deploymentDuration: Duration.minutes(10), finalBakeTime: Duration.minutes(5) }),
+  });
+  const errors = new cloudwatch.Alarm(stack, 'Errors', {
+    alarmName: 'shop-errors', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
+  });
+  const rollback = new AlarmRollback(stack, 'Rollback');
+  rollback.addTarget('Config', { alarms: [errors], target: RollbackTarget.appConfig({ environment }) });
+
+  const role = new iam.Role(stack, 'InvokeRole', { assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com') });
+  // Actions is a JSON property of the L1: its keys go to CloudFormation as written.
+  const action = (name: string) => [{ Name: name, Uri: rollback.handler.functionArn, RoleArn: role.roleArn }];
+  const extension = new appconfig.CfnExtension(stack, 'Check', {
+    name: 'shop-alarm-state',
+    actions: { AT_DEPLOYMENT_TICK: action('tick'), PRE_START_DEPLOYMENT: action('start') },
+    parameters: { Target: { required: true }, Alarms1: { required: false } },
+  });
+  new appconfig.CfnExtensionAssociation(stack, 'CheckProd', {
+    extensionIdentifier: extension.ref,
+    resourceIdentifier: environment.environmentArn,
+    parameters: {
+      Target: stack.toJsonString({
+        name: 'Config',
+        applicationId: application.applicationId,
+        environmentId: environment.environmentId,
+        triggerStates: ['ALARM'],
+        actOnPausedAlarms: false,
+        blockStart,
+      }),
+      Alarms1: stack.toJsonString([errors.alarmArn]),
+    },
+  });
+  app.synth();
+  return outdir;
+}
+
+const START = { appConfig: { starts: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear' }] } };
+
+describe('simulate runs the alarm-state check of the stacks\' AppConfig extension', () => {
+  let simulation: Simulation | undefined;
+  afterEach(async () => {
+    await simulation?.close();
+    simulation = undefined;
+  });
+
+  it('rolls back a deployment started while an alarm fires at its first tick, and records it', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(false),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } },
+    });
+    await simulation.advance(60_000);
+    const report = await simulation.report();
+
+    expect(report.starts).toEqual([expect.objectContaining({ deploymentNumber: 1 })]);
+    expect(report.checks.map((c) => [c.actionPoint, c.decision])).toEqual([
+      ['PRE_START_DEPLOYMENT', 'ALLOWED'],
+      ['AT_DEPLOYMENT_TICK', 'ROLL_BACK'],
+    ]);
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'ROLLED_BACK' })]);
+    expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'ROLLED_BACK', trigger: 'DEPLOYMENT_TICK', deploymentNumber: 1 })]);
+  });
+
+  it('refuses the start while an alarm fires when the target blocks starts, and records DEPLOYMENT_BLOCKED', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } },
+    });
+    const report = await simulation.report();
+
+    expect(report.starts).toEqual([expect.objectContaining({ refused: expect.stringContaining('PRE_START_DEPLOYMENT') })]);
+    expect(report.finalState.appConfig[0].deployments).toEqual([]);
+    expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'DEPLOYMENT_BLOCKED', trigger: 'DEPLOYMENT_START' })]);
+  });
+
+  it('lets the deployment continue while the firing alarm\'s actions are disabled', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM', actionsEnabled: false }] } },
+    });
+    await simulation.advance(3 * 60_000);
+    const report = await simulation.report();
+
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'CONTINUE', 'CONTINUE', 'CONTINUE']);
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
+    expect(report.ledger).toEqual([]);
+  });
+});
