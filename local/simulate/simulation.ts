@@ -175,7 +175,26 @@ export class Simulation {
    */
   public async deliver(event: unknown, source = `event ${this.events.length + 1}`): Promise<EventReport> {
     await this.runDue();
+    this.followAlarm(event);
     return this.deliverNow(event, source);
+  }
+
+  /**
+   * An alarm's state-change event says what state the alarm is in now, so
+   * the local CloudWatch takes it too: the alarm-state check then reads what
+   * the event path was told. Alarms it does not hold are left alone.
+   */
+  private followAlarm(event: unknown): void {
+    if (!isObject(event) || event.source !== 'aws.cloudwatch' || !Array.isArray(event.resources)) return;
+    const parts = parseAlarmArn(event.resources[0]);
+    const value = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state.value : undefined;
+    if (!parts || !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(String(value))) return;
+    try {
+      this.cloudWatch.state.setAlarmState(parts.alarmName, value as 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+        isObject(event.detail) && isObject(event.detail.state) && typeof event.detail.state.reason === 'string' ? event.detail.state.reason : undefined);
+    } catch {
+      // Not an alarm of the local CloudWatch: the event still goes through the rules.
+    }
   }
 
   private async deliverNow(event: unknown, source: string): Promise<EventReport> {

@@ -5,7 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Simulation } from '../../local/simulate';
+import { alarmStateChange, Simulation } from '../../local/simulate';
 import { AlarmRollback, RollbackTarget } from '../../src';
 
 /**
@@ -23,7 +23,9 @@ function synthesize(blockStart: boolean): string {
   const environment = new appconfig.Environment(stack, 'Prod', { application, environmentName: 'prod' });
   new appconfig.DeploymentStrategy(stack, 'Strategy', {
     deploymentStrategyName: 'shop-linear',
-    rolloutStrategy: appconfig.RolloutStrategy.linear({ growthFactor: 50, deploymentDuration: Duration.minutes(10), finalBakeTime: Duration.minutes(5) }),
+    rolloutStrategy: appconfig.RolloutStrategy.linear({
+      growthFactor: 50, deploymentDuration: Duration.minutes(10), finalBakeTime: Duration.minutes(5),
+    }),
   });
   const errors = new cloudwatch.Alarm(stack, 'Errors', {
     alarmName: 'shop-errors', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
@@ -94,6 +96,19 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
     expect(report.starts).toEqual([expect.objectContaining({ refused: expect.stringContaining('PRE_START_DEPLOYMENT') })]);
     expect(report.finalState.appConfig[0].deployments).toEqual([]);
     expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'DEPLOYMENT_BLOCKED', trigger: 'DEPLOYMENT_START' })]);
+  });
+
+  it('puts the state of a delivered alarm event into the local CloudWatch, so a later start check reads it', async () => {
+    simulation = await Simulation.start({ assembly: synthesize(true), state: {} });
+    const arn = 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors';
+    await simulation.deliver(alarmStateChange({ alarmArn: arn, reason: 'Threshold Crossed' }));
+    const [application] = simulation.appConfigResources.applications;
+    const start = await simulation.startDeployment(application.id, application.environments[0].id, {
+      deploymentStrategyId: 'AppConfig.AllAtOnce', configurationProfileId: 'p', configurationVersion: '1',
+    });
+
+    expect(simulation.cloudWatch.state.getAlarm('shop-errors').state).toBe('ALARM');
+    expect(start.refused).toMatch(/PRE_START_DEPLOYMENT/);
   });
 
   it('lets the deployment continue while the firing alarm\'s actions are disabled', async () => {
