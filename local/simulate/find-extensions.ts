@@ -67,6 +67,12 @@ export function findExtensions(stack: AssemblyStack, resolver: IntrinsicResolver
     const functions = new Map<string, ExtensionFunction>();
     for (const point of ACTION_POINTS) {
       for (const action of (properties.Actions?.[point] ?? []) as Record<string, string>[]) {
+        // Actions is a JSON property of CfnExtension, so CDK passes its keys
+        // through as written; CloudFormation's Action has Name, Uri, RoleArn.
+        if (action.Uri === undefined) {
+          throw new SimulationInputError(`extension ${logicalId} of stack ${stack.environment.stackName} has a ${point} action without Uri`
+            + ` (keys: ${Object.keys(action).join(', ')}): CloudFormation's extension Action properties are Name, Uri, RoleArn and Description`);
+        }
         const functionLogicalId = functionsByArn.get(String(action.Uri));
         if (!functionLogicalId) continue;
         (actions[point] ??= []).push({ name: String(action.Name ?? point), uri: String(action.Uri), roleArn: action.RoleArn });
