@@ -212,14 +212,16 @@ export class Simulation {
     }
     const e = isObject(event) ? event : {};
     const detail = isObject(e.detail) ? e.detail : {};
+    // A Proton status change names its environment and statuses where an alarm event has its alarm and states.
+    const proton = e.source === 'aws.proton';
     const report: EventReport = {
       index: this.events.length + 1,
       source,
       eventId: typeof e.id === 'string' ? e.id : undefined,
-      alarmArn: Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
-      alarmName: typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
-      state: isObject(detail.state) ? String(detail.state.value) : undefined,
-      previousState: isObject(detail.previousState) ? String(detail.previousState.value) : undefined,
+      alarmArn: !proton && Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
+      alarmName: proton ? `Proton environment ${String(detail.name)}` : typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
+      state: proton ? String(detail.status) : isObject(detail.state) ? String(detail.state.value) : undefined,
+      previousState: proton ? String(detail.previousStatus) : isObject(detail.previousState) ? String(detail.previousState.value) : undefined,
       deliveries,
       unmatched,
     };

@@ -5,7 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { alarmStateChange, Simulation } from '../../local/simulate';
+import { alarmStateChange, formatTimeline, runSimulation, Simulation } from '../../local/simulate';
 import { AlarmRollback, RollbackTarget } from '../../src';
 
 /**
@@ -84,6 +84,7 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
     ]);
     expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'ROLLED_BACK' })]);
     expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'ROLLED_BACK', trigger: 'DEPLOYMENT_TICK', deploymentNumber: 1 })]);
+    expect(formatTimeline(report)).toMatch(/tick of deployment 1 on AppConfig \w+\/\w+ \(Config\): ROLL_BACK/);
   });
 
   it('refuses the start while an alarm fires when the target blocks starts, and records DEPLOYMENT_BLOCKED', async () => {
@@ -96,6 +97,7 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
     expect(report.starts).toEqual([expect.objectContaining({ refused: expect.stringContaining('PRE_START_DEPLOYMENT') })]);
     expect(report.finalState.appConfig[0].deployments).toEqual([]);
     expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'DEPLOYMENT_BLOCKED', trigger: 'DEPLOYMENT_START' })]);
+    expect(formatTimeline(report)).toMatch(/start on AppConfig \w+\/\w+: REFUSED/);
   });
 
   it('puts the state of a delivered alarm event into the local CloudWatch, so a later start check reads it', async () => {
@@ -109,6 +111,14 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
 
     expect(simulation.cloudWatch.state.getAlarm('shop-errors').state).toBe('ALARM');
     expect(start.refused).toMatch(/PRE_START_DEPLOYMENT/);
+  });
+
+  it('runs the ticks of --run-minutes after the events', async () => {
+    const report = await runSimulation({
+      assembly: synthesize(false), state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } }, events: [], runMinutes: 2,
+    });
+
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'ROLL_BACK']);
   });
 
   it('lets the deployment continue while the firing alarm\'s actions are disabled', async () => {
