@@ -187,6 +187,9 @@ export class AppConfigState {
         configurationVersion: deployment.configurationVersion ?? '1',
         description: deployment.description,
       }, deployment.startedAt ?? this.now());
+      // A seeded deployment's past ticks are history the alarm states of now
+      // say nothing about: its ticks start with the next one due.
+      record.ticksRun = Math.max(0, Math.floor((this.now() - record.startedAt) / this.tickIntervalMs));
       if (deployment.stopped) {
         const progress = this.view(record, deployment.stopped.at);
         record.stop = {
@@ -291,20 +294,22 @@ export class AppConfigState {
   private async runTicksNow(): Promise<ExtensionInvocation[]> {
     const made: ExtensionInvocation[] = [];
     const now = this.now();
-    for (const records of this.deployments.values()) {
-      for (const record of records) {
-        for (;;) {
+    // Earliest tick first across every environment, so ledger records and
+    // claims follow service time.
+    for (;;) {
+      let next: { record: DeploymentRecord; at: number } | undefined;
+      for (const records of this.deployments.values()) {
+        for (const record of records) {
           const at = record.startedAt + (record.ticksRun + 1) * this.tickIntervalMs;
-          if (at > now) break;
+          if (at > now || (next && next.at <= at)) continue;
           const state = this.view(record, at).state;
-          if (state !== 'DEPLOYING' && state !== 'BAKING') break;
-          record.ticksRun += 1;
-          const rolledBack = await this.tick(record, at, made);
-          if (rolledBack) break;
+          if (state === 'DEPLOYING' || state === 'BAKING') next = { record, at };
         }
       }
+      if (!next) return made;
+      next.record.ticksRun += 1;
+      await this.tick(next.record, next.at, made);
     }
-    return made;
   }
 
   private async tick(record: DeploymentRecord, at: number, made: ExtensionInvocation[]): Promise<boolean> {

@@ -134,6 +134,35 @@ describe('local AppConfig extensions', () => {
     expect((await get(1)).State).toBe('ROLLED_BACK');
   });
 
+  it('gives a seeded deployment no ticks from before it was seeded, only the ones due from then on', async () => {
+    server.state.seed({ deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25', startedAt: server.state.now() - 5.5 * MINUTE }] });
+    await server.state.runDueTicks();
+    expect(calls).toHaveLength(0);
+
+    server.state.advance(MINUTE);
+    await server.state.runDueTicks();
+
+    expect(calls.map((c) => c.payload.Type)).toEqual(['AtDeploymentTick']);
+  });
+
+  it('runs the ticks of several environments in the order of their times', async () => {
+    server.state.seed({ applications: [{ id: 'other12', environments: [{ id: 'envaaaa' }] }] });
+    server.state.extensions.associate({
+      extensionIdentifier: 'alarm-state-check',
+      resourceArn: 'arn:aws:appconfig:us-east-1:123456789012:application/other12/environment/envaaaa',
+      parameters: { Target: '{"name":"Other"}' },
+    });
+    await start();
+    server.state.advance(30_000);
+    await server.state.startDeployment('other12', 'envaaaa', { deploymentStrategyId: 'linear25', configurationProfileId: 'p', configurationVersion: '1' });
+    server.state.advance(2 * MINUTE);
+    await server.state.runDueTicks();
+
+    const ticks = server.state.invocations.filter((i) => i.actionPoint === 'AT_DEPLOYMENT_TICK');
+    expect(ticks.map((i) => i.environmentId)).toEqual([ENV, 'envaaaa', ENV, 'envaaaa']);
+    expect(ticks.map((i) => i.at)).toEqual([...ticks.map((i) => i.at)].sort((a, b) => a - b));
+  });
+
   it('invokes nothing for an environment without an association', async () => {
     server.state.seed({ applications: [{ id: 'other12', environments: [{ id: 'envaaaa' }] }] });
     await client.send(new StartDeploymentCommand({

@@ -54,6 +54,7 @@ describe('cdk-alarm-rollback simulate', () => {
     [['simulate', '--assembly', '/nonexistent/cdk.out', '--event', 'x.json'], /no cloud assembly at \/nonexistent\/cdk.out: run `cdk synth`/],
     [['simulate', '--assembly', '.', '--event', 'x.json', '--frobnicate'], /Unknown option '--frobnicate'.*usage: cdk-alarm-rollback simulate/],
     [['simulate', '--assembly', '.'], /simulate needs at least one --event file/],
+    [['simulate', '--assembly', '.', '--event', 'x.json', '--run-minutes', 'ten'], /--run-minutes must be a number of minutes from 0 to 1440, got "ten"/],
   ])('reports bad input %j in one line with exit code 1', (args, message) => {
     const result = run(...args);
 
