@@ -155,10 +155,13 @@ export class ExtensionRegistry {
 
   /**
    * CreateExtensionAssociation. AppConfig refuses a parameter the extension
-   * does not declare and a missing required one (BadRequestException), and a
-   * second association of the same extension with the same resource
-   * (ConflictException: the API reference's CreateExtensionAssociation lists
-   * it, and the association is identified by extension and resource).
+   * does not declare and a missing required one (BadRequestException). A
+   * second association of the same extension with the same resource is
+   * refused too: the association is the relationship between one extension
+   * and one resource. Neither the model (2019-10-09: BadRequest,
+   * ResourceNotFound, InternalServer, ServiceQuotaExceeded) nor the API
+   * reference says which error that is; BadRequestException is the closest
+   * one the model declares.
    */
   associate(seed: LocalExtensionAssociationSeed): LocalExtensionAssociation {
     const extension = this.extension(seed.extensionIdentifier);
@@ -177,7 +180,7 @@ export class ExtensionRegistry {
     const duplicate = [...this.associations.values()]
       .find((a) => a.extensionId === extension.id && a.resourceArn === seed.resourceArn);
     if (duplicate) {
-      throw new ServiceError('ConflictException', 409,
+      throw new ServiceError('BadRequestException', 400,
         `Extension ${extension.name} is already associated with ${seed.resourceArn} (association ${duplicate.id}).`);
     }
     const association: LocalExtensionAssociation = {
