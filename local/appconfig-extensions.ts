@@ -12,8 +12,9 @@ export type LocalActionPoint = 'PRE_START_DEPLOYMENT' | 'AT_DEPLOYMENT_TICK';
  * The `Type` field of the payload per action point. AppConfig User Guide,
  * "Step 1: Create a Lambda function for a custom AWS AppConfig extension",
  * names the payload's type in PascalCase after the action point
- * (`OnDeploymentStart` for ON_DEPLOYMENT_START); the tick's name follows the
- * same pattern, which is what aws-samples' tick extensions compare against.
+ * (`OnDeploymentStart` for ON_DEPLOYMENT_START) and does not list every
+ * value; the two here follow that pattern (the alarm-state check also
+ * accepts the action point's own name).
  */
 export const PAYLOAD_TYPE: Record<LocalActionPoint, string> = {
   PRE_START_DEPLOYMENT: 'PreStartDeployment',
