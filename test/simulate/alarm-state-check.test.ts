@@ -121,6 +121,17 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
     expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'ROLL_BACK']);
   });
 
+  it('allows the start while the firing alarm\'s actions are suppressed', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM', actionsSuppressedBy: 'WaitPeriod' }] } },
+    });
+    const report = await simulation.report();
+
+    expect(report.starts).toEqual([expect.objectContaining({ deploymentNumber: 1 })]);
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED']);
+  });
+
   it('lets the deployment continue while the firing alarm\'s actions are disabled', async () => {
     simulation = await Simulation.start({
       assembly: synthesize(true),
