@@ -9,11 +9,11 @@ import { alarmStateChange, formatTimeline, runSimulation, Simulation } from '../
 import { AlarmRollback, RollbackTarget } from '../../src';
 
 /**
- * An app with one AppConfig target and, by hand, the extension and
- * association of the design (actions AT_DEPLOYMENT_TICK and
- * PRE_START_DEPLOYMENT on the bundled asset's alarm-state check, parameters
- * Target and Alarms1), so simulate's wiring is tested apart from the
- * construct that will create them.
+ * An app with one AppConfig target and its alarm-state check's extension
+ * and association (actions AT_DEPLOYMENT_TICK and PRE_START_DEPLOYMENT on the
+ * bundled asset's alarm-state check, parameters Target and Alarms1). Where
+ * the construct does not make them, stand-ins of the same shape are added by
+ * hand, so simulate's wiring is tested either way.
  */
 function synthesize(blockStart: boolean): string {
   const outdir = mkdtempSync(join(tmpdir(), 'simulate-check-'));
@@ -31,7 +31,13 @@ function synthesize(blockStart: boolean): string {
     alarmName: 'shop-errors', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
   });
   const rollback = new AlarmRollback(stack, 'Rollback');
-  rollback.addTarget('Config', { alarms: [errors], target: RollbackTarget.appConfig({ environment }) });
+  // Spread, so the option compiles where AppConfigTargetOptions does not have it yet.
+  const gate = { blockDeploymentsWhileAlarming: blockStart };
+  rollback.addTarget('Config', { alarms: [errors], target: RollbackTarget.appConfig({ environment, ...gate }) });
+  if (rollback.node.findAll().some((c) => c instanceof appconfig.CfnExtension)) {
+    app.synth();
+    return outdir;
+  }
 
   const role = new iam.Role(stack, 'InvokeRole', { assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com') });
   // Actions is a JSON property of the L1: its keys go to CloudFormation as written.
@@ -46,7 +52,7 @@ function synthesize(blockStart: boolean): string {
     resourceIdentifier: environment.environmentArn,
     parameters: {
       Target: stack.toJsonString({
-        name: 'Config',
+        name: 'Shop/Rollback/Config',
         applicationId: application.applicationId,
         environmentId: environment.environmentId,
         triggerStates: ['ALARM'],
@@ -84,7 +90,7 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
     ]);
     expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'ROLLED_BACK' })]);
     expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'ROLLED_BACK', trigger: 'DEPLOYMENT_TICK', deploymentNumber: 1 })]);
-    expect(formatTimeline(report)).toMatch(/tick of deployment 1 on AppConfig \w+\/\w+ \(Config\): ROLL_BACK/);
+    expect(formatTimeline(report)).toMatch(/tick of deployment 1 on AppConfig \w+\/\w+ \(Shop\/Rollback\/Config\): ROLL_BACK/);
   });
 
   it('refuses the start while an alarm fires when the target blocks starts, and records DEPLOYMENT_BLOCKED', async () => {
