@@ -1,7 +1,6 @@
 import { AppConfigClient, GetDeploymentCommand, StartDeploymentCommand } from '@aws-sdk/client-appconfig';
 import { APP, APPCONFIG_SEED, appConfigClient, ENV, MINUTE, sdkError } from './support';
-import { LocalAppConfig, startLocalAppConfig } from '../../local';
-import { ExtensionPayload, LocalExtensionAction } from '../../local/appconfig-extensions';
+import { ExtensionPayload, LocalAppConfig, LocalExtensionAction, startLocalAppConfig } from '../../local';
 import tickFixture from '../fixtures/appconfig-tick-payload.json';
 
 const ENV_ARN = `arn:aws:appconfig:us-east-1:123456789012:application/${APP}/environment/${ENV}`;
