@@ -52,12 +52,12 @@ export async function startLocalStack(environments: number): Promise<LocalStack>
 export const environmentId = (index: number) => `env${String(index).padStart(4, '0')}`;
 
 /** Starts a deployment in an environment and returns its number. */
-export function startDeployment(stack: LocalStack, environment = environmentId(0)): number {
-  return stack.appConfig.state.startDeployment(APPLICATION, environment, {
+export async function startDeployment(stack: LocalStack, environment = environmentId(0)): Promise<number> {
+  return (await stack.appConfig.state.startDeployment(APPLICATION, environment, {
     deploymentStrategyId: STRATEGY,
     configurationProfileId: 'prof001',
     configurationVersion: '1',
-  }).record.number;
+  })).record.number;
 }
 
 /**

@@ -19,7 +19,7 @@ export async function storm(events: number, instances: number, entry?: string): 
   try {
     // Warm every instance on the other environment, which has no deployment.
     await Promise.all(handlers.map((handler) => handler.invoke(alarmInput(environmentId(1)))));
-    startDeployment(stack);
+    await startDeployment(stack);
     const before = stopCalls(stack);
     const invocations = await Promise.all(
       Array.from({ length: events }, (_, i) => handlers[i % instances].invoke(alarmInput())),

@@ -37,7 +37,7 @@ export async function tickPath(latencyMs: number, invocations: number): Promise<
   try {
     // The first tick loads the code; the figures are for warm ones.
     const rolledBack = async (): Promise<number> => {
-      const deployment = startDeployment(stack);
+      const deployment = await startDeployment(stack);
       const ms = await timeOf(deployment, 'ROLL_BACK');
       // What AppConfig does with the answer, so the next deployment may start.
       stack.appConfig.state.stopDeployment(APPLICATION, environmentId(0), deployment, { allowRevert: true });
@@ -50,7 +50,7 @@ export async function tickPath(latencyMs: number, invocations: number): Promise<
     }
     stack.cloudWatch.state.setAlarmState(stack.cloudWatch.state.listAlarms()[0].name, 'OK');
     const quiet: number[] = [];
-    const number = startDeployment(stack);
+    const number = await startDeployment(stack);
     for (let i = 0; i < invocations; i++) {
       quiet.push(await timeOf(number, 'CONTINUE'));
     }

@@ -32,12 +32,12 @@ export async function warmPath(latencyMs: number, invocations: number, roundTrip
   const handler = handlerInstance(stack, entry);
   try {
     // The first invocation loads the code; the figures are for warm ones.
-    startDeployment(stack);
+    await startDeployment(stack);
     await handler.invoke(alarmInput());
     const toStop: number[] = [];
     const own: number[] = [];
     for (let i = 0; i < invocations; i++) {
-      startDeployment(stack);
+      await startDeployment(stack);
       const invocation = await handler.invoke(alarmInput());
       if (!invocation.ok || invocation.startedAt === undefined) {
         throw new Error(`warm-path invocation failed: ${invocation.error?.name}: ${invocation.error?.message}`);

@@ -177,15 +177,26 @@ export class HandlerInstance {
   }
 }
 
-/** `AWS_ENDPOINT_URL_<SERVICE>` variables that point the SDK's clients at local services. */
+/**
+ * A loopback address nothing listens on. A service the caller runs no local
+ * copy of is pointed here, so a call to it is refused at once on this machine
+ * and never reaches AWS with test credentials.
+ */
+export const NO_LOCAL_SERVICE = 'http://127.0.0.1:1';
+
+/**
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables that point every SDK client the
+ * handler builds at local services; a service left out gets
+ * `NO_LOCAL_SERVICE`.
+ */
 export function localEndpoints(
   endpoints: { appConfig?: string; proton?: string; dynamo?: string; sns?: string; cloudWatch?: string },
 ): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (endpoints.appConfig) env.AWS_ENDPOINT_URL_APPCONFIG = endpoints.appConfig;
-  if (endpoints.proton) env.AWS_ENDPOINT_URL_PROTON = endpoints.proton;
-  if (endpoints.dynamo) env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamo;
-  if (endpoints.sns) env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
-  if (endpoints.cloudWatch) env.AWS_ENDPOINT_URL_CLOUDWATCH = endpoints.cloudWatch;
-  return env;
+  return {
+    AWS_ENDPOINT_URL_APPCONFIG: endpoints.appConfig ?? NO_LOCAL_SERVICE,
+    AWS_ENDPOINT_URL_PROTON: endpoints.proton ?? NO_LOCAL_SERVICE,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo ?? NO_LOCAL_SERVICE,
+    AWS_ENDPOINT_URL_SNS: endpoints.sns ?? NO_LOCAL_SERVICE,
+    AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudWatch ?? NO_LOCAL_SERVICE,
+  };
 }
