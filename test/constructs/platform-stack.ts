@@ -5,7 +5,7 @@
 import { App, Fn, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { StackEnvironment, Template } from '../../local/simulate/intrinsics';
+import { IntrinsicResolver, StackEnvironment, Template } from '../../local/simulate/intrinsics';
 import { AlarmRollback, RollbackTarget } from '../../src';
 
 /** Where the environment-agnostic stacks are deployed: the longest partition name (aws-us-gov). */
@@ -13,6 +13,7 @@ export const DEPLOYED_ACCOUNT = '123456789012';
 export const DEPLOYED_REGION = 'us-gov-west-1';
 /** Long enough that CloudFormation shortens the names it generates. */
 const STACK_NAME = 'PlatformDeploymentGuardrailsRollbackStack';
+const MONITORING_STACK_NAME = 'PlatformServiceMonitoringAlarmsStack';
 
 export interface PlatformStackOptions {
   readonly targets: number;
@@ -25,6 +26,14 @@ export interface PlatformStackOptions {
   readonly importedIds?: boolean;
   /** The AlarmRollback's `alarmStateChecks`. @default true */
   readonly alarmStateChecks?: boolean;
+  /**
+   * Create the app's alarms in a monitoring stack of their own, as platform
+   * teams often do, so the rollback stack imports their ARNs (cross-stack
+   * references, tokens at synth time). @default false: in the rollback stack
+   */
+  readonly alarmsInMonitoringStack?: boolean;
+  /** Create every alarm in the app (generated names), none imported with a long name. @default false: a third of each kind */
+  readonly createdAlarmsOnly?: boolean;
 }
 
 /** The longest alarm name CloudWatch accepts (255), distinct per target and alarm. */
@@ -38,15 +47,16 @@ export function longAlarmName(target: number, alarm: number): string {
  * created in the app with a generated name, imported by a literal ARN with a
  * 255-character name, imported by name (an ARN of tokens).
  */
-export function platformStack(options: PlatformStackOptions): { app: App; stack: Stack; rollback: AlarmRollback } {
+export function platformStack(options: PlatformStackOptions): { app: App; stack: Stack; rollback: AlarmRollback; monitoring?: Stack } {
   const app = new App();
+  const monitoring = options.alarmsInMonitoringStack ? new Stack(app, MONITORING_STACK_NAME) : undefined;
   const stack = new Stack(app, STACK_NAME);
   const rollback = new AlarmRollback(stack, 'Rollback', { alarmStateChecks: options.alarmStateChecks });
   for (let t = 0; t < options.targets; t++) {
     const alarms = Array.from({ length: options.alarmsPerTarget }, (_, a): cloudwatch.IAlarm => {
-      switch ((t + a) % 3) {
+      switch (options.createdAlarmsOnly ? 0 : (t + a) % 3) {
         case 0:
-          return new cloudwatch.Alarm(stack, `Alarm${t}x${a}`, {
+          return new cloudwatch.Alarm(monitoring ?? stack, `Alarm${t}x${a}`, {
             metric: new cloudwatch.Metric({ namespace: 'Service', metricName: `Errors${t}x${a}` }),
             threshold: 1,
             evaluationPeriods: 1,
@@ -60,7 +70,7 @@ export function platformStack(options: PlatformStackOptions): { app: App; stack:
     });
     rollback.addTarget(`Target${t}`, { alarms, target: targetOf(stack, t, options) });
   }
-  return { app, stack, rollback };
+  return { app, stack, rollback, monitoring };
 }
 
 function targetOf(stack: Stack, t: number, options: PlatformStackOptions): RollbackTarget {
@@ -79,8 +89,29 @@ function targetOf(stack: Stack, t: number, options: PlatformStackOptions): Rollb
   return RollbackTarget.appConfig({ applicationId: `a${id}`, environmentId: `e${id}` });
 }
 
-/** The synthesized template and where it is deployed. */
-export function synthesize(app: App, stack: Stack): { template: Template; environment: StackEnvironment } {
-  const template = app.synth().getStackByName(stack.stackName).template as Template;
-  return { template, environment: { stackName: stack.stackName, account: DEPLOYED_ACCOUNT, region: DEPLOYED_REGION } };
+/**
+ * The synthesized template and where it is deployed; with `exporter`, the
+ * values of the exports the template imports from it, resolved as
+ * CloudFormation would deploy that stack.
+ */
+export function synthesize(app: App, stack: Stack, exporter?: Stack): {
+  template: Template;
+  environment: StackEnvironment;
+  exports?: (name: string) => string | undefined;
+} {
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as Template;
+  const environment = { stackName: stack.stackName, account: DEPLOYED_ACCOUNT, region: DEPLOYED_REGION };
+  if (!exporter) {
+    return { template, environment };
+  }
+  const exporting = assembly.getStackByName(exporter.stackName).template as Template;
+  const resolver = new IntrinsicResolver(exporting, { ...environment, stackName: exporter.stackName }, { cloudFormationNames: true });
+  const values = new Map<string, string>();
+  for (const output of Object.values(exporting.Outputs ?? {}) as Array<{ Value: unknown; Export?: { Name: unknown } }>) {
+    if (output.Export) {
+      values.set(String(resolver.resolve(output.Export.Name as never)), String(resolver.resolve(output.Value as never)));
+    }
+  }
+  return { template, environment, exports: (name) => values.get(name) };
 }

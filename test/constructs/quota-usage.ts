@@ -18,8 +18,12 @@ export interface QuotaUsage {
 type Json = any;
 
 /** Every quota, measured on `template` deployed as `environment` (the worst resource for each). */
-export function measureQuotas(template: Template, environment: StackEnvironment): QuotaUsage[] {
-  const resolver = new IntrinsicResolver(template, environment, { cloudFormationNames: true });
+export function measureQuotas(
+  template: Template,
+  environment: StackEnvironment,
+  exports?: (name: string) => string | undefined,
+): QuotaUsage[] {
+  const resolver = new IntrinsicResolver(template, environment, { cloudFormationNames: true, exports });
   const resources = Object.entries(template.Resources ?? {});
   const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
   const resolved = (resource: TemplateResource): Json => resolver.resolve(resource.Properties ?? {});

@@ -26,9 +26,9 @@ const QUOTAS = [
 ];
 
 function usages(options: Parameters<typeof platformStack>[0]): QuotaUsage[] {
-  const { app, stack } = platformStack(options);
-  const { template, environment } = synthesize(app, stack);
-  return measureQuotas(template, environment);
+  const { app, stack, monitoring } = platformStack(options);
+  const { template, environment, exports } = synthesize(app, stack, monitoring);
+  return measureQuotas(template, environment, exports);
 }
 
 /** Fails with every quota that is exceeded, named with its figure and the resource that exceeds it. */
@@ -60,6 +60,13 @@ describe('quotas on the resolved template', () => {
     expectWithinEveryQuota(measured);
     expect(used(measured, 'AppConfig extension parameters')).toBe(10);
     expect(used(measured, 'AppConfig extension parameter value characters')).toBeGreaterThan(0);
+    expect(used(measured, 'CloudFormation resources per stack')).toBeGreaterThan(400);
+  });
+
+  it('deploys 200 AppConfig targets of 2 alarms each with their alarm-state checks, the alarms created in a monitoring stack of the app, within every quota', () => {
+    const measured = usages({ targets: 200, alarmsPerTarget: 2, alarmsInMonitoringStack: true, createdAlarmsOnly: true });
+    expectWithinEveryQuota(measured);
+    expect(used(measured, 'AppConfig extension parameters')).toBe(10);
     expect(used(measured, 'CloudFormation resources per stack')).toBeGreaterThan(400);
   });
 
