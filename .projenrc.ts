@@ -31,11 +31,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.16.0',
 
   // `.ci/run` is the check that runs here; the GitHub workflows projen
-  // generates (build on every pull request, release from main) run the same
+  // generates (build on every pull request, release by hand from main) run the same
   // build and then package and publish each language below.
   github: true,
   release: true,
-  releaseTrigger: release.ReleaseTrigger.continuous(),
+  // Releases are cut by hand (Actions, "release", Run workflow) from a green main.
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
   depsUpgrade: false,
   pullRequestTemplate: false,
   buildWorkflow: true,
@@ -307,6 +308,14 @@ const integCheck = project.addTask('integ:check', {
   description: 'Synthesize test/integ.*.ts and fail if a template differs from its committed snapshot (no AWS account)',
   env: QUIET_SDK,
   steps: [{ spawn: 'bundle' }, { exec: INTEG_RUNNER }],
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy test/integ.*.ts (or the ones named) to the AWS account of the current credentials in us-east-1, run their assertions, destroy them and update the snapshots',
+  env: QUIET_SDK,
+  steps: [
+    { spawn: 'bundle' },
+    { exec: `${INTEG_RUNNER} --update-on-failed --force --parallel-regions us-east-1`, receiveArgs: true },
+  ],
 });
 project.addTask('integ:update', {
   description: 'Rewrite the snapshots of test/integ.*.ts whose template changed, without deploying (commit the result)',

@@ -8,7 +8,7 @@
  * to run it against an account.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicies, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { AlarmRollback, RollbackOutcome, RollbackTarget } from '../src';
@@ -49,6 +49,10 @@ rollback.addTarget(TARGET_ID, {
   alarms: [alarm],
   target: RollbackTarget.appConfig({ application, environment }),
 });
+
+// The ledger and the handler's log group are kept by default; a test run
+// leaves nothing behind once integ-runner destroys the stack.
+RemovalPolicies.of(stack).destroy();
 
 const integ = new IntegTest(app, 'AppConfigRollback', {
   testCases: [stack],

@@ -15,7 +15,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicies, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as proton from 'aws-cdk-lib/aws-proton';
@@ -77,6 +77,10 @@ rollback.addTarget(TARGET_ID, {
   alarms: [alarm],
   target: RollbackTarget.protonEnvironment({ environmentName: ENVIRONMENT_NAME }),
 });
+
+// The ledger and the handler's log group are kept by default; a test run
+// leaves nothing behind once integ-runner destroys the stack.
+RemovalPolicies.of(stack).destroy();
 
 const integ = new IntegTest(app, 'ProtonRollback', {
   testCases: [stack],
