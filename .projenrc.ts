@@ -323,6 +323,14 @@ project.addTask('integ:update', {
   steps: [{ spawn: 'bundle' }, { exec: `${INTEG_RUNNER} --update-on-failed --dry-run` }],
 });
 
+// Outside CI projen's package task builds every language's package, which
+// needs Maven, pip, dotnet and go on the machine. `npx projen build` (the
+// README's test command, run on any fresh machine) packages npm only; the
+// workflows build the other packages in their own jobs (package:java, ...),
+// and pacmak:check covers their code generation everywhere.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
 // The GitHub build runs what `.ci/run` runs after the build.
 project.buildWorkflow?.addPostBuildSteps(
   { name: 'Generate every language binding', run: `npx projen ${pacmakCheck.name}` },
