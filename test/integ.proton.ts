@@ -134,9 +134,9 @@ const setAlarm = assertions.awsApiCall('CloudWatch', 'setAlarmState', {
   StateReason: 'cdk-alarm-rollback integration test',
 });
 
-// CancelEnvironmentDeployment moves the deployment to CANCELLING, then
-// CANCELLED once CloudFormation has rolled the update back (AWS Proton API
-// Reference, CancelEnvironmentDeployment).
+// The deployment is CANCELLING while Proton cancels it and CANCELLED once the
+// cancellation succeeded; FAILED would mean it failed (AWS Proton API
+// Reference, CancelEnvironmentDeployment, and the DeploymentStatus values).
 const cancelled = assertions.awsApiCall('Proton', 'getEnvironment', { name: ENVIRONMENT_NAME })
   .expect(ExpectedResult.objectLike({
     environment: { deploymentStatus: Match.stringLikeRegexp('^CANCELL(ING|ED)$') },
