@@ -57,12 +57,25 @@ export function folderBytes(dir: string): number {
 
 /**
  * The files the first AppConfig event loads: the entry (with the ledger
- * client and the record path), the AppConfig runner and the AppConfig client,
- * each with the chunks it imports statically. Chunks behind a dynamic import
- * that this event does not reach (Proton, SNS, the SDK's other credential
- * sources) are left out, as Node.js leaves them unloaded.
+ * client and the record path), the AppConfig runner, the AppConfig client and
+ * the CloudWatch client (the alarm's actions switch is read beside the
+ * deployment), each with the chunks it imports statically. Chunks behind a
+ * dynamic import that this event does not reach (Proton, SNS, the SDK's other
+ * credential sources) are left out, as Node.js leaves them unloaded.
  */
 export function firstAppConfigEventFiles(handlerDir: string): { roots: string[]; files: string[] } {
+  return loadedFiles(handlerDir, 'index.mjs', ['appconfig-runner-', 'cloudwatch-client-', 'appconfig-client-']);
+}
+
+/**
+ * The files the alarm-state check's first tick loads: its entry (with the
+ * ledger client, the claims and the record path) and the CloudWatch client.
+ */
+export function firstTickFiles(handlerDir: string): { roots: string[]; files: string[] } {
+  return loadedFiles(handlerDir, 'alarm-state.mjs', ['cloudwatch-client-']);
+}
+
+function loadedFiles(handlerDir: string, entry: string, chunkPrefixes: string[]): { roots: string[]; files: string[] } {
   const chunk = (prefix: string) => {
     const name = readdirSync(join(handlerDir, 'chunks')).find((file) => file.startsWith(prefix));
     if (!name) {
@@ -70,7 +83,7 @@ export function firstAppConfigEventFiles(handlerDir: string): { roots: string[];
     }
     return join(handlerDir, 'chunks', name);
   };
-  const roots = [join(handlerDir, 'index.mjs'), chunk('appconfig-runner-'), chunk('appconfig-client-')];
+  const roots = [join(handlerDir, entry), ...chunkPrefixes.map(chunk)];
   const files = new Set<string>();
   const visit = (file: string) => {
     if (files.has(file)) {

@@ -1,21 +1,27 @@
 import { randomUUID } from 'crypto';
 import {
+  ALARM_STATE_ENTRY,
   HandlerInstance,
   LocalAppConfig,
+  LocalCloudWatch,
   LocalDynamo,
   localEndpoints,
   startLocalAppConfig,
+  startLocalCloudWatch,
 } from '../local';
 import { HandlerEnv, INPUT_VERSION, RollbackInput } from '../src/private/contract';
+import tickPayload from '../test/fixtures/appconfig-at-deployment-tick.json';
 import metricEvent from '../test/fixtures/metric-alarm-state-change.json';
 import { TABLE, startLedger } from '../test/support/synthesized-ledger';
 
 export const APPLICATION = 'app0001';
 const STRATEGY = 'slow';
 
-/** Local AppConfig and DynamoDB with the ledger table, as the benchmarks use them. */
+/** Local AppConfig, CloudWatch and DynamoDB with the ledger table, as the benchmarks use them. */
 export interface LocalStack {
   readonly appConfig: LocalAppConfig;
+  /** Holds the fixture's alarm, in ALARM with its actions enabled. */
+  readonly cloudWatch: LocalCloudWatch;
   readonly dynamo: LocalDynamo;
   /** The DynamoDB endpoint handlers talk to (a delaying proxy, when one is in front). */
   dynamoEndpoint: string;
@@ -29,13 +35,16 @@ export async function startLocalStack(environments: number): Promise<LocalStack>
     // Long enough that no deployment finishes during a run.
     deploymentStrategies: [{ id: STRATEGY, deploymentDurationInMinutes: 600, growthFactor: 10, finalBakeTimeInMinutes: 60 }],
   });
+  const cloudWatch = await startLocalCloudWatch();
+  cloudWatch.state.seed({ alarms: [{ name: metricEvent.detail.alarmName, state: 'ALARM' }] });
   const dynamo = await startLedger();
   return {
     appConfig,
+    cloudWatch,
     dynamo,
     dynamoEndpoint: dynamo.endpoint,
     close: async () => {
-      await Promise.all([appConfig.close(), dynamo.close()]);
+      await Promise.all([appConfig.close(), cloudWatch.close(), dynamo.close()]);
     },
   };
 }
@@ -51,12 +60,15 @@ export function startDeployment(stack: LocalStack, environment = environmentId(0
   }).record.number;
 }
 
-/** A handler instance pointed at the stack; `entry` swaps in another handler file. */
+/**
+ * A handler instance pointed at the stack; `entry` swaps in another handler
+ * file (`ALARM_STATE_ENTRY` for the alarm-state check).
+ */
 export function handlerInstance(stack: LocalStack, entry?: string): HandlerInstance {
   return HandlerInstance.start({
     entry,
     env: {
-      ...localEndpoints({ appConfig: stack.appConfig.endpoint, dynamo: stack.dynamoEndpoint }),
+      ...localEndpoints({ appConfig: stack.appConfig.endpoint, dynamo: stack.dynamoEndpoint, cloudWatch: stack.cloudWatch.endpoint }),
       [HandlerEnv.LEDGER_TABLE]: TABLE,
       [HandlerEnv.ROLLBACK_NAME]: 'Bench/Rollback',
     },
@@ -87,4 +99,26 @@ export function alarmInput(environment = environmentId(0), stateChangedAt = Date
 
 export function stopCalls(stack: LocalStack): number {
   return stack.appConfig.requests.filter((request) => request.operation === 'StopDeployment').length;
+}
+
+export { ALARM_STATE_ENTRY };
+
+/** AppConfig's AT_DEPLOYMENT_TICK request for a deployment of an environment's target, with a fresh invocation id. */
+export function tickInput(deploymentNumber: number, environment = environmentId(0)): Record<string, unknown> {
+  const target = {
+    name: `Bench/Rollback/${environment}`,
+    applicationId: APPLICATION,
+    environmentId: environment,
+    triggerStates: ['ALARM'],
+    actOnPausedAlarms: false,
+    blockStart: false,
+  };
+  return {
+    ...tickPayload,
+    InvocationId: randomUUID(),
+    Application: { Id: APPLICATION },
+    Environment: { Id: environment },
+    DeploymentNumber: deploymentNumber,
+    Parameters: { Target: JSON.stringify(target), Alarms1: JSON.stringify([metricEvent.resources[0]]) },
+  };
 }

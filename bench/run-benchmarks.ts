@@ -1,12 +1,13 @@
 // `npm run bench`: every figure beside a baseline measured in the same run.
 // A script that prints, never a timed test: machines differ, goals are read.
 import { cpus, totalmem } from 'os';
-import { Baseline, buildBaselines, fileBytes, firstAppConfigEventFiles, folderBytes, HANDLER_ASSET } from './bundle-size';
+import { Baseline, buildBaselines, fileBytes, firstAppConfigEventFiles, firstTickFiles, folderBytes, HANDLER_ASSET } from './bundle-size';
 import { coldStarts } from './cold-start';
 import { Figure, bytes, ms, printTable } from './report-table';
 import { sdkCallCost } from './sdk-call-cost';
 import { storm } from './storm';
 import { printSynthScale } from './synth-scale';
+import { tickPath } from './tick-path';
 import { warmPath } from './warm-path';
 
 const COLD_START_RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 15);
@@ -14,9 +15,10 @@ const WARM_INVOCATIONS = Number(process.env.BENCH_WARM_INVOCATIONS ?? 30);
 const LATENCY_MS = 20;
 const STORM_EVENTS = 100;
 const STORM_INSTANCES = 8;
-// Our critical path: ListDeployments alongside the event claim, the deployment claim, StopDeployment.
+// Our critical path: ListDeployments alongside the event claim and the
+// alarm's DescribeAlarms, the deployment claim, StopDeployment.
 const OUR_ROUND_TRIPS = 3;
-const OUR_SDK_CALLS = 4;
+const OUR_SDK_CALLS = 5;
 // The baseline's: ListDeployments, StopDeployment (it claims nothing).
 const BASELINE_ROUND_TRIPS = 2;
 const ratio = (ours: number, baseline: number) => ours / baseline;
@@ -45,8 +47,10 @@ async function main(): Promise<void> {
       met: goal === undefined ? undefined : ratio(oursBytes, baselineBytes) <= goal,
     };
   };
+  const firstTick = firstTickFiles(HANDLER_ASSET);
   const cold = await coldStarts({
     ours: { files: firstEvent.roots, buildClient: 'newAppConfigClient' },
+    tick: { files: firstTick.roots, buildClient: 'newCloudWatchClient' },
     cjs: { files: [cjs.file] },
     esm: { files: [esm.file] },
   }, COLD_START_RUNS);
@@ -115,6 +119,46 @@ async function main(): Promise<void> {
       ours: ms(callCost),
       baseline: ms(callCost),
       goal: `${OUR_SDK_CALLS} on our path (2 built ahead of their turn), ${BASELINE_ROUND_TRIPS} on the baseline's`,
+    },
+  ]);
+
+  // The alarm-state check beside the event path, like with like: the same
+  // asset settings, the same loader, the same latency on every call.
+  const tickWarm = await tickPath(LATENCY_MS, WARM_INVOCATIONS);
+  const firstTickBytes = fileBytes(firstTick.files);
+  printTable('Alarm-state check (alarm-state.mjs) beside the event path (index.mjs); "baseline" is the event path', [
+    {
+      name: `loaded by the first call: tick ${firstTick.files.length} files, event ${firstEvent.files.length} files (bytes)`,
+      ours: bytes(firstTickBytes),
+      baseline: bytes(firstEventBytes),
+      ratio: ratio(firstTickBytes, firstEventBytes),
+      goal: '',
+    },
+    {
+      name: `${coldName}, tick vs first AppConfig event`,
+      ours: ms(cold.tick.loadMs),
+      baseline: ms(cold.ours.loadMs),
+      ratio: ratio(cold.tick.loadMs, cold.ours.loadMs),
+      goal: '',
+    },
+    {
+      name: 'building its first client after the load: CloudWatch vs AppConfig (ms)',
+      ours: ms(cold.tick.buildMs),
+      baseline: ms(cold.ours.buildMs),
+      goal: '',
+    },
+    {
+      name: `firing tick to ROLL_BACK answer vs event to stop answered, ${LATENCY_MS} ms a call (ms)`,
+      ours: ms(tickWarm.rollBackMs),
+      baseline: ms(oursWarm.toStopMs),
+      ratio: ratio(tickWarm.rollBackMs, oursWarm.toStopMs),
+      goal: `${tickWarm.rollBackRoundTrips} round trips each`,
+    },
+    {
+      name: 'quiet tick to CONTINUE answer (ms)',
+      ours: ms(tickWarm.continueMs),
+      baseline: '',
+      goal: `${tickWarm.continueRoundTrips} round trip`,
     },
   ]);
 

@@ -14,7 +14,7 @@ export interface WarmPathResult {
 }
 
 /**
- * Every AppConfig and DynamoDB call answers `latencyMs` late. From the
+ * Every AppConfig, CloudWatch and DynamoDB call answers `latencyMs` late. From the
  * invocation to the StopDeployment answer, the handler is either waiting on a
  * service (a request of its own is out) or working; the working time is its
  * own overhead. The instance times each call on the handler's own clock, from
@@ -27,6 +27,8 @@ export async function warmPath(latencyMs: number, invocations: number, roundTrip
   const proxy = await startLatencyProxy({ target: stack.dynamo.endpoint, faults: [{ operation: '*', fault: 'latency', latencyMs }] });
   stack.dynamoEndpoint = proxy.endpoint;
   stack.appConfig.faults.add({ operation: '*', fault: 'latency', latencyMs });
+  // The alarm's actions switch is read beside the deployment read, at the same latency.
+  stack.cloudWatch.faults.add({ operation: '*', fault: 'latency', latencyMs });
   const handler = handlerInstance(stack, entry);
   try {
     // The first invocation loads the code; the figures are for warm ones.

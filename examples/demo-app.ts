@@ -1,6 +1,7 @@
 // The app `npm run demo` synthesizes and simulates: AlarmRollback used the way
 // a user would, with an AppConfig target (reverting completed deployments for
-// 30 minutes) and a Proton target. test/simulate/demo.test.ts synthesizes it.
+// 30 minutes), a second AppConfig target that refuses to start a deployment
+// while its alarm fires, and a Proton target. test/simulate/demo.test.ts synthesizes it.
 // In your app the import reads `from 'cdk-alarm-rollback'`.
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
@@ -25,6 +26,7 @@ export function buildDemoStack(app: App): Stack {
 
   const application = new appconfig.Application(stack, 'Checkout', { applicationName: 'checkout' });
   const environment = new appconfig.Environment(stack, 'Production', { application, environmentName: 'production' });
+  const staging = new appconfig.Environment(stack, 'Staging', { application, environmentName: 'staging' });
   const strategy = new appconfig.DeploymentStrategy(stack, 'Linear', {
     deploymentStrategyName: 'checkout-linear',
     rolloutStrategy: appconfig.RolloutStrategy.linear({
@@ -59,6 +61,13 @@ export function buildDemoStack(app: App): Stack {
   rollback.addTarget('Flags', {
     alarms: [errors, health],
     target: RollbackTarget.appConfig({ environment, revertCompletedWithin: Duration.minutes(30) }),
+  });
+  // No deployment starts on staging while the health alarm fires; to push a
+  // fix through anyway, pause the alarm (aws cloudwatch disable-alarm-actions),
+  // deploy, and resume it.
+  rollback.addTarget('StagingFlags', {
+    alarms: [health],
+    target: RollbackTarget.appConfig({ environment: staging, blockDeploymentsWhileAlarming: true }),
   });
   rollback.addTarget('Infrastructure', {
     alarms: [latency, health],

@@ -2,7 +2,10 @@
 // same code path as `cdk-alarm-rollback simulate`: the rules and the bundled
 // handler of the synthesized assembly, against local AppConfig, Proton and
 // DynamoDB. A deployment and an environment update start, alarms fire, and
-// both roll back. Exits 1 if they do not.
+// both roll back. Then the alarm-state check AppConfig invokes: a deployment
+// started while the health alarm still fires is rolled back at its first
+// tick, and a start on the gated staging environment is refused. Exits 1 if
+// any of that does not happen.
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -10,7 +13,7 @@ import { AppConfigClient, StartDeploymentCommand } from '@aws-sdk/client-appconf
 import { ProtonClient, UpdateEnvironmentCommand } from '@aws-sdk/client-proton';
 import { App } from 'aws-cdk-lib';
 import { buildDemoStack, DEMO_ACCOUNT, DEMO_REGION, DemoAlarms, PROTON_ENVIRONMENT } from './demo-app';
-import { alarmStateChange, formatEvent, formatFinalState, Simulation } from '../local/simulate';
+import { alarmStateChange, formatChecks, formatEvent, formatFinalState, Simulation } from '../local/simulate';
 
 /** One real second is one minute of service time, so a 10-minute rollout moves visibly. */
 const TIME_SCALE = 60;
@@ -40,10 +43,12 @@ async function demo(): Promise<number> {
 
     // The deployer's side: a configuration rollout and an environment update start.
     const [application] = simulation.appConfigResources.applications;
+    const production = application.environments.find((environment) => environment.name === 'production')!;
+    const staging = application.environments.find((environment) => environment.name === 'staging')!;
     const strategy = simulation.appConfigResources.deploymentStrategies.find((s) => s.name === 'checkout-linear')!;
     const started = await appConfigClient.send(new StartDeploymentCommand({
       ApplicationId: application.id,
-      EnvironmentId: application.environments[0].id,
+      EnvironmentId: production.id,
       DeploymentStrategyId: strategy.id,
       ConfigurationProfileId: 'flags',
       ConfigurationVersion: '2',
@@ -52,24 +57,58 @@ async function demo(): Promise<number> {
     await protonClient.send(new UpdateEnvironmentCommand({ name: PROTON_ENVIRONMENT, deploymentType: 'MINOR_VERSION', templateMinorVersion: '1' }));
     console.log(`\nAppConfig deployment ${started.DeploymentNumber} started (${strategy.name}: 20% every 2 minutes, 5 minutes bake), Proton ${PROTON_ENVIRONMENT} update started`);
     await sleep(2_500);
-    const progress = simulation.appConfig.state.getDeployment(application.id, application.environments[0].id, started.DeploymentNumber!);
+    const progress = simulation.appConfig.state.getDeployment(application.id, production.id, started.DeploymentNumber!);
     console.log(`~${Math.round(2.5 * TIME_SCALE / 60)} minutes later: deployment ${started.DeploymentNumber} is ${progress.state} at ${progress.percentageComplete}%, Proton is ${simulation.proton.state.getEnvironment(PROTON_ENVIRONMENT).deploymentStatus}\n`);
 
     // The alarms: errors fire (delivered twice, as EventBridge may), flap back to OK,
     // latency fires, the composite fires, and an alarm no rule watches fires.
-    const errors = alarmStateChange({ alarmArn: arn(DemoAlarms.ERRORS), reason: 'Threshold Crossed: 37 errors > 10' });
-    const events: Array<[string, Record<string, unknown>]> = [
-      ['errors alarm', errors],
-      ['errors alarm, redelivered', errors],
-      ['errors flap back to OK', alarmStateChange({ alarmArn: arn(DemoAlarms.ERRORS), state: 'OK' })],
-      ['latency alarm', alarmStateChange({ alarmArn: arn(DemoAlarms.LATENCY), reason: 'Threshold Crossed: p99 1240 ms > 800 ms' })],
-      ['composite health alarm', alarmStateChange({ alarmArn: arn(DemoAlarms.HEALTH), reason: 'checkout-errors OR checkout-latency' })],
-      ['unwatched alarm', alarmStateChange({ alarmArn: arn(DemoAlarms.QUEUE_DEPTH) })],
+    // Each event is stamped when it is delivered, in service time (the
+    // clock the deployments run on), as CloudWatch would stamp it.
+    const now = () => new Date(simulation.appConfig.state.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    let errors: Record<string, unknown> | undefined;
+    const events: Array<[string, () => Record<string, unknown>]> = [
+      ['errors alarm', () => (errors = alarmStateChange({ alarmArn: arn(DemoAlarms.ERRORS), reason: 'Threshold Crossed: 37 errors > 10', time: now() }))],
+      ['errors alarm, redelivered', () => errors!],
+      ['errors flap back to OK', () => alarmStateChange({ alarmArn: arn(DemoAlarms.ERRORS), state: 'OK', time: now() })],
+      ['latency alarm', () => alarmStateChange({ alarmArn: arn(DemoAlarms.LATENCY), reason: 'Threshold Crossed: p99 1240 ms > 800 ms', time: now() })],
+      ['composite health alarm', () => alarmStateChange({ alarmArn: arn(DemoAlarms.HEALTH), reason: 'checkout-errors OR checkout-latency', time: now() })],
+      ['unwatched alarm', () => alarmStateChange({ alarmArn: arn(DemoAlarms.QUEUE_DEPTH), time: now() })],
     ];
     for (const [label, event] of events) {
-      const report = await simulation.deliver(event, label);
+      const report = await simulation.deliver(event(), label);
       console.log(formatEvent(report).join('\n'));
     }
+
+    // The alarm-state check. The health alarm is still in ALARM (its last
+    // event), and AppConfig asks the check at every tick and before every start.
+    console.log(`\nThe alarm-state check, while ${DemoAlarms.HEALTH} is still in ALARM:`);
+    const retry = await appConfigClient.send(new StartDeploymentCommand({
+      ApplicationId: application.id,
+      EnvironmentId: production.id,
+      DeploymentStrategyId: strategy.id,
+      ConfigurationProfileId: 'flags',
+      ConfigurationVersion: '3',
+      Description: 'retry the new checkout flow',
+    }));
+    console.log(`  deployment ${retry.DeploymentNumber} started on production (no start gate there)`);
+    // Ninety seconds of service time: the first tick comes after one minute.
+    await sleep(1_500);
+    await simulation.runDue();
+    const retried = simulation.appConfig.state.getDeployment(application.id, production.id, retry.DeploymentNumber!);
+    console.log(`  ~1.5 minutes later: deployment ${retry.DeploymentNumber} is ${retried.state}`);
+    try {
+      await appConfigClient.send(new StartDeploymentCommand({
+        ApplicationId: application.id,
+        EnvironmentId: staging.id,
+        DeploymentStrategyId: strategy.id,
+        ConfigurationProfileId: 'flags',
+        ConfigurationVersion: '3',
+      }));
+      console.log('  a deployment started on staging: the start gate let it through');
+    } catch (error) {
+      console.log(`  staging refused the start: ${(error as Error).name}: ${(error as Error).message}`);
+    }
+    console.log(formatChecks([], simulation.checks).map((line) => `  ${line}`).join('\n'));
 
     console.log(`\n${formatFinalState(simulation.finalState()).join('\n')}`);
     const ledger = await simulation.ledger();
@@ -82,13 +121,18 @@ async function demo(): Promise<number> {
     }
 
     const outcomes = ledger.map((record) => record.outcome);
-    const expected = ['ROLLED_BACK', 'CANCEL_REQUESTED', 'DUPLICATE'];
+    const expected = ['ROLLED_BACK', 'CANCEL_REQUESTED', 'DUPLICATE', 'DEPLOYMENT_BLOCKED'];
     const missing = expected.filter((outcome) => !outcomes.includes(outcome));
     if (missing.length > 0) {
       console.error(`\nDemo failed: expected outcomes ${missing.join(', ')} were not recorded`);
       return 1;
     }
+    if (!ledger.some((record) => record.outcome === 'ROLLED_BACK' && record.trigger === 'DEPLOYMENT_TICK')) {
+      console.error('\nDemo failed: no deployment was rolled back at a tick of the alarm-state check');
+      return 1;
+    }
     console.log('\nBoth rollbacks happened: the AppConfig deployment was stopped and the Proton update was cancelled, once each.');
+    console.log('The alarm-state check rolled back the deployment started while an alarm fired, and refused the start on staging.');
     return 0;
   } finally {
     appConfigClient.destroy();

@@ -136,7 +136,7 @@ async function waitForHolder(ctx: RunnerContext, first: SeenFirst, one: OneCall)
           ...first,
           outcome: RollbackOutcome.ALREADY_STOPPED,
           stateAfter: now.state,
-          reason: `another alarm event claimed the call on ${one.subject}, and a read shows it ${now.state}`,
+          reason: `another alarm event or deployment tick claimed the call on ${one.subject}, and a read shows it ${now.state}`,
         };
       }
       if (!now.inFlight) {
@@ -144,12 +144,12 @@ async function waitForHolder(ctx: RunnerContext, first: SeenFirst, one: OneCall)
           ...first,
           outcome: RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
           stateAfter: now.state,
-          reason: `another alarm event claimed the call on ${one.subject}, and a read shows it ended ${now.state}`,
+          reason: `another alarm event or deployment tick claimed the call on ${one.subject}, and a read shows it ended ${now.state}`,
         };
       }
     }
     if (last.state === 'ABSENT') {
-      throw new HolderNotDoneError(`another alarm event claimed the call on ${one.subject} and gave the claim back without stopping it; this event is retried`);
+      throw new HolderNotDoneError(`another alarm event or deployment tick claimed the call on ${one.subject} and gave the claim back without stopping it; this event is retried`);
     }
     if (ctx.now() + pause > ctx.waitUntil) {
       break;
@@ -158,7 +158,7 @@ async function waitForHolder(ctx: RunnerContext, first: SeenFirst, one: OneCall)
     pause = Math.min(pause * 2, MAX_POLL_MS);
   }
   const holder = last.state === 'CLAIMED' ? ` (held by event ${last.eventId} for ${last.target})` : '';
-  throw new HolderNotDoneError(`another alarm event claimed the call on ${one.subject}${holder}, and it was not seen stopped within this invocation; this event is retried`);
+  throw new HolderNotDoneError(`another alarm event or deployment tick claimed the call on ${one.subject}${holder}, and it was not seen stopped within this invocation; this event is retried`);
 }
 
 const FIRST_POLL_MS = 50;

@@ -1,4 +1,5 @@
 import type { AppConfigClient } from '@aws-sdk/client-appconfig';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -14,6 +15,7 @@ export interface Clients {
   readonly appConfig: () => Promise<AppConfigClient>;
   readonly proton: () => Promise<ProtonClient>;
   readonly sns: () => Promise<SNSClient>;
+  readonly cloudWatch: () => Promise<CloudWatchClient>;
 }
 
 // Without throwOnRequestTimeout a request past its timeout only logs a
@@ -43,6 +45,7 @@ export function lazyClients(): Clients {
     appConfig: once(async () => holdUntilAllowed((await import('./appconfig/appconfig-client')).newAppConfigClient(SERVICE_CLIENT_OPTIONS))),
     proton: once(async () => (await import('./proton/proton-client')).newProtonClient(SERVICE_CLIENT_OPTIONS)),
     sns: once(async () => (await import('./record/sns-client')).newSnsClient(SERVICE_CLIENT_OPTIONS)),
+    cloudWatch: once(async () => (await import('./cloudwatch/cloudwatch-client')).newCloudWatchClient(SERVICE_CLIENT_OPTIONS)),
   };
 }
 

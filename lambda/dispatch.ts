@@ -1,5 +1,6 @@
 import { CallTrace } from './call-trace';
 import type { Clients } from './clients';
+import { AlarmPause, readAlarmPause } from './cloudwatch/read-alarm-pause';
 import type { HandlerConfig } from './config';
 import type { Decision } from './decision';
 import { HolderNotDoneError } from './errors';
@@ -12,6 +13,14 @@ import { RollbackOutcome } from '../src/private/contract';
 
 /** Time kept back from a wait for the claim's holder, for the record and the SNS publish after it. */
 const RECORD_RESERVE_MS = 5_000;
+
+/**
+ * Longest the stop waits for the read of the alarm's actions switch. It runs
+ * beside the deployment read and the duplicate check and normally answers
+ * before them; a slower read is given up, and the event acts (our own figure:
+ * one DescribeAlarms round trip is tens of milliseconds in the alarm's region).
+ */
+const PAUSE_READ_WAIT_MS = 1_000;
 
 export interface DispatchRequest {
   readonly input: AcceptedInput;
@@ -51,6 +60,11 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   // claim never waits past its own invocation.
   const budgetMs = Math.min(config.claimLeaseSeconds * 1000, request.remainingMs ?? Infinity);
   const afterwards: Array<Promise<void>> = [];
+  // The CloudWatch client loads beside the runner, so on a cold start the
+  // alarm read is ready to leave with the deployment read.
+  if (!target.actOnPausedAlarms) {
+    request.clients.cloudWatch().catch(() => undefined);
+  }
   const runner = await targetRunner(target, {
     clients: request.clients,
     trace,
@@ -75,17 +89,31 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   const inspecting = runner.inspect();
   const claimRequest = { table: config.ledgerTable, key, requestId, now: startedAt, leaseSeconds: config.claimLeaseSeconds, expiresAt };
   const claiming = nextTurn().then(() => claimEvent(dynamo, claimRequest));
-  const mayAct = () => claiming.then((claim) => claim.status !== 'DUPLICATE');
+  // The alarm's actions switch, read beside them unless the target acts on
+  // paused alarms too (AppConfig's own monitors ignore a disabled alarm).
+  const pausing: Promise<AlarmPause | undefined> = target.actOnPausedAlarms
+    ? Promise.resolve(undefined)
+    : nextTurn().then(() => readAlarmPause(request.clients, trace, event.alarmArn, PAUSE_READ_WAIT_MS));
+  const mayAct = () => Promise.all([claiming, pausing]).then(([claim, pause]) => claim.status !== 'DUPLICATE' && pause?.state !== 'PAUSED');
   const acting = inspecting.then((inspection) => runner.act(inspection, mayAct));
-  const [claim, action] = await Promise.allSettled([claiming, acting]);
+  const [claim, action, paused] = await Promise.allSettled([claiming, acting, pausing]);
   const found = { identifiers: runner.identifiers, calls: trace.list(), afterwards: Promise.all(afterwards).then(() => undefined) };
+  const pause = paused.status === 'fulfilled' ? paused.value : undefined;
 
   if (claim.status === 'fulfilled' && claim.value.status === 'DUPLICATE') {
     const decision = { outcome: RollbackOutcome.DUPLICATE, reason: `event ${event.id} was already handled for target ${target.name}` };
     return { ...found, key: duplicateKey(key, requestId), decision };
   }
+  if (pause?.state === 'PAUSED') {
+    const decision = {
+      outcome: RollbackOutcome.IGNORED,
+      reason: `alarm ${event.alarmName} is ${event.state}, but ${pause.reason}; target ${target.name} does not act on paused alarms`,
+    };
+    return { ...found, key, decision };
+  }
   if (action.status === 'fulfilled' && action.value !== undefined) {
-    return { ...found, key, decision: action.value };
+    const note = pause?.state === 'UNKNOWN' ? `; acted without knowing whether the alarm's actions are paused: ${pause.reason}` : '';
+    return { ...found, key, decision: { ...action.value, reason: `${action.value.reason}${note}` } };
   }
   // Only a duplicate makes a runner hold back, and it was handled above.
   const failure = action.status === 'rejected' ? action.reason : new Error('the runner held back although the event was not a duplicate');

@@ -1,7 +1,9 @@
+import { PROTON_SOURCE, ProtonStatusEvent, parseStatusEvent } from './proton/parse-status-event';
 import {
   AlarmStateValue,
   INPUT_VERSION,
   parseAlarmArn,
+  ProtonEnvironmentTargetInput,
   RollbackOutcome,
   Rules,
   TargetInput,
@@ -43,7 +45,14 @@ export interface RefusedInput {
   readonly event: Partial<AlarmEvent>;
 }
 
-export type ParsedInput = AcceptedInput | RefusedInput;
+/** A Proton target's environment going IN_PROGRESS: its alarms are checked at the deployment's start. */
+export interface ProtonStartInput {
+  readonly ok: true;
+  readonly target: ProtonEnvironmentTargetInput;
+  readonly start: ProtonStatusEvent;
+}
+
+export type ParsedInput = AcceptedInput | ProtonStartInput | RefusedInput;
 
 const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
@@ -131,6 +140,10 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   }
   const seen = { id, time };
   const source = field(raw, 'source');
+  if (source === PROTON_SOURCE && target.kind === TargetKind.PROTON_ENVIRONMENT) {
+    const status = parseStatusEvent(raw, target, seen);
+    return status.ok ? { ok: true, target, start: status.event } : refuse(status.outcome, status.reason, seen);
+  }
   if (source !== CLOUDWATCH_SOURCE) {
     return refuse(RollbackOutcome.IGNORED, `the event source is ${describe(source)}, not ${CLOUDWATCH_SOURCE}`, seen);
   }
@@ -176,11 +189,22 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     alarmAt: Number.isNaN(stateChangedAt) ? Date.parse(time) : stateChangedAt,
     alarmAtSource: Number.isNaN(stateChangedAt) ? 'time' : 'detail.state.timestamp',
   };
-  if (value !== 'ALARM') {
-    return refuse(RollbackOutcome.IGNORED, `the alarm entered ${describe(value)}; only ALARM stops a deployment`, event);
+  if (!target.triggerStates.includes(value)) {
+    return refuse(RollbackOutcome.IGNORED, `the alarm entered ${describe(value)}; target ${target.name} acts on ${target.triggerStates.join(' and ')} only`, event);
   }
   if (!target.alarmArns.includes(arn)) {
     return refuse(RollbackOutcome.REJECTED, `alarm ${arn} is not one of the alarms of target ${target.name}; check the rule's event pattern`, event);
+  }
+  // A composite alarm whose actions are suppressed says so in its event
+  // (`detail.state.actionsSuppressedBy`, CloudWatch User Guide, "Alarm events
+  // and EventBridge"); it runs none of its actions, and neither do we unless
+  // the target acts on paused alarms. When the suppression ends CloudWatch
+  // sends an ALARM -> ALARM event without it, which acts like any other.
+  const suppressedBy = field(state, 'actionsSuppressedBy');
+  if (suppressedBy !== undefined && suppressedBy !== null && !target.actOnPausedAlarms) {
+    const why = field(state, 'actionsSuppressedReason');
+    const because = typeof why === 'string' ? `: ${why.slice(0, Rules.MAX_STATE_REASON_LENGTH)}` : '';
+    return refuse(RollbackOutcome.IGNORED, `the alarm's actions are suppressed by ${describe(suppressedBy)}${because}; target ${target.name} does not act on paused alarms`, event);
   }
   return { ok: true, target, event };
 }

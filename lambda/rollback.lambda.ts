@@ -4,9 +4,10 @@ import type { Decision } from './decision';
 import { dispatch } from './dispatch';
 import { errorText } from './errors';
 import { eventKey } from './ledger/ledger-keys';
-import { AlarmEvent, parseRollbackInput } from './parse-rollback-input';
+import { AcceptedInput, AlarmEvent, parseRollbackInput } from './parse-rollback-input';
+import { alarmStateCheckMetric } from './record/emf-metrics';
 import { recordOutcome } from './record/record-outcome';
-import { RollbackRecord } from '../src/private/contract';
+import { RollbackOutcome, RollbackRecord, Trigger } from '../src/private/contract';
 
 /** The target name of records whose input named no readable target. */
 const UNKNOWN_TARGET = '(unknown target)';
@@ -37,6 +38,7 @@ export function createHandler(deps: HandlerDependencies) {
       return {
         ...fields,
         ...decision,
+        trigger: fields.trigger ?? Trigger.ALARM_EVENT,
         rollback: config.rollbackName,
         // A refused input may name no target or carry no event id; the record still needs a key.
         target: fields.target ?? UNKNOWN_TARGET,
@@ -60,10 +62,44 @@ export function createHandler(deps: HandlerDependencies) {
       return record;
     }
 
+    // A Proton deployment starting: its alarms are read first, and only a
+    // firing one sends it on to the alarm path's cancel.
+    let accepted: AcceptedInput;
+    let start: { fields: Partial<RollbackRecord>; calls: string[] } | undefined;
+    if ('start' in parsed) {
+      const { start: status, target: protonTarget } = parsed;
+      const fields = {
+        eventId: status.id,
+        eventTime: status.time,
+        target: protonTarget.name,
+        targetKind: protonTarget.kind,
+        trigger: Trigger.DEPLOYMENT_START,
+      };
+      const { checkProtonStart } = await import('./proton/proton-start');
+      const check = await checkProtonStart(parsed, deps.clients, deps.now).catch(async (error: unknown) => {
+        const reason = 'the alarms could not be read; Lambda retries the event';
+        const failed = finish({ outcome: RollbackOutcome.FAILED, reason }, { ...fields, error: errorText(error) });
+        const failedKey = eventKey(failed.target, status.time, failed.eventId);
+        await recordOutcome(failed, failedKey, config, deps.clients, deps.now()).catch(() => undefined);
+        throw error;
+      });
+      if (check.kind === 'QUIET') {
+        // Nothing to record: the check metric is its only trace, as at an AppConfig start.
+        console.log(alarmStateCheckMetric({
+          rollback: config.rollbackName, target: parsed.target.name, trigger: Trigger.DEPLOYMENT_START, result: 'OK', durationMs: deps.now() - startedAt,
+        }, config.metricNamespace, deps.now()));
+        return finish({ outcome: RollbackOutcome.IGNORED, reason: check.note ?? 'no alarm of the target is in a trigger state at the start' }, fields, check.calls);
+      }
+      accepted = check.input;
+      start = { fields: { ...fields, alarmsFiring: check.alarmsFiring }, calls: check.calls };
+    } else {
+      accepted = parsed;
+    }
+
     // Dispatch.
-    const { target, event } = parsed;
+    const { target, event } = accepted;
     const { key, decision, failure, identifiers, calls, afterwards } = await dispatch({
-      input: parsed,
+      input: accepted,
       clients: deps.clients,
       config,
       now: deps.now,
@@ -73,13 +109,14 @@ export function createHandler(deps: HandlerDependencies) {
     });
 
     // Record.
-    const record = finish(decision, {
-      ...eventFields(event),
+    const why = start ? { ...decision, reason: `${start.fields.alarmsFiring?.join(', ')} fired as the deployment started: ${decision.reason}` } : decision;
+    const record = finish(why, {
+      ...(start ? start.fields : eventFields(event)),
       target: target.name,
       targetKind: target.kind,
       ...identifiers,
       error: failure === undefined ? undefined : errorText(failure),
-    }, calls, event.alarmAt);
+    }, [...start?.calls ?? [], ...calls], start ? undefined : event.alarmAt);
     const [recorded] = await Promise.allSettled([recordOutcome(record, key, config, deps.clients, deps.now()), afterwards]);
     // The AWS failure is the one worth retrying on; the ledger error is logged.
     if (recorded.status === 'rejected' && failure === undefined) {

@@ -1,11 +1,11 @@
 import { IncomingMessage } from 'http';
-import { AppConfigState, DeploymentView } from './appconfig-state';
+import { AppConfigExtensionOptions, AppConfigState, DeploymentView } from './appconfig-state';
 import { restJsonError, ServiceError } from './service-error';
 import { FaultOptions, Reply, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
 import { Rules } from '../src/private/contract';
 
-export interface LocalAppConfigOptions extends ClockOptions, FaultOptions {}
+export interface LocalAppConfigOptions extends ClockOptions, FaultOptions, AppConfigExtensionOptions {}
 
 export interface LocalAppConfig extends RunningService {
   readonly state: AppConfigState;
@@ -104,8 +104,17 @@ function appConfigProtocol(state: AppConfigState): ServiceProtocol {
   const route = (request: IncomingMessage, url: URL, body: string): Route => {
     const method = request.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    // Every operation first runs the extension ticks that are due, so what a
+    // caller reads already shows a tick's rollback.
     const anyOp = (operation: string, params: Record<string, unknown>, status: number, run: () => unknown): Route =>
-      ({ operation, params, invoke: (): Reply => ({ status, body: run() }) });
+      ({
+        operation,
+        params,
+        invoke: async (): Promise<Reply> => {
+          await state.runDueTicks();
+          return { status, body: await run() };
+        },
+      });
     const input = () => parseBody(body);
 
     if (parts[0] === 'deploymentstrategies' && parts.length === 1 && method === 'POST') {
@@ -164,12 +173,12 @@ function appConfigProtocol(state: AppConfigState): ServiceProtocol {
           return op('StartDeployment', { ApplicationId, EnvironmentId, ...safeBody(body) }, 201, () => {
             const i = input();
             required(i, 'DeploymentStrategyId', 'ConfigurationProfileId', 'ConfigurationVersion');
-            return deployment(state.startDeployment(ApplicationId, EnvironmentId, {
+            return state.startDeployment(ApplicationId, EnvironmentId, {
               deploymentStrategyId: i.DeploymentStrategyId,
               configurationProfileId: i.ConfigurationProfileId,
               configurationVersion: i.ConfigurationVersion,
               description: i.Description,
-            }));
+            }).then(deployment);
           });
         }
         if (method === 'GET') {
@@ -228,7 +237,7 @@ function safeBody(body: string): Record<string, unknown> {
  */
 export async function startLocalAppConfig(options: LocalAppConfigOptions = {}): Promise<LocalAppConfig> {
   const clock = new VirtualClock(options);
-  const state = new AppConfigState(clock);
+  const state = new AppConfigState(clock, options);
   const service = await startService(appConfigProtocol(state), clock, options);
   return { ...service, state };
 }

@@ -1,3 +1,7 @@
+import { randomUUID } from 'crypto';
+import {
+  answersRollBack, ExtensionInvocation, ExtensionInvoker, ExtensionPayload, ExtensionRegistry, LocalActionPoint, PAYLOAD_TYPE,
+} from './appconfig-extensions';
 import { rolloutAt, DeploymentState, GrowthType, RolloutEvent, RolloutStrategy, TriggeredBy } from './appconfig-rollout';
 import { ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
@@ -69,6 +73,8 @@ interface DeploymentRecord {
   readonly configurationVersion: string;
   readonly description?: string;
   stop?: Stop;
+  /** AT_DEPLOYMENT_TICK invocations already made (tick n is at startedAt + n * tickIntervalMs). */
+  ticksRun: number;
 }
 
 /** A deployment as AppConfig reports it at one moment (times in epoch ms). */
@@ -101,6 +107,27 @@ const notFound = (message: string, resourceName: string) =>
   new ServiceError('ResourceNotFoundException', 404, message, { ResourceName: resourceName });
 const badRequest = (message: string) => new ServiceError('BadRequestException', 400, message);
 
+export interface AppConfigExtensionOptions {
+  /**
+   * How often AppConfig invokes AT_DEPLOYMENT_TICK actions during a rollout
+   * and its bake. AWS documents neither the interval nor how long AppConfig
+   * waits for the function; one minute is our pick, the order of the
+   * rollout steps of the predefined strategies.
+   * @default 60_000
+   */
+  readonly tickIntervalMs?: number;
+  /**
+   * Invokes extension actions. Without one, associated actions cannot run
+   * and every invocation fails, as an action whose function is missing would.
+   * @default - none: set one with `setExtensionInvoker`
+   */
+  readonly invoker?: ExtensionInvoker;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '123456789012' */
+  readonly account?: string;
+}
+
 /** Generates AppConfig-looking ids: 7 characters of [a-z0-9]. */
 export function appConfigId(): string {
   return Math.random().toString(36).slice(2, 9).padEnd(7, '0');
@@ -112,9 +139,27 @@ export class AppConfigState {
   private readonly environments = new Map<string, { applicationId: string; id: string; name: string; description?: string }>();
   private readonly strategies = new Map<string, Strategy>();
   private readonly deployments = new Map<string, DeploymentRecord[]>();
+  /** Extensions and associations; actions run through the invoker. */
+  public readonly extensions: ExtensionRegistry;
+  /** Every extension invocation, oldest first. */
+  public readonly invocations: ExtensionInvocation[] = [];
+  public readonly tickIntervalMs: number;
+  private invoker: ExtensionInvoker | undefined;
+  private ticking: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly clock: VirtualClock) {
+  constructor(private readonly clock: VirtualClock, options: AppConfigExtensionOptions = {}) {
     PREDEFINED_STRATEGIES.forEach((strategy) => this.addStrategy(strategy));
+    this.tickIntervalMs = options.tickIntervalMs ?? 60_000;
+    if (!(this.tickIntervalMs > 0)) {
+      throw new Error(`tickIntervalMs must be a positive number of milliseconds, got ${options.tickIntervalMs}`);
+    }
+    this.invoker = options.invoker;
+    this.extensions = new ExtensionRegistry(options.region ?? 'us-east-1', options.account ?? '123456789012');
+  }
+
+  /** Sets what runs extension actions (a stub in tests, the bundled function in simulate). */
+  setExtensionInvoker(invoker: ExtensionInvoker): void {
+    this.invoker = invoker;
   }
 
   /** Service time in epoch milliseconds. */
@@ -142,6 +187,9 @@ export class AppConfigState {
         configurationVersion: deployment.configurationVersion ?? '1',
         description: deployment.description,
       }, deployment.startedAt ?? this.now());
+      // A seeded deployment's past ticks are history the alarm states of now
+      // say nothing about: its ticks start with the next one due.
+      record.ticksRun = Math.max(0, Math.floor((this.now() - record.startedAt) / this.tickIntervalMs));
       if (deployment.stopped) {
         const progress = this.view(record, deployment.stopped.at);
         record.stop = {
@@ -181,16 +229,145 @@ export class AppConfigState {
 
   /**
    * StartDeployment. AppConfig answers ConflictException (409) while another
-   * deployment of the environment is in progress.
+   * deployment of the environment is in progress. Then the PRE_START_DEPLOYMENT
+   * actions of associated extensions run, one after another, before the
+   * deployment exists ("Step 3: Create a custom AWS AppConfig extension": PRE_*
+   * actions run with the request and can answer an error to prevent it). The
+   * first that fails refuses the start with BadRequestException (400): the
+   * model's StartDeployment errors are BadRequest, ResourceNotFound, Conflict
+   * and InternalServer, and AWS does not say which one a refusing extension
+   * causes; BadRequest is the closest (the request is refused, not broken).
+   * The refused deployment takes no number.
    */
-  startDeployment(applicationId: string, environmentId: string, input: StartDeploymentInput): DeploymentView {
+  async startDeployment(applicationId: string, environmentId: string, input: StartDeploymentInput): Promise<DeploymentView> {
+    await this.runDueTicks();
     this.environmentRecord(applicationId, environmentId);
     const running = this.records(applicationId, environmentId).find((record) => IN_PROGRESS.includes(this.view(record).state));
     if (running) {
       throw new ServiceError('ConflictException', 409,
         `Deployment number ${running.number} is already in progress in environment ${environmentId}.`);
     }
+    const number = this.records(applicationId, environmentId).length + 1;
+    const at = this.now();
+    for (const { extension, association, action } of this.extensions.actionsFor('PRE_START_DEPLOYMENT', applicationId, environmentId)) {
+      const payload = this.payload('PRE_START_DEPLOYMENT', association.parameters, applicationId, environmentId, number, input);
+      const { error, answer } = await this.invoke(action, payload);
+      this.invocations.push({
+        at,
+        actionPoint: 'PRE_START_DEPLOYMENT',
+        extensionId: extension.id,
+        associationId: association.id,
+        action: action.name,
+        applicationId,
+        environmentId,
+        deploymentNumber: number,
+        invocationId: payload.InvocationId,
+        decision: error === undefined ? 'ALLOWED' : 'REFUSED',
+        answer,
+        error,
+      });
+      if (error !== undefined) {
+        throw new ServiceError('BadRequestException', 400,
+          `Extension ${extension.name} (action ${action.name}) refused to start the deployment at PRE_START_DEPLOYMENT: ${error}`);
+      }
+    }
     return this.view(this.addDeployment(applicationId, environmentId, input, this.now()));
+  }
+
+  /**
+   * Runs the AT_DEPLOYMENT_TICK actions that are due by now, tick by tick in
+   * service time, for every deployment that was DEPLOYING or BAKING at its
+   * tick. AT_* actions run synchronously beside the workflow, and an error
+   * makes AppConfig stop the deployment and roll it back ("Step 3: Create a
+   * custom AWS AppConfig extension"); so does the directive ROLL_BACK of the
+   * tick extensions' answer. The rollback takes effect at the tick's time,
+   * triggered by APPCONFIG: AWS does not say which TriggeredBy it records for
+   * an extension's rollback. Calls are serialized, so a request arriving while
+   * ticks run sees their outcome.
+   */
+  runDueTicks(): Promise<ExtensionInvocation[]> {
+    const run = this.ticking.then(() => this.runTicksNow());
+    this.ticking = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTicksNow(): Promise<ExtensionInvocation[]> {
+    const made: ExtensionInvocation[] = [];
+    const now = this.now();
+    // Earliest tick first across every environment, so ledger records and
+    // claims follow service time.
+    for (;;) {
+      let next: { record: DeploymentRecord; at: number } | undefined;
+      for (const records of this.deployments.values()) {
+        for (const record of records) {
+          const at = record.startedAt + (record.ticksRun + 1) * this.tickIntervalMs;
+          if (at > now || (next && next.at <= at)) continue;
+          const state = this.view(record, at).state;
+          if (state === 'DEPLOYING' || state === 'BAKING') next = { record, at };
+        }
+      }
+      if (!next) return made;
+      next.record.ticksRun += 1;
+      await this.tick(next.record, next.at, made);
+    }
+  }
+
+  private async tick(record: DeploymentRecord, at: number, made: ExtensionInvocation[]): Promise<boolean> {
+    const { applicationId, environmentId } = record;
+    for (const { extension, association, action } of this.extensions.actionsFor('AT_DEPLOYMENT_TICK', applicationId, environmentId)) {
+      const payload = this.payload('AT_DEPLOYMENT_TICK', association.parameters, applicationId, environmentId, record.number, record);
+      const { error, answer } = await this.invoke(action, payload);
+      const rollBack = error !== undefined || answersRollBack(answer);
+      const invocation: ExtensionInvocation = {
+        at,
+        actionPoint: 'AT_DEPLOYMENT_TICK',
+        extensionId: extension.id,
+        associationId: association.id,
+        action: action.name,
+        applicationId,
+        environmentId,
+        deploymentNumber: record.number,
+        invocationId: payload.InvocationId,
+        decision: rollBack ? 'ROLL_BACK' : 'CONTINUE',
+        answer,
+        error,
+      };
+      this.invocations.push(invocation);
+      made.push(invocation);
+      if (rollBack) {
+        record.stop = { at, state: 'ROLLED_BACK', triggeredBy: 'APPCONFIG' };
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private async invoke(action: { name: string; uri: string }, payload: ExtensionPayload): Promise<{ answer?: unknown; error?: string }> {
+    if (!this.invoker) {
+      return { error: `no function answers ${action.uri} in this local AppConfig (set one with setExtensionInvoker)` };
+    }
+    try {
+      return { answer: await this.invoker(action, payload) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private payload(point: LocalActionPoint, parameters: Readonly<Record<string, string>>, applicationId: string,
+    environmentId: string, deploymentNumber: number, input: Pick<StartDeploymentInput, 'configurationProfileId' | 'configurationVersion' | 'description'>,
+  ): ExtensionPayload {
+    return {
+      InvocationId: randomUUID(),
+      Parameters: { ...parameters },
+      Type: PAYLOAD_TYPE[point],
+      Application: { Id: applicationId },
+      Environment: { Id: environmentId },
+      ConfigurationProfile: { Id: input.configurationProfileId, Name: input.configurationProfileId },
+      DeploymentNumber: deploymentNumber,
+      ...(input.description ? { Description: input.description } : {}),
+      ConfigurationVersion: input.configurationVersion,
+      CreatedBy: 'arn:aws:iam::123456789012:user/local',
+    };
   }
 
   /** ListDeployments order: descending DeploymentNumber. */
@@ -295,6 +472,7 @@ export class AppConfigState {
       configurationProfileId: input.configurationProfileId,
       configurationVersion: input.configurationVersion,
       description: input.description,
+      ticksRun: 0,
     };
     records.push(record);
     this.deployments.set(`${applicationId}/${environmentId}`, records);

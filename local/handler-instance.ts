@@ -5,6 +5,12 @@ import { Worker } from 'worker_threads';
 /** Where `npx projen bundle` writes the handler asset. */
 export const HANDLER_ASSET_DIR = join(__dirname, '..', 'assets', 'lambda', 'rollback.lambda');
 
+/**
+ * The alarm-state check's entry in the same asset, for `entry`: a worker
+ * running it is the function AppConfig's extension invokes.
+ */
+export const ALARM_STATE_ENTRY = join(HANDLER_ASSET_DIR, 'alarm-state.mjs');
+
 /** One HTTP request the handler made, timed from inside its execution environment. */
 export interface HttpCall {
   readonly method: string;
@@ -139,7 +145,7 @@ export class HandlerInstance {
   }
 
   /** Invokes the handler; invocations on one instance run one after another, as on Lambda. */
-  public invoke(input: unknown, context: { awsRequestId?: string } = {}): Promise<Invocation> {
+  public invoke(input: unknown, context: { awsRequestId?: string; invokedFunctionArn?: string } = {}): Promise<Invocation> {
     const next = this.queue.then(() => this.send(input, context));
     this.queue = next.catch(() => undefined);
     return next;
@@ -151,7 +157,7 @@ export class HandlerInstance {
     await this.worker.terminate();
   }
 
-  private send(input: unknown, context: { awsRequestId?: string }): Promise<Invocation> {
+  private send(input: unknown, context: { awsRequestId?: string; invokedFunctionArn?: string }): Promise<Invocation> {
     if (!this.alive) {
       return Promise.reject(new Error('this handler instance was killed; start another'));
     }
@@ -172,11 +178,14 @@ export class HandlerInstance {
 }
 
 /** `AWS_ENDPOINT_URL_<SERVICE>` variables that point the SDK's clients at local services. */
-export function localEndpoints(endpoints: { appConfig?: string; proton?: string; dynamo?: string; sns?: string }): Record<string, string> {
+export function localEndpoints(
+  endpoints: { appConfig?: string; proton?: string; dynamo?: string; sns?: string; cloudWatch?: string },
+): Record<string, string> {
   const env: Record<string, string> = {};
   if (endpoints.appConfig) env.AWS_ENDPOINT_URL_APPCONFIG = endpoints.appConfig;
   if (endpoints.proton) env.AWS_ENDPOINT_URL_PROTON = endpoints.proton;
   if (endpoints.dynamo) env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamo;
   if (endpoints.sns) env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
+  if (endpoints.cloudWatch) env.AWS_ENDPOINT_URL_CLOUDWATCH = endpoints.cloudWatch;
   return env;
 }

@@ -1,6 +1,7 @@
 export * from './appconfig-server';
 export * from './appconfig-state';
 export * from './appconfig-rollout';
+export * from './appconfig-extensions';
 export * from './proton-server';
 export * from './proton-state';
 export * from './dynamodb';

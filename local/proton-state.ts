@@ -79,6 +79,27 @@ interface EnvironmentRecord {
 /** A Proton environment as GetEnvironment reports it (times in epoch ms). */
 export type ProtonEnvironmentView = Omit<EnvironmentRecord, 'update'>;
 
+/**
+ * The EventBridge event Proton sends when an environment's deployment status
+ * changes (EventBridge reference "AWS Proton events": source aws.proton,
+ * detail-type "AWS Proton Environment Status Change", detail name, status
+ * and previousStatus). Delivery of these events is best effort.
+ */
+export interface ProtonStatusChangeEvent {
+  readonly 'version': '0';
+  readonly 'id': string;
+  readonly 'detail-type': 'AWS Proton Environment Status Change';
+  readonly 'source': 'aws.proton';
+  readonly 'account': string;
+  /** When the status changed (ISO 8601), in service time. */
+  readonly 'time': string;
+  readonly 'region': string;
+  readonly 'resources': string[];
+  readonly 'detail': { readonly name: string; readonly status: ProtonDeploymentStatus; readonly previousStatus: ProtonDeploymentStatus };
+}
+
+export type ProtonStatusListener = (event: ProtonStatusChangeEvent) => void;
+
 const notFound = (name: string) => new ServiceError('ResourceNotFoundException', 400, `Environment ${name} not found.`);
 
 /** Proton environments of one emulated account, their updates settled lazily from the clock. */
@@ -86,6 +107,7 @@ export class ProtonState {
   private readonly environments = new Map<string, EnvironmentRecord>();
   private readonly deploymentDurationMs: number;
   private readonly cancelDurationMs: number;
+  private readonly listeners: ProtonStatusListener[] = [];
 
   constructor(private readonly clock: VirtualClock, timings: ProtonTimings = {}) {
     this.deploymentDurationMs = timings.deploymentDurationMs ?? 300_000;
@@ -98,6 +120,16 @@ export class ProtonState {
 
   advance(ms: number): void {
     this.clock.advance(ms);
+  }
+
+  /**
+   * Calls `listener` with a status-change event at every change of an
+   * environment's deployment status. Changes that come from the clock
+   * (SUCCEEDED, CANCELLED) are seen when the environment is next read, and
+   * carry the time they happened at.
+   */
+  onStatusChange(listener: ProtonStatusListener): void {
+    this.listeners.push(listener);
   }
 
   seed(seed: { readonly environments?: readonly ProtonEnvironmentSeed[] }): void {
@@ -175,7 +207,7 @@ export class ProtonState {
         `Environment ${name} has no deployment IN_PROGRESS to cancel (deploymentStatus ${record.deploymentStatus}).`);
     }
     record.update.cancelRequestedAt = this.now();
-    record.deploymentStatus = 'CANCELLING';
+    this.setStatus(record, 'CANCELLING', record.update.cancelRequestedAt);
     return this.view(record);
   }
 
@@ -198,7 +230,7 @@ export class ProtonState {
   private begin(record: EnvironmentRecord, startedAt: number): void {
     const id = randomUUID();
     record.update = { id, startedAt };
-    record.deploymentStatus = 'IN_PROGRESS';
+    this.setStatus(record, 'IN_PROGRESS', startedAt);
     record.lastAttemptedDeploymentId = id;
     record.lastDeploymentAttemptedAt = startedAt;
   }
@@ -211,16 +243,35 @@ export class ProtonState {
     const now = this.now();
     if (update?.cancelRequestedAt !== undefined) {
       if (now >= update.cancelRequestedAt + this.cancelDurationMs) {
-        record.deploymentStatus = 'CANCELLED';
         record.update = undefined;
+        this.setStatus(record, 'CANCELLED', update.cancelRequestedAt + this.cancelDurationMs);
       }
     } else if (update && now >= update.startedAt + this.deploymentDurationMs) {
-      record.deploymentStatus = 'SUCCEEDED';
       record.lastSucceededDeploymentId = update.id;
       record.lastDeploymentSucceededAt = update.startedAt + this.deploymentDurationMs;
       record.update = undefined;
+      this.setStatus(record, 'SUCCEEDED', record.lastDeploymentSucceededAt);
     }
     return record;
+  }
+
+  private setStatus(record: EnvironmentRecord, status: ProtonDeploymentStatus, at: number): void {
+    const previousStatus = record.deploymentStatus;
+    record.deploymentStatus = status;
+    if (previousStatus === status || this.listeners.length === 0) return;
+    const [, , , region, account] = record.arn.split(':');
+    const event: ProtonStatusChangeEvent = {
+      'version': '0',
+      'id': randomUUID(),
+      'detail-type': 'AWS Proton Environment Status Change',
+      'source': 'aws.proton',
+      account,
+      'time': new Date(at).toISOString(),
+      region,
+      'resources': [record.arn],
+      'detail': { name: record.name, status, previousStatus },
+    };
+    this.listeners.forEach((listener) => listener(event));
   }
 
   private view(record: EnvironmentRecord): ProtonEnvironmentView {

@@ -16,7 +16,7 @@ export interface Route {
   readonly operation: string;
   readonly params: Record<string, unknown>;
   /** Applies the operation; throws a ServiceError for a modeled error. */
-  invoke(): Reply;
+  invoke(): Reply | Promise<Reply>;
 }
 
 /** What distinguishes one AWS protocol (and service) from another. */
@@ -80,9 +80,9 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
     const { headers, body } = protocol.encodeError(error);
     send(res, record, error.status, headers, body);
   };
-  const run = (route: Route, record: RecordedRequest): Reply | ServiceError => {
+  const run = async (route: Route, record: RecordedRequest): Promise<Reply | ServiceError> => {
     try {
-      const reply = route.invoke();
+      const reply = await route.invoke();
       record.applied = true;
       return reply;
     } catch (error) {

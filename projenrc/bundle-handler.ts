@@ -6,7 +6,8 @@ import { ASSET_TRIMS, COMMON_BUILD_OPTIONS, ESM_BUILD_OPTIONS } from './handler-
 // `npx projen bundle:lambda/rollback.lambda`: the handler asset. It ships as
 // ES modules split per service: the AppConfig, Proton and SNS clients sit in
 // chunks that load only when an event needs them. Lambda's Node.js runtime
-// resolves `index.handler` to index.mjs.
+// resolves `index.handler` to index.mjs and `alarm-state.handler` to
+// alarm-state.mjs.
 const OUT_DIR = 'assets/lambda/rollback.lambda';
 
 // No `require` banner: every bundled CommonJS module is linked by esbuild
@@ -21,11 +22,15 @@ async function main(): Promise<void> {
     ...COMMON_BUILD_OPTIONS,
     ...ASSET_TRIMS,
     ...ESM_BUILD_OPTIONS,
-    entryPoints: ['lambda/rollback.lambda.ts'],
+    // Two functions share the asset: the rollback handler (`index.handler`)
+    // and the alarm-state check AppConfig's extension calls
+    // (`alarm-state.handler`). One build splits what both use (the ledger,
+    // the records, the claims) into shared chunks.
+    entryPoints: { 'index': 'lambda/rollback.lambda.ts', 'alarm-state': 'lambda/alarm-state.lambda.ts' },
     tsconfig: 'lambda/tsconfig.json',
     splitting: true,
     outdir: OUT_DIR,
-    entryNames: 'index',
+    entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
   });

@@ -64,9 +64,9 @@ export const ASSET_TRIMS: BuildOptions = {
     'bowser',
     // The event-stream codec. The SDK's protocols (@smithy/core's
     // HttpBindingProtocol and RpcProtocol) import it only for an operation
-    // whose input or output has an event-stream member, and none of the nine
-    // operations the handler sends has one (their shapes in the AppConfig,
-    // Proton, DynamoDB and SNS service models). The import stays in the code,
+    // whose input or output has an event-stream member, and none of the ten
+    // operations the two functions send has one (their shapes in the
+    // AppConfig, Proton, DynamoDB, SNS and CloudWatch service models). The import stays in the code,
     // behind that condition. AWS documents no promise about when the SDK
     // loads it: the handler suites, which run this bundle, would catch a
     // release that loaded it for every call.

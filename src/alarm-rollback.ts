@@ -1,4 +1,5 @@
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,16 +10,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AlarmStateValue, HandlerEnv, isAlarmArn, Metrics, Rules } from './private/contract';
+import { AlarmReadFailure } from './alarm-read-failure';
+import { AlarmStateExtension } from './private/alarm-state-extension';
+import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
+import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
-import { createWatcherAlarms } from './private/monitoring';
-import { RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
+import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
+import { CLOUDFORMATION_MAX_RESOURCES, RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
 import { RollbackFunction } from './private/rollback-function';
 import { RuleDelivery } from './private/rule-delivery';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
 import { RollbackOutcome } from './rollback-outcome';
 import { RollbackTarget } from './rollback-target';
+import { TriggerOn } from './trigger-on';
 
 /**
  * Alarms per target. A target's alarms are spread over as many rules as
@@ -134,6 +139,51 @@ export interface AlarmRollbackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Which alarm states roll a target back, for every target that does not
+   * choose for itself: the rules, the deployment tick check and the
+   * deployment start check apply it alike.
+   *
+   * @default TriggerOn.ALARM
+   */
+  readonly triggerOn?: TriggerOn;
+
+  /**
+   * Act on alarms whose actions are paused, too: a metric or composite alarm
+   * whose actions are disabled (`DisableAlarmActions`), or a composite alarm
+   * whose actions are suppressed. By default a paused alarm rolls nothing
+   * back and blocks no start, as AppConfig's own alarm monitors do; the
+   * decision is recorded as `IGNORED` with the reason. A target can choose
+   * for itself.
+   *
+   * @default false
+   */
+  readonly actOnPausedAlarms?: boolean;
+
+  /**
+   * Check the alarms' current state when a deployment starts and while it
+   * runs, not only when an alarm changes state: an alarm already firing
+   * when a deployment starts sends no event. Creates the alarm-state check
+   * function, one AppConfig extension (once there is an AppConfig target)
+   * with an association per AppConfig target environment, and a rule per
+   * Proton target on its deployments starting. False leaves all of them
+   * out: only alarm events act.
+   *
+   * @default true
+   */
+  readonly alarmStateChecks?: boolean;
+
+  /**
+   * What the alarm-state check answers when it cannot read the alarms
+   * (throttled, denied, unavailable, or slower than its 3-second budget):
+   * roll back (the model is CodeDeploy's `ignorePollAlarmFailure` false) or
+   * let the deployment go on. A crash or timeout of the check makes
+   * AppConfig roll back under either policy.
+   *
+   * @default AlarmReadFailure.ROLL_BACK
+   */
+  readonly alarmReadFailure?: AlarmReadFailure;
 }
 
 /** Options of `AlarmRollback.addTarget`. */
@@ -149,6 +199,21 @@ export interface AddTargetOptions {
 
   /** What the alarms roll back. */
   readonly target: RollbackTarget;
+
+  /**
+   * Which alarm states roll this target back.
+   *
+   * @default - the AlarmRollback's `triggerOn`
+   */
+  readonly triggerOn?: TriggerOn;
+
+  /**
+   * Act on this target's alarms while their actions are disabled or
+   * suppressed, too.
+   *
+   * @default - the AlarmRollback's `actOnPausedAlarms`
+   */
+  readonly actOnPausedAlarms?: boolean;
 }
 
 /**
@@ -164,6 +229,12 @@ export interface AddTargetOptions {
  * queue's policy each hold one statement for all rules, and the target
  * grants are packed into IAM policies sized to IAM's quotas, so a stack
  * with a few hundred targets deploys.
+ *
+ * An alarm already firing when a deployment starts sends no event, so the
+ * alarms' current state is checked too (`alarmStateChecks`): AppConfig's
+ * extension asks a second function when a deployment starts and at every
+ * tick of its rollout and bake, and a Proton deployment going `IN_PROGRESS`
+ * is checked through a rule on its status change.
  *
  * @example
  * declare const environment: appconfig.IEnvironment;
@@ -208,7 +279,18 @@ export class AlarmRollback extends Construct {
    */
   public readonly ruleNamePrefix: string;
 
+  /**
+   * The function AppConfig's extension calls when a deployment starts and
+   * at every tick of a rollout and its bake. Undefined when
+   * `alarmStateChecks` is false.
+   */
+  public readonly alarmStateFunction?: lambda.IFunction;
+
   private readonly function: lambda.Function;
+  private readonly checkFunction?: lambda.Function;
+  private stateExtension?: AlarmStateExtension;
+  private readonly triggerOn: TriggerOn;
+  private readonly actOnPausedAlarms: boolean;
   private readonly delivery: RuleDelivery;
   private readonly grants: TargetGrants;
 
@@ -276,15 +358,55 @@ export class AlarmRollback extends Construct {
     this.ruleNamePrefix = this.delivery.namePrefix;
     this.grants = new TargetGrants(this, this.function);
 
-    this.alarms = (props.monitoring ?? true)
+    this.node.addValidation({ validate: () => this.checkStackResources() });
+    this.triggerOn = props.triggerOn ?? TriggerOn.ALARM;
+    this.actOnPausedAlarms = props.actOnPausedAlarms ?? false;
+    grantDescribeAlarms(this.function);
+
+    const monitoring = props.monitoring ?? true;
+    this.alarms = monitoring
       ? createWatcherAlarms(this, this.rollbackName, this.function, this.deadLetterQueue)
       : [];
+
+    if (props.alarmStateChecks ?? true) {
+      const checkLogs = new logs.LogGroup(this, 'AlarmStateLogs', {
+        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      });
+      this.checkFunction = new AlarmStateFunction(this, 'AlarmState', {
+        description: `Checks alarm state when an AppConfig deployment starts and at every tick (${this.rollbackName})`.slice(0, 256),
+        logGroup: checkLogs,
+        environment: {
+          ...environment,
+          // The check's claims are its own: one older than its timeout belongs to an invocation that died.
+          [HandlerEnv.CLAIM_LEASE_SECONDS]: String(ALARM_STATE_TIMEOUT.toSeconds()),
+          [HandlerEnv.ALARM_READ_FAILURE]: props.alarmReadFailure === AlarmReadFailure.CONTINUE
+            ? AlarmReadFailurePolicy.CONTINUE : AlarmReadFailurePolicy.ROLL_BACK,
+          [HandlerEnv.ALARM_READ_BUDGET_MS]: String(ALARM_READ_BUDGET.toMilliseconds()),
+        },
+      });
+      this.alarmStateFunction = this.checkFunction;
+      grantLedgerAccess(this.ledger, this.checkFunction);
+      props.notificationTopic?.grantPublish(this.checkFunction);
+      grantDescribeAlarms(this.checkFunction);
+      if (monitoring) {
+        this.alarms.push(...createAlarmStateWatchers(this, this.rollbackName, this.checkFunction));
+      }
+    }
+  }
+
+  /**
+   * The AppConfig extension whose actions call the alarm-state check at
+   * PRE_START_DEPLOYMENT and AT_DEPLOYMENT_TICK. Created with the first
+   * AppConfig target; undefined before, and when `alarmStateChecks` is false.
+   */
+  public get extension(): appconfig.IExtension | undefined {
+    return this.stateExtension?.extension;
   }
 
   /**
    * The EventBridge rules of every target, in the order the targets were
    * added: one per target, or several for a target whose alarms outgrow one
-   * rule.
+   * rule, and after them the rules on a Proton target's deployments starting.
    */
   public get rules(): events.IRule[] {
     return this.delivery.all;
@@ -303,7 +425,11 @@ export class AlarmRollback extends Construct {
    *
    * @param id a name for the target, unique within this AlarmRollback
    * @param options the alarms and the target
-   * @returns the target's rules: one, or several for many alarms
+   * With `alarmStateChecks` on, an AppConfig target's environment is
+   * associated with the alarm-state extension, and a Proton target gets a
+   * rule on its environment's deployments starting.
+   *
+   * @returns the target's rules: one, or several for many alarms (and a Proton target's start rules)
    */
   public addTarget(id: string, options: AddTargetOptions): events.IRule[] {
     if (this.node.tryFindChild(id)) {
@@ -319,15 +445,87 @@ export class AlarmRollback extends Construct {
         'Use a shorter addTarget id without control characters or leading or trailing spaces');
     }
     const alarmArns = this.alarmArns(scope, options.alarms);
+    const triggerOn = options.triggerOn ?? this.triggerOn;
+    const triggerStates: string[] = triggerOn === TriggerOn.ALARM_OR_INSUFFICIENT_DATA
+      ? [AlarmStateValue.ALARM, AlarmStateValue.INSUFFICIENT_DATA]
+      : [AlarmStateValue.ALARM];
+    const startRules: Array<[Record<string, unknown>, TargetInput, string]> = [];
     const target = options.target._bind(scope, {
       name,
       alarmArns,
-      // Until triggerOn and actOnPausedAlarms are props: AppConfig's own monitors' defaults.
-      triggerStates: [AlarmStateValue.ALARM],
-      actOnPausedAlarms: false,
+      triggerStates,
+      actOnPausedAlarms: options.actOnPausedAlarms ?? this.actOnPausedAlarms,
       grant: (actions, arns) => this.grants.grant(scope, actions, arns),
+      stateChecks: this.checkFunction && {
+        checkAppConfigEnvironment: (environmentArn, parameter) => this.checkAppConfigEnvironment(scope, environmentArn, parameter, alarmArns),
+        // Added after the alarm rules, so a target's rules keep their order.
+        addStartRules: (pattern, input, description) => { startRules.push([pattern, input, description]); },
+      },
     });
-    return this.delivery.addRules(scope, id, target);
+    const rules = this.delivery.addRules(scope, id, target);
+    for (const [pattern, input, description] of startRules) {
+      rules.push(...this.delivery.addStartRules(scope, id, input, pattern, description));
+    }
+    return rules;
+  }
+
+  /**
+   * The number of alarm-state checks with one result (`OK`, `FIRING`,
+   * `UNREADABLE`, `NOT_CHECKED`, `REJECTED`) and trigger
+   * (`DEPLOYMENT_TICK`, `DEPLOYMENT_START`), over all targets of this
+   * rollback (dimensions `Rollback`, `Trigger` and `Result`). Checks that
+   * find every alarm quiet write no ledger record: this metric is their
+   * only trace.
+   *
+   * @param result the check result to count
+   * @param trigger `DEPLOYMENT_TICK` or `DEPLOYMENT_START`
+   * @param props to override the defaults (statistic Sum, period 5 minutes)
+   */
+  public metricAlarmStateChecks(result: string, trigger: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: Metrics.DEFAULT_NAMESPACE,
+      metricName: Metrics.ALARM_STATE_CHECK,
+      dimensionsMap: {
+        [Metrics.DIMENSION_ROLLBACK]: this.rollbackName,
+        [Metrics.DIMENSION_TRIGGER]: trigger,
+        [Metrics.DIMENSION_RESULT]: result,
+      },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  /**
+   * Associates the extension with one AppConfig environment, listing the
+   * alarms the check can read: DescribeAlarms reads the alarms of the
+   * function's own account and Region only, so alarms elsewhere are left to
+   * the event path, with a warning.
+   */
+  private checkAppConfigEnvironment(scope: Construct, environmentArn: string, parameter: AlarmStateTargetParameter, alarmArns: string[]): void {
+    const stack = Stack.of(this);
+    const elsewhere: string[] = [];
+    const readable = alarmArns.filter((arn) => {
+      const parts = isLiteral(arn) ? parseAlarmArn(arn) : undefined;
+      const away = parts !== undefined
+        && ((isLiteral(stack.region) && parts.region !== stack.region) || (isLiteral(stack.account) && parts.account !== stack.account));
+      if (away) elsewhere.push(parts!.alarmName);
+      return !away;
+    });
+    if (elsewhere.length > 0) {
+      Annotations.of(scope).addWarningV2('cdk-alarm-rollback:alarmNotReadable',
+        `${elsewhere.length} alarm(s) of this target (${elsewhere.slice(0, 3).join(', ')}${elsewhere.length > 3 ? ', ...' : ''}) are in another account or Region: `
+        + 'the alarm-state check cannot read them, so only their alarm events roll the target back.');
+    }
+    if (readable.length === 0) {
+      return;
+    }
+    this.stateExtension ??= new AlarmStateExtension(this, 'AlarmStateExtension', {
+      checkFunction: this.checkFunction!,
+      // The rule name prefix is unique per AlarmRollback in an account and Region; so is the extension name.
+      name: `${this.ruleNamePrefix}AlarmState`,
+      rollbackName: this.rollbackName,
+    });
+    this.stateExtension.associate(scope, environmentArn, parameter, readable);
   }
 
   /**
@@ -398,6 +596,26 @@ export class AlarmRollback extends Construct {
    */
   public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.function.metricErrors(props);
+  }
+
+  /**
+   * Every AppConfig target adds an extension association beside its rule, so
+   * targets reach CloudFormation's 500 resources per stack ("AWS
+   * CloudFormation quotas") sooner than the 300 rules of an event bus. The
+   * CDK refuses such a stack too; this says which part is ours and what to do.
+   */
+  private checkStackResources(): string[] {
+    const stack = Stack.of(this);
+    const isResource = (node: unknown) => CfnResource.isCfnResource(node as CfnResource) && Stack.of(node as CfnResource) === stack;
+    const total = stack.node.findAll().filter(isResource).length;
+    if (total <= CLOUDFORMATION_MAX_RESOURCES) {
+      return [];
+    }
+    const ours = this.node.findAll().filter(isResource).length;
+    return [validationError(this,
+      `stack ${stack.stackName} has ${total} resources, ${ours} of them from this AlarmRollback (a rule per target, an extension association per AppConfig target); `
+      + `CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack`,
+      'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack, or set alarmStateChecks: false to leave out the associations').message];
   }
 
   private ledgerRetentionDays(retention: Duration = DEFAULT_LEDGER_RETENTION): number {
@@ -484,4 +702,15 @@ export class AlarmRollback extends Construct {
       return arn;
     });
   }
+}
+
+/**
+ * DescribeAlarms on `*`: the CloudWatch API reference (DescribeAlarms) says
+ * composite alarms are returned only to a caller whose
+ * `cloudwatch:DescribeAlarms` permission is scoped to `*`; on alarm ARNs a
+ * composite alarm would read as missing. The action reads alarm
+ * configuration and state only.
+ */
+function grantDescribeAlarms(grantee: iam.IGrantable): void {
+  iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DescribeAlarms'], resourceArns: ['*'] });
 }

@@ -1,5 +1,7 @@
+export * from './alarm-read-failure';
 export * from './alarm-rollback';
 export * from './rollback-outcome';
 export * from './rollback-target';
+export * from './trigger-on';
 export type { AppConfigTargetOptions } from './targets/appconfig-target';
 export type { ProtonEnvironmentTargetOptions } from './targets/proton-environment-target';

@@ -85,6 +85,8 @@ const rolledBack = integ.assertions.awsApiCall('AppConfig', 'getDeployment', {
   .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(15) });
 
 // A target's records share the partition key TARGET#<the target's construct path>.
+// Whichever stops the deployment first, the alarm's event through the rule or
+// the alarm-state check at AppConfig's next tick, records ROLLED_BACK.
 const recorded = integ.assertions.awsApiCall('DynamoDB', 'query', {
   TableName: rollback.ledger.tableName,
   KeyConditionExpression: 'pk = :target',

@@ -34,6 +34,12 @@ import { sendWhenAllowed } from '../send-when-allowed';
  *   L  read ── claim ✗ ── wait: CLAIMED … (absent: H's stop failed, H released) ── FAILED, Lambda retries L
  *   L  read ── claim ✗ ── wait: CLAIMED … still CLAIMED when the wait ends ───────── FAILED, Lambda retries L
  *
+ * The alarm-state check's deployment tick takes the same AppConfig claim,
+ * owned by its invocation id: when it holds it, it answers ROLL_BACK (AppConfig
+ * then rolls the deployment back itself, so "stop answered" is the answer
+ * being given) and marks it DONE; when it loses it, it records nothing and
+ * answers CONTINUE while the holder is CLAIMED, ROLL_BACK once it is DONE.
+ *
  * So ALREADY_STOPPED is only recorded after a read of the service showed the
  * deployment stopped, and while the service refuses every stop, every event
  * of a burst ends FAILED: the holder with the service's error, the others

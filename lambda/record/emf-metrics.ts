@@ -37,3 +37,42 @@ export function emfMetrics(record: RollbackRecord, namespace: string, timestamp:
     eventId: record.eventId,
   });
 }
+
+/** One alarm-state check, for the ALARM_STATE_CHECK metric. */
+export interface AlarmStateCheck {
+  readonly rollback: string;
+  readonly target: string;
+  readonly trigger: string;
+  readonly result: string;
+  readonly durationMs: number;
+  readonly invocationId?: string;
+}
+
+/**
+ * The ALARM_STATE_CHECK count of one check, by Trigger and Result: a check
+ * that finds every alarm quiet writes no ledger record, so this metric is its
+ * only trace. The Trigger dimension is on this metric only; the outcome
+ * metrics keep their dimensions.
+ */
+export function alarmStateCheckMetric(check: AlarmStateCheck, namespace: string, timestamp: number): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{
+        Namespace: namespace,
+        Dimensions: [
+          [Metrics.DIMENSION_ROLLBACK, Metrics.DIMENSION_TRIGGER, Metrics.DIMENSION_RESULT],
+          [Metrics.DIMENSION_ROLLBACK, Metrics.DIMENSION_TARGET, Metrics.DIMENSION_TRIGGER, Metrics.DIMENSION_RESULT],
+        ],
+        Metrics: [{ Name: Metrics.ALARM_STATE_CHECK, Unit: 'Count' }],
+      }],
+    },
+    [Metrics.DIMENSION_ROLLBACK]: check.rollback,
+    [Metrics.DIMENSION_TARGET]: check.target,
+    [Metrics.DIMENSION_TRIGGER]: check.trigger,
+    [Metrics.DIMENSION_RESULT]: check.result,
+    [Metrics.ALARM_STATE_CHECK]: 1,
+    checkDurationMs: check.durationMs,
+    invocationId: check.invocationId,
+  });
+}

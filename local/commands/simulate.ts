@@ -1,7 +1,7 @@
 import { Command, runCommand } from './command';
 import { parseFlags, UsageError } from './flags';
 
-const usage = 'usage: cdk-alarm-rollback simulate --assembly cdk.out [--state state.json] --event alarm.json [--event more.json ...] [--json]';
+const usage = 'usage: cdk-alarm-rollback simulate --assembly cdk.out [--state state.json] --event alarm.json [--event more.json ...] [--run-minutes N] [--json]';
 
 /** `simulate`: the assembly's rules and bundled handler, run locally against the events. */
 export const simulateCommand: Command = {
@@ -16,23 +16,31 @@ used. The timeline starts with each rule and the alarm ARNs it watches.
 
   --assembly DIR   the cloud assembly \`cdk synth\` writes (cdk.out)
   --state FILE     what exists before the alarms fire: AppConfig applications,
-                   deployment strategies and deployments, Proton environments
-                   (see "Simulate" in the README for the format)
+                   deployment strategies, deployments and starts, Proton
+                   environments, alarm states (see "Simulate" in the README)
   --event FILE     an EventBridge event (or a list of them), delivered in order;
                    repeat --event for more files; a file may repeat an event.
                    "timeMinutesAgo": 3 instead of "time" gives a time relative
                    to the start; an event without "id" gets a fresh UUID.
                    \`cdk-alarm-rollback event\` writes one for an alarm of the
                    assembly; the package's samples/ folder has more.
+  --run-minutes N  after the events, let N minutes of service time pass, so
+                   the alarm-state check runs the ticks of running deployments
+                   (one a minute); default 0
   --json           print a machine-readable report instead of the timeline
 `,
   run: (args, io) => runCommand('simulate', io, async () => {
     const { values } = parseFlags(args, {
-      assembly: { type: 'string' },
-      state: { type: 'string' },
-      event: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
+      'assembly': { type: 'string' },
+      'state': { type: 'string' },
+      'event': { type: 'string', multiple: true },
+      'json': { type: 'boolean' },
+      'run-minutes': { type: 'string' },
     }, usage);
+    const runMinutes = values['run-minutes'] === undefined ? 0 : Number(values['run-minutes']);
+    if (!Number.isFinite(runMinutes) || runMinutes < 0 || runMinutes > 24 * 60) {
+      throw new UsageError(`--run-minutes must be a number of minutes from 0 to 1440, got ${JSON.stringify(values['run-minutes'])}; ${usage}`);
+    }
     if (!values.assembly) throw new UsageError(`simulate needs --assembly (the cdk.out folder of \`cdk synth\`); ${usage}`);
     if (!values.event?.length) throw new UsageError(`simulate needs at least one --event file (an EventBridge alarm state change event); ${usage}`);
     try {
@@ -49,7 +57,7 @@ used. The timeline starts with each rule and the alarm ARNs it watches.
     const state = values.state ? simulate.readStateFile(values.state) : {};
     const now = Date.now();
     const events = values.event.flatMap((file) => simulate.readEventFile(file, now));
-    const report = await simulate.runSimulation({ assembly: values.assembly, state, events });
+    const report = await simulate.runSimulation({ assembly: values.assembly, state, events, runMinutes });
     io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${simulate.formatTimeline(report)}\n`);
   }),
 };

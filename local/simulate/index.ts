@@ -4,6 +4,7 @@ export * from './assembly-alarms';
 export * from './cloud-assembly';
 export * from './event-file';
 export * from './event-pattern';
+export * from './find-extensions';
 export * from './find-rollback-rules';
 export * from './input-transformer';
 export * from './intrinsics';

@@ -1,5 +1,6 @@
 import { stackAppConfigResources } from './appconfig-resources';
 import { AssemblyStack, CloudAssembly, readCloudAssembly } from './cloud-assembly';
+import { AssemblyExtension, AssemblyExtensionAssociation, findExtensions } from './find-extensions';
 import { findRollbackRules, RollbackRule } from './find-rollback-rules';
 import { IntrinsicResolver } from './intrinsics';
 import { SimulationInputError } from './simulation-input-error';
@@ -14,6 +15,9 @@ export interface ResolvedAssembly {
   readonly rules: readonly RollbackRule[];
   /** The AppConfig applications, environments and strategies the stacks create, with their simulated ids. */
   readonly appConfigResources: StackAppConfigResources;
+  /** The alarm-state check's AppConfig extensions and their associations, in stack order. */
+  readonly extensions: readonly AssemblyExtension[];
+  readonly extensionAssociations: readonly AssemblyExtensionAssociation[];
 }
 
 /**
@@ -49,5 +53,13 @@ export function resolveAssembly(directory: string, state: SimulationState = {}):
     const names = assembly.stacks.map((stack) => stack.environment.stackName).join(', ') || 'none';
     throw new SimulationInputError(`the assembly at ${directory} has no AlarmRollback rules (stacks: ${names}): synthesize an app that calls AlarmRollback.addTarget`);
   }
-  return { assembly, resolvers, rules, appConfigResources: { applications, deploymentStrategies } };
+  const found = [...resolvers].map(([stack, resolver]) => findExtensions(stack, resolver));
+  return {
+    assembly,
+    resolvers,
+    rules,
+    appConfigResources: { applications, deploymentStrategies },
+    extensions: found.flatMap((f) => f.extensions),
+    extensionAssociations: found.flatMap((f) => f.associations),
+  };
 }

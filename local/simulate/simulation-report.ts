@@ -56,6 +56,33 @@ export interface EventReport {
   readonly unmatched: readonly { readonly rule: string; readonly target: string; readonly reason: string }[];
 }
 
+/** One StartDeployment of the state file's `appConfig.starts`. */
+export interface StartReport {
+  readonly at: string;
+  readonly applicationId: string;
+  readonly environmentId: string;
+  /** The deployment's number when it started. */
+  readonly deploymentNumber?: number;
+  /** Why AppConfig refused it: an extension's PRE_START_DEPLOYMENT action failed. */
+  readonly refused?: string;
+}
+
+/** One invocation of the alarm-state check by the local AppConfig's extension. */
+export interface ExtensionCheckReport {
+  /** The action point's time: the tick's own time for ticks. */
+  readonly at: string;
+  readonly actionPoint: 'PRE_START_DEPLOYMENT' | 'AT_DEPLOYMENT_TICK';
+  /** The target its association's Target parameter names. */
+  readonly target?: string;
+  readonly applicationId: string;
+  readonly environmentId: string;
+  readonly deploymentNumber: number;
+  /** ALLOWED or REFUSED at a start; CONTINUE or ROLL_BACK at a tick. */
+  readonly decision: string;
+  /** The answer's Description, or the invocation's error. */
+  readonly description?: string;
+}
+
 export interface FinalState {
   readonly appConfig: readonly {
     readonly targets: readonly string[];
@@ -76,6 +103,10 @@ export interface FinalState {
 export interface SimulationReport {
   readonly assembly: string;
   readonly rules: readonly RuleSummary[];
+  /** The deployments the state file started, and whether AppConfig refused them. */
+  readonly starts: readonly StartReport[];
+  /** Every invocation of the alarm-state check, at starts and ticks, oldest first. */
+  readonly checks: readonly ExtensionCheckReport[];
   readonly events: readonly EventReport[];
   readonly finalState: FinalState;
   /** Every ledger record, oldest first. */

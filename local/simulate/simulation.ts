@@ -1,19 +1,28 @@
+import { randomUUID } from 'crypto';
 import { AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { assemblyAlarms } from './assembly-alarms';
 import { explainEventPattern } from './event-pattern';
+import { AssemblyExtension, AssemblyExtensionAssociation } from './find-extensions';
 import { RollbackFunction, RollbackRule } from './find-rollback-rules';
 import { buildTargetInput } from './input-transformer';
 import { NotificationSink, startNotificationSink } from './notification-sink';
-import { resolveAssembly } from './resolve-assembly';
-import { Delivery, EventReport, FinalState, RuleSummary, ServiceCall, SimulationReport } from './simulation-report';
-import { appConfigSeed, protonSeed, SimulationState, StackAppConfigResources } from './state-file';
-import { HandlerEnv, Ledger, RollbackRecord, TargetKind } from '../../src/private/contract';
+import { ResolvedAssembly, resolveAssembly } from './resolve-assembly';
+import {
+  Delivery, EventReport, ExtensionCheckReport, FinalState, RuleSummary, ServiceCall, SimulationReport, StartReport,
+} from './simulation-report';
+import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources } from './state-file';
+import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, TargetKind } from '../../src/private/contract';
+import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
+import { StartDeploymentInput } from '../appconfig-state';
 import { AsyncInvoker } from '../async-invoker';
+import { LocalCloudWatch, startLocalCloudWatch } from '../cloudwatch-server';
 import { createTableFromResource, LocalDynamo, startLocalDynamo } from '../dynamodb';
 import { RecordedRequest } from '../fault-injection';
 import { HandlerInstance, localEndpoints } from '../handler-instance';
 import { LocalProton, startLocalProton } from '../proton-server';
+import { ProtonStatusChangeEvent } from '../proton-state';
 
 export interface SimulationOptions {
   /** The cloud assembly folder (`cdk.out`). */
@@ -26,6 +35,12 @@ export interface SimulationOptions {
    * @default 1
    */
   readonly timeScale?: number;
+  /**
+   * How often the local AppConfig runs AT_DEPLOYMENT_TICK actions. AWS does
+   * not document AppConfig's tick interval.
+   * @default 60_000
+   */
+  readonly tickIntervalMs?: number;
 }
 
 interface Runtime {
@@ -42,22 +57,35 @@ interface Runtime {
 export class Simulation {
   public static async start(options: SimulationOptions): Promise<Simulation> {
     const state = options.state ?? {};
-    const { assembly, rules, appConfigResources } = resolveAssembly(options.assembly, state);
+    const resolved = resolveAssembly(options.assembly, state);
+    const { assembly, rules, appConfigResources } = resolved;
 
     const timeScale = options.timeScale ?? 1;
     const durationMinutes = state.proton?.deploymentDurationMinutes;
     const notifies = rules.some((rule) => rule.function.environment[HandlerEnv.NOTIFICATION_TOPIC_ARN]);
-    const [appConfig, proton, dynamo, sink] = await Promise.all([
-      startLocalAppConfig({ timeScale }),
+    const [appConfig, proton, dynamo, sink, cloudWatch] = await Promise.all([
+      startLocalAppConfig({ timeScale, tickIntervalMs: options.tickIntervalMs }),
       startLocalProton({ timeScale, ...(durationMinutes !== undefined ? { deploymentDurationMs: durationMinutes * 60_000 } : {}) }),
       startLocalDynamo(),
       notifies ? startNotificationSink() : Promise.resolve(undefined),
+      startLocalCloudWatch({ timeScale }),
     ]);
-    const simulation = new Simulation(assembly.directory, rules, appConfigResources, appConfig, proton, dynamo, sink);
+    const simulation = new Simulation(assembly.directory, rules, appConfigResources, appConfig, proton, dynamo, sink, cloudWatch,
+      resolved.extensions, resolved.extensionAssociations);
     try {
-      appConfig.state.seed(appConfigSeed(state, appConfigResources, appConfig.state.now()));
+      const seed = appConfigSeed(state, appConfigResources, appConfig.state.now());
+      appConfig.state.seed(seed);
       proton.state.seed(protonSeed(state, proton.state.now()));
+      seedAlarms(cloudWatch, resolved, state);
       await simulation.startHandlers();
+      simulation.startExtensions();
+      // Status changes from here on are the simulation's own; the seeded
+      // ones happened before it.
+      proton.state.onStatusChange((event) => simulation.protonEvents.push(event));
+      await simulation.runDue();
+      for (const start of appConfigStarts(state, seed, appConfigResources)) {
+        await simulation.startDeployment(start.applicationId, start.environmentId, start.input);
+      }
     } catch (error) {
       await simulation.close();
       throw error;
@@ -67,6 +95,10 @@ export class Simulation {
 
   private readonly runtimes = new Map<string, Runtime>();
   private readonly events: EventReport[] = [];
+  private readonly checkInstances = new Map<string, HandlerInstance>();
+  private readonly starts: StartReport[] = [];
+  /** Proton status changes not yet delivered through the rules. */
+  private readonly protonEvents: ProtonStatusChangeEvent[] = [];
 
   private constructor(
     public readonly assembly: string,
@@ -77,7 +109,53 @@ export class Simulation {
     public readonly proton: LocalProton,
     public readonly dynamo: LocalDynamo,
     private readonly sink: NotificationSink | undefined,
+    public readonly cloudWatch: LocalCloudWatch,
+    /** The alarm-state check's extensions and associations the stacks create. */
+    public readonly extensions: readonly AssemblyExtension[],
+    public readonly extensionAssociations: readonly AssemblyExtensionAssociation[],
   ) {}
+
+  /**
+   * StartDeployment on the local AppConfig, as a person or a pipeline would
+   * call it: associated extensions run at PRE_START_DEPLOYMENT and may
+   * refuse it. The start is in the report either way.
+   */
+  public async startDeployment(applicationId: string, environmentId: string, input: StartDeploymentInput): Promise<StartReport> {
+    await this.runDue();
+    const at = new Date(this.appConfig.state.now()).toISOString();
+    let report: StartReport;
+    try {
+      const view = await this.appConfig.state.startDeployment(applicationId, environmentId, input);
+      report = { at, applicationId, environmentId, deploymentNumber: view.record.number };
+    } catch (error) {
+      report = { at, applicationId, environmentId, refused: (error as Error).message };
+    }
+    this.starts.push(report);
+    await this.deliverProtonEvents();
+    return report;
+  }
+
+  /**
+   * Moves every local service's clock forward and runs what became due:
+   * AppConfig's extension ticks, then Proton's status changes through the rules.
+   */
+  public async advance(ms: number): Promise<void> {
+    this.appConfig.state.advance(ms);
+    this.proton.state.advance(ms);
+    this.cloudWatch.state.advance(ms);
+    await this.runDue();
+  }
+
+  /** Runs the extension ticks due by now, then delivers the Proton status changes waiting. */
+  public async runDue(): Promise<void> {
+    await this.appConfig.state.runDueTicks();
+    await this.deliverProtonEvents();
+  }
+
+  /** The extension invocations so far, oldest first, each with the target its association names. */
+  public get checks(): ExtensionCheckReport[] {
+    return this.appConfig.state.invocations.map((invocation) => checkReport(invocation, this.appConfig.state.extensions.listAssociations()));
+  }
 
   /** The rules, as the report lists them. */
   public get ruleSummaries(): RuleSummary[] {
@@ -96,6 +174,30 @@ export class Simulation {
    * with Lambda's retries.
    */
   public async deliver(event: unknown, source = `event ${this.events.length + 1}`): Promise<EventReport> {
+    await this.runDue();
+    this.followAlarm(event);
+    return this.deliverNow(event, source);
+  }
+
+  /**
+   * An alarm's state-change event says what state the alarm is in now, so
+   * the local CloudWatch takes it too: the alarm-state check then reads what
+   * the event path was told. Alarms it does not hold are left alone.
+   */
+  private followAlarm(event: unknown): void {
+    if (!isObject(event) || event.source !== 'aws.cloudwatch' || !Array.isArray(event.resources)) return;
+    const parts = parseAlarmArn(event.resources[0]);
+    const value = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state.value : undefined;
+    if (!parts || !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(String(value))) return;
+    try {
+      this.cloudWatch.state.setAlarmState(parts.alarmName, value as 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+        isObject(event.detail) && isObject(event.detail.state) && typeof event.detail.state.reason === 'string' ? event.detail.state.reason : undefined);
+    } catch {
+      // Not an alarm of the local CloudWatch: the event still goes through the rules.
+    }
+  }
+
+  private async deliverNow(event: unknown, source: string): Promise<EventReport> {
     const deliveries: Delivery[] = [];
     const unmatched: { rule: string; target: string; reason: string }[] = [];
     for (const rule of this.rules) {
@@ -110,14 +212,16 @@ export class Simulation {
     }
     const e = isObject(event) ? event : {};
     const detail = isObject(e.detail) ? e.detail : {};
+    // A Proton status change names its environment and statuses where an alarm event has its alarm and states.
+    const proton = e.source === 'aws.proton';
     const report: EventReport = {
       index: this.events.length + 1,
       source,
       eventId: typeof e.id === 'string' ? e.id : undefined,
-      alarmArn: Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
-      alarmName: typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
-      state: isObject(detail.state) ? String(detail.state.value) : undefined,
-      previousState: isObject(detail.previousState) ? String(detail.previousState.value) : undefined,
+      alarmArn: !proton && Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
+      alarmName: proton ? `Proton environment ${String(detail.name)}` : typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
+      state: proton ? String(detail.status) : isObject(detail.state) ? String(detail.state.value) : undefined,
+      previousState: proton ? String(detail.previousStatus) : isObject(detail.previousState) ? String(detail.previousState.value) : undefined,
       deliveries,
       unmatched,
     };
@@ -182,9 +286,12 @@ export class Simulation {
 
   /** The report of everything delivered so far. */
   public async report(): Promise<SimulationReport> {
+    await this.runDue();
     return {
       assembly: this.assembly,
       rules: this.ruleSummaries,
+      starts: [...this.starts],
+      checks: this.checks,
       events: [...this.events],
       finalState: this.finalState(),
       ledger: await this.ledger(),
@@ -194,7 +301,8 @@ export class Simulation {
   /** Stops the handlers and the local services. */
   public async close(): Promise<void> {
     await Promise.allSettled([...this.runtimes.values()].map((runtime) => runtime.invoker.close()));
-    await Promise.allSettled([this.appConfig.close(), this.proton.close(), this.dynamo.close(), this.sink?.close()]);
+    await Promise.allSettled([...this.checkInstances.values()].map((instance) => instance.kill()));
+    await Promise.allSettled([this.appConfig.close(), this.proton.close(), this.dynamo.close(), this.sink?.close(), this.cloudWatch.close()]);
   }
 
   private async startHandlers(): Promise<void> {
@@ -215,12 +323,72 @@ export class Simulation {
             proton: this.proton.endpoint,
             dynamo: this.dynamo.endpoint,
             sns: this.sink?.endpoint,
+            cloudWatch: this.cloudWatch.endpoint,
           }),
         },
       });
       const instance = start();
       const invoker = new AsyncInvoker({ instances: [instance], startInstance: start, retryAttempts: fn.retryAttempts });
       this.runtimes.set(fn.arn, { fn, instance, invoker });
+    }
+  }
+
+  /**
+   * Registers the stacks' extensions and associations in the local AppConfig
+   * and answers their actions with the bundled alarm-state check, one
+   * instance per function (AppConfig waits for each invocation, so one at a
+   * time is what a tick needs). A failed invocation is an error to AppConfig.
+   */
+  private startExtensions(): void {
+    const ids = new Map<AssemblyExtension, string>();
+    for (const extension of this.extensions) {
+      const created = this.appConfig.state.extensions.createExtension({
+        name: extension.name, actions: extension.actions, parameters: extension.parameters,
+      });
+      ids.set(extension, created.id);
+      for (const fn of extension.functions) {
+        if (this.checkInstances.has(fn.arn)) continue;
+        this.checkInstances.set(fn.arn, HandlerInstance.start({
+          entry: fn.entry,
+          env: {
+            AWS_REGION: fn.stack.environment.region,
+            ...fn.environment,
+            ...localEndpoints({
+              appConfig: this.appConfig.endpoint,
+              proton: this.proton.endpoint,
+              dynamo: this.dynamo.endpoint,
+              sns: this.sink?.endpoint,
+              cloudWatch: this.cloudWatch.endpoint,
+            }),
+          },
+        }));
+      }
+    }
+    for (const association of this.extensionAssociations) {
+      const extension = this.extensions.find((e) => e.stack === association.stack && e.logicalId === association.extensionLogicalId)!;
+      this.appConfig.state.extensions.associate({
+        extensionIdentifier: ids.get(extension)!, resourceArn: association.resourceArn, parameters: association.parameters,
+      });
+    }
+    this.appConfig.state.setExtensionInvoker(async (action: LocalExtensionAction, payload: ExtensionPayload) => {
+      const instance = this.checkInstances.get(action.uri);
+      if (!instance) throw new Error(`no function of the assembly is ${action.uri}`);
+      const invocation = await instance.invoke(payload, { awsRequestId: randomUUID(), invokedFunctionArn: action.uri });
+      if (!invocation.ok) throw new Error(`${invocation.error?.name}: ${invocation.error?.message}`);
+      return invocation.result;
+    });
+  }
+
+  /**
+   * Delivers waiting Proton status changes through the rules. Only changes
+   * some rule matches are delivered and reported: the others would reach no
+   * function on EventBridge either, and the report stays about the alarms.
+   */
+  private async deliverProtonEvents(): Promise<void> {
+    while (this.protonEvents.length > 0) {
+      const event = this.protonEvents.shift()!;
+      const matched = this.rules.some((rule) => rule.enabled && rule.eventBusName === 'default' && mismatch(rule.eventPattern, event) === undefined);
+      if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`);
     }
   }
 
@@ -253,6 +421,57 @@ export class Simulation {
       notifications: this.sink?.notifications.slice(seen.sns) ?? [],
     };
   }
+}
+
+/** The alarms the stacks create and the rules watch, as the state file sets them (OK when it does not). */
+function seedAlarms(cloudWatch: LocalCloudWatch, resolved: ResolvedAssembly, state: SimulationState): void {
+  const declared = state.cloudWatch?.alarms ?? [];
+  const known = assemblyAlarms(resolved);
+  const used = new Set<number>();
+  const find = (arn: string, name: string) => declared.findIndex((alarm) => alarm.alarm === arn || alarm.alarm === name);
+  const put = (arn: string | undefined, name: string, composite: boolean, index: number) => {
+    const alarm = index >= 0 ? declared[index] : undefined;
+    const where = arn ? parseAlarmArn(arn) : undefined;
+    cloudWatch.state.put({
+      name,
+      type: composite || alarm?.actionsSuppressedBy ? 'CompositeAlarm' : 'MetricAlarm',
+      state: alarm?.state ?? 'OK',
+      actionsEnabled: alarm?.actionsEnabled ?? true,
+      ...(where ? { accountId: where.account, region: where.region } : {}),
+    });
+    if (alarm?.actionsSuppressedBy) cloudWatch.state.suppress(name, { by: alarm.actionsSuppressedBy });
+  };
+  for (const alarm of known) {
+    const index = find(alarm.arn, alarm.name);
+    if (index >= 0) used.add(index);
+    put(alarm.arn, alarm.name, alarm.composite, index);
+  }
+  declared.forEach((alarm, index) => {
+    if (used.has(index)) return;
+    const arn = alarm.alarm.startsWith('arn:') ? alarm.alarm : undefined;
+    put(arn, arn ? arn.split(':alarm:')[1] : alarm.alarm, false, index);
+  });
+}
+
+function checkReport(invocation: ExtensionInvocation, associations: readonly LocalExtensionAssociation[]): ExtensionCheckReport {
+  const parameter = associations.find((a) => a.id === invocation.associationId)?.parameters[ExtensionParameter.TARGET];
+  let target: string | undefined;
+  try {
+    target = parameter === undefined ? undefined : String(JSON.parse(parameter).name);
+  } catch {
+    target = undefined;
+  }
+  const answer = isObject(invocation.answer) ? invocation.answer : {};
+  return {
+    at: new Date(invocation.at).toISOString(),
+    actionPoint: invocation.actionPoint,
+    target,
+    applicationId: invocation.applicationId,
+    environmentId: invocation.environmentId,
+    deploymentNumber: invocation.deploymentNumber,
+    decision: invocation.decision,
+    description: invocation.error ?? (typeof answer.Description === 'string' ? answer.Description : undefined),
+  };
 }
 
 function mismatch(pattern: Record<string, unknown>, event: unknown): string | undefined {

@@ -17,6 +17,19 @@ export interface SimulationState {
     readonly deploymentStrategies?: readonly StateDeploymentStrategy[];
     /** Deployments, numbered 1, 2, ... per environment in the order given. */
     readonly deployments?: readonly StateDeployment[];
+    /**
+     * Deployments started with StartDeployment when the simulation starts,
+     * after the seeded ones: associated extensions see PRE_START_DEPLOYMENT
+     * (and may refuse them), then their ticks.
+     */
+    readonly starts?: readonly StateDeploymentStart[];
+  };
+  readonly cloudWatch?: {
+    /**
+     * The alarms' state when the simulation starts, by name or ARN. The
+     * stacks' alarms and the alarms the rules watch that are not listed are OK.
+     */
+    readonly alarms?: readonly StateAlarm[];
   };
   readonly proton?: {
     readonly environments?: readonly StateProtonEnvironment[];
@@ -59,6 +72,27 @@ export interface StateDeployment {
   readonly description?: string;
 }
 
+export interface StateDeploymentStart {
+  readonly application: string;
+  readonly environment: string;
+  /** @default 'AppConfig.AllAtOnce' */
+  readonly deploymentStrategy?: string;
+  readonly configurationProfileId?: string;
+  readonly configurationVersion?: string;
+  readonly description?: string;
+}
+
+export interface StateAlarm {
+  /** The alarm's name, or its ARN. */
+  readonly alarm: string;
+  /** OK, ALARM or INSUFFICIENT_DATA. @default 'OK' */
+  readonly state?: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  /** False for an alarm whose actions were disabled (`aws cloudwatch disable-alarm-actions`). @default true */
+  readonly actionsEnabled?: boolean;
+  /** A composite alarm's actions suppressed by: Alarm, WaitPeriod or ExtensionPeriod. @default - not suppressed */
+  readonly actionsSuppressedBy?: 'Alarm' | 'WaitPeriod' | 'ExtensionPeriod';
+}
+
 export interface StateProtonEnvironment {
   readonly name: string;
   /** @default 'SUCCEEDED' */
@@ -94,9 +128,9 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     throw new SimulationInputError(`${source}: ${field} must be ${expected}; see "State file" in the README`);
   };
   if (!isObject(state)) fail('the top level', 'an object like { "appConfig": {...}, "proton": {...} }');
-  const known = new Set(['appConfig', 'proton']);
+  const known = new Set(['appConfig', 'proton', 'cloudWatch']);
   for (const key of Object.keys(state as object)) {
-    if (!known.has(key)) fail(`"${key}"`, 'one of appConfig, proton (unknown key)');
+    if (!known.has(key)) fail(`"${key}"`, 'one of appConfig, proton, cloudWatch (unknown key)');
   }
   const s = state as Record<string, any>;
   const list = (value: unknown, field: string) => {
@@ -145,6 +179,24 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     number(deployment.startedMinutesAgo, `${at}.startedMinutesAgo`);
     number(deployment.stoppedMinutesAgo, `${at}.stoppedMinutesAgo`);
     if (deployment.startedAt !== undefined && Number.isNaN(Date.parse(String(deployment.startedAt)))) fail(`${at}.startedAt`, 'an ISO 8601 time');
+  });
+  list(s.appConfig?.starts, 'appConfig.starts').forEach((start, i) => {
+    const at = `appConfig.starts[${i}]`;
+    if (!isObject(start)) fail(at, 'an object');
+    string(start.application, `${at}.application`);
+    string(start.environment, `${at}.environment`);
+    string(start.deploymentStrategy, `${at}.deploymentStrategy`, true);
+  });
+  if (s.cloudWatch !== undefined && !isObject(s.cloudWatch)) fail('cloudWatch', 'an object like { "alarms": [...] }');
+  list(s.cloudWatch?.alarms, 'cloudWatch.alarms').forEach((alarm, i) => {
+    const at = `cloudWatch.alarms[${i}]`;
+    if (!isObject(alarm)) fail(at, 'an object like { "alarm": "checkout-5xx", "state": "ALARM" }');
+    string(alarm.alarm, `${at}.alarm`);
+    if (alarm.state !== undefined && !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(String(alarm.state))) fail(`${at}.state`, 'OK, ALARM or INSUFFICIENT_DATA');
+    if (alarm.actionsEnabled !== undefined && typeof alarm.actionsEnabled !== 'boolean') fail(`${at}.actionsEnabled`, 'true or false');
+    if (alarm.actionsSuppressedBy !== undefined && !['Alarm', 'WaitPeriod', 'ExtensionPeriod'].includes(String(alarm.actionsSuppressedBy))) {
+      fail(`${at}.actionsSuppressedBy`, 'Alarm, WaitPeriod or ExtensionPeriod');
+    }
   });
   if (s.proton !== undefined && !isObject(s.proton)) fail('proton', 'an object');
   number(s.proton?.deploymentDurationMinutes, 'proton.deploymentDurationMinutes');
@@ -220,6 +272,49 @@ export function appConfigSeed(state: SimulationState, stacks: StackAppConfigReso
     deploymentStrategies: strategies.map(({ logicalId: _logicalId, ...strategy }) => strategy),
     deployments,
   };
+}
+
+/**
+ * The StartDeployment calls of `appConfig.starts`, with the ids of the
+ * seeded applications, environments and strategies.
+ */
+export function appConfigStarts(state: SimulationState, seed: AppConfigSeed, stacks: StackAppConfigResources) {
+  return (state.appConfig?.starts ?? []).map((start, i) => {
+    const at = `appConfig.starts[${i}]`;
+    type Named = { id: string; name?: string; logicalId?: string };
+    const named = (known: Named, wanted: string) => [known.id, known.name, known.logicalId].includes(wanted);
+    const stackApplications = stacks.applications;
+    const application = (seed.applications ?? [])
+      .find((known) => named({ ...known, logicalId: stackApplications.find((a) => a.id === known.id)?.logicalId }, start.application));
+    if (!application) {
+      throw new SimulationInputError(`state file: ${at}.application "${start.application}" is neither in the stack nor in appConfig.applications;`
+        + ' use an application\'s id, name or logical id');
+    }
+    const stackEnvironments = stackApplications.find((a) => a.id === application.id)?.environments ?? [];
+    const environment = (application.environments ?? [])
+      .find((known) => named({ ...known, logicalId: stackEnvironments.find((e) => e.id === known.id)?.logicalId }, start.environment));
+    if (!environment) {
+      throw new SimulationInputError(`state file: ${at}.environment "${start.environment}" is not an environment of application`
+        + ` ${application.name ?? application.id}; use an environment's id, name or logical id`);
+    }
+    const strategyName = start.deploymentStrategy ?? 'AppConfig.AllAtOnce';
+    const strategy = [...(seed.deploymentStrategies ?? []), ...stacks.deploymentStrategies]
+      .find((known) => named(known as Named, strategyName));
+    if (!strategy && !strategyName.startsWith('AppConfig.')) {
+      throw new SimulationInputError(`state file: ${at}.deploymentStrategy "${strategyName}" is not a strategy of the stack,`
+        + ' of appConfig.deploymentStrategies, or a predefined AppConfig.* one');
+    }
+    return {
+      applicationId: application.id,
+      environmentId: environment.id,
+      input: {
+        deploymentStrategyId: strategy?.id ?? strategyName,
+        configurationProfileId: start.configurationProfileId ?? 'profile1',
+        configurationVersion: start.configurationVersion ?? '1',
+        description: start.description,
+      },
+    };
+  });
 }
 
 /** The local Proton's seed. */

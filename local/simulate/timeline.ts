@@ -1,4 +1,4 @@
-import { Delivery, EventReport, FinalState, SimulationReport } from './simulation-report';
+import { Delivery, EventReport, ExtensionCheckReport, FinalState, SimulationReport, StartReport } from './simulation-report';
 import { TargetInput, TargetKind } from '../../src/private/contract';
 
 /**
@@ -7,7 +7,7 @@ import { TargetInput, TargetKind } from '../../src/private/contract';
  * others did not), the API calls each delivery made, the deployment's state
  * before and after, and the outcome; then the final state of every target.
  */
-export function formatTimeline(report: Pick<SimulationReport, 'rules' | 'events' | 'finalState'>): string {
+export function formatTimeline(report: Pick<SimulationReport, 'rules' | 'events' | 'finalState'> & Partial<Pick<SimulationReport, 'starts' | 'checks'>>): string {
   const lines: string[] = [];
   lines.push(`${report.rules.length} rollback rule(s):`);
   for (const rule of report.rules) {
@@ -15,6 +15,8 @@ export function formatTimeline(report: Pick<SimulationReport, 'rules' | 'events'
     // The ARNs an event's `resources` must name to match the rule (`cdk-alarm-rollback event` writes such events).
     lines.push(...rule.alarmArns.map((arn) => `      ${arn}`));
   }
+  const checks = formatChecks(report.starts ?? [], report.checks ?? []);
+  if (checks.length > 0) lines.push('', ...checks);
   for (const event of report.events) {
     lines.push('', ...formatEvent(event));
   }
@@ -34,6 +36,29 @@ export function formatEvent(event: EventReport): string[] {
   for (const rule of event.unmatched) {
     lines.push(`  - ${rule.rule}: not matched (${rule.reason})`);
   }
+  return lines;
+}
+
+/**
+ * The deployments the state file started and what the alarm-state check
+ * decided: every refused start and every tick that rolled back, and how many
+ * ticks let the deployment continue.
+ */
+export function formatChecks(starts: readonly StartReport[], checks: readonly ExtensionCheckReport[]): string[] {
+  const lines: string[] = [];
+  for (const start of starts) {
+    lines.push(start.refused
+      ? `${start.at} start on AppConfig ${start.applicationId}/${start.environmentId}: REFUSED (${start.refused})`
+      : `${start.at} start on AppConfig ${start.applicationId}/${start.environmentId}: deployment ${start.deploymentNumber} started`);
+  }
+  for (const check of checks) {
+    if (check.decision !== 'ROLL_BACK' && check.decision !== 'REFUSED') continue;
+    const point = check.actionPoint === 'AT_DEPLOYMENT_TICK' ? 'tick' : 'start check';
+    lines.push(`${check.at} ${point} of deployment ${check.deploymentNumber} on AppConfig ${check.applicationId}/${check.environmentId}`
+      + ` (${check.target ?? '?'}): ${check.decision}${check.description ? `: ${check.description}` : ''}`);
+  }
+  const continued = checks.filter((check) => check.decision === 'CONTINUE').length;
+  if (continued > 0) lines.push(`${continued} tick(s) found no alarm firing and let the deployment continue`);
   return lines;
 }
 

@@ -2,6 +2,7 @@
 // one place: the construct sizes its rules and policies by these numbers, the
 // quota test checks the resolved template against them, and the synth-scale
 // bench reports the headroom left under each.
+import { ExtensionParameter } from './contract';
 
 /**
  * Characters in a rule's event pattern. "Amazon EventBridge quotas" (Event
@@ -73,3 +74,16 @@ export const CLOUDFORMATION_TEMPLATE_MAX_BYTES = 1_000_000;
  * nor the quotas page states the cap; 64 is what CloudFormation produces.
  */
 export const GENERATED_NAME_MAX_CHARS = 64;
+
+/** Parameters of one AppConfig extension: `ParameterMap` of CreateExtension (botocore appconfig 2019-10-09, max 10). */
+export const APPCONFIG_EXTENSION_MAX_PARAMETERS = ExtensionParameter.ALARMS_PARAMETER_COUNT + 1;
+
+/** Characters of one extension association parameter value: `StringWithLengthBetween1And2048` (botocore appconfig 2019-10-09). */
+export const APPCONFIG_PARAMETER_VALUE_MAX_CHARS = ExtensionParameter.MAX_VALUE_LENGTH;
+
+// Extension associations: the CreateExtensionAssociation API reference
+// names ServiceQuotaExceededException but lists quotas for applications,
+// deployment strategies, configuration profiles and environments only; AWS
+// states no number of associations per extension or per account, so none is
+// checked here. Each association is one CloudFormation resource, and the
+// 500 resources of a stack (checked by AlarmRollback) bind first.

@@ -11,7 +11,8 @@ import { resolvedLength } from './resolved-length';
 import { describeValue, validationError } from './validate';
 
 /**
- * The pattern every rule shares but its alarm ARNs. Exact values only: the
+ * The pattern every rule shares but its alarm ARNs, with the most trigger
+ * states a target can have (its length bounds every rule's). Exact values only: the
  * quota on rules whose patterns contain wildcards (30 per event bus, "Amazon
  * EventBridge quotas") does not apply.
  */
@@ -19,7 +20,7 @@ const PATTERN_SKELETON = {
   'source': ['aws.cloudwatch'],
   'detail-type': ['CloudWatch Alarm State Change'],
   'resources': [] as string[],
-  'detail': { state: { value: ['ALARM'] } },
+  'detail': { state: { value: ['ALARM', 'INSUFFICIENT_DATA'] } },
 };
 /**
  * What the event field renders as in the input template. The CDK writes
@@ -84,6 +85,7 @@ export class RuleDelivery {
     this.checkRuleCount(scope, groups.length);
     this.grantDelivery();
     const targetPart = `${readable(id, 20)}-${hash(id, 6)}`;
+    const states = target.triggerStates.join(' or ');
     const rules = groups.map((group, index) => {
       const input: RollbackInput = {
         version: INPUT_VERSION,
@@ -92,14 +94,53 @@ export class RuleDelivery {
       };
       const rule = new events.Rule(scope, index === 0 ? 'Rule' : `Rule${index + 1}`, {
         ruleName: `${this.namePrefix}${targetPart}${groups.length > 1 ? `-${index + 1}` : ''}`,
-        description: (`Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ALARM`
+        description: (`Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ${states}`
           + (groups.length > 1 ? `, group ${index + 1} of ${groups.length}` : '')).slice(0, 512),
         eventPattern: {
           source: PATTERN_SKELETON.source,
           detailType: PATTERN_SKELETON['detail-type'],
           resources: group.alarmArns,
-          detail: PATTERN_SKELETON.detail,
+          // An ALARM to ALARM event (a composite alarm's suppression ending)
+          // matches too: state.value is the new state.
+          detail: { state: { value: [...target.triggerStates] } },
         },
+      });
+      rule.addTarget(new HandlerRuleTarget(this.props, events.RuleTargetInput.fromObject(input)));
+      return rule;
+    });
+    this.rules.push(...rules);
+    return rules;
+  }
+
+  /**
+   * Adds the rules that send the handler a target's deployment starts
+   * (`eventPattern`, which names no alarm), delivered like the alarm rules.
+   * The alarms are cut into the same groups as the alarm rules, so each
+   * rule's input stays within EventBridge's input limit; each rule's
+   * invocation reads its own group, and the per-deployment claim makes a
+   * start that several groups find firing end in one action.
+   */
+  public addStartRules(scope: Construct, id: string, target: TargetInput, eventPattern: Record<string, unknown>, description: string): events.Rule[] {
+    const patternChars = JSON.stringify(Stack.of(scope).resolve(eventPattern)).length;
+    if (patternChars > EVENT_PATTERN_MAX_CHARS) {
+      throw validationError(scope, `the start rule's event pattern has ${patternChars} characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`,
+        'Use a shorter environment name');
+    }
+    const groups = groupAlarms(scope, target);
+    this.checkRuleCount(scope, groups.length);
+    this.grantDelivery();
+    const targetPart = `${readable(id, 20)}-${hash(id, 6)}`;
+    const rules = groups.map((group, index) => {
+      const input: RollbackInput = {
+        version: INPUT_VERSION,
+        target: { ...target, alarmArns: group.alarmArns },
+        event: events.EventField.fromPath('$'),
+      };
+      const rule = new events.Rule(scope, index === 0 ? 'StartRule' : `StartRule${index + 1}`, {
+        // `-s` after the hash: no alarm rule's name ends that way, and no other target's starts with it.
+        ruleName: `${this.namePrefix}${targetPart}-s${groups.length > 1 ? `-${index + 1}` : ''}`,
+        description: (description + (groups.length > 1 ? `, group ${index + 1} of ${groups.length}` : '')).slice(0, 512),
+        eventPattern: eventPattern as events.EventPattern,
       });
       rule.addTarget(new HandlerRuleTarget(this.props, events.RuleTargetInput.fromObject(input)));
       return rule;
@@ -217,8 +258,8 @@ function rulePrefix(owner: IConstruct): string {
   while (stack.nestedStackParent) stack = stack.nestedStackParent;
   const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
   const prefix = `${readable(owner.node.id, 20) || 'Rollback'}-${hash(`${stackName}/${owner.node.path}`, 8)}-`;
-  // 30 characters at most, leaving 34 for the target part and the group number.
-  if (prefix.length + 20 + 1 + 6 + 4 > RULE_NAME_MAX_CHARS) {
+  // 30 characters at most, leaving 34 for the target part, the start rules' `-s` and the group number.
+  if (prefix.length + 20 + 1 + 6 + 2 + 4 > RULE_NAME_MAX_CHARS) {
     throw new Error(`rule name prefix ${prefix} leaves no room for target names`);
   }
   return prefix;

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { TargetInput } from './contract';
+import { AlarmStateTargetParameter, TargetInput } from './contract';
 
 /** What a target is told when it is added to an AlarmRollback. */
 export interface TargetBindContext {
@@ -11,6 +11,8 @@ export interface TargetBindContext {
   readonly triggerStates: string[];
   /** Act on alarms whose actions are disabled or suppressed, too. */
   readonly actOnPausedAlarms: boolean;
+  /** The alarm-state checks, or undefined when `alarmStateChecks` is false. */
+  readonly stateChecks?: AlarmStateChecks;
   /**
    * Allows the handler `actions` on `resourceArns`. The grants of all
    * targets are packed into IAM policies sized to IAM's quotas
@@ -20,6 +22,22 @@ export interface TargetBindContext {
    * role's policy quotas.
    */
   grant(actions: string[], resourceArns: string[]): void;
+}
+
+/** What a target uses to have its alarms' state checked when a deployment starts or runs. */
+export interface AlarmStateChecks {
+  /**
+   * Associates the AlarmRollback's AppConfig extension with the environment
+   * (`arn:...:application/<app>/environment/<env>`), so AppConfig asks the
+   * alarm-state check at every start and tick of its deployments.
+   */
+  checkAppConfigEnvironment(environmentArn: string, target: AlarmStateTargetParameter): void;
+  /**
+   * Adds rules that send the handler `target` with every event matching
+   * `eventPattern` (a deployment starting), delivered like the alarm rules;
+   * one rule per group of alarms the rule input can hold.
+   */
+  addStartRules(eventPattern: Record<string, unknown>, target: TargetInput, description: string): void;
 }
 
 /**

@@ -55,6 +55,18 @@ export interface AppConfigTargetOptions {
    * @default - completed deployments are not reverted; only in-progress deployments are stopped
    */
   readonly revertCompletedWithin?: Duration;
+
+  /**
+   * Refuse to start a deployment of this environment while one of the
+   * target's alarms fires (AppConfig's PRE_START_DEPLOYMENT action point).
+   * To push a fix through while an alarm fires, disable the alarm's actions
+   * (`aws cloudwatch disable-alarm-actions`), deploy, and enable them again:
+   * a paused alarm neither blocks nor rolls back, unless `actOnPausedAlarms`.
+   * Ignored when the AlarmRollback's `alarmStateChecks` is false.
+   *
+   * @default false
+   */
+  readonly blockDeploymentsWhileAlarming?: boolean;
 }
 
 /** Stops (and optionally reverts) the deployments of one AppConfig environment. */
@@ -96,6 +108,15 @@ export class AppConfigTarget implements TargetDefinition {
       ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
       [applicationArn, ...environmentResources],
     );
+
+    context.stateChecks?.checkAppConfigEnvironment(environmentArn, {
+      name: context.name,
+      applicationId,
+      environmentId,
+      triggerStates: context.triggerStates,
+      actOnPausedAlarms: context.actOnPausedAlarms,
+      blockStart: this.options.blockDeploymentsWhileAlarming ?? false,
+    });
 
     return {
       kind: TargetKind.APPCONFIG,

@@ -38,7 +38,7 @@ export class ProtonEnvironmentTarget implements TargetDefinition {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     })]);
 
-    return {
+    const input: ProtonEnvironmentTargetInput = {
       kind: TargetKind.PROTON_ENVIRONMENT,
       name: context.name,
       alarmArns: context.alarmArns,
@@ -46,5 +46,18 @@ export class ProtonEnvironmentTarget implements TargetDefinition {
       actOnPausedAlarms: context.actOnPausedAlarms,
       environmentName,
     };
+
+    // Proton has no synchronous hook like AppConfig's extensions: the start
+    // of an environment deployment is seen through its status-change event
+    // going IN_PROGRESS ("AWS Proton events", EventBridge events reference),
+    // which EventBridge delivers on a best-effort basis. The handler reads
+    // the alarms then, and cancels through the same claim as the alarm path.
+    context.stateChecks?.addStartRules({
+      source: ['aws.proton'],
+      detailType: ['AWS Proton Environment Status Change'],
+      detail: { name: [environmentName], status: ['IN_PROGRESS'] },
+    }, input, `Cancels a deployment of Proton environment ${environmentName} that starts while one of its alarms fires`);
+
+    return input;
   }
 }

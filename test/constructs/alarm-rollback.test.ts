@@ -45,7 +45,8 @@ describe('AlarmRollback with defaults', () => {
   });
 
   it('deploys one pinned nodejs22.x handler with 256 MB, 30 s and no reserved concurrency by default', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The handler and the alarm-state check.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
@@ -73,9 +74,9 @@ describe('AlarmRollback with defaults', () => {
     expect(rollback.rollbackName).toBe('TestStack/Rollback');
   });
 
-  it('keeps the handler logs one year in its own log group', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 1);
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  it('keeps the handler logs and the alarm-state check\'s one year, each in its own log group', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((group: any) => group.Properties.RetentionInDays)).toEqual([365, 365]);
   });
 
   it('retries failed asynchronous invocations twice for up to 6 hours, then sends them to the dead-letter queue', () => {
@@ -152,9 +153,9 @@ describe('AlarmRollback with defaults', () => {
     });
   });
 
-  it('creates one rule per target matching only that target\'s alarms in ALARM', () => {
-    template.resourceCountIs('AWS::Events::Rule', 2);
-    expect(rollback.rules).toHaveLength(2);
+  it('creates one rule per target matching only that target\'s alarms in ALARM, and one on the Proton environment\'s starts', () => {
+    template.resourceCountIs('AWS::Events::Rule', 3);
+    expect(rollback.rules).toHaveLength(3);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.absent(),
       EventPattern: {
@@ -226,15 +227,15 @@ describe('AlarmRollback with defaults', () => {
 
   it('names every rule with the prefix its permission and queue statement allow, within EventBridge\'s name rules', () => {
     const names = Object.values(template.findResources('AWS::Events::Rule')).map((rule: any) => rule.Properties.Name);
-    expect(names).toHaveLength(2);
+    expect(names).toHaveLength(3);
     for (const name of names) {
       expect(name.startsWith(rollback.ruleNamePrefix)).toBe(true);
       expect(name).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
     }
-    expect(new Set(names).size).toBe(2);
+    expect(new Set(names).size).toBe(3);
   });
 
-  it('grants the handler exactly the ledger writes, the DLQ send and each target\'s calls on its own resources', () => {
+  it('grants the handler exactly the ledger writes, the DLQ send, DescribeAlarms and each target\'s calls on its own resources', () => {
     expect(handlerPolicyStatements(stack)).toEqual([
       {
         Effect: 'Allow',
@@ -246,6 +247,8 @@ describe('AlarmRollback with defaults', () => {
         Action: LEDGER_ACTIONS,
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RollbackLedger/), 'Arn'] },
       },
+      // Composite alarms are returned only to a caller allowed DescribeAlarms on "*".
+      { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' },
       {
         Effect: 'Allow',
         Action: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
@@ -269,9 +272,10 @@ describe('AlarmRollback with defaults', () => {
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([grants]) });
   });
 
-  it('watches handler errors, handler throttles and the dead-letter queue with alarms that ignore missing data', () => {
-    expect(rollback.alarms).toHaveLength(3);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  it('watches handler errors, handler throttles, the dead-letter queue and the alarm-state check with alarms that ignore missing data', () => {
+    // Errors and throttles of both functions, and the queue.
+    expect(rollback.alarms).toHaveLength(5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     for (const [namespace, metricName, statistic] of [
       ['AWS/Lambda', 'Errors', 'Sum'],
       ['AWS/Lambda', 'Throttles', 'Sum'],
@@ -446,7 +450,8 @@ describe('AlarmRollback alarms', () => {
     const rollback = new AlarmRollback(stack, 'Rollback');
     rollback.addTarget('Config', { alarms: [alarm], target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }) });
     rollback.addTarget('Env', { alarms: [alarm], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
-    Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 2);
+    // And the Proton environment's start rule.
+    Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 3);
   });
 });
 

@@ -71,6 +71,7 @@ describe('least privilege', () => {
   const [createdApp] = logical('AWS::AppConfig::Application');
   const [createdEnv] = logical('AWS::AppConfig::Environment');
   const [topicId] = logical('AWS::SNS::Topic');
+  const checkFunction = logical('AWS::Lambda::Function').find((id) => id.startsWith('RollbackAlarmState'));
   const appconfigArn = (app: string, env?: string, suffix = '') =>
     `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/${app}${env ? `/environment/${env}` : ''}${suffix}`;
 
@@ -87,6 +88,10 @@ describe('least privilege', () => {
     'dynamodb:PutItem': [`{arn:${ledger}}`],
     'sns:Publish': [`{ref:${topicId}}`],
     'sqs:SendMessage': [`{arn:${queue}}`],
+    // The documented exception: DescribeAlarms returns composite alarms only to a caller allowed it on "*" (CloudWatch API reference).
+    'cloudwatch:DescribeAlarms': ['*'],
+    // AppConfig's invoke role: the alarm-state check and nothing else.
+    'lambda:InvokeFunction': [`{arn:${checkFunction}}`],
   };
   // ListDeployments shares the statement: on a deployment ARN it grants nothing.
   allowed['appconfig:GetDeployment'] = allowed['appconfig:ListDeployments'] = allowed['appconfig:StopDeployment'];
@@ -100,9 +105,10 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants no wildcard resource, but for the deployments of one environment, whose numbers AppConfig assigns at deploy time', () => {
+  it('grants no wildcard resource, but for the deployments of one environment, whose numbers AppConfig assigns at deploy time, and DescribeAlarms', () => {
     for (const statement of statements(template)) {
       for (const resource of statement.resources) {
+        if (statement.actions.length === 1 && statement.actions[0] === 'cloudwatch:DescribeAlarms' && resource === '*') continue;
         expect(resource).not.toBe('*');
         // Either `<environment>/deployment/*`, or a 7-character environment ID followed by `*`: no other ID starts with it.
         expect(resource.replace(/\/deployment\/\*$/, '').replace(/\/environment\/[a-z0-9]{7}\*$/, '/environment/<id>')).not.toContain('*');
@@ -144,10 +150,21 @@ describe('least privilege', () => {
     expect([...called].sort()).toEqual([...LEDGER_HANDLER_ACTIONS].sort());
   });
 
-  it('attaches no AWS managed policy but the basic execution role that writes the logs', () => {
+  it('attaches no AWS managed policy but the basic execution role that writes the logs, one per function', () => {
     const managed = Object.values(template.findResources('AWS::IAM::Role'))
       .flatMap((role: Json) => role.Properties.ManagedPolicyArns ?? []).map(render);
-    expect(managed).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
+    expect(managed).toEqual(Array(2).fill('arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'));
+  });
+
+  it('lets only AppConfig assume the extension\'s invoke role, and adds no resource-based permission for AppConfig', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as Json[];
+    const invoke = roles.filter((role) => role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'appconfig.amazonaws.com');
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0].Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement)).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [checkFunction, 'Arn'] } },
+    ]);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Json[];
+    expect(permissions.map((permission) => permission.Properties.Principal)).toEqual(['events.amazonaws.com']);
   });
 });
 

@@ -15,12 +15,15 @@ const EXPECTED_FINDINGS: Record<string, string> = {
     'AWSLambdaBasicExecutionRole is the AWS managed policy that lets Lambda write the handler\'s logs; every other permission is an inline statement on named resources.',
   'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:eu-west-1:111111111111:application/abc1234/environment/def5678*]':
     'GetDeployment and StopDeployment act on a deployment ARN whose number AppConfig assigns when the deployment starts; a 7-character environment ID is the start of no other AppConfig ID, so this pattern is exactly the environment and its deployments.',
+  'AwsSolutions-IAM5[Resource::*]':
+    'cloudwatch:DescribeAlarms returns composite alarms only to a caller whose permission is scoped to "*" (CloudWatch API reference, DescribeAlarms); it reads alarm configuration and state and nothing else, and it is the only action granted on "*".',
   'AwsSolutions-L1':
     'The runtime is pinned to nodejs22.x on purpose so templates do not change with the date or region; it is raised in a release, with the handler tested on it.',
   'Serverless-LambdaLatestVersion':
     'The runtime is pinned to nodejs22.x on purpose so templates do not change with the date or region; it is raised in a release, with the handler tested on it.',
   'Serverless-LambdaDLQ':
-    'Failed asynchronous invocations go to the dead-letter queue through an on-failure destination (EventInvokeConfig), which carries the error and the request and supersedes a function DLQ.',
+    'The handler\'s failed asynchronous invocations go to the dead-letter queue through an on-failure destination (EventInvokeConfig), which carries the error and the request and supersedes a function DLQ; '
+    + 'the alarm-state check is invoked synchronously by AppConfig, which handles its errors (a roll-back), so a DLQ would hold nothing.',
   'Serverless-LambdaTracing':
     'The handler records its duration, its alarm-to-action latency and every AWS call it makes in the ledger and as embedded metrics; X-Ray would add an xray:PutTraceSegments grant on "*" for little more.',
   'AwsSolutions-SQS3':

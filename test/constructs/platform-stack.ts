@@ -23,6 +23,8 @@ export interface PlatformStackOptions {
   readonly createdEnvironmentEvery?: number;
   /** Import the AppConfig IDs from another stack's exports: their length is unknown at synth time. @default false */
   readonly importedIds?: boolean;
+  /** The AlarmRollback's `alarmStateChecks`. @default true */
+  readonly alarmStateChecks?: boolean;
 }
 
 /** The longest alarm name CloudWatch accepts (255), distinct per target and alarm. */
@@ -39,7 +41,7 @@ export function longAlarmName(target: number, alarm: number): string {
 export function platformStack(options: PlatformStackOptions): { app: App; stack: Stack; rollback: AlarmRollback } {
   const app = new App();
   const stack = new Stack(app, STACK_NAME);
-  const rollback = new AlarmRollback(stack, 'Rollback');
+  const rollback = new AlarmRollback(stack, 'Rollback', { alarmStateChecks: options.alarmStateChecks });
   for (let t = 0; t < options.targets; t++) {
     const alarms = Array.from({ length: options.alarmsPerTarget }, (_, a): cloudwatch.IAlarm => {
       switch ((t + a) % 3) {

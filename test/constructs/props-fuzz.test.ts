@@ -1,9 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as fc from 'fast-check';
 import { importedAlarm, testStack } from './support';
-import { AlarmRollback, AlarmRollbackProps, RollbackTarget } from '../../src';
-import { isAlarmArn, Rules } from '../../src/private/contract';
+import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, RollbackTarget, TriggerOn } from '../../src';
+import { HandlerEnv, isAlarmArn, Rules } from '../../src/private/contract';
 
 // Property-based: for any value of a validated prop, the construct either
 // accepts it because it is valid, or throws a synth-time error that names the
@@ -147,5 +148,32 @@ describe('construct props under any value', () => {
       const valid = Number.isInteger(reserved) && reserved >= 1;
       expectValidated(outcome(() => rollbackWith({ reservedConcurrency: reserved })), valid, 'TestStack/Rollback', 'reservedConcurrency');
     }), RUNS);
+  });
+  it('renders any mix of trigger states, pause switches, read-failure policy and start gate alike in the rules, the check and its environment', () => {
+    const option = <T>(...values: T[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
+    const triggerOnOption = option(TriggerOn.ALARM, TriggerOn.ALARM_OR_INSUFFICIENT_DATA);
+    fc.assert(fc.property(triggerOnOption, triggerOnOption,
+      option(true, false), option(true, false), option(AlarmReadFailure.ROLL_BACK, AlarmReadFailure.CONTINUE), option(true, false),
+      (triggerOn, targetTriggerOn, actOnPausedAlarms, targetActOnPaused, alarmReadFailure, blockStart) => {
+        const stack = testStack();
+        new AlarmRollback(stack, 'Rollback', { monitoring: false, triggerOn, actOnPausedAlarms, alarmReadFailure }).addTarget('Target', {
+          alarms: [importedAlarm(stack, 'errors')],
+          target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678', blockDeploymentsWhileAlarming: blockStart }),
+          triggerOn: targetTriggerOn,
+          actOnPausedAlarms: targetActOnPaused,
+        });
+        const template = Template.fromStack(stack);
+        const states = (targetTriggerOn ?? triggerOn ?? TriggerOn.ALARM) === TriggerOn.ALARM ? ['ALARM'] : ['ALARM', 'INSUFFICIENT_DATA'];
+        const paused = targetActOnPaused ?? actOnPausedAlarms ?? false;
+        const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+        expect(rule.Properties.EventPattern.detail.state.value).toEqual(states);
+        const input = JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace('<f1>', 'null')).target;
+        expect([input.triggerStates, input.actOnPausedAlarms]).toEqual([states, paused]);
+        const [association] = Object.values(template.findResources('AWS::AppConfig::ExtensionAssociation')) as any[];
+        expect(JSON.parse(association.Properties.Parameters.Target))
+          .toMatchObject({ triggerStates: states, actOnPausedAlarms: paused, blockStart: blockStart ?? false });
+        const check = (Object.values(template.findResources('AWS::Lambda::Function')) as any[]).find((fn) => fn.Properties.Handler === 'alarm-state.handler');
+        expect(check.Properties.Environment.Variables[HandlerEnv.ALARM_READ_FAILURE]).toBe(alarmReadFailure ?? AlarmReadFailure.ROLL_BACK);
+      }), { numRuns: 25 });
   });
 });

@@ -81,6 +81,13 @@ export function measureQuotas(template: Template, environment: StackEnvironment)
     managed.map(([id, policy]) => [id, iamCharacters(policy.PolicyDocument)]));
   record('IAM managed policies per role', quotas.IAM_MANAGED_POLICIES_PER_ROLE, roles.map(([id, name, role]) =>
     [id, (role.ManagedPolicyArns ?? []).length + managed.filter(([, policy]) => (policy.Roles ?? []).includes(name)).length]));
+
+  // AppConfig: parameters declared per extension, characters of each association's values once deployed.
+  record('AppConfig extension parameters', quotas.APPCONFIG_EXTENSION_MAX_PARAMETERS, ofType('AWS::AppConfig::Extension')
+    .map(([id, resource]) => [id, Object.keys(resolved(resource).Parameters ?? {}).length]));
+  record('AppConfig extension parameter value characters', quotas.APPCONFIG_PARAMETER_VALUE_MAX_CHARS, ofType('AWS::AppConfig::ExtensionAssociation')
+    .flatMap(([id, resource]) => Object.values((resolved(resource).Parameters ?? {}) as Record<string, unknown>)
+      .map((value) => [id, String(value).length] as [string, number])));
   return usages;
 }
 

@@ -21,6 +21,8 @@ const QUOTAS = [
   'IAM inline policy characters per role',
   'IAM managed policy characters',
   'IAM managed policies per role',
+  'AppConfig extension parameters',
+  'AppConfig extension parameter value characters',
 ];
 
 function usages(options: Parameters<typeof platformStack>[0]): QuotaUsage[] {
@@ -53,8 +55,23 @@ describe('the resolved template', () => {
 });
 
 describe('quotas on the resolved template', () => {
-  it('deploys 200 targets of 2 alarms each, an application each, within every quota', () => {
-    const measured = usages({ targets: 200, alarmsPerTarget: 2 });
+  it('deploys 150 AppConfig targets of 2 alarms each with their alarm-state checks, an application and an association each, within every quota', () => {
+    const measured = usages({ targets: 150, alarmsPerTarget: 2 });
+    expectWithinEveryQuota(measured);
+    expect(used(measured, 'AppConfig extension parameters')).toBe(10);
+    expect(used(measured, 'AppConfig extension parameter value characters')).toBeGreaterThan(0);
+    expect(used(measured, 'CloudFormation resources per stack')).toBeGreaterThan(400);
+  });
+
+  it('refuses at synth time a stack that the associations take past 500 resources, with the count, the quota and the fix', () => {
+    const { app } = platformStack({ targets: 200, alarmsPerTarget: 2 });
+    expect(() => app.synth()).toThrow(new RegExp(
+      '\\[PlatformDeploymentGuardrailsRollbackStack/Rollback\\] stack PlatformDeploymentGuardrailsRollbackStack has \\d+ resources, \\d+ of them from this AlarmRollback '
+      + '.*CloudFormation allows 500 per stack\\. Split the targets over AlarmRollbacks in two stacks'));
+  });
+
+  it('deploys 200 targets of 2 alarms each without alarm-state checks, an application each, within every quota', () => {
+    const measured = usages({ targets: 200, alarmsPerTarget: 2, alarmStateChecks: false });
     expectWithinEveryQuota(measured);
     // One statement for all rules, not one per rule.
     expect(used(measured, 'SQS queue policy statements')).toBe(2);
@@ -64,7 +81,8 @@ describe('quotas on the resolved template', () => {
   });
 
   it('deploys one target of 100 alarms, created and imported with 255-character names, within every quota by spreading them over rules', () => {
-    const { app, stack, rollback } = platformStack({ targets: 1, alarmsPerTarget: 100 });
+    // Alarm events only: 100 ARNs of 255-character names outgrow the association's 9 values (refused at synth, see alarm-state.test.ts).
+    const { app, stack, rollback } = platformStack({ targets: 1, alarmsPerTarget: 100, alarmStateChecks: false });
     const measured = measureQuotas(synthesize(app, stack).template, synthesize(app, stack).environment);
     expectWithinEveryQuota(measured);
     expect(rollback.rules.length).toBeGreaterThan(1);
@@ -72,25 +90,33 @@ describe('quotas on the resolved template', () => {
   });
 
   it('deploys 200 mixed AppConfig and Proton targets, some created in the app, within every quota', () => {
-    expectWithinEveryQuota(usages({ targets: 200, alarmsPerTarget: 2, protonEvery: 3, createdEnvironmentEvery: 10 }));
+    expectWithinEveryQuota(usages({ targets: 200, alarmsPerTarget: 2, protonEvery: 3, createdEnvironmentEvery: 10, alarmStateChecks: false }));
+  });
+
+  it('deploys 120 mixed AppConfig and Proton targets with alarm-state checks, counting the Proton start rules, within every quota', () => {
+    const measured = usages({ targets: 120, alarmsPerTarget: 2, protonEvery: 3, createdEnvironmentEvery: 10 });
+    expectWithinEveryQuota(measured);
+    // 120 alarm rules and a start rule per Proton target.
+    expect(used(measured, 'EventBridge rules per event bus')).toBe(160);
   });
 
   it('deploys 300 targets, the rules an event bus holds by default, within every quota', () => {
-    const measured = usages({ targets: RULES_PER_EVENT_BUS, alarmsPerTarget: 1 });
+    const measured = usages({ targets: RULES_PER_EVENT_BUS, alarmsPerTarget: 1, alarmStateChecks: false });
     expectWithinEveryQuota(measured);
     expect(used(measured, 'EventBridge rules per event bus')).toBe(RULES_PER_EVENT_BUS);
   });
 
   it('refuses the 301st rule at synth time with the target, the figure, the quota and the fix', () => {
-    expect(() => platformStack({ targets: RULES_PER_EVENT_BUS + 1, alarmsPerTarget: 1 })).toThrow(new RegExp(
+    expect(() => platformStack({ targets: RULES_PER_EVENT_BUS + 1, alarmsPerTarget: 1, alarmStateChecks: false })).toThrow(new RegExp(
       '^\\[PlatformDeploymentGuardrailsRollbackStack/Rollback/Target300\\] this target needs 1 EventBridge rule\\(s\\), which makes 301 rules '
       + '.*EventBridge allows 300 rules per event bus by default.*\\. Give a group of targets the same alarms in one composite alarm'));
   });
 
   it('counts the rules of every AlarmRollback in the stack against the event bus quota', () => {
     const stack = new Stack(new App(), 'Two');
-    const first = new AlarmRollback(stack, 'First');
-    const second = new AlarmRollback(stack, 'Second');
+    // Every target on one environment: alarm events only (the check takes one target per environment).
+    const first = new AlarmRollback(stack, 'First', { alarmStateChecks: false });
+    const second = new AlarmRollback(stack, 'Second', { alarmStateChecks: false });
     const alarm = (i: number) => cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:a${i}`);
     const target = RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' });
     for (let i = 0; i < 200; i++) first.addTarget(`T${i}`, { alarms: [alarm(i)], target });
@@ -99,7 +125,7 @@ describe('quotas on the resolved template', () => {
   });
 
   it('refuses at synth time target grants that outgrow the IAM policies a role can hold, when IDs of unknown length are imported', () => {
-    expect(() => platformStack({ targets: 250, alarmsPerTarget: 1, importedIds: true })).toThrow(new RegExp(
+    expect(() => platformStack({ targets: 250, alarmsPerTarget: 1, importedIds: true, alarmStateChecks: false })).toThrow(new RegExp(
       '^\\[PlatformDeploymentGuardrailsRollbackStack/Rollback/Target\\d+\\] the handler\'s target grants need more than 9 customer managed policies of 6144 characters '
       + '.*IAM attaches at most 10 managed policies to a role.*\\. Split the targets over two AlarmRollback constructs'));
   });

@@ -7,13 +7,15 @@ import { buildQuickStartStack } from '../../examples/readme-quick-start';
 const ROOT = join(__dirname, '..', '..');
 
 describe('the README quick start', () => {
-  it('synthesizes one handler, one ledger and one rule per target', () => {
+  it('synthesizes the handler and the alarm-state check, one ledger, one alarm rule per target, a start rule for Proton and an association for AppConfig', () => {
     const app = new App();
     const stack = buildQuickStartStack(app);
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourceCountIs('AWS::AppConfig::Extension', 1);
+    template.resourceCountIs('AWS::AppConfig::ExtensionAssociation', 1);
     expect(() => app.synth()).not.toThrow();
   });
 

@@ -193,6 +193,7 @@ describe('RollbackTarget.protonEnvironment', () => {
   it('accepts a 100-character name', () => {
     const stack = testStack();
     addTarget(stack, RollbackTarget.protonEnvironment({ environmentName: 'a'.repeat(100) }));
-    Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 1);
+    // The alarm rule and the rule on the environment's deployments starting.
+    Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 2);
   });
 });

@@ -6,20 +6,24 @@ import {
   ListDeploymentsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { NOW, appConfigTarget, captureLogs, ruleInput, testHandler } from './support';
+import { NOW, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
 import { RollbackOutcome } from '../../src/private/contract';
 import compositeEvent from '../fixtures/composite-alarm-state-change.json';
 
 const appConfig = mockClient(AppConfigClient);
 const dynamo = mockClient(DynamoDBClient);
+const cloudWatch = mockClient(CloudWatchClient);
 let logs: ReturnType<typeof captureLogs>;
 
 beforeEach(() => {
   appConfig.reset();
   dynamo.reset();
+  cloudWatch.reset();
+  mockActiveAlarms(cloudWatch);
   dynamo.on(PutItemCommand).resolves({});
   logs = captureLogs();
 });
@@ -41,7 +45,7 @@ describe('AppConfig target', () => {
 
     expect(record.outcome).toBe(RollbackOutcome.ROLLED_BACK);
     expect(record).toMatchObject({ stateBefore: state, stateAfter: 'ROLLED_BACK', deploymentNumber: 7, applicationId: 'abc1234', environmentId: 'env5678' });
-    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'appconfig:StopDeployment']);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'appconfig:StopDeployment']);
     expect(appConfig).toHaveReceivedCommandTimes(StopDeploymentCommand, 1);
     // AllowRevert is what lets AppConfig stop a deployment in BAKING or VALIDATING.
     expect(appConfig).toHaveReceivedCommandWith(StopDeploymentCommand, {
@@ -105,7 +109,7 @@ describe('AppConfig target', () => {
     const record = await testHandler()(ruleInput(appConfigTarget()));
 
     expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateAfter: 'ROLLED_BACK' });
-    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'appconfig:StopDeployment', 'appconfig:GetDeployment']);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'appconfig:StopDeployment', 'appconfig:GetDeployment']);
   });
 
   it('re-reads and classifies a stop refused because the deployment completed first', async () => {

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CancelEnvironmentDeploymentCommand,
@@ -8,11 +9,12 @@ import {
 } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { captureLogs, protonTarget, ruleInput, testHandler } from './support';
+import { captureLogs, protonTarget, ruleInput, testHandler, mockActiveAlarms } from './support';
 import { RollbackOutcome } from '../../src/private/contract';
 
 const proton = mockClient(ProtonClient);
 const dynamo = mockClient(DynamoDBClient);
+const cloudWatch = mockClient(CloudWatchClient);
 let logs: ReturnType<typeof captureLogs>;
 
 const environment = (deploymentStatus: string) => ({
@@ -33,6 +35,8 @@ const environment = (deploymentStatus: string) => ({
 beforeEach(() => {
   proton.reset();
   dynamo.reset();
+  cloudWatch.reset();
+  mockActiveAlarms(cloudWatch);
   dynamo.on(PutItemCommand).resolves({});
   logs = captureLogs();
 });
@@ -52,7 +56,7 @@ describe('Proton environment target', () => {
       deploymentId: 'd-42',
       environmentName: 'prod',
     });
-    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'proton:CancelEnvironmentDeployment']);
+    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'cloudwatch:DescribeAlarms', 'proton:CancelEnvironmentDeployment']);
     expect(proton).toHaveReceivedCommandWith(CancelEnvironmentDeploymentCommand, { environmentName: 'prod' });
   });
 
@@ -81,7 +85,7 @@ describe('Proton environment target', () => {
     const record = await testHandler()(ruleInput(protonTarget()));
 
     expect(record).toMatchObject({ outcome: RollbackOutcome.NO_ACTIVE_DEPLOYMENT, stateAfter: 'SUCCEEDED' });
-    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'proton:CancelEnvironmentDeployment', 'proton:GetEnvironment']);
+    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'cloudwatch:DescribeAlarms', 'proton:CancelEnvironmentDeployment', 'proton:GetEnvironment']);
   });
 
   it('records FAILED and rethrows when Proton keeps failing', async () => {

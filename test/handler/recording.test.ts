@@ -1,13 +1,15 @@
 import { AppConfigClient, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler } from './support';
+import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
 import { RollbackOutcome } from '../../src/private/contract';
 
 const appConfig = mockClient(AppConfigClient);
 const dynamo = mockClient(DynamoDBClient);
+const cloudWatch = mockClient(CloudWatchClient);
 const sns = mockClient(SNSClient);
 let logs: ReturnType<typeof captureLogs>;
 
@@ -28,6 +30,8 @@ beforeEach(() => {
   appConfig.reset();
   dynamo.reset();
   sns.reset();
+  cloudWatch.reset();
+  mockActiveAlarms(cloudWatch);
   dynamo.on(PutItemCommand).resolves({});
   appConfig.on(ListDeploymentsCommand).resolves({ Items: [{ DeploymentNumber: 3, State: 'DEPLOYING' }] });
   appConfig.on(StopDeploymentCommand).resolves({ State: 'ROLLED_BACK' });
@@ -56,7 +60,7 @@ describe('recording', () => {
       stateBefore: { S: 'DEPLOYING' },
       stateAfter: { S: 'ROLLED_BACK' },
       deploymentNumber: { N: '3' },
-      apiCalls: { L: [{ S: 'appconfig:ListDeployments' }, { S: 'appconfig:StopDeployment' }] },
+      apiCalls: { L: [{ S: 'appconfig:ListDeployments' }, { S: 'cloudwatch:DescribeAlarms' }, { S: 'appconfig:StopDeployment' }] },
       claimState: { S: 'RECORDED' },
     });
     const expiresAt = Number(record.Item!.expiresAt.N);
@@ -120,7 +124,7 @@ describe('recording', () => {
 
     expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateBefore: 'DEPLOYING', stateAfter: 'ROLLED_BACK' });
     expect(record.reason).toMatch(/claimed the call on deployment 3, and a read shows it ROLLED_BACK/);
-    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'appconfig:GetDeployment']);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'appconfig:GetDeployment']);
     expect(dynamo).toHaveReceivedCommandTimes(GetItemCommand, 2);
     expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
   });

@@ -1,7 +1,9 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Clients } from '../../lambda/clients';
 import type { HandlerConfig } from '../../lambda/config';
 import { createHandler } from '../../lambda/rollback.lambda';
@@ -83,6 +85,7 @@ export function testHandler(config: Partial<HandlerConfig> = {}, now: () => numb
     appConfig: async () => new AppConfigClient({ region: 'us-east-1' }),
     proton: async () => new ProtonClient({ region: 'us-east-1' }),
     sns: async () => new SNSClient({ region: 'us-east-1' }),
+    cloudWatch: async () => new CloudWatchClient({ region: 'us-east-1' }),
   };
   return createHandler({ clients, config: () => ({ ...CONFIG, ...config }), now });
 }
@@ -99,4 +102,16 @@ export function captureLogs(): { lines: () => Array<Record<string, unknown>>; re
       error.mockRestore();
     },
   };
+}
+
+/**
+ * Mocks DescribeAlarms on the CloudWatch client class so every alarm asked
+ * for is in ALARM with its actions enabled: the event path's read of the
+ * actions switch then lets the event act, as a live alarm would.
+ */
+export function mockActiveAlarms(mock: AwsStub<any, any, any>): void {
+  mock.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
+    MetricAlarms: (input.AlarmNames ?? []).map((name) => ({ AlarmName: name, StateValue: 'ALARM', ActionsEnabled: true })),
+    CompositeAlarms: [],
+  }));
 }

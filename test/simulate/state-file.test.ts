@@ -10,7 +10,26 @@ describe('the state file', () => {
     expect(checkState(state)).toBe(state);
   });
 
+  it('takes alarm states, paused and suppressed alarms, and deployment starts', () => {
+    const state = {
+      appConfig: { starts: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'AppConfig.AllAtOnce' }] },
+      cloudWatch: {
+        alarms: [
+          { alarm: 'shop-errors', state: 'ALARM', actionsEnabled: false },
+          { alarm: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-health', state: 'ALARM', actionsSuppressedBy: 'WaitPeriod' },
+        ],
+      },
+    };
+
+    expect(checkState(state)).toBe(state);
+  });
+
   it.each([
+    [{ cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'FIRING' }] } }, /cloudWatch.alarms\[0\].state must be OK, ALARM or INSUFFICIENT_DATA/],
+    [{ cloudWatch: { alarms: [{ alarm: 'shop-errors', actionsEnabled: 'no' }] } }, /cloudWatch.alarms\[0\].actionsEnabled must be true or false/],
+    [{ cloudWatch: { alarms: [{ alarm: 'shop-health', actionsSuppressedBy: 'Manual' }] } }, /actionsSuppressedBy must be Alarm, WaitPeriod or ExtensionPeriod/],
+    [{ cloudWatch: { alarms: [{ state: 'ALARM' }] } }, /cloudWatch.alarms\[0\].alarm must be a non-empty string/],
+    [{ appConfig: { starts: [{ application: 'shop' }] } }, /appConfig.starts\[0\].environment must be a non-empty string/],
     [{ appConfig: { applications: [{ id: 'Shop', name: 'shop' }] } }, /appConfig.applications\[0\].id must be an AppConfig id: 4 to 7 lowercase letters or digits/],
     [{ appConfig: { applications: [{ name: 'shop', environments: [{ id: 'production', name: 'prod' }] }] } }, /appConfig.applications\[0\].environments\[0\].id must be an AppConfig id/],
     [{ proton: { environments: [{ name: 'shop prod' }] } }, /proton.environments\[0\].name must be a Proton environment name: 1 to 100 letters/],

@@ -1,0 +1,65 @@
+import type { CheckPoint } from './parse-extension-payload';
+import type { AlarmRead } from './read-target-alarms';
+import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName } from '../../src/private/contract';
+
+/** The `Result` dimension of the ALARM_STATE_CHECK metric. */
+export const CheckResult = {
+  /** No alarm fires (paused ones included): the deployment goes on. */
+  OK: 'OK',
+  /** An alarm fires: the deployment is rolled back or refused. */
+  FIRING: 'FIRING',
+  /** The alarms could not be read; the read-failure policy decided. */
+  UNREADABLE: 'UNREADABLE',
+  /** A start with blockStart off: nothing was read. */
+  NOT_CHECKED: 'NOT_CHECKED',
+  /** The payload could not be read: a defect of the construct's deployment. */
+  REJECTED: 'REJECTED',
+} as const;
+
+export type CheckResultName = (typeof CheckResult)[keyof typeof CheckResult];
+
+/** What one check calls for. */
+export type CheckAction =
+  /** Let the deployment go on (a tick answers CONTINUE, a start is allowed). */
+  | { readonly kind: 'CONTINUE'; readonly result: CheckResultName; readonly note?: string }
+  /** At a tick: take the deployment's claim and answer ROLL_BACK. */
+  | { readonly kind: 'ROLL_BACK'; readonly result: CheckResultName; readonly reason: string; readonly firing: string[] }
+  /** At a start: refuse it. */
+  | { readonly kind: 'BLOCK'; readonly result: CheckResultName; readonly reason: string; readonly firing: string[] };
+
+/**
+ * The decision of one check, pure so that each row is tested alone. A read
+ * failure goes by the policy, as CodeDeploy's `ignorePollAlarmFailure` does:
+ * ROLL_BACK (the default) stops a rollout, or refuses a start, when the
+ * alarms cannot be read; CONTINUE lets it go on.
+ */
+export function decideCheck(point: CheckPoint, read: AlarmRead | undefined, policy: AlarmReadFailurePolicyName, blockStart: boolean): CheckAction {
+  if (point === 'START' && !blockStart) {
+    return { kind: 'CONTINUE', result: CheckResult.NOT_CHECKED, note: 'blockStart is off: a start is never refused' };
+  }
+  const stop = point === 'TICK' ? 'ROLL_BACK' : 'BLOCK';
+  if (read === undefined || !read.ok) {
+    const error = read === undefined ? 'the alarms were not read' : read.error;
+    if (policy === AlarmReadFailurePolicy.CONTINUE) {
+      return { kind: 'CONTINUE', result: CheckResult.UNREADABLE, note: `the alarms could not be read (${error}); the read-failure policy is CONTINUE` };
+    }
+    return { kind: stop, result: CheckResult.UNREADABLE, firing: [], reason: `the alarms could not be read (${error}); the read-failure policy is ROLL_BACK` };
+  }
+  const { firing, paused, missing } = read.verdict;
+  if (firing.length === 0) {
+    // An alarm DescribeAlarms does not return (deleted, or renamed by hand) has
+    // no state to act on; the note names it so the log shows the gap.
+    const parts = [
+      ...paused.length > 0 ? [`paused: ${paused.join(', ')}`] : [],
+      ...missing.length > 0 ? [`not found: ${missing.join(', ')}`] : [],
+      ...read.elsewhere.length > 0 ? [`left to the event path (another account or region): ${read.elsewhere.join(', ')}`] : [],
+    ];
+    return { kind: 'CONTINUE', result: CheckResult.OK, note: parts.length > 0 ? `no alarm fires; ${parts.join('; ')}` : undefined };
+  }
+  const what = point === 'TICK' ? 'during the deployment' : 'when the deployment was to start';
+  return { kind: stop, result: CheckResult.FIRING, firing, reason: `${list(firing)} ${firing.length === 1 ? 'was' : 'were'} in a trigger state ${what}` };
+}
+
+function list(names: string[]): string {
+  return names.length === 1 ? `alarm ${names[0]}` : `alarms ${names.join(', ')}`;
+}

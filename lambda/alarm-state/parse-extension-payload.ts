@@ -1,0 +1,172 @@
+import { AlarmStateTargetParameter, AlarmStateValue, ExtensionParameter, Rules, parseAlarmArn } from '../../src/private/contract';
+import { describe } from '../parse-rollback-input';
+
+/** The two action points the construct's extension invokes the alarm-state check at. */
+export type CheckPoint = 'TICK' | 'START';
+
+/** An extension call the check can act on. */
+export interface ExtensionCall {
+  readonly ok: true;
+  readonly point: CheckPoint;
+  /** AppConfig's id of this invocation: the owner of a claim a tick takes, and the record's event id. */
+  readonly invocationId: string;
+  readonly target: AlarmStateTargetParameter;
+  readonly alarmArns: string[];
+  /** The deployment the call is about; a PRE_START_DEPLOYMENT call may carry none. */
+  readonly deploymentNumber?: number;
+}
+
+/** A payload the check cannot act on: a defect of the deployment of the construct, recorded as REJECTED. */
+export interface MalformedCall {
+  readonly ok: false;
+  readonly reason: string;
+  readonly point?: CheckPoint;
+  readonly invocationId?: string;
+  readonly target?: AlarmStateTargetParameter;
+}
+
+/**
+ * The `Type` values of the two action points. The AppConfig User Guide's
+ * payload reference ("Step 1: Create a Lambda function for a custom AWS
+ * AppConfig extension") shows `Type` in the PascalCase of the action point
+ * (`OnDeploymentStart`); it does not list every value, so the action point's
+ * own UPPER_SNAKE name is accepted too.
+ */
+const POINTS: Record<string, CheckPoint> = {
+  AtDeploymentTick: 'TICK',
+  AT_DEPLOYMENT_TICK: 'TICK',
+  PreStartDeployment: 'START',
+  PRE_START_DEPLOYMENT: 'START',
+};
+
+/** Our own cap on AppConfig's invocation id: AWS documents no format for it; it becomes part of ledger keys. */
+const MAX_INVOCATION_ID_LENGTH = 128;
+
+/**
+ * Reads AppConfig's request to the extension: `InvocationId`, `Type`,
+ * `Parameters` (the association's values: `Target` and `Alarms1`..`Alarms9`),
+ * `Application.Id`, `Environment.Id` and `DeploymentNumber`, the fields of the
+ * User Guide's payload reference and of the requests aws-samples' tick
+ * extensions read. Nothing is trusted: every field is checked for type and size.
+ */
+export function parseExtensionPayload(payload: unknown): ExtensionCall | MalformedCall {
+  if (!isRecord(payload)) {
+    return { ok: false, reason: `the payload is ${describe(payload)}, not an AppConfig extension request object` };
+  }
+  const type = field(payload, 'Type');
+  const point = typeof type === 'string' && Object.prototype.hasOwnProperty.call(POINTS, type) ? POINTS[type] : undefined;
+  if (point === undefined) {
+    return { ok: false, reason: `the payload's Type is ${describe(type)}; the extension invokes this function only AT_DEPLOYMENT_TICK and PRE_START_DEPLOYMENT` };
+  }
+  const invocationId = field(payload, 'InvocationId');
+  if (typeof invocationId !== 'string' || invocationId.length === 0 || invocationId.length > MAX_INVOCATION_ID_LENGTH || /[\u0000-\u001f\u007f#]/.test(invocationId)) {
+    return { ok: false, point, reason: `the payload's InvocationId is ${describe(invocationId)}, not an AppConfig invocation id` };
+  }
+  const seen = { point, invocationId };
+  const parameters = field(payload, 'Parameters');
+  if (!isRecord(parameters)) {
+    return { ok: false, ...seen, reason: `the payload's Parameters are ${describe(parameters)}; redeploy the stack so the extension association carries them` };
+  }
+  const target = parseTarget(field(parameters, ExtensionParameter.TARGET));
+  if (typeof target === 'string') {
+    return { ok: false, ...seen, reason: `the ${ExtensionParameter.TARGET} parameter is malformed: ${target}; redeploy the stack so the extension association is regenerated` };
+  }
+  const withTarget = { ...seen, target };
+  const alarmArns = parseAlarms(parameters);
+  if (typeof alarmArns === 'string') {
+    return { ok: false, ...withTarget, reason: `${alarmArns}; redeploy the stack so the extension association is regenerated` };
+  }
+  // The association is made on the target's own environment; a call about
+  // another one means the parameters were copied or edited by hand.
+  for (const [member, expected] of [['Application', target.applicationId], ['Environment', target.environmentId]] as const) {
+    const ref = field(payload, member);
+    const id = isRecord(ref) ? field(ref, 'Id') : undefined;
+    if (id !== undefined && id !== expected) {
+      return { ok: false, ...withTarget, reason: `the payload's ${member}.Id is ${describe(id)}, but the ${ExtensionParameter.TARGET} parameter names ${expected}; associate the extension through AlarmRollback only` };
+    }
+  }
+  const number = field(payload, 'DeploymentNumber');
+  const deploymentNumber = typeof number === 'number' && Number.isInteger(number) && number >= 0 ? number : undefined;
+  if (number !== undefined && deploymentNumber === undefined) {
+    return { ok: false, ...withTarget, reason: `the payload's DeploymentNumber is ${describe(number)}, not a deployment number` };
+  }
+  if (point === 'TICK' && deploymentNumber === undefined) {
+    return { ok: false, ...withTarget, reason: 'the AT_DEPLOYMENT_TICK payload carries no DeploymentNumber, so the deployment cannot be claimed' };
+  }
+  return { ok: true, ...withTarget, alarmArns, deploymentNumber };
+}
+
+function parseTarget(raw: unknown): AlarmStateTargetParameter | string {
+  if (typeof raw !== 'string' || raw.length > ExtensionParameter.MAX_VALUE_LENGTH) {
+    return `it is ${describe(raw)}, not a JSON text of at most ${ExtensionParameter.MAX_VALUE_LENGTH} characters`;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return `it is ${describe(raw)}, not JSON`;
+  }
+  if (!isRecord(value)) {
+    return `it is ${describe(value)}, not an object`;
+  }
+  const name = field(value, 'name');
+  const applicationId = field(value, 'applicationId');
+  const environmentId = field(value, 'environmentId');
+  const triggerStates = field(value, 'triggerStates');
+  const actOnPausedAlarms = field(value, 'actOnPausedAlarms');
+  const blockStart = field(value, 'blockStart');
+  if (!Rules.TARGET_NAME.test(name)) {
+    return `name is ${describe(name)}`;
+  }
+  if (!Rules.APPCONFIG_ID.test(applicationId)) {
+    return `applicationId is ${describe(applicationId)}`;
+  }
+  if (!Rules.APPCONFIG_ID.test(environmentId)) {
+    return `environmentId is ${describe(environmentId)}`;
+  }
+  if (!Array.isArray(triggerStates) || triggerStates.length === 0
+    || !triggerStates.every((state) => state === AlarmStateValue.ALARM || state === AlarmStateValue.INSUFFICIENT_DATA)) {
+    return `triggerStates is ${describe(triggerStates)}, not a list of ${AlarmStateValue.ALARM} and ${AlarmStateValue.INSUFFICIENT_DATA}`;
+  }
+  if (typeof actOnPausedAlarms !== 'boolean') {
+    return `actOnPausedAlarms is ${describe(actOnPausedAlarms)}, not true or false`;
+  }
+  if (typeof blockStart !== 'boolean') {
+    return `blockStart is ${describe(blockStart)}, not true or false`;
+  }
+  return { name, applicationId, environmentId, triggerStates: triggerStates as string[], actOnPausedAlarms, blockStart };
+}
+
+/** `Alarms1`, `Alarms2`, ...: JSON arrays of alarm ARNs, concatenated in order. */
+function parseAlarms(parameters: Record<string, unknown>): string[] | string {
+  const arns: string[] = [];
+  for (let n = 1; n <= ExtensionParameter.ALARMS_PARAMETER_COUNT; n++) {
+    const name = `${ExtensionParameter.ALARMS_PREFIX}${n}`;
+    const raw = field(parameters, name);
+    if (raw === undefined || raw === '') {
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = typeof raw === 'string' && raw.length <= ExtensionParameter.MAX_VALUE_LENGTH ? JSON.parse(raw) : undefined;
+    } catch {
+      value = undefined;
+    }
+    if (!Array.isArray(value) || !value.every((arn) => parseAlarmArn(arn) !== undefined)) {
+      return `the ${name} parameter is ${describe(raw)}, not a JSON list of alarm ARNs`;
+    }
+    arns.push(...value as string[]);
+  }
+  if (arns.length === 0) {
+    return `no ${ExtensionParameter.ALARMS_PREFIX}N parameter names an alarm`;
+  }
+  return arns;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function field(record: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}

@@ -1,0 +1,67 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { parseAlarmArn } from '../../src/private/contract';
+import type { CallTrace } from '../call-trace';
+import { describeAlarms } from '../cloudwatch/describe-alarms';
+import { errorText } from '../errors';
+import { AlarmsVerdict, FiringRules, firingAlarms } from './firing-alarms';
+
+/** Where the function runs: only alarms there can be read with its own credentials. */
+export interface Place {
+  readonly region: string;
+  /** Undefined when the invocation does not say (a local run). */
+  readonly account?: string;
+}
+
+export type AlarmRead =
+  | { readonly ok: true; readonly verdict: AlarmsVerdict; readonly elsewhere: string[] }
+  | { readonly ok: false; readonly error: string };
+
+/** The read took longer than the check's budget. */
+export class AlarmReadBudgetError extends Error {
+  public readonly name = 'AlarmReadBudgetError';
+}
+
+/**
+ * Reads a target's alarms within `budgetMs` and says which fire. Alarms in
+ * another account or region cannot be read with this function's credentials
+ * (DescribeAlarms reads its caller's account and region); they are listed in
+ * `elsewhere` and left to the event path, as the construct warns at synth.
+ */
+export async function readTargetAlarms(
+  client: CloudWatchClient,
+  trace: CallTrace,
+  alarmArns: readonly string[],
+  rules: FiringRules,
+  place: Place,
+  budgetMs: number,
+): Promise<AlarmRead> {
+  const here: string[] = [];
+  const elsewhere: string[] = [];
+  for (const arn of alarmArns) {
+    const parts = parseAlarmArn(arn);
+    if (parts && parts.region === place.region && (place.account === undefined || parts.account === place.account)) {
+      here.push(parts.alarmName);
+    } else {
+      elsewhere.push(arn);
+    }
+  }
+  if (here.length === 0) {
+    return { ok: true, verdict: { firing: [], paused: [], missing: [] }, elsewhere };
+  }
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const overBudget = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new AlarmReadBudgetError(`DescribeAlarms did not answer within the ${budgetMs} ms budget`));
+    }, budgetMs);
+  });
+  try {
+    const readings = await Promise.race([describeAlarms(client, trace, here, abort.signal), overBudget]);
+    return { ok: true, verdict: firingAlarms(here, readings, rules), elsewhere };
+  } catch (error) {
+    return { ok: false, error: errorText(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,125 @@
+import { RollbackOutcome, RollbackRecord, Trigger } from '../../src/private/contract';
+import { CallTrace } from '../call-trace';
+import type { Clients } from '../clients';
+import type { AlarmStateConfig } from './alarm-state-config';
+import { CheckAction, CheckResult, CheckResultName, decideCheck } from './decide-check';
+import type { ExtensionCall } from './parse-extension-payload';
+import { Place, readTargetAlarms } from './read-target-alarms';
+import { ledgerActionClaims } from '../ledger/action-claims';
+import { actionKey } from '../ledger/ledger-keys';
+
+/** What AppConfig hears from an AT_DEPLOYMENT_TICK call, in the form aws-samples' tick extensions answer. */
+export interface TickAnswer {
+  readonly Directive: 'CONTINUE' | 'ROLL_BACK';
+  readonly Description: string;
+}
+
+/** What one check came to, for the entry to answer and record. */
+export interface CheckDone {
+  readonly answer: TickAnswer;
+  /** A start refused: the entry answers with an error, after the record. */
+  readonly blocked: boolean;
+  readonly result: CheckResultName;
+  /** The decision to record in the ledger, when there is one (quiet checks have none). */
+  readonly decision?: Pick<RollbackRecord, 'outcome' | 'reason' | 'alarmsFiring' | 'wouldCall'>;
+  /** A note for the log when nothing is recorded (paused alarms, an unread alarm, a held claim). */
+  readonly note?: string;
+  readonly calls: string[];
+  /** Work that follows the answer (a claim marked DONE); never rejects. */
+  readonly afterwards: Promise<void>;
+}
+
+export interface CheckRequest {
+  readonly call: ExtensionCall;
+  readonly config: AlarmStateConfig;
+  readonly clients: Clients;
+  readonly now: () => number;
+  readonly place: Place;
+  readonly startedAt: number;
+}
+
+/**
+ * Reads the target's alarms, decides, and at a tick that must roll back takes
+ * the deployment's claim: the same claim (`actionKey('appconfig', app, env,
+ * deployment)`) the event path takes before StopDeployment, so a tick and an
+ * alarm event that both see the alarm make one rollback and one ROLLED_BACK
+ * record between them. See `ledger/action-claims.ts` for the claim's states.
+ */
+export async function runCheck(request: CheckRequest): Promise<CheckDone> {
+  const { call, config, startedAt } = request;
+  const trace = new CallTrace();
+  const target = call.target;
+  // A start that may not be refused needs no read.
+  const read = call.point === 'START' && !target.blockStart
+    ? undefined
+    : await readTargetAlarms(await request.clients.cloudWatch(), trace, call.alarmArns, target, request.place, config.alarmReadBudgetMs);
+  const action: CheckAction = decideCheck(call.point, read, config.alarmReadFailure, target.blockStart);
+  const done = { calls: trace.list(), afterwards: Promise.resolve(), result: action.result };
+
+  if (action.kind === 'CONTINUE') {
+    return { ...done, blocked: false, answer: { Directive: 'CONTINUE', Description: action.note ?? 'no alarm of the target is in a trigger state' }, note: action.note };
+  }
+  const alarmsFiring = action.firing.length > 0 ? action.firing : undefined;
+  if (config.dryRun) {
+    // Dry run decides and records, and changes nothing: no rollback, no refused start.
+    const would = action.kind === 'BLOCK' ? 'refused the start' : 'rolled back';
+    return {
+      ...done,
+      blocked: false,
+      answer: { Directive: 'CONTINUE', Description: `dry run: would have ${would} because ${action.reason}` },
+      decision: {
+        outcome: RollbackOutcome.DRY_RUN,
+        reason: `dry run: would have ${would} because ${action.reason}`,
+        alarmsFiring,
+        wouldCall: action.kind === 'BLOCK' ? 'appconfig:PRE_START_DEPLOYMENT answer error' : 'appconfig:AT_DEPLOYMENT_TICK answer ROLL_BACK',
+      },
+    };
+  }
+  if (action.kind === 'BLOCK') {
+    return {
+      ...done,
+      blocked: true,
+      answer: { Directive: 'ROLL_BACK', Description: action.reason },
+      decision: { outcome: RollbackOutcome.DEPLOYMENT_BLOCKED, reason: `the deployment was refused at its start: ${action.reason}`, alarmsFiring },
+    };
+  }
+  // A tick that must roll back: the claim decides who records it.
+  const expiresAt = Math.floor(startedAt / 1000) + Math.round(config.retentionDays * 86_400);
+  const claims = ledgerActionClaims(request.clients.dynamo(), {
+    table: config.ledgerTable,
+    eventId: call.invocationId,
+    targetName: target.name,
+    now: request.now,
+    leaseSeconds: config.claimLeaseSeconds,
+    expiresAt,
+  });
+  const deploymentNumber = call.deploymentNumber as number;
+  const key = actionKey('appconfig', target.applicationId, target.environmentId, deploymentNumber);
+  const claim = await claims.claim(key, RollbackOutcome.ROLLED_BACK);
+  if (claim.status === 'TAKEN') {
+    const held = await claims.read(key);
+    const holder = held.state === 'CLAIMED' || held.state === 'DONE' ? ` (event ${held.eventId} for ${held.target})` : '';
+    if (held.state === 'DONE') {
+      // The holder has stopped it, so AppConfig is rolling it back already: the
+      // answer agrees, and the holder's record is the one record of it.
+      return { ...done, result: CheckResult.FIRING, blocked: false, answer: { Directive: 'ROLL_BACK', Description: `${action.reason}; deployment ${deploymentNumber} was already stopped${holder}` }, note: `deployment ${deploymentNumber} was already stopped${holder}` };
+    }
+    // Another event is stopping it (or gave up, and a later tick claims):
+    // this tick leaves the record to it.
+    return { ...done, result: CheckResult.FIRING, blocked: false, answer: { Directive: 'CONTINUE', Description: `${action.reason}; another event holds deployment ${deploymentNumber}'s claim${holder} and stops it` }, note: `the claim on deployment ${deploymentNumber} is held${holder}; this tick records nothing` };
+  }
+  const claimNote = claim.status === 'UNAVAILABLE' ? ` (answered without a ledger claim: ${claim.error})` : '';
+  return {
+    ...done,
+    calls: trace.list(),
+    blocked: false,
+    answer: { Directive: 'ROLL_BACK', Description: action.reason },
+    decision: { outcome: RollbackOutcome.ROLLED_BACK, reason: `AppConfig was told to roll deployment ${deploymentNumber} back: ${action.reason}${claimNote}`, alarmsFiring },
+    afterwards: claims.markDone(key, RollbackOutcome.ROLLED_BACK),
+  };
+}
+
+/** The record's trigger for a check at this action point. */
+export function checkTrigger(point: ExtensionCall['point']): typeof Trigger.DEPLOYMENT_TICK | typeof Trigger.DEPLOYMENT_START {
+  return point === 'TICK' ? Trigger.DEPLOYMENT_TICK : Trigger.DEPLOYMENT_START;
+}

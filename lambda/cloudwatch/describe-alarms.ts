@@ -1,0 +1,91 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CallTrace } from '../call-trace';
+import { UnexpectedAnswerError } from '../errors';
+
+/**
+ * DescribeAlarms takes at most 100 names in `AlarmNames` (CloudWatch API
+ * Reference, DescribeAlarms; botocore cloudwatch 2010-08-01, AlarmNames max 100).
+ */
+export const MAX_NAMES_PER_CALL = 100;
+
+/** The most DescribeAlarms returns in one page (`MaxRecords`, 1 to 100 in the same model). */
+const MAX_RECORDS = 100;
+
+/** What the alarm-state decisions need of one alarm. */
+export interface AlarmReading {
+  readonly name: string;
+  readonly arn?: string;
+  readonly type: 'MetricAlarm' | 'CompositeAlarm';
+  readonly state: string;
+  /** False while the alarm's actions are disabled (DisableAlarmActions). */
+  readonly actionsEnabled: boolean;
+  /** Composite alarms only: `Alarm`, `WaitPeriod` or `ExtensionPeriod` while their actions are suppressed. */
+  readonly actionsSuppressedBy?: string;
+}
+
+/**
+ * Reads the named alarms, metric and composite, in pages of at most 100
+ * names. `AlarmTypes` names both types: without it DescribeAlarms returns
+ * metric alarms only, and it returns composite alarms only to a caller whose
+ * `cloudwatch:DescribeAlarms` permission is on `*` (DescribeAlarms API
+ * reference), which is why the construct grants it there.
+ *
+ * A name the answer leaves out is an alarm that no longer exists (or lives
+ * in another account or region); the caller decides what that means.
+ * `abortSignal` ends the calls when the caller's budget runs out.
+ */
+export async function describeAlarms(
+  client: CloudWatchClient,
+  trace: CallTrace,
+  names: readonly string[],
+  abortSignal?: AbortSignal,
+): Promise<AlarmReading[]> {
+  const batches: string[][] = [];
+  const unique = [...new Set(names)];
+  for (let i = 0; i < unique.length; i += MAX_NAMES_PER_CALL) {
+    batches.push(unique.slice(i, i + MAX_NAMES_PER_CALL));
+  }
+  const pages = await Promise.all(batches.map((batch) => readBatch(client, trace, batch, abortSignal)));
+  return pages.flat();
+}
+
+async function readBatch(client: CloudWatchClient, trace: CallTrace, names: string[], abortSignal?: AbortSignal): Promise<AlarmReading[]> {
+  const readings: AlarmReading[] = [];
+  let nextToken: string | undefined;
+  do {
+    trace.add('cloudwatch:DescribeAlarms');
+    const answer = await client.send(new DescribeAlarmsCommand({
+      AlarmNames: names,
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+      MaxRecords: MAX_RECORDS,
+      NextToken: nextToken,
+    }), { abortSignal });
+    for (const alarm of answer.MetricAlarms ?? []) {
+      readings.push(reading(alarm, 'MetricAlarm'));
+    }
+    for (const alarm of answer.CompositeAlarms ?? []) {
+      readings.push(reading(alarm, 'CompositeAlarm'));
+    }
+    nextToken = answer.NextToken || undefined;
+  } while (nextToken !== undefined);
+  return readings;
+}
+
+function reading(
+  alarm: { AlarmName?: string; AlarmArn?: string; StateValue?: string; ActionsEnabled?: boolean; ActionsSuppressedBy?: string },
+  type: AlarmReading['type'],
+): AlarmReading {
+  if (typeof alarm.AlarmName !== 'string' || typeof alarm.StateValue !== 'string') {
+    throw new UnexpectedAnswerError(`CloudWatch DescribeAlarms returned a ${type} without AlarmName or StateValue`);
+  }
+  return {
+    name: alarm.AlarmName,
+    arn: alarm.AlarmArn,
+    type,
+    state: alarm.StateValue,
+    // The model documents ActionsEnabled on both alarm types; an answer without
+    // it is read as enabled, the side that lets an alarm act.
+    actionsEnabled: alarm.ActionsEnabled !== false,
+    actionsSuppressedBy: alarm.ActionsSuppressedBy || undefined,
+  };
+}

@@ -1,0 +1,54 @@
+import { parseAlarmArn } from '../../src/private/contract';
+import { pausedBecause } from '../alarm-state/firing-alarms';
+import type { CallTrace } from '../call-trace';
+import type { Clients } from '../clients';
+import { errorText } from '../errors';
+import { describeAlarms } from './describe-alarms';
+
+/** Whether an alarm's actions are paused, as far as a read could tell. */
+export type AlarmPause =
+  | { readonly state: 'ACTIVE' }
+  | { readonly state: 'PAUSED'; readonly reason: string }
+  /** Not read: the event path acts, and the record says why the switch is unknown. */
+  | { readonly state: 'UNKNOWN'; readonly reason: string };
+
+/**
+ * Reads the event's alarm's actions switch for the event path. The event
+ * itself is the evidence of the alarm's state; only the switch is unknown
+ * when this read fails, so a failure, an alarm this function cannot read (in
+ * another account or region: DescribeAlarms reads its caller's own) or an
+ * answer slower than `waitMs` leaves the event to act. The wait keeps the
+ * read off the critical path: it runs beside the deployment read and the
+ * duplicate check, and the stop waits for it at most `waitMs`.
+ */
+export async function readAlarmPause(clients: Clients, trace: CallTrace, alarmArn: string, waitMs: number): Promise<AlarmPause> {
+  const parts = parseAlarmArn(alarmArn);
+  if (!parts) {
+    return { state: 'UNKNOWN', reason: 'the alarm ARN could not be read' };
+  }
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<AlarmPause>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve({ state: 'UNKNOWN', reason: `DescribeAlarms did not answer within ${waitMs} ms` });
+    }, waitMs);
+  });
+  const reading = (async (): Promise<AlarmPause> => {
+    const client = await clients.cloudWatch();
+    if (await client.config.region() !== parts.region) {
+      return { state: 'UNKNOWN', reason: `the alarm is in ${parts.region}, where this function does not read alarms` };
+    }
+    const [alarm] = await describeAlarms(client, trace, [parts.alarmName], abort.signal);
+    if (!alarm) {
+      return { state: 'UNKNOWN', reason: 'DescribeAlarms did not return the alarm (another account, or deleted)' };
+    }
+    const pause = pausedBecause(alarm);
+    return pause === undefined ? { state: 'ACTIVE' } : { state: 'PAUSED', reason: pause };
+  })().catch((error: unknown): AlarmPause => ({ state: 'UNKNOWN', reason: `DescribeAlarms failed: ${errorText(error)}` }));
+  try {
+    return await Promise.race([reading, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

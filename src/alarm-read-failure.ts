@@ -1,0 +1,22 @@
+/**
+ * What the alarm-state check answers AppConfig when it cannot read the
+ * alarms (throttled, denied, unavailable, or slower than its read budget).
+ * CodeDeploy's `ignorePollAlarmFailure` is the model: stop by default, go on
+ * if chosen.
+ */
+export enum AlarmReadFailure {
+  /**
+   * Roll the deployment back at a tick, refuse it at its start (with
+   * `blockDeploymentsWhileAlarming`), and record why. A crash or timeout of
+   * the check ends the same way: AppConfig rolls back on an error at an
+   * `AT_*` action point.
+   */
+  ROLL_BACK = 'ROLL_BACK',
+  /**
+   * Let the deployment go on; the failure is logged and counted
+   * (`AlarmStateCheckCount` with `Result=UNREADABLE`). The check answers
+   * before its read budget ends, so a slow read does not turn into an error;
+   * only a crash of the function itself still makes AppConfig roll back.
+   */
+  CONTINUE = 'CONTINUE',
+}

@@ -1,0 +1,373 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { appConfigTarget, eventAt, ruleInput } from './support';
+import {
+  ALARM_STATE_ENTRY,
+  HandlerInstance,
+  Invocation,
+  LocalAppConfig,
+  LocalCloudWatch,
+  LocalDynamo,
+  localEndpoints,
+  startLocalAppConfig,
+  startLocalCloudWatch,
+} from '../../local';
+import { HandlerEnv, Metrics } from '../../src/private/contract';
+import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
+import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
+import compositeFixture from '../fixtures/composite-alarm-state-change.json';
+import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
+import { TABLE, startLedger } from '../support/synthesized-ledger';
+
+// Both bundled entries, each in a worker like its own Lambda function, with
+// the real SDK clients talking to local CloudWatch, AppConfig and DynamoDB.
+// AppConfig's extension call is made here by the test, with the payload
+// AppConfig sends; what AppConfig does with the answer is its own part.
+let cloudWatch: LocalCloudWatch;
+let appConfig: LocalAppConfig;
+let dynamo: LocalDynamo;
+let instances: HandlerInstance[];
+
+const TARGET_PK = 'TARGET#Stack/Rollback/ConfigRollout';
+const METRIC_ALARM = 'checkout-5xx-rate';
+const COMPOSITE_ALARM = 'checkout-health';
+
+beforeEach(async () => {
+  cloudWatch = await startLocalCloudWatch();
+  cloudWatch.state.seed({
+    alarms: [
+      { name: METRIC_ALARM, state: 'OK' },
+      { name: 'checkout-p99-latency', state: 'OK' },
+      { name: 'maintenance-window', state: 'OK' },
+      { name: COMPOSITE_ALARM, type: 'CompositeAlarm', state: 'OK', alarmRule: 'ALARM("checkout-5xx-rate") OR ALARM("checkout-p99-latency")' },
+    ],
+  });
+  appConfig = await startLocalAppConfig();
+  appConfig.state.seed({
+    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
+    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
+    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
+  });
+  dynamo = await startLedger();
+  instances = [];
+});
+
+afterEach(async () => {
+  await Promise.all(instances.map((instance) => instance.kill()));
+  await Promise.all([cloudWatch.close(), appConfig.close(), dynamo.close()]);
+});
+
+function start(entry: 'check' | 'rollback', env: Record<string, string> = {}): HandlerInstance {
+  const instance = HandlerInstance.start({
+    entry: entry === 'check' ? ALARM_STATE_ENTRY : undefined,
+    env: {
+      ...localEndpoints({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint }),
+      [HandlerEnv.LEDGER_TABLE]: TABLE,
+      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
+      [HandlerEnv.CLAIM_LEASE_SECONDS]: '10',
+      ...env,
+    },
+  });
+  instances.push(instance);
+  return instance;
+}
+
+/** A tick payload with its own invocation id, its Target changed by `target`. */
+function tick(target: Record<string, unknown> = {}, id = `tick${Math.random().toString(36).slice(2, 8)}`): Record<string, any> {
+  const payload = structuredClone(tickFixture) as Record<string, any>;
+  payload.InvocationId = id;
+  payload.Parameters.Target = JSON.stringify({ ...JSON.parse(payload.Parameters.Target), ...target });
+  return payload;
+}
+
+function startPayload(target: Record<string, unknown> = {}): Record<string, any> {
+  const payload = structuredClone(startFixture) as Record<string, any>;
+  payload.Parameters.Target = JSON.stringify({ ...JSON.parse(payload.Parameters.Target), ...target });
+  return payload;
+}
+
+async function records(): Promise<Array<Record<string, any>>> {
+  const answer = await dynamo.client.send(new QueryCommand({
+    TableName: TABLE,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': { S: TARGET_PK } },
+  }));
+  return answer.Items ?? [];
+}
+
+function checkMetric(invocation: Invocation): Record<string, unknown> | undefined {
+  return invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line[Metrics.ALARM_STATE_CHECK] === 1);
+}
+
+describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
+  it('rolls the deployment back at the first tick when an alarm fired before it started, and records it once', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM', 'Threshold Crossed');
+    const check = start('check');
+
+    const first = await check.invoke(tick({}, 'tick0001'));
+
+    expect(first.result).toEqual({ Directive: 'ROLL_BACK', Description: 'alarm checkout-5xx-rate was in a trigger state during the deployment' });
+    const [record] = await records();
+    expect(record).toMatchObject({
+      outcome: { S: 'ROLLED_BACK' },
+      trigger: { S: 'DEPLOYMENT_TICK' },
+      alarmsFiring: { L: [{ S: METRIC_ALARM }] },
+      eventId: { S: 'tick0001' },
+      deploymentNumber: { N: '1' },
+    });
+    expect(checkMetric(first)).toMatchObject({ Trigger: 'DEPLOYMENT_TICK', Result: 'FIRING' });
+    expect(cloudWatch.requests.map((request) => request.operation)).toEqual(['DescribeAlarms']);
+
+    // The next tick finds the claim DONE: it agrees, and records nothing more.
+    const second = await check.invoke(tick({}, 'tick0002'));
+    expect(second.result).toMatchObject({ Directive: 'ROLL_BACK' });
+    expect(await records()).toHaveLength(1);
+  });
+
+  it('catches an alarm whose state-change event was lost', async () => {
+    // No event reaches the rollback handler: only CloudWatch knows.
+    cloudWatch.state.setAlarmState(COMPOSITE_ALARM, 'ALARM');
+
+    const invocation = await start('check').invoke(tick());
+
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK' });
+    expect((await records())[0]).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, alarmsFiring: { L: [{ S: COMPOSITE_ALARM }] } });
+  });
+
+  it('reads a target of 150 alarms in two DescribeAlarms calls of at most 100 names, and finds the one firing in the second', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `service-${String(i).padStart(3, '0')}`);
+    cloudWatch.state.seed({ alarms: names.map((name) => ({ name, state: 'OK' as const })) });
+    cloudWatch.state.setAlarmState('service-149', 'ALARM');
+    const arns = names.map((name) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`);
+    const payload = tick();
+    // 30 ARNs a value keep each under AppConfig's 2,048 characters.
+    for (let n = 0; n < 5; n++) {
+      payload.Parameters[`Alarms${n + 1}`] = JSON.stringify(arns.slice(n * 30, (n + 1) * 30));
+    }
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: 'alarm service-149 was in a trigger state during the deployment' });
+    const asked = cloudWatch.requests.filter((request) => request.operation === 'DescribeAlarms').map((request) => (request.params.AlarmNames as string[]).length);
+    expect(asked.sort((a, b) => a - b)).toEqual([50, 100]);
+  });
+
+  it('continues with only a metric when every alarm is quiet', async () => {
+    const invocation = await start('check').invoke(tick());
+
+    expect(invocation.result).toEqual({ Directive: 'CONTINUE', Description: 'no alarm of the target is in a trigger state' });
+    expect(await records()).toEqual([]);
+    expect(checkMetric(invocation)).toMatchObject({ Trigger: 'DEPLOYMENT_TICK', Result: 'OK', Target: 'Stack/Rollback/ConfigRollout' });
+  });
+
+  it('rolls back on INSUFFICIENT_DATA only when the target triggers on it', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'INSUFFICIENT_DATA');
+    const check = start('check');
+
+    expect((await check.invoke(tick())).result).toMatchObject({ Directive: 'CONTINUE' });
+    expect((await check.invoke(tick({ triggerStates: ['ALARM', 'INSUFFICIENT_DATA'] }))).result).toMatchObject({ Directive: 'ROLL_BACK' });
+  });
+
+  it('continues while the firing alarm\'s actions are disabled, and rolls back once they are enabled again', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
+    const check = start('check');
+
+    const paused = await check.invoke(tick());
+    expect(paused.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('checkout-5xx-rate (ALARM, but its actions are disabled)') });
+    expect(await records()).toEqual([]);
+
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], true);
+    expect((await check.invoke(tick())).result).toMatchObject({ Directive: 'ROLL_BACK' });
+  });
+
+  it('rolls back on a paused alarm when the target acts on paused alarms', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
+
+    expect((await start('check').invoke(tick({ actOnPausedAlarms: true }))).result).toMatchObject({ Directive: 'ROLL_BACK' });
+  });
+
+  it('continues while a composite alarm\'s actions are suppressed', async () => {
+    cloudWatch.state.setAlarmState(COMPOSITE_ALARM, 'ALARM');
+    cloudWatch.state.suppress(COMPOSITE_ALARM, { by: 'WaitPeriod' });
+
+    const invocation = await start('check').invoke(tick());
+
+    expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('suppressed by WaitPeriod') });
+  });
+
+  it('rolls back, with the read error as reason, when DescribeAlarms keeps failing and the policy is ROLL_BACK', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'throttle' });
+
+    const invocation = await start('check').invoke(tick());
+
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: expect.stringMatching(/could not be read .*Throttl.*policy is ROLL_BACK/) });
+    const [record] = await records();
+    expect(record).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, trigger: { S: 'DEPLOYMENT_TICK' }, reason: { S: expect.stringContaining('could not be read') } });
+    expect(record.alarmsFiring).toBeUndefined();
+    expect(checkMetric(invocation)).toMatchObject({ Result: 'UNREADABLE' });
+  });
+
+  it('continues with a warning and no record when DescribeAlarms keeps failing and the policy is CONTINUE', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'serverError' });
+
+    const invocation = await start('check', { [HandlerEnv.ALARM_READ_FAILURE]: 'CONTINUE' }).invoke(tick());
+
+    expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('policy is CONTINUE') });
+    expect(await records()).toEqual([]);
+    expect(invocation.logs.some((line) => line.includes('"level":"WARN"') && line.includes('could not read the alarms'))).toBe(true);
+    expect(checkMetric(invocation)).toMatchObject({ Result: 'UNREADABLE' });
+  });
+
+  it('answers within its budget when DescribeAlarms is slower than the budget', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'latency', latencyMs: 5_000 });
+
+    const invocation = await start('check', { [HandlerEnv.ALARM_READ_FAILURE]: 'CONTINUE', [HandlerEnv.ALARM_READ_BUDGET_MS]: '300' }).invoke(tick());
+
+    expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('within the 300 ms budget') });
+  });
+
+  it('records a malformed payload as REJECTED and answers by the read-failure policy', async () => {
+    const payload = tick();
+    payload.Parameters.Alarms1 = '["not an arn"]';
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: expect.stringContaining('Alarms1 parameter') });
+    expect((await records())[0]).toMatchObject({ outcome: { S: 'REJECTED' }, trigger: { S: 'DEPLOYMENT_TICK' } });
+  });
+});
+
+describe('the alarm-state check at PRE_START_DEPLOYMENT', () => {
+  it('refuses the start while an alarm fires, and records DEPLOYMENT_BLOCKED', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+
+    const invocation = await start('check').invoke(startPayload());
+
+    expect(invocation.ok).toBe(false);
+    expect(invocation.error).toMatchObject({ name: 'DeploymentBlockedError', message: 'alarm checkout-5xx-rate was in a trigger state when the deployment was to start' });
+    expect((await records())[0]).toMatchObject({
+      outcome: { S: 'DEPLOYMENT_BLOCKED' }, trigger: { S: 'DEPLOYMENT_START' }, alarmsFiring: { L: [{ S: METRIC_ALARM }] },
+    });
+  });
+
+  it('in dry run lets the start through and records what it would have refused', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+
+    const invocation = await start('check', { [HandlerEnv.DRY_RUN]: 'true' }).invoke(startPayload());
+
+    expect(invocation.ok).toBe(true);
+    expect((await records())[0]).toMatchObject({ outcome: { S: 'DRY_RUN' }, reason: { S: expect.stringContaining('would have refused the start') } });
+  });
+
+  it('lets the start through when blockStart is off, without reading the alarms', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+
+    const invocation = await start('check').invoke(startPayload({ blockStart: false }));
+
+    expect(invocation.ok).toBe(true);
+    expect(cloudWatch.requests).toEqual([]);
+    expect(checkMetric(invocation)).toMatchObject({ Trigger: 'DEPLOYMENT_START', Result: 'NOT_CHECKED' });
+  });
+
+  it('lets a fix through while the firing alarm\'s actions are disabled', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
+
+    const invocation = await start('check').invoke(startPayload());
+
+    expect(invocation.ok).toBe(true);
+    expect(await records()).toEqual([]);
+  });
+});
+
+describe('the event path with trigger states and paused alarms', () => {
+  it('ignores INSUFFICIENT_DATA unless the target triggers on it', async () => {
+    const event = eventAt(Date.now());
+    event.detail.state.value = 'INSUFFICIENT_DATA';
+    const rollback = start('rollback');
+
+    const ignored = await rollback.invoke(ruleInput(appConfigTarget(), event));
+    expect(ignored.result).toMatchObject({ outcome: 'IGNORED', trigger: 'ALARM_EVENT', reason: expect.stringContaining('acts on ALARM only') });
+
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'INSUFFICIENT_DATA');
+    const acted = await rollback.invoke(ruleInput(appConfigTarget({ triggerStates: ['ALARM', 'INSUFFICIENT_DATA'] }), { ...event, id: 'b1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK', trigger: 'ALARM_EVENT' });
+  });
+
+  it('ignores an alarm event while the alarm\'s actions are disabled, read beside the deployment read', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
+
+    const invocation = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
+
+    expect(invocation.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('its actions are disabled') });
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
+    // Three round trips at most before a stop: the alarm read leaves before
+    // the deployment read answers, beside it, not after it.
+    const list = invocation.httpCalls.find((call) => call.path.startsWith('/applications/'))!;
+    const describeCall = invocation.httpCalls.find((call) => call.target === 'GraniteServiceVersion20100801.DescribeAlarms')!;
+    expect(describeCall.sentAt).toBeLessThan(list.answeredAt!);
+  });
+
+  it('acts when the actions switch cannot be read, and says so in the record', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'serverError' });
+
+    const invocation = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
+
+    expect(invocation.result).toMatchObject({ outcome: 'ROLLED_BACK', reason: expect.stringContaining('without knowing whether the alarm\'s actions are paused') });
+  });
+
+  it('ignores a suppressed composite alarm, then acts once when the suppression ends (ALARM -> ALARM)', async () => {
+    cloudWatch.state.setAlarmState(COMPOSITE_ALARM, 'ALARM');
+    const rollback = start('rollback');
+    const suppressed = eventAt(Date.now(), suppressedFixture);
+
+    const first = await rollback.invoke(ruleInput(appConfigTarget(), suppressed));
+    expect(first.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('suppressed by "WaitPeriod"') });
+
+    const ended = eventAt(Date.now(), compositeFixture);
+    ended.detail.previousState.value = 'ALARM';
+    const second = await rollback.invoke(ruleInput(appConfigTarget(), ended));
+    expect(second.result).toMatchObject({ outcome: 'ROLLED_BACK' });
+
+    const again = eventAt(Date.now(), compositeFixture);
+    again.id = 'd4e5f6a7-1d2f-4c3b-8e5a-7f6d5c4b3a21';
+    again.detail.previousState.value = 'ALARM';
+    const third = await rollback.invoke(ruleInput(appConfigTarget(), again));
+    expect(third.result).toMatchObject({ outcome: 'ALREADY_STOPPED' });
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
+  });
+});
+
+describe('both paths at once', () => {
+  it('makes one rollback between an alarm event and a tick, with truthful records on both', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const rollback = start('rollback');
+    const check = start('check');
+
+    const [event, tickCall] = await Promise.all([
+      rollback.invoke(ruleInput(appConfigTarget(), eventAt(Date.now()))),
+      check.invoke(tick()).then((answer) => {
+        // AppConfig rolls the deployment back on a ROLL_BACK answer.
+        if ((answer.result as { Directive?: string } | undefined)?.Directive === 'ROLL_BACK'
+          && appConfig.state.getDeployment('abc1234', 'env5678', 1).state === 'DEPLOYING') {
+          appConfig.state.stopDeployment('abc1234', 'env5678', 1, { allowRevert: true });
+        }
+        return answer;
+      }),
+    ]);
+
+    const outcomes = (await records()).map((record) => `${record.trigger.S}:${record.outcome.S}`).sort();
+    // Whoever claims first records ROLLED_BACK; the event that lost records
+    // ALREADY_STOPPED after seeing it stopped, the tick that lost records nothing.
+    expect([
+      ['ALARM_EVENT:ALREADY_STOPPED', 'DEPLOYMENT_TICK:ROLLED_BACK'],
+      ['ALARM_EVENT:ROLLED_BACK'],
+    ]).toContainEqual(outcomes);
+    expect(event.ok).toBe(true);
+    expect(tickCall.ok).toBe(true);
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('ROLLED_BACK');
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment').length).toBeLessThanOrEqual(1);
+  });
+});

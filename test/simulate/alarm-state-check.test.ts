@@ -1,0 +1,153 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { alarmStateChange, formatTimeline, runSimulation, Simulation } from '../../local/simulate';
+import { AlarmRollback, RollbackTarget } from '../../src';
+
+/**
+ * An app with one AppConfig target and its alarm-state check's extension
+ * and association (actions AT_DEPLOYMENT_TICK and PRE_START_DEPLOYMENT on the
+ * bundled asset's alarm-state check, parameters Target and Alarms1). Where
+ * the construct does not make them, stand-ins of the same shape are added by
+ * hand, so simulate's wiring is tested either way.
+ */
+function synthesize(blockStart: boolean): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'simulate-check-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const application = new appconfig.Application(stack, 'App', { applicationName: 'shop' });
+  const environment = new appconfig.Environment(stack, 'Prod', { application, environmentName: 'prod' });
+  new appconfig.DeploymentStrategy(stack, 'Strategy', {
+    deploymentStrategyName: 'shop-linear',
+    rolloutStrategy: appconfig.RolloutStrategy.linear({
+      growthFactor: 50, deploymentDuration: Duration.minutes(10), finalBakeTime: Duration.minutes(5),
+    }),
+  });
+  const errors = new cloudwatch.Alarm(stack, 'Errors', {
+    alarmName: 'shop-errors', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
+  });
+  const rollback = new AlarmRollback(stack, 'Rollback');
+  // Spread, so the option compiles where AppConfigTargetOptions does not have it yet.
+  const gate = { blockDeploymentsWhileAlarming: blockStart };
+  rollback.addTarget('Config', { alarms: [errors], target: RollbackTarget.appConfig({ environment, ...gate }) });
+  if (rollback.node.findAll().some((c) => c instanceof appconfig.CfnExtension)) {
+    app.synth();
+    return outdir;
+  }
+
+  const role = new iam.Role(stack, 'InvokeRole', { assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com') });
+  // Actions is a JSON property of the L1: its keys go to CloudFormation as written.
+  const action = (name: string) => [{ Name: name, Uri: rollback.handler.functionArn, RoleArn: role.roleArn }];
+  const extension = new appconfig.CfnExtension(stack, 'Check', {
+    name: 'shop-alarm-state',
+    actions: { AT_DEPLOYMENT_TICK: action('tick'), PRE_START_DEPLOYMENT: action('start') },
+    parameters: { Target: { required: true }, Alarms1: { required: false } },
+  });
+  new appconfig.CfnExtensionAssociation(stack, 'CheckProd', {
+    extensionIdentifier: extension.ref,
+    resourceIdentifier: environment.environmentArn,
+    parameters: {
+      Target: stack.toJsonString({
+        name: 'Shop/Rollback/Config',
+        applicationId: application.applicationId,
+        environmentId: environment.environmentId,
+        triggerStates: ['ALARM'],
+        actOnPausedAlarms: false,
+        blockStart,
+      }),
+      Alarms1: stack.toJsonString([errors.alarmArn]),
+    },
+  });
+  app.synth();
+  return outdir;
+}
+
+const START = { appConfig: { starts: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear' }] } };
+
+describe('simulate runs the alarm-state check of the stacks\' AppConfig extension', () => {
+  let simulation: Simulation | undefined;
+  afterEach(async () => {
+    await simulation?.close();
+    simulation = undefined;
+  });
+
+  it('rolls back a deployment started while an alarm fires at its first tick, and records it', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(false),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } },
+    });
+    await simulation.advance(60_000);
+    const report = await simulation.report();
+
+    expect(report.starts).toEqual([expect.objectContaining({ deploymentNumber: 1 })]);
+    expect(report.checks.map((c) => [c.actionPoint, c.decision])).toEqual([
+      ['PRE_START_DEPLOYMENT', 'ALLOWED'],
+      ['AT_DEPLOYMENT_TICK', 'ROLL_BACK'],
+    ]);
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'ROLLED_BACK' })]);
+    expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'ROLLED_BACK', trigger: 'DEPLOYMENT_TICK', deploymentNumber: 1 })]);
+    expect(formatTimeline(report)).toMatch(/tick of deployment 1 on AppConfig \w+\/\w+ \(Shop\/Rollback\/Config\): ROLL_BACK/);
+  });
+
+  it('refuses the start while an alarm fires when the target blocks starts, and records DEPLOYMENT_BLOCKED', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } },
+    });
+    const report = await simulation.report();
+
+    expect(report.starts).toEqual([expect.objectContaining({ refused: expect.stringContaining('PRE_START_DEPLOYMENT') })]);
+    expect(report.finalState.appConfig[0].deployments).toEqual([]);
+    expect(report.ledger).toEqual([expect.objectContaining({ outcome: 'DEPLOYMENT_BLOCKED', trigger: 'DEPLOYMENT_START' })]);
+    expect(formatTimeline(report)).toMatch(/start on AppConfig \w+\/\w+: REFUSED/);
+  });
+
+  it('puts the state of a delivered alarm event into the local CloudWatch, so a later start check reads it', async () => {
+    simulation = await Simulation.start({ assembly: synthesize(true), state: {} });
+    const arn = 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors';
+    await simulation.deliver(alarmStateChange({ alarmArn: arn, reason: 'Threshold Crossed' }));
+    const [application] = simulation.appConfigResources.applications;
+    const start = await simulation.startDeployment(application.id, application.environments[0].id, {
+      deploymentStrategyId: 'AppConfig.AllAtOnce', configurationProfileId: 'p', configurationVersion: '1',
+    });
+
+    expect(simulation.cloudWatch.state.getAlarm('shop-errors').state).toBe('ALARM');
+    expect(start.refused).toMatch(/PRE_START_DEPLOYMENT/);
+  });
+
+  it('runs the ticks of --run-minutes after the events', async () => {
+    const report = await runSimulation({
+      assembly: synthesize(false), state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } }, events: [], runMinutes: 2,
+    });
+
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'ROLL_BACK']);
+  });
+
+  it('allows the start while the firing alarm\'s actions are suppressed', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM', actionsSuppressedBy: 'WaitPeriod' }] } },
+    });
+    const report = await simulation.report();
+
+    expect(report.starts).toEqual([expect.objectContaining({ deploymentNumber: 1 })]);
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED']);
+  });
+
+  it('lets the deployment continue while the firing alarm\'s actions are disabled', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM', actionsEnabled: false }] } },
+    });
+    await simulation.advance(3 * 60_000);
+    const report = await simulation.report();
+
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'CONTINUE', 'CONTINUE', 'CONTINUE']);
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
+    expect(report.ledger).toEqual([]);
+  });
+});
