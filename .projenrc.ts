@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, release, TaskShell } from 'projen';
 
 // AWS SDK v3 clients are bundled into the handler asset, so their versions are
 // ours and not the Lambda runtime's. They are pinned to releases that still run
@@ -30,11 +30,44 @@ const project = new awscdk.AwsCdkConstructLibrary({
   typescriptVersion: '~5.9.3',
   minNodeVersion: '20.16.0',
 
-  // CI is `.ci/run`; releases are cut by hand from a green main.
-  github: false,
-  release: false,
+  // `.ci/run` is the check that runs here; the GitHub workflows projen
+  // generates (build on every pull request, release by hand from main) run the same
+  // build and then package and publish each language below.
+  github: true,
+  release: true,
+  // Releases are cut by hand (Actions, "release", Run workflow) from a green main.
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
   depsUpgrade: false,
   pullRequestTemplate: false,
+  buildWorkflow: true,
+  buildWorkflowOptions: {
+    // A build that changes generated files fails, as `.ci/run` does, rather
+    // than pushing a commit back to the pull request.
+    mutableBuild: false,
+  },
+  githubOptions: { mergify: false },
+  workflowNodeVersion: '20.x',
+
+  // One name per language, all derived from `cdk-alarm-rollback` and the
+  // repository's GitHub owner (io.github.cdk-alarm-rollback).
+  publishToPypi: {
+    distName: 'cdk-alarm-rollback',
+    module: 'cdk_alarm_rollback',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk_alarm_rollback',
+    mavenGroupId: 'io.github.cdk-alarm-rollback',
+    mavenArtifactId: 'cdk-alarm-rollback',
+    mavenServerId: 'central-ossrh',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkAlarmRollback',
+    packageId: 'CdkAlarmRollback',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-alarm-rollback/cdk-alarm-rollback-go',
+    packageName: 'cdkalarmrollback',
+  },
 
   lambdaAutoDiscover: false,
 
@@ -55,6 +88,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // release line as the clients above, so they share one @smithy/core.
     '@aws-sdk/client-cloudformation@^3.1164.0',
     '@aws-sdk/util-dynamodb@^3.996.9',
+    // test/integ.*.ts: the newest integ-tests-alpha (its peer range takes
+    // aws-cdk-lib 2.257) and an integ-runner whose CLI reads 2.257's assembly.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
   ],
 
   // Tests run through ts-jest as CommonJS, where the handler's lazy import()s become require()s.
@@ -74,7 +111,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '*.local.json', '/bench/out/'],
+  gitignore: [
+    'cdk.out/', '*.local.json', '/bench/out/',
+    // integ-runner compares templates, not assets: the copies of the handler
+    // bundle and of the assertion provider would churn with every handler edit.
+    '/test/integ.*.snapshot/asset.*',
+  ],
 });
 
 // unrs-resolver (jest's and the ESLint import plugin's module resolver) 1.13.0
@@ -231,6 +273,76 @@ const bundleCli = project.addTask('bundle:cli', {
 });
 project.tasks.tryFind('bundle')!.spawn(bundleCli);
 project.addBins({ 'cdk-alarm-rollback': CLI_BUNDLE });
+
+// jsii warns when a public name is reserved in one of the target languages;
+// projen silences that warning, here every warning fails the compile.
+project.compileTask.reset('jsii --fail-on-warnings');
+project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+
+// Python, Go, Java and .NET code generation needs none of their toolchains
+// (`--code-only`), so every language's bindings are generated on every check;
+// Python's are byte-compiled as well, which catches a name Python cannot parse.
+const pacmakCheck = project.addTask('pacmak:check', {
+  description: 'Generate the Python, Go, Java and .NET bindings from .jsii into a temporary folder and byte-compile the Python',
+  // mktemp, trap and the loop need a POSIX shell, not projen's built-in one.
+  shell: TaskShell.system(),
+  steps: [
+    { exec: 'test -f .jsii || { echo "pacmak:check reads .jsii: run npx projen compile first" >&2; exit 1; }' },
+    {
+      exec: [
+        'out=$(mktemp -d) && trap \'rm -rf "$out"\' EXIT',
+        'jsii-pacmak --code-only --force-subdirectory --target python --target go --target java --target dotnet --outdir "$out"',
+        'find "$out/python" -name "*.py" -print0 | xargs -0 python3 -m py_compile',
+        'for lang in python go java dotnet; do echo "$lang: $(find "$out/$lang" -type f | wc -l) files generated"; done',
+      ].join(' && '),
+    },
+  ],
+});
+
+// test/integ.*.ts: integ-runner synthesizes each app and compares it with its
+// committed snapshot; without --update-on-failed it deploys nothing and needs
+// no AWS credentials. ts-node without type checks keeps each app to seconds
+// (tsc and eslint check these files with the other tests).
+const INTEG_RUNNER = 'integ-runner --directory test --language typescript --app "ts-node --transpile-only --project test/tsconfig.json {filePath}"';
+const integCheck = project.addTask('integ:check', {
+  description: 'Synthesize test/integ.*.ts and fail if a template differs from its committed snapshot (no AWS account)',
+  env: QUIET_SDK,
+  steps: [
+    { spawn: 'bundle' },
+    { exec: INTEG_RUNNER },
+    // integ-runner leaves the assertion stacks out of its comparison.
+    { exec: 'projenrc/check-integ-assertions.sh' },
+  ],
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy test/integ.*.ts (or the ones named) to the AWS account of the current credentials in us-east-1, run their assertions, destroy them and update the snapshots',
+  env: QUIET_SDK,
+  steps: [
+    { spawn: 'bundle' },
+    { exec: `${INTEG_RUNNER} --update-on-failed --force --parallel-regions us-east-1`, receiveArgs: true },
+  ],
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the snapshots of test/integ.*.ts, without deploying (commit the result)',
+  env: QUIET_SDK,
+  // --force: a change to the assertions alone passes integ-runner's own check,
+  // so only rewriting every snapshot is sure to take it in.
+  steps: [{ spawn: 'bundle' }, { exec: `${INTEG_RUNNER} --update-on-failed --dry-run --force` }],
+});
+
+// Outside CI projen's package task builds every language's package, which
+// needs Maven, pip, dotnet and go on the machine. `npx projen build` (the
+// README's test command, run on any fresh machine) packages npm only; the
+// workflows build the other packages in their own jobs (package:java, ...),
+// and pacmak:check covers their code generation everywhere.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+// The GitHub build runs what `.ci/run` runs after the build.
+project.buildWorkflow?.addPostBuildSteps(
+  { name: 'Generate every language binding', run: `npx projen ${pacmakCheck.name}` },
+  { name: 'Compare integration test snapshots', run: `npx projen ${integCheck.name}` },
+);
 
 project.addTask('demo', {
   description: 'Synthesize the example app and watch its alarms roll back an AppConfig and a Proton deployment, locally',
