@@ -77,7 +77,8 @@ export interface AlarmChange {
   readonly suppression?: Suppression | null;
 }
 
-interface AlarmRecord {
+/** What an alarm is configured with: fixed once it is put. */
+interface AlarmConfiguration {
   readonly name: string;
   readonly arn: string;
   readonly type: AlarmType;
@@ -92,6 +93,9 @@ interface AlarmRecord {
   readonly actionsSuppressor?: string;
   readonly actionsSuppressorWaitPeriod?: number;
   readonly actionsSuppressorExtensionPeriod?: number;
+}
+
+interface AlarmRecord extends AlarmConfiguration {
   state: AlarmStateValue;
   stateReason: string;
   stateUpdatedAt: number;
@@ -103,21 +107,7 @@ interface AlarmRecord {
 }
 
 /** An alarm as DescribeAlarms reports it at one moment (times in epoch ms). */
-export interface AlarmView {
-  readonly name: string;
-  readonly arn: string;
-  readonly type: AlarmType;
-  readonly configuredAt: number;
-  readonly description?: string;
-  readonly alarmActions: readonly string[];
-  readonly okActions: readonly string[];
-  readonly insufficientDataActions: readonly string[];
-  readonly metricName: string;
-  readonly namespace: string;
-  readonly alarmRule: string;
-  readonly actionsSuppressor?: string;
-  readonly actionsSuppressorWaitPeriod?: number;
-  readonly actionsSuppressorExtensionPeriod?: number;
+export interface AlarmView extends AlarmConfiguration {
   readonly state: AlarmStateValue;
   readonly stateReason: string;
   readonly stateUpdatedAt: number;

@@ -315,22 +315,30 @@ export class Simulation {
       }
       const start = () => HandlerInstance.start({
         entry: `${fn.assetDir}/index.mjs`,
-        env: {
-          AWS_REGION: fn.stack.environment.region,
-          ...fn.environment,
-          ...localEndpoints({
-            appConfig: this.appConfig.endpoint,
-            proton: this.proton.endpoint,
-            dynamo: this.dynamo.endpoint,
-            sns: this.sink?.endpoint,
-            cloudWatch: this.cloudWatch.endpoint,
-          }),
-        },
+        env: this.functionEnv(fn),
       });
       const instance = start();
       const invoker = new AsyncInvoker({ instances: [instance], startInstance: start, retryAttempts: fn.retryAttempts });
       this.runtimes.set(fn.arn, { fn, instance, invoker });
     }
+  }
+
+  /** A function's environment from its template, with every AWS service it calls pointed at the local ones. */
+  private functionEnv(fn: {
+    readonly stack: { readonly environment: { readonly region: string } };
+    readonly environment: Readonly<Record<string, string>>;
+  }): Record<string, string> {
+    return {
+      AWS_REGION: fn.stack.environment.region,
+      ...fn.environment,
+      ...localEndpoints({
+        appConfig: this.appConfig.endpoint,
+        proton: this.proton.endpoint,
+        dynamo: this.dynamo.endpoint,
+        sns: this.sink?.endpoint,
+        cloudWatch: this.cloudWatch.endpoint,
+      }),
+    };
   }
 
   /**
@@ -350,17 +358,7 @@ export class Simulation {
         if (this.checkInstances.has(fn.arn)) continue;
         this.checkInstances.set(fn.arn, HandlerInstance.start({
           entry: fn.entry,
-          env: {
-            AWS_REGION: fn.stack.environment.region,
-            ...fn.environment,
-            ...localEndpoints({
-              appConfig: this.appConfig.endpoint,
-              proton: this.proton.endpoint,
-              dynamo: this.dynamo.endpoint,
-              sns: this.sink?.endpoint,
-              cloudWatch: this.cloudWatch.endpoint,
-            }),
-          },
+          env: this.functionEnv(fn),
         }));
       }
     }
