@@ -283,9 +283,12 @@ export class AlarmRollback extends Construct {
 
   /**
    * The alarms that watch the rollback itself (handler errors, handler
-   * throttles, dead-lettered events). Empty when `monitoring` is false.
+   * throttles, dead-lettered events, and the alarm-state check's errors and
+   * throttles). They carry the actions of `alarmActions`; without it, add
+   * actions to them, or no one hears of a failing rollback. Empty when
+   * `monitoring` is false.
    */
-  public readonly alarms: cloudwatch.IAlarm[];
+  public readonly alarms: cloudwatch.Alarm[];
 
   /**
    * The name of this rollback in metrics, logs and ledger records: its
@@ -430,7 +433,7 @@ export class AlarmRollback extends Construct {
     }
     if (props.alarmActions) {
       for (const alarm of this.alarms) {
-        (alarm as cloudwatch.Alarm).addAlarmAction(...props.alarmActions);
+        alarm.addAlarmAction(...props.alarmActions);
       }
     }
   }

@@ -26,7 +26,7 @@ function watch(scope: Construct, id: string, metric: cloudwatch.IMetric, descrip
 }
 
 /** The alarms that watch the rollback itself: handler errors, handler throttles, dead-lettered events. */
-export function createWatcherAlarms(scope: Construct, rollbackName: string, metrics: HandlerWatchMetrics): cloudwatch.IAlarm[] {
+export function createWatcherAlarms(scope: Construct, rollbackName: string, metrics: HandlerWatchMetrics): cloudwatch.Alarm[] {
   return [
     watch(scope, 'HandlerErrorsAlarm', metrics.errors,
       `The rollback handler of ${rollbackName} failed; the event is retried, then dead-lettered. Check the handler's log group and the ledger's FAILED records.`),
@@ -42,7 +42,7 @@ export function createWatcherAlarms(scope: Construct, rollbackName: string, metr
  * refused start is a return value, not an error: only a crash or a timeout
  * counts in `Errors`, and AppConfig rolls the deployment back on it.
  */
-export function createAlarmStateWatchers(scope: Construct, rollbackName: string, metrics: CheckWatchMetrics): cloudwatch.IAlarm[] {
+export function createAlarmStateWatchers(scope: Construct, rollbackName: string, metrics: CheckWatchMetrics): cloudwatch.Alarm[] {
   return [
     watch(scope, 'AlarmStateErrorsAlarm', metrics.errors,
       `The alarm-state check of ${rollbackName} crashed or timed out; AppConfig rolls back (or refuses the start) on such an error, whatever the read-failure policy. `

@@ -180,6 +180,16 @@ describe('alarmActions', () => {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
   });
+
+  it('lets actions be added to rollback.alarms afterwards, as the README shows', () => {
+    const stack = testStack();
+    const oncall = new sns.Topic(stack, 'Oncall');
+    const rollback = new AlarmRollback(stack, 'Rollback');
+    rollback.alarms.forEach((alarm) => alarm.addAlarmAction(new actions.SnsAction(oncall)));
+
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((alarm) => alarm.Properties.AlarmActions)).toEqual(alarms.map(() => [{ Ref: expect.stringMatching(/^Oncall/) }]));
+  });
 });
 
 describe('notifyOn', () => {
