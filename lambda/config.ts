@@ -1,10 +1,16 @@
-import { HandlerEnv, Metrics } from '../src/private/contract';
+import { DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, Metrics, RollbackOutcome } from '../src/private/contract';
 
 /** Everything the handler reads from its environment, read in one place. */
 export interface HandlerConfig {
   readonly ledgerTable: string;
   readonly retentionDays: number;
   readonly topicArn?: string;
+  /**
+   * The outcomes published to the topic.
+   *
+   * @default - DEFAULT_NOTIFY_OUTCOMES, the outcomes a person acts on
+   */
+  readonly notifyOutcomes?: readonly RollbackOutcome[];
   readonly dryRun: boolean;
   readonly metricNamespace: string;
   readonly rollbackName: string;
@@ -25,6 +31,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     ledgerTable,
     retentionDays: positiveNumber(env, HandlerEnv.LEDGER_RETENTION_DAYS, 90),
     topicArn: env[HandlerEnv.NOTIFICATION_TOPIC_ARN] || undefined,
+    notifyOutcomes: outcomeList(env, HandlerEnv.NOTIFY_OUTCOMES, DEFAULT_NOTIFY_OUTCOMES),
     dryRun: env[HandlerEnv.DRY_RUN] === 'true',
     metricNamespace: env[HandlerEnv.METRIC_NAMESPACE] || Metrics.DEFAULT_NAMESPACE,
     rollbackName: env[HandlerEnv.ROLLBACK_NAME] || 'AlarmRollback',
@@ -42,4 +49,26 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
     throw new Error(`${name} is "${raw}"; it must be a positive number.`);
   }
   return value;
+}
+
+/** A comma-separated list of outcome names; an unknown, repeated or missing name is a deployment defect. */
+function outcomeList(env: NodeJS.ProcessEnv, name: string, fallback: readonly RollbackOutcome[]): readonly RollbackOutcome[] {
+  const raw = env[name];
+  if (raw === undefined) {
+    return fallback;
+  }
+  const known = Object.values(RollbackOutcome) as string[];
+  const names = raw.split(',').map((part) => part.trim());
+  const seen = new Set<string>();
+  for (const outcome of names) {
+    if (!known.includes(outcome)) {
+      throw new Error(`${name} is "${raw}"; ${outcome === '' ? 'it has an empty name' : `"${outcome}" is not an outcome`}. `
+        + `List outcome names separated by commas, from: ${known.join(', ')}.`);
+    }
+    if (seen.has(outcome)) {
+      throw new Error(`${name} is "${raw}"; it lists ${outcome} twice. List each outcome once.`);
+    }
+    seen.add(outcome);
+  }
+  return names as RollbackOutcome[];
 }

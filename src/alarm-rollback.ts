@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { AlarmReadFailure } from './alarm-read-failure';
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
-import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
+import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
 import { CLOUDFORMATION_MAX_RESOURCES, RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
@@ -21,6 +21,7 @@ import { RollbackFunction } from './private/rollback-function';
 import { RuleDelivery } from './private/rule-delivery';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
+import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
 import { RollbackOutcome } from './rollback-outcome';
 import { RollbackTarget } from './rollback-target';
 import { TriggerOn } from './trigger-on';
@@ -75,6 +76,17 @@ export interface AlarmRollbackProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
+   * The outcomes that are published to `notificationTopic`. Every outcome is
+   * still recorded in the ledger, the log and the metrics; the message's
+   * `outcome` attribute stays, for subscription filters. `DEPLOYMENT_BLOCKED`
+   * is in the default: a refused start leaves a release waiting until
+   * someone looks at the alarm and starts the deployment again.
+   *
+   * @default - ROLLED_BACK, REVERTED, CANCEL_REQUESTED, FAILED, DEPLOYMENT_BLOCKED and DRY_RUN
+   */
+  readonly notifyOn?: RollbackOutcome[];
+
+  /**
    * Decide and record, but call no stop or cancel API. Outcomes are recorded
    * as `DRY_RUN` with the call that would have been made.
    *
@@ -125,12 +137,22 @@ export interface AlarmRollbackProps {
 
   /**
    * Create CloudWatch alarms that watch the rollback itself: handler errors,
-   * handler throttles and messages in the dead-letter queue. They are exposed
-   * as `alarms`; add actions to them to be told.
+   * handler throttles and messages in the dead-letter queue (and the
+   * alarm-state check's errors and throttles). They are exposed as `alarms`;
+   * without `alarmActions` they tell no one until you add actions to them.
    *
    * @default true
    */
   readonly monitoring?: boolean;
+
+  /**
+   * Actions added to every alarm in `alarms` (the watchers of the handler,
+   * the dead-letter queue and the alarm-state check), such as
+   * `new actions.SnsAction(topic)`. Ignored when `monitoring` is false.
+   *
+   * @default - none: route `alarms` yourself
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 
   /**
    * What happens to the ledger table this construct creates when it is
@@ -261,9 +283,12 @@ export class AlarmRollback extends Construct {
 
   /**
    * The alarms that watch the rollback itself (handler errors, handler
-   * throttles, dead-lettered events). Empty when `monitoring` is false.
+   * throttles, dead-lettered events, and the alarm-state check's errors and
+   * throttles). They carry the actions of `alarmActions`; without it, add
+   * actions to them, or no one hears of a failing rollback. Empty when
+   * `monitoring` is false.
    */
-  public readonly alarms: cloudwatch.IAlarm[];
+  public readonly alarms: cloudwatch.Alarm[];
 
   /**
    * The name of this rollback in metrics, logs and ledger records: its
@@ -293,6 +318,8 @@ export class AlarmRollback extends Construct {
   private readonly actOnPausedAlarms: boolean;
   private readonly delivery: RuleDelivery;
   private readonly grants: TargetGrants;
+  private readonly targetIds: string[] = [];
+  private readonly dashboards: RollbackDashboardBuilder[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmRollbackProps = {}) {
     super(scope, id);
@@ -329,6 +356,11 @@ export class AlarmRollback extends Construct {
     };
     if (props.notificationTopic) {
       environment[HandlerEnv.NOTIFICATION_TOPIC_ARN] = props.notificationTopic.topicArn;
+      environment[HandlerEnv.NOTIFY_OUTCOMES] = this.notifyOn(props.notifyOn).join(',');
+    } else if (props.notifyOn !== undefined) {
+      this.notifyOn(props.notifyOn);
+      Annotations.of(this).addWarningV2('cdk-alarm-rollback:notifyOnWithoutTopic',
+        'notifyOn chooses which outcomes are published to notificationTopic; it is ignored because no notificationTopic was given.');
     }
 
     this.function = new RollbackFunction(this, 'Handler', {
@@ -365,7 +397,11 @@ export class AlarmRollback extends Construct {
 
     const monitoring = props.monitoring ?? true;
     this.alarms = monitoring
-      ? createWatcherAlarms(this, this.rollbackName, this.function, this.deadLetterQueue)
+      ? createWatcherAlarms(this, this.rollbackName, {
+        errors: this.metricHandlerErrors({ period: Duration.minutes(1) }),
+        throttles: this.metricHandlerThrottles({ period: Duration.minutes(1) }),
+        deadLettered: this.metricDeadLettered({ period: Duration.minutes(1) }),
+      })
       : [];
 
     if (props.alarmStateChecks ?? true) {
@@ -389,7 +425,15 @@ export class AlarmRollback extends Construct {
       props.notificationTopic?.grantPublish(this.checkFunction);
       grantDescribeAlarms(this.checkFunction);
       if (monitoring) {
-        this.alarms.push(...createAlarmStateWatchers(this, this.rollbackName, this.checkFunction));
+        this.alarms.push(...createAlarmStateWatchers(this, this.rollbackName, {
+          errors: this.metricAlarmStateErrors({ period: Duration.minutes(1) }),
+          throttles: this.metricAlarmStateThrottles({ period: Duration.minutes(1) }),
+        }));
+      }
+    }
+    if (props.alarmActions) {
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(...props.alarmActions);
       }
     }
   }
@@ -466,7 +510,40 @@ export class AlarmRollback extends Construct {
     for (const [pattern, input, description] of startRules) {
       rules.push(...this.delivery.addStartRules(scope, id, input, pattern, description));
     }
+    this.targetIds.push(id);
+    for (const dashboard of this.dashboards) {
+      dashboard.addTarget(id);
+    }
     return rules;
+  }
+
+  /**
+   * Adds a CloudWatch dashboard of this rollback: alarm-to-action latency
+   * (p50, p90, max), failures and dead-lettered events, errors and throttles
+   * of the handler and the alarm-state check, the alarm-state checks by
+   * result, and a graph of outcomes for every target, also for targets added
+   * later. Every graph is drawn from this construct's `metric*` methods.
+   *
+   * @param id the dashboard's construct id, unique within this AlarmRollback
+   * @param options the dashboard's name and period
+   */
+  public addDashboard(id: string = 'Dashboard', options: RollbackDashboardOptions = {}): cloudwatch.Dashboard {
+    if (this.node.tryFindChild(id)) {
+      throw validationError(this,
+        `addDashboard id ${describeValue(id)} is already used in this AlarmRollback`,
+        'Give every addDashboard call its own id');
+    }
+    if (options.period !== undefined && (options.period.isUnresolved() || options.period.toSeconds() < 60 || options.period.toSeconds() % 60 !== 0)) {
+      throw validationError(this,
+        `the dashboard period is ${options.period.isUnresolved() ? 'a token' : describeDuration(options.period)}; the handler's metrics are standard resolution, so a period is a whole number of minutes`,
+        'Use Duration.minutes(n) with n >= 1, or leave it out for 5 minutes');
+    }
+    const builder = new RollbackDashboardBuilder(this, id, this, this.rollbackName, this.checkFunction !== undefined, options);
+    for (const targetId of this.targetIds) {
+      builder.addTarget(targetId);
+    }
+    this.dashboards.push(builder);
+    return builder.dashboard;
   }
 
   /**
@@ -559,6 +636,29 @@ export class AlarmRollback extends Construct {
   }
 
   /**
+   * The number of decisions for one target with one outcome (dimensions
+   * `Rollback`, `Target` and `Outcome`).
+   *
+   * @param targetId the id the target was given in `addTarget`
+   * @param outcome the outcome to count
+   * @param props to override the defaults (statistic Sum, period 5 minutes)
+   */
+  public metricTargetOutcome(targetId: string, outcome: RollbackOutcome, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: Metrics.DEFAULT_NAMESPACE,
+      metricName: Metrics.OUTCOME,
+      dimensionsMap: {
+        [Metrics.DIMENSION_ROLLBACK]: this.rollbackName,
+        // The target name the handler records: the target's construct path.
+        [Metrics.DIMENSION_TARGET]: `${this.node.path}/${targetId}`,
+        [Metrics.DIMENSION_OUTCOME]: outcome,
+      },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  /**
    * The number of `FAILED` decisions: an AWS call failed after the SDK's
    * retries (the event is retried, then dead-lettered).
    *
@@ -596,6 +696,81 @@ export class AlarmRollback extends Construct {
    */
   public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.function.metricErrors(props);
+  }
+
+  /**
+   * Invocations of the handler that Lambda throttled (the Lambda `Throttles`
+   * metric of the handler function); EventBridge and Lambda retry them.
+   *
+   * @param props to override the defaults (statistic Sum, period 5 minutes)
+   */
+  public metricHandlerThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricThrottles(props);
+  }
+
+  /**
+   * Alarm events waiting in the dead-letter queue: the queue's
+   * `ApproximateNumberOfMessagesVisible`. Each is an event that rolled
+   * nothing back.
+   *
+   * @param props to override the defaults (statistic Maximum, period 5 minutes)
+   */
+  public metricDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * Invocations of the alarm-state check that crashed or timed out (its
+   * Lambda `Errors`). An answer that rolls back is not an error.
+   * Fails when `alarmStateChecks` is false.
+   *
+   * @param props to override the defaults (statistic Sum, period 5 minutes)
+   */
+  public metricAlarmStateErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireCheckFunction('metricAlarmStateErrors').metricErrors(props);
+  }
+
+  /**
+   * Invocations of the alarm-state check that Lambda throttled (its Lambda
+   * `Throttles`). Fails when `alarmStateChecks` is false.
+   *
+   * @param props to override the defaults (statistic Sum, period 5 minutes)
+   */
+  public metricAlarmStateThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireCheckFunction('metricAlarmStateThrottles').metricThrottles(props);
+  }
+
+  private requireCheckFunction(method: string): lambda.Function {
+    if (!this.checkFunction) {
+      throw validationError(this,
+        `${method} was called, but alarmStateChecks is false, so there is no alarm-state check function`,
+        `Leave alarmStateChecks on, or do not call ${method}`);
+    }
+    return this.checkFunction;
+  }
+
+  private notifyOn(outcomes: RollbackOutcome[] = [...DEFAULT_NOTIFY_OUTCOMES]): RollbackOutcome[] {
+    const known = Object.values(RollbackOutcome) as string[];
+    if (outcomes.length === 0) {
+      throw validationError(this,
+        'notifyOn is empty, so notificationTopic would never receive a message',
+        'List at least one RollbackOutcome, or leave notifyOn out for the outcomes a person acts on');
+    }
+    const seen = new Set<string>();
+    for (const outcome of outcomes) {
+      if (!known.includes(outcome)) {
+        throw validationError(this,
+          `notifyOn contains ${describeValue(outcome)}, which is not a RollbackOutcome`,
+          `Use values of RollbackOutcome: ${known.join(', ')}`);
+      }
+      if (seen.has(outcome)) {
+        throw validationError(this,
+          `notifyOn lists ${outcome} twice`,
+          'List each outcome once');
+      }
+      seen.add(outcome);
+    }
+    return outcomes;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { RollbackRecord } from '../../src/private/contract';
+import { DEFAULT_NOTIFY_OUTCOMES, RollbackRecord } from '../../src/private/contract';
 import type { Clients } from '../clients';
 import type { HandlerConfig } from '../config';
 import { emfMetrics } from './emf-metrics';
@@ -8,7 +8,8 @@ import type { LedgerKey } from '../ledger/ledger-keys';
 import { writeRecord } from '../ledger/write-record';
 
 /**
- * Writes one record to all four places. The log line and the metric come
+ * Writes one record to all four places (the topic only for the outcomes
+ * `config.notifyOutcomes` lists). The log line and the metric come
  * first and cannot fail; the ledger write and the notification run side by
  * side. A failed ledger write is thrown (after everything else is done) so
  * Lambda retries the event and finally dead-letters it.
@@ -26,7 +27,7 @@ export async function recordOutcome(
   const expiresAt = Math.floor(now / 1000) + Math.round(config.retentionDays * 86_400);
   const [ledger, notification] = await Promise.allSettled([
     writeRecord(clients.dynamo(), config.ledgerTable, key, record, expiresAt),
-    config.topicArn ? publish(clients, config.topicArn, record) : Promise.resolve(),
+    config.topicArn && notifies(config, record) ? publish(clients, config.topicArn, record) : Promise.resolve(),
   ]);
   if (notification.status === 'rejected') {
     logLine('WARN', 'notification failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(notification.reason) });
@@ -38,6 +39,11 @@ export async function recordOutcome(
     logLine('ERROR', 'ledger write failed', { eventId: record.eventId, outcome: record.outcome, error: errorText(ledger.reason) });
     throw new LedgerWriteError(`the ledger did not keep the ${record.outcome} record of event ${record.eventId}: ${errorText(ledger.reason)}`);
   }
+}
+
+/** Only the outcomes someone chose (by default those a person acts on) reach the topic. */
+function notifies(config: HandlerConfig, record: RollbackRecord): boolean {
+  return (config.notifyOutcomes ?? DEFAULT_NOTIFY_OUTCOMES).includes(record.outcome);
 }
 
 /** The SNS client and its call are loaded only by functions that notify. */

@@ -37,7 +37,29 @@ export const HandlerEnv = {
    * policy, not a timeout, decides what AppConfig hears.
    */
   ALARM_READ_BUDGET_MS: 'ROLLBACK_ALARM_READ_BUDGET_MS',
+  /**
+   * The outcomes published to the notification topic: `RollbackOutcome`
+   * names separated by commas. Set with the topic; absent means the outcomes
+   * a person acts on.
+   */
+  NOTIFY_OUTCOMES: 'ROLLBACK_NOTIFY_OUTCOMES',
 } as const;
+
+/**
+ * The outcomes published to the notification topic unless `notifyOn` says
+ * otherwise: those a person acts on. A stop, revert or cancel to confirm, a
+ * failed call to redo by hand, a refused start that holds a release until
+ * someone looks at the alarm, and a dry run's would-be action. The rest
+ * record that nothing needed doing.
+ */
+export const DEFAULT_NOTIFY_OUTCOMES: readonly RollbackOutcome[] = [
+  RollbackOutcome.ROLLED_BACK,
+  RollbackOutcome.REVERTED,
+  RollbackOutcome.CANCEL_REQUESTED,
+  RollbackOutcome.FAILED,
+  RollbackOutcome.DEPLOYMENT_BLOCKED,
+  RollbackOutcome.DRY_RUN,
+];
 
 /** Bumped when the rule input changes shape, so an old handler can refuse a new input. */
 export const INPUT_VERSION = 2;

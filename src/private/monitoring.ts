@@ -1,17 +1,21 @@
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** The alarms that watch the rollback itself: handler errors, handler throttles, dead-lettered events. */
-export function createWatcherAlarms(
-  scope: Construct,
-  rollbackName: string,
-  handler: lambda.IFunction,
-  deadLetterQueue: sqs.IQueue,
-): cloudwatch.IAlarm[] {
-  const watch = (id: string, metric: cloudwatch.IMetric, description: string) => new cloudwatch.Alarm(scope, id, {
+/** The handler's metrics its watchers alarm on, from the AlarmRollback's own `metric*` methods. */
+export interface HandlerWatchMetrics {
+  readonly errors: cloudwatch.IMetric;
+  readonly throttles: cloudwatch.IMetric;
+  readonly deadLettered: cloudwatch.IMetric;
+}
+
+/** The alarm-state check's metrics its watchers alarm on. */
+export interface CheckWatchMetrics {
+  readonly errors: cloudwatch.IMetric;
+  readonly throttles: cloudwatch.IMetric;
+}
+
+function watch(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
     metric,
     threshold: 0,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -19,15 +23,17 @@ export function createWatcherAlarms(
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     alarmDescription: description,
   });
+}
+
+/** The alarms that watch the rollback itself: handler errors, handler throttles, dead-lettered events. */
+export function createWatcherAlarms(scope: Construct, rollbackName: string, metrics: HandlerWatchMetrics): cloudwatch.Alarm[] {
   return [
-    watch('HandlerErrorsAlarm', handler.metricErrors({ period: Duration.minutes(1) }),
+    watch(scope, 'HandlerErrorsAlarm', metrics.errors,
       `The rollback handler of ${rollbackName} failed; the event is retried, then dead-lettered. Check the handler's log group and the ledger's FAILED records.`),
-    watch('HandlerThrottlesAlarm', handler.metricThrottles({ period: Duration.minutes(1) }),
+    watch(scope, 'HandlerThrottlesAlarm', metrics.throttles,
       `The rollback handler of ${rollbackName} was throttled; rollbacks are delayed. Check the account's Lambda concurrency.`),
-    watch('DeadLetterQueueAlarm', deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: Duration.minutes(1),
-      statistic: cloudwatch.Stats.MAXIMUM,
-    }), `Alarm events of ${rollbackName} were dead-lettered and did not roll anything back. Read the dead-letter queue and act on the deployments by hand.`),
+    watch(scope, 'DeadLetterQueueAlarm', metrics.deadLettered,
+      `Alarm events of ${rollbackName} were dead-lettered and did not roll anything back. Read the dead-letter queue and act on the deployments by hand.`),
   ];
 }
 
@@ -36,20 +42,12 @@ export function createWatcherAlarms(
  * refused start is a return value, not an error: only a crash or a timeout
  * counts in `Errors`, and AppConfig rolls the deployment back on it.
  */
-export function createAlarmStateWatchers(scope: Construct, rollbackName: string, check: lambda.IFunction): cloudwatch.IAlarm[] {
-  const watch = (id: string, metric: cloudwatch.IMetric, description: string) => new cloudwatch.Alarm(scope, id, {
-    metric,
-    threshold: 0,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    alarmDescription: description,
-  });
+export function createAlarmStateWatchers(scope: Construct, rollbackName: string, metrics: CheckWatchMetrics): cloudwatch.Alarm[] {
   return [
-    watch('AlarmStateErrorsAlarm', check.metricErrors({ period: Duration.minutes(1) }),
+    watch(scope, 'AlarmStateErrorsAlarm', metrics.errors,
       `The alarm-state check of ${rollbackName} crashed or timed out; AppConfig rolls back (or refuses the start) on such an error, whatever the read-failure policy. `
       + 'Roll-backs answered with the ROLL_BACK directive are not errors. Check the function\'s log group.'),
-    watch('AlarmStateThrottlesAlarm', check.metricThrottles({ period: Duration.minutes(1) }),
+    watch(scope, 'AlarmStateThrottlesAlarm', metrics.throttles,
       `The alarm-state check of ${rollbackName} was throttled; AppConfig got no answer, which it handles as an error of the action (AWS does not document throttles apart). Check the account's Lambda concurrency.`),
   ];
 }

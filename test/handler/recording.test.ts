@@ -5,7 +5,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
-import { RollbackOutcome } from '../../src/private/contract';
+import { readConfig } from '../../lambda/config';
+import { HandlerEnv, RollbackOutcome } from '../../src/private/contract';
 
 const appConfig = mockClient(AppConfigClient);
 const dynamo = mockClient(DynamoDBClient);
@@ -216,5 +217,69 @@ describe('recording', () => {
 
     expect(record.outcome).toBe(RollbackOutcome.ROLLED_BACK);
     expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'notification failed' }));
+  });
+});
+
+describe('which outcomes reach the notification topic', () => {
+  const topicArn = 'arn:aws:sns:us-east-1:123456789012:rollbacks';
+  beforeEach(() => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('publishes a rollback, an outcome a person acts on, by default', async () => {
+    await testHandler({ topicArn })(ruleInput(appConfigTarget()));
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('records but does not publish NO_ACTIVE_DEPLOYMENT by default', async () => {
+    appConfig.on(ListDeploymentsCommand).resolves({ Items: [] });
+
+    const record = await testHandler({ topicArn })(ruleInput(appConfigTarget()));
+
+    expect(record.outcome).toBe(RollbackOutcome.NO_ACTIVE_DEPLOYMENT);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(putItems().some((input) => input.Item?.outcome?.S === 'NO_ACTIVE_DEPLOYMENT')).toBe(true);
+  });
+
+  it('publishes NO_ACTIVE_DEPLOYMENT when notifyOn lists it, and not a rollback it leaves out', async () => {
+    const notifyOutcomes = [RollbackOutcome.NO_ACTIVE_DEPLOYMENT];
+    appConfig.on(ListDeploymentsCommand).resolves({ Items: [] });
+    await testHandler({ topicArn, notifyOutcomes })(ruleInput(appConfigTarget()));
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      MessageAttributes: expect.objectContaining({ outcome: { DataType: 'String', StringValue: 'NO_ACTIVE_DEPLOYMENT' } }),
+    });
+
+    sns.resetHistory();
+    appConfig.on(ListDeploymentsCommand).resolves({ Items: [{ DeploymentNumber: 3, State: 'DEPLOYING' }] });
+    const record = await testHandler({ topicArn, notifyOutcomes })(ruleInput(appConfigTarget()));
+    expect(record.outcome).toBe(RollbackOutcome.ROLLED_BACK);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+});
+
+describe('the notification outcomes in the environment', () => {
+  const env = (outcomes?: string) => ({
+    [HandlerEnv.LEDGER_TABLE]: 'ledger',
+    ...(outcomes === undefined ? {} : { [HandlerEnv.NOTIFY_OUTCOMES]: outcomes }),
+  });
+
+  it('reads the comma-separated outcome names', () => {
+    expect(readConfig(env('FAILED,DRY_RUN')).notifyOutcomes).toEqual([RollbackOutcome.FAILED, RollbackOutcome.DRY_RUN]);
+  });
+
+  it('falls back to the outcomes a person acts on when the variable is absent', () => {
+    expect(readConfig(env()).notifyOutcomes).toEqual([
+      'ROLLED_BACK', 'REVERTED', 'CANCEL_REQUESTED', 'FAILED', 'DEPLOYMENT_BLOCKED', 'DRY_RUN',
+    ]);
+  });
+
+  it('fails at cold start on an unknown name, naming the variable and the valid names', () => {
+    expect(() => readConfig(env('FAILED,STOPPED')))
+      .toThrow(/ROLLBACK_NOTIFY_OUTCOMES is "FAILED,STOPPED"; "STOPPED" is not an outcome\. .*from: ROLLED_BACK, REVERTED/);
+  });
+
+  it('fails at cold start on an empty or repeated name', () => {
+    expect(() => readConfig(env(''))).toThrow(/ROLLBACK_NOTIFY_OUTCOMES is ""; it has an empty name/);
+    expect(() => readConfig(env('FAILED,FAILED'))).toThrow(/ROLLBACK_NOTIFY_OUTCOMES is "FAILED,FAILED"; it lists FAILED twice/);
   });
 });
