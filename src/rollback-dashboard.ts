@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { Trigger } from './private/contract';
+import { CheckResult, Trigger } from './private/contract';
 import { RollbackOutcome } from './rollback-outcome';
 
 /** Options of `AlarmRollback.addDashboard`. */
@@ -21,12 +21,8 @@ export interface RollbackDashboardOptions {
   readonly period?: Duration;
 }
 
-/**
- * The results an alarm-state check records in its `Result` dimension. They
- * are the handler's own list (`CheckResult` of the alarm-state check), kept
- * equal by a test: the construct library cannot import the handler.
- */
-export const ALARM_STATE_CHECK_RESULTS = ['OK', 'FIRING', 'UNREADABLE', 'NOT_CHECKED', 'REJECTED'];
+/** The results an alarm-state check records in its `Result` dimension, as the contract names them. */
+export const ALARM_STATE_CHECK_RESULTS: string[] = Object.values(CheckResult);
 
 /** The metric methods of an AlarmRollback that a dashboard draws on. */
 export interface DashboardMetrics {

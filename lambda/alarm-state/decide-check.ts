@@ -1,22 +1,10 @@
 import type { CheckPoint } from './parse-extension-payload';
 import type { AlarmRead } from './read-target-alarms';
-import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName } from '../../src/private/contract';
+import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName, CheckResult, CheckResultName } from '../../src/private/contract';
 
-/** The `Result` dimension of the ALARM_STATE_CHECK metric. */
-export const CheckResult = {
-  /** No alarm fires (paused ones included): the deployment goes on. */
-  OK: 'OK',
-  /** An alarm fires: the deployment is rolled back or refused. */
-  FIRING: 'FIRING',
-  /** The alarms could not be read; the read-failure policy decided. */
-  UNREADABLE: 'UNREADABLE',
-  /** A start with blockStart off: nothing was read. */
-  NOT_CHECKED: 'NOT_CHECKED',
-  /** The payload could not be read: a defect of the construct's deployment. */
-  REJECTED: 'REJECTED',
-} as const;
+export { CheckResult };
+export type { CheckResultName };
 
-export type CheckResultName = (typeof CheckResult)[keyof typeof CheckResult];
 
 /** What one check calls for. */
 export type CheckAction =

@@ -313,6 +313,22 @@ export function isAlarmArn(value: unknown): value is string {
   return parseAlarmArn(value) !== undefined;
 }
 
+/** The `Result` dimension of the ALARM_STATE_CHECK metric. */
+export const CheckResult = {
+  /** No alarm fires (paused ones included): the deployment goes on. */
+  OK: 'OK',
+  /** An alarm fires: the deployment is rolled back or refused. */
+  FIRING: 'FIRING',
+  /** The alarms could not be read; the read-failure policy decided. */
+  UNREADABLE: 'UNREADABLE',
+  /** A start with blockStart off: nothing was read. */
+  NOT_CHECKED: 'NOT_CHECKED',
+  /** The payload could not be read: a defect of the construct's deployment. */
+  REJECTED: 'REJECTED',
+} as const;
+
+export type CheckResultName = (typeof CheckResult)[keyof typeof CheckResult];
+
 export const Metrics = {
   DEFAULT_NAMESPACE: 'CdkAlarmRollback',
   /** Count, one per recorded outcome (named apart from the Outcome dimension: EMF keeps both at the top level). */
