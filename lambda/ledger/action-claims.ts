@@ -113,7 +113,9 @@ export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaims
       const command = new PutItemCommand({
         TableName: options.table,
         Item: item(key, intended, CLAIMED, now),
-        ConditionExpression: `attribute_not_exists(#pk) OR (#claimState = :claimed AND ((${isOwner}) OR #claimedAt < :leaseCutoff))`,
+        // A claim written before claims had states (no claimState) is an open one.
+        ConditionExpression: 'attribute_not_exists(#pk) OR ((#claimState = :claimed OR attribute_not_exists(#claimState))'
+          + ` AND ((${isOwner}) OR #claimedAt < :leaseCutoff))`,
         ExpressionAttributeNames: { ...names, '#pk': Ledger.PARTITION_KEY, '#claimedAt': 'claimedAt' },
         ExpressionAttributeValues: {
           ...owner,

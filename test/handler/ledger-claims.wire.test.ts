@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ledgerActionClaims } from '../../lambda/ledger/action-claims';
 import { claimEvent } from '../../lambda/ledger/claim-event';
 import { actionKey, eventKey } from '../../lambda/ledger/ledger-keys';
@@ -137,6 +137,27 @@ describe('ledger claims on a real DynamoDB implementation', () => {
 
     await dead.claim(key, RollbackOutcome.CANCEL_REQUESTED);
     expect(await later.claim(key, RollbackOutcome.CANCEL_REQUESTED)).toEqual({ status: 'CLAIMED' });
+  });
+
+  it('hands over a claim written before claims had states, once its lease is over', async () => {
+    const key = actionKey('appconfig', 'abc1234', 'env5678', 7);
+    // The shape an earlier release wrote: no claimState.
+    await client.send(new PutItemCommand({
+      TableName: TABLE,
+      Item: {
+        [Ledger.PARTITION_KEY]: { S: key.pk },
+        [Ledger.SORT_KEY]: { S: key.sk },
+        eventId: { S: 'e-old' },
+        target: { S: 't' },
+        intended: { S: RollbackOutcome.ROLLED_BACK },
+        claimedAt: { N: String(T0) },
+      },
+    }));
+    const early = ledgerActionClaims(client, { table: TABLE, eventId: 'e-new', targetName: 't', now: () => T0 + 29_000, leaseSeconds: 30, expiresAt: 0 });
+    const late = ledgerActionClaims(client, { table: TABLE, eventId: 'e-new', targetName: 't', now: () => T0 + 31_000, leaseSeconds: 30, expiresAt: 0 });
+
+    expect(await early.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'TAKEN' });
+    expect(await late.claim(key, RollbackOutcome.ROLLED_BACK)).toEqual({ status: 'CLAIMED' });
   });
 
   it('indexes records, and only records, by outcome', async () => {
