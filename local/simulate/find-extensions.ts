@@ -1,6 +1,6 @@
-import { existsSync } from 'fs';
 import { join } from 'path';
 import { AssemblyStack } from './cloud-assembly';
+import { assetDir, functionEnvironment } from './find-rollback-rules';
 import { IntrinsicResolver, TemplateResource } from './intrinsics';
 import { SimulationInputError } from './simulation-input-error';
 import { LocalActionPoint, LocalExtensionAction } from '../appconfig-extensions';
@@ -121,21 +121,12 @@ function referencedLogicalId(value: unknown): string | undefined {
 }
 
 function extensionFunction(stack: AssemblyStack, resolver: IntrinsicResolver, logicalId: string, resource: TemplateResource): ExtensionFunction {
-  const properties = resource.Properties ?? {};
-  const environment: Record<string, string> = {};
-  for (const [name, value] of Object.entries((resolver.resolve(properties.Environment?.Variables) ?? {}) as Record<string, unknown>)) {
-    environment[name] = String(value);
-  }
-  const key = properties.Code?.S3Key;
-  const metadataPath = resource.Metadata?.['aws:asset:path'];
-  const candidates = [
-    typeof key === 'string' ? stack.fileAssets.get(key) : undefined,
-    typeof key === 'string' ? stack.fileAssets.get(key.replace(/\.zip$/, '')) : undefined,
-    typeof metadataPath === 'string' ? join(stack.directory, metadataPath) : undefined,
-  ].filter((candidate): candidate is string => candidate !== undefined);
-  const found = candidates.find((candidate) => existsSync(join(candidate, ALARM_STATE_ENTRY)));
-  if (!found) {
-    throw new SimulationInputError(`the alarm-state check ${logicalId} of stack ${stack.environment.stackName} has no bundled code (asset folder with ${ALARM_STATE_ENTRY}) in the assembly: synthesize with \`cdk synth\` without --no-staging, after \`npx projen bundle\``);
-  }
-  return { stack, logicalId, arn: resolver.getAtt(logicalId, 'Arn'), environment, entry: join(found, ALARM_STATE_ENTRY) };
+  const found = assetDir(stack, logicalId, resource, ALARM_STATE_ENTRY, 'the alarm-state check');
+  return {
+    stack,
+    logicalId,
+    arn: resolver.getAtt(logicalId, 'Arn'),
+    environment: functionEnvironment(resolver, resource),
+    entry: join(found, ALARM_STATE_ENTRY),
+  };
 }

@@ -98,25 +98,31 @@ export function findRollbackRules(stack: AssemblyStack, resolver: IntrinsicResol
 }
 
 function rollbackFunction(stack: AssemblyStack, resolver: IntrinsicResolver, logicalId: string, resource: TemplateResource): RollbackFunction {
-  const properties = resource.Properties ?? {};
-  const environment: Record<string, string> = {};
-  for (const [name, value] of Object.entries(resolver.resolve(properties.Environment.Variables) as Record<string, unknown>)) {
-    environment[name] = String(value);
-  }
+  const environment = functionEnvironment(resolver, resource);
   const tableName = environment[HandlerEnv.LEDGER_TABLE];
   return {
     stack,
     logicalId,
     arn: resolver.getAtt(logicalId, 'Arn'),
     environment,
-    assetDir: assetDir(stack, logicalId, resource),
+    assetDir: assetDir(stack, logicalId, resource, 'index.mjs', 'the rollback handler'),
     ledgerTable: { name: tableName, resource: ledgerResource(stack, resolver, tableName) },
     retryAttempts: retryAttempts(stack, resolver, logicalId),
   };
 }
 
-/** The asset folder: the function's S3Key (`<hash>.zip`) looked up in the asset manifests, else its `aws:asset:path` metadata. */
-function assetDir(stack: AssemblyStack, logicalId: string, resource: TemplateResource): string {
+/** The function's environment variables from its template, resolved, as text. */
+export function functionEnvironment(resolver: IntrinsicResolver, resource: TemplateResource): Record<string, string> {
+  const variables = resolver.resolve(resource.Properties?.Environment?.Variables) ?? {};
+  return Object.fromEntries(Object.entries(variables as Record<string, unknown>).map(([name, value]) => [name, String(value)]));
+}
+
+/**
+ * The asset folder holding the bundled `entry`: the function's S3Key
+ * (`<hash>.zip`) looked up in the asset manifests, else its
+ * `aws:asset:path` metadata. `what` names the function in the error.
+ */
+export function assetDir(stack: AssemblyStack, logicalId: string, resource: TemplateResource, entry: string, what: string): string {
   const key = resource.Properties?.Code?.S3Key;
   const metadataPath = resource.Metadata?.['aws:asset:path'];
   const candidates = [
@@ -124,9 +130,9 @@ function assetDir(stack: AssemblyStack, logicalId: string, resource: TemplateRes
     typeof key === 'string' ? stack.fileAssets.get(key.replace(/\.zip$/, '')) : undefined,
     typeof metadataPath === 'string' ? join(stack.directory, metadataPath) : undefined,
   ].filter((candidate): candidate is string => candidate !== undefined);
-  const found = candidates.find((candidate) => existsSync(join(candidate, 'index.mjs')));
+  const found = candidates.find((candidate) => existsSync(join(candidate, entry)));
   if (!found) {
-    throw new SimulationInputError(`the rollback handler ${logicalId} of stack ${stack.environment.stackName} has no bundled code (asset folder with index.mjs) in the assembly: synthesize with \`cdk synth\` without --no-staging`);
+    throw new SimulationInputError(`${what} ${logicalId} of stack ${stack.environment.stackName} has no bundled code (asset folder with ${entry}) in the assembly: synthesize with \`cdk synth\` without --no-staging`);
   }
   return found;
 }

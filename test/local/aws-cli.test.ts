@@ -1,5 +1,4 @@
-import { execFile } from 'child_process';
-import { APP, APPCONFIG_SEED, ENV, MINUTE } from './support';
+import { APP, APPCONFIG_SEED, aws, ENV, json, MINUTE } from './support';
 import { LocalAppConfig, LocalProton, startLocalAppConfig, startLocalProton } from '../../local';
 
 // The AWS CLI (botocore, Python) is a client independent of the JavaScript
@@ -7,41 +6,6 @@ import { LocalAppConfig, LocalProton, startLocalAppConfig, startLocalProton } fr
 // not merely what one SDK tolerates.
 
 const T0 = Date.parse('2026-11-20T14:03:11.250Z');
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `aws` asynchronously, so the in-process servers keep answering. */
-function aws(endpoint: string, ...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile('aws', [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'], {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      },
-      timeout: 30_000,
-    }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new Error('The AWS CLI (`aws`) is not on the PATH. These tests need it as an independent client; install it (CI installs Debian\'s awscli package).'));
-        return;
-      }
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
-
-const json = (result: CliResult) => {
-  if (result.code !== 0) throw new Error(`aws exited with ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-};
 
 describe('local services with the AWS CLI', () => {
   let appConfig: LocalAppConfig;

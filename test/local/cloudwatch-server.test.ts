@@ -1,4 +1,3 @@
-import { execFile } from 'child_process';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -8,7 +7,7 @@ import {
   paginateDescribeAlarms,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { CREDENTIALS, MINUTE, sdkError } from './support';
+import { aws, CREDENTIALS, json, MINUTE, sdkError } from './support';
 import { AlarmSeed, alarmRuleReferences, LocalCloudWatch, startLocalCloudWatch } from '../../local';
 
 const T0 = Date.parse('2026-11-20T14:00:00Z');
@@ -348,45 +347,13 @@ describe('local CloudWatch faults and wire', () => {
   });
 });
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `aws cloudwatch` asynchronously, so the in-process server keeps answering. */
-function aws(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile('aws', ['cloudwatch', ...args, '--endpoint-url', server.endpoint, '--region', 'us-east-1', '--output', 'json'], {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      },
-      timeout: 30_000,
-    }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new Error('The AWS CLI (`aws`) is not on the PATH. These tests need it as an independent client; install it (CI installs Debian\'s awscli package).'));
-        return;
-      }
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
-
-const json = (result: CliResult) => {
-  if (result.code !== 0) throw new Error(`aws exited with ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-};
+/** `aws cloudwatch …` against the local CloudWatch. */
+const cloudwatch = (...args: string[]) => aws(server.endpoint, 'cloudwatch', ...args);
 
 describe('local CloudWatch with the AWS CLI', () => {
   it('describes alarms by state and type, and pages through all of them one at a time', async () => {
-    const alarming = json(await aws('describe-alarms', '--state-value', 'ALARM'));
-    const all = json(await aws('describe-alarms', '--alarm-types', 'MetricAlarm', 'CompositeAlarm', '--page-size', '1'));
+    const alarming = json(await cloudwatch('describe-alarms', '--state-value', 'ALARM'));
+    const all = json(await cloudwatch('describe-alarms', '--alarm-types', 'MetricAlarm', 'CompositeAlarm', '--page-size', '1'));
 
     expect(alarming.MetricAlarms.map((a: { AlarmName: string }) => a.AlarmName)).toEqual(['checkout-errors']);
     // botocore prints awsJson timestamps as it received them: epoch seconds.
@@ -398,9 +365,9 @@ describe('local CloudWatch with the AWS CLI', () => {
   });
 
   it('disables an alarm\'s actions and shows it, and reports InvalidNextToken by name with a failing exit code', async () => {
-    const disabled = await aws('disable-alarm-actions', '--alarm-names', 'checkout-errors');
-    const described = json(await aws('describe-alarms', '--alarm-names', 'checkout-errors'));
-    const bad = await aws('describe-alarms', '--next-token', 'not-ours');
+    const disabled = await cloudwatch('disable-alarm-actions', '--alarm-names', 'checkout-errors');
+    const described = json(await cloudwatch('describe-alarms', '--alarm-names', 'checkout-errors'));
+    const bad = await cloudwatch('describe-alarms', '--next-token', 'not-ours');
 
     expect(disabled).toMatchObject({ code: 0, stdout: '' });
     expect(described.MetricAlarms[0].ActionsEnabled).toBe(false);
