@@ -1,7 +1,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { parseAlarmArn } from '../../src/private/contract';
 import type { CallTrace } from '../call-trace';
-import { describeAlarms } from '../cloudwatch/describe-alarms';
+import { AlarmReadTimeoutError, describeAlarms } from '../cloudwatch/describe-alarms';
 import { errorText } from '../errors';
 import { AlarmsVerdict, FiringRules, firingAlarms } from './firing-alarms';
 
@@ -15,11 +15,6 @@ export interface Place {
 export type AlarmRead =
   | { readonly ok: true; readonly verdict: AlarmsVerdict; readonly elsewhere: string[] }
   | { readonly ok: false; readonly error: string };
-
-/** The read took longer than the check's budget. */
-export class AlarmReadBudgetError extends Error {
-  public readonly name = 'AlarmReadBudgetError';
-}
 
 /**
  * Reads a target's alarms within `budgetMs` and says which fire. Alarms in
@@ -48,20 +43,10 @@ export async function readTargetAlarms(
   if (here.length === 0) {
     return { ok: true, verdict: { firing: [], paused: [], missing: [] }, elsewhere };
   }
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const overBudget = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      reject(new AlarmReadBudgetError(`DescribeAlarms did not answer within the ${budgetMs} ms budget`));
-    }, budgetMs);
-  });
   try {
-    const readings = await Promise.race([describeAlarms(client, trace, here, abort.signal), overBudget]);
+    const readings = await describeAlarms(client, trace, here, budgetMs);
     return { ok: true, verdict: firingAlarms(here, readings, rules), elsewhere };
   } catch (error) {
-    return { ok: false, error: errorText(error) };
-  } finally {
-    clearTimeout(timer);
+    return { ok: false, error: error instanceof AlarmReadTimeoutError ? `DescribeAlarms did not answer within the ${error.withinMs} ms budget` : errorText(error) };
   }
 }

@@ -32,21 +32,45 @@ export interface AlarmReading {
  *
  * A name the answer leaves out is an alarm that no longer exists (or lives
  * in another account or region); the caller decides what that means.
- * `abortSignal` ends the calls when the caller's budget runs out.
+ * With `withinMs`, the calls are aborted once that time has passed and the
+ * read rejects with `AlarmReadTimeoutError`.
  */
 export async function describeAlarms(
   client: CloudWatchClient,
   trace: CallTrace,
   names: readonly string[],
-  abortSignal?: AbortSignal,
+  withinMs?: number,
 ): Promise<AlarmReading[]> {
   const batches: string[][] = [];
   const unique = [...new Set(names)];
   for (let i = 0; i < unique.length; i += MAX_NAMES_PER_CALL) {
     batches.push(unique.slice(i, i + MAX_NAMES_PER_CALL));
   }
-  const pages = await Promise.all(batches.map((batch) => readBatch(client, trace, batch, abortSignal)));
-  return pages.flat();
+  if (withinMs === undefined) {
+    return (await Promise.all(batches.map((batch) => readBatch(client, trace, batch)))).flat();
+  }
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new AlarmReadTimeoutError(withinMs));
+    }, withinMs);
+  });
+  try {
+    const pages = Promise.all(batches.map((batch) => readBatch(client, trace, batch, abort.signal)));
+    return (await Promise.race([pages, late])).flat();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** DescribeAlarms did not answer within the time its caller allowed. */
+export class AlarmReadTimeoutError extends Error {
+  public readonly name = 'AlarmReadTimeoutError';
+  constructor(public readonly withinMs: number) {
+    super(`DescribeAlarms did not answer within ${withinMs} ms`);
+  }
 }
 
 async function readBatch(client: CloudWatchClient, trace: CallTrace, names: string[], abortSignal?: AbortSignal): Promise<AlarmReading[]> {

@@ -3,7 +3,7 @@ import { pausedBecause } from '../alarm-state/firing-alarms';
 import type { CallTrace } from '../call-trace';
 import type { Clients } from '../clients';
 import { errorText } from '../errors';
-import { describeAlarms } from './describe-alarms';
+import { AlarmReadTimeoutError, describeAlarms } from './describe-alarms';
 
 /** Whether an alarm's actions are paused, as far as a read could tell. */
 export type AlarmPause =
@@ -26,29 +26,21 @@ export async function readAlarmPause(clients: Clients, trace: CallTrace, alarmAr
   if (!parts) {
     return { state: 'UNKNOWN', reason: 'the alarm ARN could not be read' };
   }
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<AlarmPause>((resolve) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      resolve({ state: 'UNKNOWN', reason: `DescribeAlarms did not answer within ${waitMs} ms` });
-    }, waitMs);
-  });
-  const reading = (async (): Promise<AlarmPause> => {
+  const startedAt = Date.now();
+  try {
+    // The wait counts from the call, so loading the client on a cold start spends it too.
     const client = await clients.cloudWatch();
     if (await client.config.region() !== parts.region) {
       return { state: 'UNKNOWN', reason: `the alarm is in ${parts.region}, where this function does not read alarms` };
     }
-    const [alarm] = await describeAlarms(client, trace, [parts.alarmName], abort.signal);
+    const [alarm] = await describeAlarms(client, trace, [parts.alarmName], Math.max(0, waitMs - (Date.now() - startedAt)));
     if (!alarm) {
       return { state: 'UNKNOWN', reason: 'DescribeAlarms did not return the alarm (another account, or deleted)' };
     }
     const pause = pausedBecause(alarm);
     return pause === undefined ? { state: 'ACTIVE' } : { state: 'PAUSED', reason: pause };
-  })().catch((error: unknown): AlarmPause => ({ state: 'UNKNOWN', reason: `DescribeAlarms failed: ${errorText(error)}` }));
-  try {
-    return await Promise.race([reading, late]);
-  } finally {
-    clearTimeout(timer);
+  } catch (error) {
+    const reason = error instanceof AlarmReadTimeoutError ? error.message : `DescribeAlarms failed: ${errorText(error)}`;
+    return { state: 'UNKNOWN', reason };
   }
 }
