@@ -81,35 +81,20 @@ export class RuleDelivery {
    * limits. Each rule's input lists only that rule's alarms.
    */
   public addRules(scope: Construct, id: string, target: TargetInput): events.Rule[] {
-    const groups = groupAlarms(scope, target);
-    this.checkRuleCount(scope, groups.length);
-    this.grantDelivery();
-    const targetPart = `${readable(id, 20)}-${hash(id, 6)}`;
     const states = target.triggerStates.join(' or ');
-    const rules = groups.map((group, index) => {
-      const input: RollbackInput = {
-        version: INPUT_VERSION,
-        target: { ...target, alarmArns: group.alarmArns },
-        event: events.EventField.fromPath('$'),
-      };
-      const rule = new events.Rule(scope, index === 0 ? 'Rule' : `Rule${index + 1}`, {
-        ruleName: `${this.namePrefix}${targetPart}${groups.length > 1 ? `-${index + 1}` : ''}`,
-        description: (`Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ${states}`
-          + (groups.length > 1 ? `, group ${index + 1} of ${groups.length}` : '')).slice(0, 512),
-        eventPattern: {
-          source: PATTERN_SKELETON.source,
-          detailType: PATTERN_SKELETON['detail-type'],
-          resources: group.alarmArns,
-          // An ALARM to ALARM event (a composite alarm's suppression ending)
-          // matches too: state.value is the new state.
-          detail: { state: { value: [...target.triggerStates] } },
-        },
-      });
-      rule.addTarget(new HandlerRuleTarget(this.props, events.RuleTargetInput.fromObject(input)));
-      return rule;
+    return this.addGroupedRules(scope, id, target, {
+      idBase: 'Rule',
+      nameSuffix: '',
+      description: `Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ${states}`,
+      eventPattern: (group) => ({
+        source: PATTERN_SKELETON.source,
+        detailType: PATTERN_SKELETON['detail-type'],
+        resources: group.alarmArns,
+        // An ALARM to ALARM event (a composite alarm's suppression ending)
+        // matches too: state.value is the new state.
+        detail: { state: { value: [...target.triggerStates] } },
+      }),
     });
-    this.rules.push(...rules);
-    return rules;
   }
 
   /**
@@ -126,6 +111,26 @@ export class RuleDelivery {
       throw validationError(scope, `the start rule's event pattern has ${patternChars} characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`,
         'Use a shorter environment name');
     }
+    return this.addGroupedRules(scope, id, target, {
+      idBase: 'StartRule',
+      // `-s` after the hash: no alarm rule's name ends that way, and no other target's starts with it.
+      nameSuffix: '-s',
+      description,
+      eventPattern: () => eventPattern as events.EventPattern,
+    });
+  }
+
+  /**
+   * One rule per group of the target's alarms, each sending the handler the
+   * target with that group's alarms, named `<prefix><target part><suffix>`
+   * (and `-<n>` when there are several).
+   */
+  private addGroupedRules(scope: Construct, id: string, target: TargetInput, kind: {
+    readonly idBase: string;
+    readonly nameSuffix: string;
+    readonly description: string;
+    readonly eventPattern: (group: AlarmGroup) => events.EventPattern;
+  }): events.Rule[] {
     const groups = groupAlarms(scope, target);
     this.checkRuleCount(scope, groups.length);
     this.grantDelivery();
@@ -136,11 +141,11 @@ export class RuleDelivery {
         target: { ...target, alarmArns: group.alarmArns },
         event: events.EventField.fromPath('$'),
       };
-      const rule = new events.Rule(scope, index === 0 ? 'StartRule' : `StartRule${index + 1}`, {
-        // `-s` after the hash: no alarm rule's name ends that way, and no other target's starts with it.
-        ruleName: `${this.namePrefix}${targetPart}-s${groups.length > 1 ? `-${index + 1}` : ''}`,
-        description: (description + (groups.length > 1 ? `, group ${index + 1} of ${groups.length}` : '')).slice(0, 512),
-        eventPattern: eventPattern as events.EventPattern,
+      const several = groups.length > 1;
+      const rule = new events.Rule(scope, index === 0 ? kind.idBase : `${kind.idBase}${index + 1}`, {
+        ruleName: `${this.namePrefix}${targetPart}${kind.nameSuffix}${several ? `-${index + 1}` : ''}`,
+        description: (kind.description + (several ? `, group ${index + 1} of ${groups.length}` : '')).slice(0, 512),
+        eventPattern: kind.eventPattern(group),
       });
       rule.addTarget(new HandlerRuleTarget(this.props, events.RuleTargetInput.fromObject(input)));
       return rule;
