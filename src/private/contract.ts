@@ -144,8 +144,19 @@ export type TargetKindName = (typeof TargetKind)[keyof typeof TargetKind];
 interface TargetInputBase {
   /** Unique name of the target inside the app (construct path). */
   readonly name: string;
-  /** The alarms the target watches; an event naming any other alarm is rejected. */
+  /**
+   * The alarms the target watches by ARN (empty for a target watched by tags
+   * only); an event naming any other alarm is rejected unless its tags match
+   * `alarmTags`.
+   */
   readonly alarmArns: string[];
+  /**
+   * Tags that make an alarm one of the target's: an event whose
+   * `detail.alarmTags` holds every one of these keys with exactly this value
+   * is the target's, whichever alarm sent it. Absent for a target watched by
+   * ARN only.
+   */
+  readonly alarmTags?: Record<string, string>;
   /**
    * The alarm states that roll the target back: `ALARM`, and also
    * `INSUFFICIENT_DATA` when the target's `triggerOn` says so.
@@ -278,6 +289,24 @@ export const Rules = {
   EVENT_TIME: textRule('an ISO 8601 time with a zone, such as "2024-05-01T12:00:00Z"', (text) => text.length <= MAX_EVENT_TIME_LENGTH
     && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/.test(text)
     && !Number.isNaN(Date.parse(text))),
+
+  /** An AWS account ID: the AccountId shape of the Organizations API (botocore organizations 2016-11-28, pattern `^\d{12}$`). */
+  ACCOUNT_ID: textRule('12 digits, such as "111122223333"', (text) => /^\d{12}$/.test(text)),
+
+  /** An AWS Organizations organization ID: the OrganizationId shape (botocore organizations 2016-11-28, pattern `^o-[a-z0-9]{10,32}$`). */
+  ORGANIZATION_ID: textRule('"o-" and 10 to 32 lowercase letters or digits, such as "o-a1b2c3d4e5"', (text) => /^o-[a-z0-9]{10,32}$/.test(text)),
+
+  /**
+   * An alarm tag key: the TagKey shape of the CloudWatch API (botocore
+   * cloudwatch 2010-08-01, 1 to 128 characters). Keys starting with `aws:`
+   * are reserved and never propagated into alarm events ("Alarm tags in
+   * action payloads", CloudWatch User Guide), so a target cannot route by them.
+   */
+  ALARM_TAG_KEY: textRule('1 to 128 characters, not starting with "aws:"',
+    (text) => text.length >= 1 && text.length <= 128 && !text.toLowerCase().startsWith('aws:')),
+
+  /** An alarm tag value: the TagValue shape of the CloudWatch API (botocore cloudwatch 2010-08-01, 0 to 256 characters). */
+  ALARM_TAG_VALUE: textRule('0 to 256 characters', (text) => text.length <= 256),
 
   /** Longest alarm ARN: the AlarmArn shape of the CloudWatch API (botocore cloudwatch 2010-08-01, max 1600). */
   MAX_ALARM_ARN_LENGTH: 1600,
