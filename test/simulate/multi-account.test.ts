@@ -1,0 +1,299 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  alarmStateChange, checkState, evaluateBusPolicy, formatEvent, formatTimeline, PutEventsRequest, Simulation, SimulationState,
+} from '../../local/simulate';
+import { AlarmRollback, RollbackTarget } from '../../src';
+
+// End to end through simulate's code path with several stacks, accounts and
+// Regions: an alarm's event enters the default bus of its own account and
+// Region, a forwarding rule there puts it on the rollback's bus (if the role
+// and the bus policy allow), and the rollback rule on that bus invokes the
+// bundled handler against the local AppConfig.
+
+const MONITORING = '111111111111';
+const WORKLOAD = '222222222222';
+const STRANGER = '333333333333';
+const ORGANIZATION = 'o-a1b2c3d4e5';
+const REGION = 'eu-west-1';
+const OTHER_REGION = 'us-east-1';
+const WORKLOAD_BUS = `arn:aws:events:${REGION}:${WORKLOAD}:event-bus/default`;
+
+const alarmArn = (account: string, region: string, name: string) => `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
+const MONITORED = alarmArn(MONITORING, REGION, 'checkout-5xx');
+const OTHER_REGION_ALARM = alarmArn(WORKLOAD, OTHER_REGION, 'checkout-latency');
+const STRANGER_ALARM = alarmArn(STRANGER, REGION, 'checkout-stranger');
+
+interface AppOptions {
+  /** The workload bus's policy statement; `legacy` writes the older Principal/Condition properties. */
+  readonly busPolicy?: 'accounts' | 'organization' | 'legacy';
+  /** Leave events:PutEvents out of the cross-Region forwarder's role. */
+  readonly roleWithoutPutEvents?: boolean;
+  /** Add a rule on the workload's default bus that relays alarm events on to a custom bus of the workload account. */
+  readonly relay?: boolean;
+}
+
+/**
+ * A workload stack (222222222222, eu-west-1) whose rollback watches alarms of
+ * the monitoring account (111111111111), of its own account in us-east-1 and
+ * of an account it never allowed (333333333333); each of the three sending
+ * environments has a stack with a forwarding rule to the workload's default
+ * bus, written with the L1 constructs.
+ */
+function synthesize(options: AppOptions = {}): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'simulate-multi-'));
+  const app = new App({ outdir });
+  const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+  const application = new appconfig.Application(workload, 'App', { applicationName: 'shop' });
+  const environment = new appconfig.Environment(workload, 'Prod', { application, environmentName: 'prod' });
+  const imported = [MONITORED, OTHER_REGION_ALARM, STRANGER_ALARM].map((arn, i) => cloudwatch.Alarm.fromAlarmArn(workload, `Alarm${i}`, arn));
+  const rollback = new AlarmRollback(workload, 'Rollback');
+  rollback.addTarget('Config', { alarms: imported, target: RollbackTarget.appConfig({ environment }) });
+
+  const busPolicy = options.busPolicy ?? 'accounts';
+  const condition = { StringEquals: { 'events:source': 'aws.cloudwatch', 'events:detail-type': 'CloudWatch Alarm State Change' } };
+  if (busPolicy === 'legacy') {
+    // Through overrides: aws-cdk-lib marks the L1's Action and Principal deprecated, CloudFormation still takes them.
+    const legacy = new events.CfnEventBusPolicy(workload, 'AllowMonitoring', { statementId: 'monitoring' });
+    legacy.addPropertyOverride('Action', 'events:PutEvents');
+    legacy.addPropertyOverride('Principal', MONITORING);
+  } else {
+    new events.CfnEventBusPolicy(workload, 'AllowAlarmSources', {
+      eventBusName: 'default',
+      statementId: 'alarm-sources',
+      statement: {
+        Effect: 'Allow',
+        Principal: busPolicy === 'organization' ? '*' : { AWS: [`arn:aws:iam::${MONITORING}:root`] },
+        Action: 'events:PutEvents',
+        Resource: WORKLOAD_BUS,
+        Condition: busPolicy === 'organization'
+          ? { StringEquals: { ...condition.StringEquals, 'aws:PrincipalOrgID': ORGANIZATION } }
+          : condition,
+      },
+    });
+  }
+
+  if (options.relay) {
+    const archive = new events.EventBus(workload, 'Archive', { eventBusName: 'alarm-archive' });
+    const role = new iam.Role(workload, 'RelayRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
+    archive.grantPutEventsTo(role);
+    new events.CfnRule(workload, 'Relay', {
+      eventPattern: { source: ['aws.cloudwatch'] },
+      targets: [{ id: 'Archive', arn: archive.eventBusArn, roleArn: role.roleArn }],
+    });
+  }
+
+  const forwarder = (id: string, account: string, region: string, alarm: string, grant = true) => {
+    const stack = new Stack(app, id, { env: { account, region } });
+    const name = alarm.split(':alarm:')[1];
+    new cloudwatch.Alarm(stack, 'Alarm', {
+      alarmName: name, metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: name }), threshold: 1, evaluationPeriods: 1,
+    });
+    const role = new iam.Role(stack, 'ForwardRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
+    if (grant) role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [WORKLOAD_BUS] }));
+    const queue = new sqs.Queue(stack, 'ForwardDeadLetters', { queueName: `${id.toLowerCase()}-forward-dlq` });
+    new events.CfnRule(stack, 'Forward', {
+      eventPattern: { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'resources': [alarm], 'detail': { state: { value: ['ALARM'] } } },
+      targets: [{ id: 'RollbackBus', arn: WORKLOAD_BUS, roleArn: role.roleArn, deadLetterConfig: { arn: queue.queueArn } }],
+    });
+  };
+  forwarder('Monitoring', MONITORING, REGION, MONITORED);
+  forwarder('WorkloadUsEast1', WORKLOAD, OTHER_REGION, OTHER_REGION_ALARM, !options.roleWithoutPutEvents);
+  forwarder('Stranger', STRANGER, REGION, STRANGER_ALARM);
+  app.synth();
+  return outdir;
+}
+
+const deploying: SimulationState = {
+  appConfig: { deployments: [{ application: 'shop', environment: 'prod', startedMinutesAgo: 2 }] },
+};
+
+let simulation: Simulation | undefined;
+afterEach(async () => {
+  await simulation?.close();
+  simulation = undefined;
+});
+
+async function start(assembly: string, state: SimulationState = deploying): Promise<Simulation> {
+  simulation = await Simulation.start({ assembly, state });
+  return simulation;
+}
+
+describe('simulate across accounts and Regions', () => {
+  let assembly: string;
+  beforeAll(() => {
+    assembly = synthesize();
+  });
+
+  it('rolls back an AppConfig deployment when an alarm of the monitoring account enters ALARM', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+
+    // AppConfig.AllAtOnce deploys at once, then bakes for 10 minutes.
+    expect(report.entryBus).toBe(`arn:aws:events:${REGION}:${MONITORING}:event-bus/default`);
+    expect(report.hops).toEqual([expect.objectContaining({
+      rule: 'Monitoring/Forward', toBus: WORKLOAD_BUS, status: 'DELIVERED', reason: expect.stringMatching(/statement alarm-sources .* allows events:PutEvents/),
+    })]);
+    expect(report.buses).toEqual([report.entryBus, WORKLOAD_BUS]);
+    expect(report.deliveries).toHaveLength(1);
+    expect(report.deliveries[0]).toMatchObject({ bus: WORKLOAD_BUS, outcome: 'ROLLED_BACK', result: { stateBefore: 'BAKING', stateAfter: 'ROLLED_BACK' } });
+    // The forwarded event keeps the monitoring account's fields, so the handler's ARN check holds.
+    expect(report.deliveries[0].input).toMatchObject({ event: { account: MONITORING, region: REGION } });
+    expect(sim.finalState().appConfig[0].deployments[0].state).toBe('ROLLED_BACK');
+  });
+
+  it('rolls back when an alarm of the workload account in another Region enters ALARM, with no bus policy for its own account', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: OTHER_REGION_ALARM }));
+
+    expect(report.hops).toEqual([expect.objectContaining({ rule: 'WorkloadUsEast1/Forward', status: 'DELIVERED', reason: expect.stringMatching(/same account 222222222222/) })]);
+    expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  it('dead-letters the event of an account the bus policy does not allow, and never invokes the handler', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: STRANGER_ALARM }));
+
+    expect(report.hops).toEqual([expect.objectContaining({
+      rule: 'Stranger/Forward',
+      status: 'DEAD_LETTERED',
+      errorCode: 'NO_PERMISSIONS',
+      deadLetterQueue: `arn:aws:sqs:${REGION}:${STRANGER}:stranger-forward-dlq`,
+      reason: expect.stringMatching(/no statement of the resource policy of event bus .* allows events:PutEvents from account 333333333333/),
+    })]);
+    expect(report.deliveries).toEqual([]);
+    expect(report.unmatched).toEqual([expect.objectContaining({ rule: 'Workload/Rollback/Config/Rule', reason: expect.stringMatching(/did not reach/) })]);
+    expect(sim.appConfig.requests).toEqual([]);
+    expect(formatEvent(report).join('\n')).toMatch(/Stranger\/Forward: .* refused, dead-lettered to arn:aws:sqs/);
+  });
+
+  it('sees nothing when an alarm of an account without any stack enters ALARM', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: alarmArn('444444444444', REGION, 'elsewhere') }));
+
+    expect(report.deliveries).toEqual([]);
+    expect(report.hops).toEqual([]);
+    expect(report.note).toMatch(/no rule of the assembly is on event bus arn:aws:events:eu-west-1:444444444444:event-bus\/default/);
+  });
+
+  it('does not forward the OK state the forwarding rule leaves out', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: MONITORED, state: 'OK' }));
+
+    expect(report.hops).toEqual([]);
+    expect(report.unmatched).toContainEqual(expect.objectContaining({ rule: 'Monitoring/Forward', reason: 'detail.state.value does not match the rule\'s pattern' }));
+  });
+
+  it('lists every rule with its bus, account and Region', async () => {
+    const sim = await start(assembly);
+    expect(sim.ruleSummaries).toEqual([expect.objectContaining({ rule: 'Workload/Rollback/Config/Rule', eventBus: WORKLOAD_BUS, account: WORKLOAD, region: REGION })]);
+    expect(sim.forwardingRuleSummaries).toEqual([
+      expect.objectContaining({ rule: 'Monitoring/Forward', account: MONITORING, region: REGION, targetBus: WORKLOAD_BUS, alarmArns: [MONITORED] }),
+      expect.objectContaining({ rule: 'WorkloadUsEast1/Forward', account: WORKLOAD, region: OTHER_REGION }),
+      expect.objectContaining({ rule: 'Stranger/Forward', account: STRANGER }),
+    ]);
+    const timeline = formatTimeline(await sim.report());
+    expect(timeline).toMatch(/3 forwarding rule\(s\):/);
+    expect(timeline).toMatch(/Monitoring\/Forward \(account 111111111111, eu-west-1\): arn:aws:events:eu-west-1:111111111111:event-bus\/default -> arn:aws:events:eu-west-1:222222222222:event-bus\/default/);
+  });
+
+  it('keeps each account and Region\'s alarms in its own local CloudWatch', async () => {
+    const sim = await start(assembly);
+    expect(sim.cloudWatchIn(MONITORING, REGION)!.state.listAlarms().map((alarm) => alarm.arn)).toEqual([MONITORED]);
+    expect(sim.cloudWatchIn(WORKLOAD, OTHER_REGION)!.state.listAlarms().map((alarm) => alarm.arn)).toEqual([OTHER_REGION_ALARM]);
+    // The workload's own alarms (the construct's monitoring) only.
+    const workloadAlarms = sim.cloudWatchIn(WORKLOAD, REGION)!.state.listAlarms().map((alarm) => alarm.arn);
+    expect(workloadAlarms.length).toBeGreaterThan(0);
+    expect(workloadAlarms.filter((arn) => !arn.startsWith(`arn:aws:cloudwatch:${REGION}:${WORKLOAD}:alarm:`))).toEqual([]);
+
+    await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+    expect(sim.cloudWatchIn(MONITORING, REGION)!.state.getAlarm('checkout-5xx').state).toBe('ALARM');
+  });
+});
+
+describe('simulate: bus policies and roles', () => {
+  it('allows an organization member by aws:PrincipalOrgID and refuses an account outside it', async () => {
+    const assembly = synthesize({ busPolicy: 'organization' });
+    const sim = await start(assembly, { ...deploying, organization: { id: ORGANIZATION, accounts: [MONITORING, WORKLOAD] } });
+
+    const member = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+    expect(member.hops[0]).toMatchObject({ status: 'DELIVERED' });
+    expect(member.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+
+    const outsider = await sim.deliver(alarmStateChange({ alarmArn: STRANGER_ALARM }));
+    expect(outsider.hops[0]).toMatchObject({ status: 'DEAD_LETTERED', reason: expect.stringMatching(/aws:PrincipalOrgID.*account 333333333333 is in no organization/) });
+    expect(outsider.deliveries).toEqual([]);
+  });
+
+  it('reads the older Principal and Action properties of AWS::Events::EventBusPolicy', async () => {
+    const sim = await start(synthesize({ busPolicy: 'legacy' }));
+    const report = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+
+    expect(report.hops[0]).toMatchObject({ status: 'DELIVERED', reason: expect.stringMatching(/statement monitoring/) });
+    expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  it('dead-letters a cross-Region put whose role may not call events:PutEvents on the bus', async () => {
+    const sim = await start(synthesize({ roleWithoutPutEvents: true }));
+    const report = await sim.deliver(alarmStateChange({ alarmArn: OTHER_REGION_ALARM }));
+
+    expect(report.hops[0]).toMatchObject({ status: 'DEAD_LETTERED', errorCode: 'NO_PERMISSIONS', reason: expect.stringMatching(/no statement of the policies of role/) });
+    expect(report.deliveries).toEqual([]);
+  });
+
+  it('puts an event on a second bus once, and refuses the hop to a third bus', async () => {
+    const sim = await start(synthesize({ relay: true }));
+    const archive = `arn:aws:events:${REGION}:${WORKLOAD}:event-bus/alarm-archive`;
+
+    const own = await sim.deliver(alarmStateChange({ alarmArn: alarmArn(WORKLOAD, REGION, 'checkout-own') }));
+    expect(own.hops).toEqual([expect.objectContaining({ rule: 'Workload/Relay', toBus: archive, status: 'DELIVERED' })]);
+
+    const forwarded = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+    expect(forwarded.hops.map((hop) => [hop.rule, hop.status, hop.errorCode])).toEqual([
+      ['Monitoring/Forward', 'DELIVERED', undefined],
+      ['Workload/Relay', 'DROPPED', 'THIRD_ACCOUNT_HOP_DETECTED'],
+    ]);
+    expect(forwarded.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  const request: PutEventsRequest = {
+    principalAccount: MONITORING,
+    busArn: WORKLOAD_BUS,
+    sourceArn: `arn:aws:events:${REGION}:${MONITORING}:rule/forward`,
+    source: 'aws.cloudwatch',
+    detailType: 'CloudWatch Alarm State Change',
+  };
+  const allow = { Effect: 'Allow', Principal: { AWS: MONITORING }, Action: 'events:*', Resource: WORKLOAD_BUS };
+
+  it('names a condition key it does not model instead of allowing the put', () => {
+    const decision = evaluateBusPolicy([{ ...allow, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }], request);
+    expect(decision).toEqual({ allowed: false, reason: expect.stringMatching(/condition operator IpAddress is not modelled/) });
+    const key = evaluateBusPolicy([{ ...allow, Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } }], request);
+    expect(key.reason).toMatch(/condition key aws:SourceVpc is not modelled by simulate/);
+  });
+
+  it('lets a Deny statement win over an Allow', () => {
+    const decision = evaluateBusPolicy([allow, { ...allow, Sid: 'NoCloudWatch', Effect: 'Deny', Condition: { StringLike: { 'events:source': 'aws.*' } } }], request);
+    expect(decision).toEqual({ allowed: false, reason: expect.stringMatching(/statement NoCloudWatch .* denies/) });
+  });
+
+  it('refuses a put whose events:source the condition does not name', () => {
+    const decision = evaluateBusPolicy([{ ...allow, Condition: { StringEquals: { 'events:source': 'com.example.shop' } } }], request);
+    expect(decision.allowed).toBe(false);
+    expect(decision.reason).toMatch(/events:source is not met by "aws.cloudwatch"/);
+  });
+
+  it('checks the state file\'s organization', () => {
+    expect(() => checkState({ organization: { id: 'org-1', accounts: [MONITORING] } })).toThrow(/organization.id must be an organization ID/);
+    expect(() => checkState({ organization: { id: ORGANIZATION, accounts: ['1111'] } })).toThrow(/organization.accounts\[0\] must be an account id: 12 digits/);
+    expect(() => checkState({ organization: { id: ORGANIZATION } })).toThrow(/organization.accounts must be a non-empty list/);
+    expect(checkState({ organization: { id: ORGANIZATION, accounts: [MONITORING] } }).organization).toEqual({ id: ORGANIZATION, accounts: [MONITORING] });
+  });
+});
