@@ -294,6 +294,7 @@ describe('simulate: bus policies and roles', () => {
     expect(() => checkState({ organization: { id: 'org-1', accounts: [MONITORING] } })).toThrow(/organization.id must be an organization ID/);
     expect(() => checkState({ organization: { id: ORGANIZATION, accounts: ['1111'] } })).toThrow(/organization.accounts\[0\] must be an account id: 12 digits/);
     expect(() => checkState({ organization: { id: ORGANIZATION } })).toThrow(/organization.accounts must be a non-empty list/);
-    expect(checkState({ organization: { id: ORGANIZATION, accounts: [MONITORING] } }).organization).toEqual({ id: ORGANIZATION, accounts: [MONITORING] });
+    const organization = { id: ORGANIZATION, accounts: [MONITORING] };
+    expect(checkState({ organization }).organization).toEqual(organization);
   });
 });
