@@ -23,7 +23,10 @@ it to \`simulate --event\`.
 
   --assembly DIR      the cloud assembly \`cdk synth\` writes (cdk.out)
   --alarm NAME|ARN    an alarm the stacks create or a rule watches: its name
-                      or its ARN (as the simulate timeline lists them)
+                      or its ARN (as the simulate timeline lists them). An
+                      alarm of another account or Region gets that account
+                      and Region (from its ARN), so the event arrives on that
+                      account's default bus, as CloudWatch sends it.
   --state STATE       ALARM (default), OK or INSUFFICIENT_DATA
   --previous-state S  the state before (default OK for ALARM, else ALARM)
   --minutes-ago N     when the alarm changed state, minutes before now (default 0)
