@@ -12,14 +12,17 @@ export function formatTimeline(
 ): string {
   const lines: string[] = [];
   lines.push(`${report.rules.length} rollback rule(s):`);
+  const forwarding = report.forwardingRules ?? [];
+  // Buses are worth a line only when there is more than the one default bus.
+  const buses = forwarding.length > 0 || new Set(report.rules.map((rule) => rule.eventBus)).size > 1
+    || report.rules.some((rule) => rule.eventBus !== undefined && !rule.eventBus.endsWith(':event-bus/default'));
   for (const rule of report.rules) {
     const tags = rule.alarmTags ? ` and every alarm tagged ${formatTags(rule.alarmTags)}` : '';
     lines.push(`  ${rule.rule} -> ${rule.kind} target ${rule.target}, watching ${rule.alarmArns.length} alarm(s)${tags}:`);
-    if (rule.eventBus) lines.push(`      on ${rule.eventBus} (account ${rule.account}, ${rule.region})`);
     // The ARNs an event's `resources` must name to match the rule (`cdk-alarm-rollback event` writes such events).
     lines.push(...rule.alarmArns.map((arn) => `      ${arn}`));
+    if (buses && rule.eventBus) lines.push(`    on ${rule.eventBus} (account ${rule.account}, ${rule.region})`);
   }
-  const forwarding = report.forwardingRules ?? [];
   if (forwarding.length > 0) {
     lines.push(`${forwarding.length} forwarding rule(s):`);
     for (const rule of forwarding) {
@@ -40,7 +43,7 @@ export function formatTimeline(
 export function formatEvent(event: EventReport): string[] {
   const transition = event.previousState ? `${event.previousState} -> ${event.state}` : String(event.state);
   const lines = [`#${event.index} ${event.alarmName ?? event.alarmArn ?? 'event'} ${transition}  (event ${event.eventId ?? '?'}, ${event.source})`];
-  if (event.entryBus) lines.push(`    arrives on ${event.entryBus}`);
+  if (event.entryBus && ((event.hops ?? []).length > 0 || event.note)) lines.push(`    arrives on ${event.entryBus}`);
   if (event.note) lines.push(`    ${event.note}`);
   for (const hop of event.hops ?? []) lines.push(...formatHop(hop));
   if (event.deliveries.length === 0) {

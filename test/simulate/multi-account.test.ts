@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { main } from '../../local/cli';
 import {
   alarmStateChange, checkState, evaluateBusPolicy, formatEvent, formatTimeline, PutEventsRequest, Simulation, SimulationState,
 } from '../../local/simulate';
@@ -189,6 +190,19 @@ describe('simulate across accounts and Regions', () => {
 
     expect(report.hops).toEqual([]);
     expect(report.unmatched).toContainEqual(expect.objectContaining({ rule: 'Monitoring/Forward', reason: 'detail.state.value does not match the rule\'s pattern' }));
+  });
+
+  it('writes an event with the monitoring account and Region for an alarm of the monitoring account, which rolls back', async () => {
+    let stdout = '';
+    const code = await main(['event', '--assembly', assembly, '--alarm', 'checkout-5xx'], { stdout: (text) => { stdout += text; }, stderr: () => undefined });
+    expect(code).toBe(0);
+    const event = JSON.parse(stdout);
+    expect(event).toMatchObject({ account: MONITORING, region: REGION, resources: [MONITORED] });
+
+    const sim = await start(assembly);
+    const report = await sim.deliver(event);
+    expect(report.hops.map((hop) => hop.status)).toEqual(['DELIVERED']);
+    expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
   });
 
   it('lists every rule with its bus, account and Region', async () => {
