@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { main } from '../../local/cli';
 import {
+  assemblyAlarms, resolveAssembly,
   alarmStateChange, checkState, evaluateBusPolicy, formatEvent, formatTimeline, PutEventsRequest, Simulation, SimulationState,
 } from '../../local/simulate';
 import { AlarmRollback, RollbackTarget } from '../../src';
@@ -94,9 +95,12 @@ function synthesize(options: AppOptions = {}): string {
   const forwarder = (id: string, account: string, region: string, alarm: string, grant = true) => {
     const stack = new Stack(app, id, { env: { account, region } });
     const name = alarm.split(':alarm:')[1];
-    new cloudwatch.Alarm(stack, 'Alarm', {
+    const created = new cloudwatch.Alarm(stack, 'Alarm', {
       alarmName: name, metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: name }), threshold: 1, evaluationPeriods: 1,
     });
+    Tags.of(created).add('rollback', 'checkout');
+    Tags.of(created).add('team', 'shop');
+    (created.node.defaultChild as cloudwatch.CfnAlarm).addPropertyOverride('ActionConfiguration.AlarmTagsPropagation', { Enabled: true, ExcludedTagKeys: ['team'] });
     const role = new iam.Role(stack, 'ForwardRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
     if (grant) role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [WORKLOAD_BUS] }));
     const queue = new sqs.Queue(stack, 'ForwardDeadLetters', { queueName: `${id.toLowerCase()}-forward-dlq` });
@@ -203,6 +207,11 @@ describe('simulate across accounts and Regions', () => {
     const report = await sim.deliver(event);
     expect(report.hops.map((hop) => hop.status)).toEqual(['DELIVERED']);
     expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  it('reads the tags an alarm with tag propagation puts in its events, and the alarms forwarding rules watch', () => {
+    const alarms = assemblyAlarms(resolveAssembly(assembly));
+    expect(alarms.find((alarm) => alarm.arn === MONITORED)).toMatchObject({ alarmTags: { rollback: 'checkout' }, watchedBy: ['Workload/Rollback/Config', 'Monitoring/Forward'] });
   });
 
   it('lists every rule with its bus, account and Region', async () => {
