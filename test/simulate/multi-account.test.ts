@@ -40,6 +40,8 @@ interface AppOptions {
   readonly roleWithoutPutEvents?: boolean;
   /** Add a rule on the workload's default bus that relays alarm events on to a custom bus of the workload account. */
   readonly relay?: boolean;
+  /** The workload's own alarm of the same name as the monitoring account's, watched by the target too. */
+  readonly sameNameAlarm?: boolean;
 }
 
 /**
@@ -55,9 +57,14 @@ function synthesize(options: AppOptions = {}): string {
   const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
   const application = new appconfig.Application(workload, 'App', { applicationName: 'shop' });
   const environment = new appconfig.Environment(workload, 'Prod', { application, environmentName: 'prod' });
-  const imported = [MONITORED, OTHER_REGION_ALARM, STRANGER_ALARM].map((arn, i) => cloudwatch.Alarm.fromAlarmArn(workload, `Alarm${i}`, arn));
+  const alarms: cloudwatch.IAlarm[] = [MONITORED, OTHER_REGION_ALARM, STRANGER_ALARM].map((arn, i) => cloudwatch.Alarm.fromAlarmArn(workload, `Alarm${i}`, arn));
+  if (options.sameNameAlarm) {
+    alarms.push(new cloudwatch.Alarm(workload, 'OwnAlarm', {
+      alarmName: 'checkout-5xx', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: '5xx' }), threshold: 1, evaluationPeriods: 1,
+    }));
+  }
   const rollback = new AlarmRollback(workload, 'Rollback');
-  rollback.addTarget('Config', { alarms: imported, target: RollbackTarget.appConfig({ environment }) });
+  rollback.addTarget('Config', { alarms, target: RollbackTarget.appConfig({ environment }) });
 
   const busPolicy = options.busPolicy ?? 'accounts';
   const condition = { StringEquals: { 'events:source': 'aws.cloudwatch', 'events:detail-type': 'CloudWatch Alarm State Change' } };
@@ -212,6 +219,22 @@ describe('simulate across accounts and Regions', () => {
   it('reads the tags an alarm with tag propagation puts in its events, and the alarms forwarding rules watch', () => {
     const alarms = assemblyAlarms(resolveAssembly(assembly));
     expect(alarms.find((alarm) => alarm.arn === MONITORED)).toMatchObject({ alarmTags: { rollback: 'checkout' }, watchedBy: ['Workload/Rollback/Config', 'Monitoring/Forward'] });
+  });
+
+  it('reads only its own account\'s alarm in the alarm-state check, though an alarm of the same name fires in the monitoring account', async () => {
+    const sim = await start(synthesize({ sameNameAlarm: true }), {
+      appConfig: {
+        deploymentStrategies: [{ name: 'linear', deploymentDurationInMinutes: 10, growthFactor: 50 }],
+        starts: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'linear' }],
+      },
+      cloudWatch: { alarms: [{ alarm: MONITORED, state: 'ALARM' }] },
+    });
+    await sim.advance(2 * 60_000);
+
+    expect(sim.cloudWatchIn(MONITORING, REGION)!.state.getAlarm('checkout-5xx').state).toBe('ALARM');
+    expect(sim.cloudWatchIn(WORKLOAD, REGION)!.state.getAlarm('checkout-5xx').state).toBe('OK');
+    expect(sim.checks.map((check) => check.decision)).toEqual(['ALLOWED', 'CONTINUE', 'CONTINUE']);
+    expect(sim.finalState().appConfig[0].deployments[0].state).toBe('DEPLOYING');
   });
 
   it('lists every rule with its bus, account and Region', async () => {
