@@ -93,6 +93,6 @@ export function decideForward(rule: ForwardingRule, event: Record<string, unknow
     return { allowed: true, reason: `put on ${rule.targetBusArn} (outside the assembly)`, unchecked: unchecked.join('; ') };
   }
   const policy = evaluateBusPolicy(bus?.policy ?? [], request);
-  if (!policy.allowed) return { allowed: false, errorCode: 'NO_PERMISSIONS', reason: policy.reason };
+  if (!policy.allowed) return { allowed: false, errorCode: 'CROSS_ACCOUNT_INGESTION_FAILED', reason: policy.reason };
   return { allowed: true, reason: policy.reason, ...(unchecked.length ? { unchecked: unchecked.join('; ') } : {}) };
 }

@@ -176,7 +176,7 @@ describe('simulate across accounts and Regions', () => {
     expect(report.hops).toEqual([expect.objectContaining({
       rule: 'Stranger/Forward',
       status: 'DEAD_LETTERED',
-      errorCode: 'NO_PERMISSIONS',
+      errorCode: 'CROSS_ACCOUNT_INGESTION_FAILED',
       deadLetterQueue: `arn:aws:sqs:${REGION}:${STRANGER}:stranger-forward-dlq`,
       reason: expect.stringMatching(/no statement of the resource policy of event bus .* allows events:PutEvents from account 333333333333/),
     })]);
