@@ -214,9 +214,9 @@ export class Simulation {
   }
 
   /**
-   * Delivers one event to every rule whose pattern matches it, one rule after
-   * another, each delivery an asynchronous invocation of the rule's handler
-   * with Lambda's retries.
+   * Delivers one event through the buses it reaches (see `deliverNow`) to
+   * every rule there whose pattern matches it, one rule after another, each
+   * delivery to a handler an asynchronous invocation with Lambda's retries.
    */
   public async deliver(event: unknown, source = `event ${this.events.length + 1}`): Promise<EventReport> {
     await this.runDue();
