@@ -207,8 +207,9 @@ export class IntrinsicResolver {
 
   /**
    * `<bus name>/` for a rule on a custom event bus, whose ARN carries the
-   * bus name (`rule/<bus>/<rule>`, "Resource types defined by Amazon
-   * EventBridge", Service Authorization Reference); nothing on the default bus.
+   * bus name (`rule/<bus>/<rule>`: the ARN formats table of "Managing access
+   * permissions to your Amazon EventBridge resources", EventBridge User
+   * Guide); nothing on the default bus.
    */
   private ruleBusPrefix(resource: TemplateResource): string {
     const declared = resource.Properties?.EventBusName;
