@@ -485,14 +485,17 @@ export class Simulation {
 
   /**
    * Delivers waiting Proton status changes through the rules. Only changes
-   * some rule matches are delivered and reported: the others would reach no
-   * function on EventBridge either, and the report stays about the alarms.
+   * some rule on an entry bus matches (a rollback rule, or a forwarding rule
+   * that sends them on) are delivered and reported: the others would reach
+   * no function on EventBridge either, and the report stays about the alarms.
    */
   private async deliverProtonEvents(): Promise<void> {
     while (this.protonEvents.length > 0) {
       const event = this.protonEvents.shift()!;
       const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
-      const matched = this.rules.some((rule) => rule.enabled && entry.includes(rule.busArn) && mismatch(rule.eventPattern, event) === undefined);
+      const matches = (rule: { enabled: boolean; busArn: string; eventPattern: Record<string, unknown> }) =>
+        rule.enabled && entry.includes(rule.busArn) && mismatch(rule.eventPattern, event) === undefined;
+      const matched = this.rules.some(matches) || this.buses.forwardingRules.some(matches);
       if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`, entry);
     }
   }
