@@ -54,7 +54,10 @@ export function decideForward(rule: ForwardingRule, event: Record<string, unknow
   const request: PutEventsRequest = {
     principalAccount: sender.account,
     roleArn: rule.roleArn,
-    principalOrgId: context.organization?.accounts.includes(sender.account) ? context.organization.id : undefined,
+    // A bus that admits its senders by organization admits only targets with
+    // a RoleArn (RoleArn of "Target", EventBridge API Reference): without a
+    // role the put carries no aws:PrincipalOrgID to match.
+    principalOrgId: rule.roleArn !== undefined && context.organization?.accounts.includes(sender.account) ? context.organization.id : undefined,
     busArn: rule.targetBusArn,
     sourceArn: rule.arn,
     source: String(event.source),
