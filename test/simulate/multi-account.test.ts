@@ -9,8 +9,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { main } from '../../local/cli';
 import {
-  assemblyAlarms, resolveAssembly,
-  alarmStateChange, checkState, evaluateBusPolicy, formatEvent, formatTimeline, PutEventsRequest, Simulation, SimulationState,
+  alarmStateChange, assemblyAlarms, AssemblyStack, checkState, decideForward, evaluateBusPolicy, ForwardingRule, formatEvent, formatTimeline,
+  PutEventsRequest, resolveAssembly, Simulation, SimulationState,
 } from '../../local/simulate';
 import { AlarmRollback, RollbackTarget } from '../../src';
 
@@ -334,6 +334,33 @@ describe('simulate: bus policies and roles', () => {
     const decision = evaluateBusPolicy([{ ...allow, Condition: { StringEquals: { 'events:source': 'com.example.shop' } } }], request);
     expect(decision.allowed).toBe(false);
     expect(decision.reason).toMatch(/events:source is not met by "aws.cloudwatch"/);
+  });
+
+  it('does not admit a forwarding target without a role through an organization-wide bus policy', () => {
+    const organizationPolicy = [{ ...allow, Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION } } }];
+    const rule: ForwardingRule = {
+      stack: { environment: { stackName: 'Monitoring', account: MONITORING, region: REGION } } as AssemblyStack,
+      logicalId: 'Forward',
+      path: 'Monitoring/Forward',
+      name: 'forward',
+      arn: request.sourceArn,
+      enabled: true,
+      busArn: `arn:aws:events:${REGION}:${MONITORING}:event-bus/default`,
+      eventPattern: {},
+      targetId: 'Bus',
+      targetBusArn: WORKLOAD_BUS,
+    };
+    const model = {
+      buses: new Map([[WORKLOAD_BUS, { arn: WORKLOAD_BUS, name: 'default', account: WORKLOAD, region: REGION, policy: organizationPolicy, inAssembly: true }]]),
+      forwardingRules: [rule],
+    };
+    const organization = { id: ORGANIZATION, accounts: [MONITORING] };
+    const context = { model, organization, alreadyForwarded: false, origin: { account: MONITORING, region: REGION } };
+    const event = { 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change' };
+
+    expect(decideForward(rule, event, context)).toMatchObject({ allowed: false, reason: expect.stringMatching(/aws:PrincipalOrgID/) });
+    const roleArn = `arn:aws:iam::${MONITORING}:role/imported`;
+    expect(decideForward({ ...rule, roleArn }, event, context)).toMatchObject({ allowed: true, unchecked: expect.stringMatching(/role .*imported is not a resource of stack Monitoring/) });
   });
 
   it('checks the state file\'s organization', () => {
