@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { appConfigTarget, captureLogs, mockActiveAlarms, protonTarget, ruleInput, testHandler } from './support';
 import { parseRollbackInput } from '../../lambda/parse-rollback-input';
+import { alarmStateChange } from '../../local/simulate/alarm-event';
 import { RollbackOutcome, Rules } from '../../src/private/contract';
 import forwardedEvent from '../fixtures/forwarded-alarm-state-change.json';
 import taggedEvent from '../fixtures/tagged-alarm-state-change.json';
@@ -110,6 +111,24 @@ describe('a target watched by alarm tags', () => {
 
     expect(record.outcome).toBe(RollbackOutcome.REJECTED);
     expect(record.reason).toMatch(/comes from account "999999999999"/);
+  });
+});
+
+describe('a simulated tagged alarm event', () => {
+  const arn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-latency-p99';
+
+  it('carries the tags where the handler reads them, so a tag-routed target takes it', () => {
+    const event = alarmStateChange({ alarmArn: arn, alarmTags: { rollback: 'checkout' } });
+
+    expect(event.detail).toMatchObject({ alarmTags: { rollback: 'checkout' }, alarmTagsStatus: 'SUCCESS' });
+    expect(parseRollbackInput(ruleInput(tagTarget(), event))).toMatchObject({ ok: true, event: { alarmArn: arn } });
+  });
+
+  it('carries no tags unless asked, as an alarm without tag propagation', () => {
+    const event = alarmStateChange({ alarmArn: arn });
+
+    expect(event.detail).not.toHaveProperty('alarmTags');
+    expect(parseRollbackInput(ruleInput(tagTarget(), event))).toMatchObject({ ok: false, reason: expect.stringMatching(/carries no detail.alarmTags/) });
   });
 });
 
