@@ -1,7 +1,10 @@
 import { App, Lazy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { alarmArn, importedAlarm, metricAlarm, testStack } from './support';
+import { buildAlarmTagsStack } from '../../examples/readme-alarm-tags';
 import { AlarmRollback, AlarmTagPropagation, RollbackTarget, TriggerOn } from '../../src';
 import { INPUT_VERSION } from '../../src/private/contract';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
@@ -273,5 +276,32 @@ describe('AlarmTagPropagation', () => {
     expect(() => AlarmTagPropagation.enable(stack, options)).toThrow(message);
     expect(() => AlarmTagPropagation.enable(stack, options)).toThrow(/^\[Alarms\] /);
     expect(() => new AlarmTagPropagation(options)).toThrow(message);
+  });
+});
+
+describe('the README example of watching alarms by tag', () => {
+  it('synthesizes one tag rule and a tagged alarm with tag propagation on', () => {
+    const app = new App();
+    const stack = buildAlarmTagsStack(app);
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { alarmTags: { rollback: ['checkout'] } } } });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Latency',
+      Tags: [{ Key: 'rollback', Value: 'checkout' }],
+      ActionConfiguration: { AlarmTagsPropagation: { Enabled: true, IncludedTagKeys: ['rollback'] } },
+    });
+    // A tag-only target has nothing for the start check to read.
+    template.resourceCountIs('AWS::AppConfig::ExtensionAssociation', 0);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('is the code the README shows, word for word', () => {
+    const root = join(__dirname, '..', '..');
+    const example = readFileSync(join(root, 'examples', 'readme-alarm-tags.ts'), 'utf8');
+    const code = example.slice(example.indexOf('import { App')).replace("from '../src'", "from 'cdk-alarm-rollback'").trimEnd();
+    const shown = /<!-- alarm-tags:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- alarm-tags:end -->/.exec(readFileSync(join(root, 'README.md'), 'utf8'));
+    expect(shown?.[1]).toBe(code);
   });
 });
