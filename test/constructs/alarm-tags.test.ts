@@ -1,8 +1,8 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { App, Lazy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { alarmArn, importedAlarm, metricAlarm, testStack } from './support';
 import { buildAlarmTagsStack } from '../../examples/readme-alarm-tags';
 import { AlarmRollback, AlarmTagPropagation, RollbackTarget, TriggerOn } from '../../src';
