@@ -3,6 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import * as fc from 'fast-check';
 import { appConfigTarget, captureLogs, mockActiveAlarms, protonTarget, ruleInput, testHandler } from './support';
 import { parseRollbackInput } from '../../lambda/parse-rollback-input';
 import { alarmStateChange } from '../../local/simulate/alarm-event';
@@ -111,6 +112,31 @@ describe('a target watched by alarm tags', () => {
 
     expect(record.outcome).toBe(RollbackOutcome.REJECTED);
     expect(record.reason).toMatch(/comes from account "999999999999"/);
+  });
+});
+
+describe('tag matching, for any tags an event can carry', () => {
+  // Few keys and values, so that generated events hit the target's tags often.
+  const key = fc.constantFrom('rollback', 'team', 'Team', 'env', '__proto__', 'constructor', 'a.b');
+  const value = fc.constantFrom('checkout', 'Checkout', '', 'checkout ', 'payments');
+  const hostile = fc.oneof(value, fc.constant(null), fc.integer(), fc.array(value, { maxLength: 2 }), fc.object({ maxDepth: 1 }));
+
+  it('takes an unlisted alarm exactly when its event holds every target tag with the same string', () => {
+    fc.assert(fc.property(
+      fc.dictionary(key, value, { minKeys: 1, maxKeys: 4 }),
+      fc.dictionary(key, hostile, { maxKeys: 6 }),
+      (wanted, carried) => {
+        const event = JSON.parse(JSON.stringify(taggedWith({ alarmTags: {} })));
+        // Defined as own data properties, as JSON.parse makes them, `__proto__` included.
+        for (const [k, v] of Object.entries(carried)) Object.defineProperty(event.detail.alarmTags, k, { value: v, enumerable: true });
+        const matches = Object.entries(wanted).every(([k, v]) => Object.prototype.hasOwnProperty.call(carried, k) && carried[k] === v);
+
+        const parsed = parseRollbackInput(ruleInput(tagTarget(wanted), event));
+
+        expect(parsed.ok).toBe(matches);
+        if (!parsed.ok) expect(parsed).toMatchObject({ outcome: RollbackOutcome.REJECTED, reason: expect.stringMatching(/tag "/) });
+      },
+    ), { numRuns: 500 });
   });
 });
 
