@@ -5,9 +5,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { alarmArn, importedAlarm, metricAlarm, testStack } from './support';
 import { buildAlarmTagsStack } from '../../examples/readme-alarm-tags';
+import { matchesEventPattern } from '../../local/simulate/event-pattern';
 import { AlarmRollback, AlarmTagPropagation, RollbackTarget, TriggerOn } from '../../src';
 import { INPUT_VERSION } from '../../src/private/contract';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
+import taggedEvent from '../fixtures/tagged-alarm-state-change.json';
 
 const APPCONFIG = { applicationId: 'abc1234', environmentId: 'def5678' };
 const ALARM_EVENTS = { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] };
@@ -48,6 +50,15 @@ describe('a target watched by alarm tags', () => {
       },
       Description: 'Rolls back Checkout when an alarm tagged rollback=checkout, team=payments enters ALARM',
     });
+  });
+
+  it('synthesizes a pattern that matches the real-shaped tagged event, and not the same event with another tag value', () => {
+    rollback.addTarget('Checkout', { alarmTags: { rollback: 'checkout', team: 'payments' }, target: RollbackTarget.appConfig(APPCONFIG) });
+    const [pattern] = Object.values(rules(stack)).map((rule) => rule.Properties.EventPattern);
+    const retagged = { ...taggedEvent, detail: { ...taggedEvent.detail, alarmTags: { ...taggedEvent.detail.alarmTags, team: 'search' } } };
+
+    expect(matchesEventPattern(pattern, taggedEvent)).toBe(true);
+    expect(matchesEventPattern(pattern, retagged)).toBe(false);
   });
 
   it('sends the handler the tags and no alarm ARN', () => {
