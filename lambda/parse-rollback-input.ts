@@ -172,7 +172,9 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   // and the receiving account's rules match it by the sender's account
   // ("Sending and receiving events between AWS accounts in Amazon
   // EventBridge", EventBridge User Guide), so `account` and `region` stay the
-  // alarm's. The page does not say so of `region` in as many words; an event
+  // alarm's. For `region` AWS is less direct: "Sending and receiving events
+  // between AWS Regions" lets the receiving side allow or deny events by the
+  // Region they come from, but no page states the field is kept. An event
   // whose fields disagree with its alarm ARN is refused either way, as forged.
   const { region: arnRegion, account: arnAccount } = arnParts;
   if (field(raw, 'account') !== arnAccount || field(raw, 'region') !== arnRegion) {
