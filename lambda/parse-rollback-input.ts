@@ -148,6 +148,11 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   const seen = { id, time };
   const source = field(raw, 'source');
   if (source === PROTON_SOURCE && target.kind === TargetKind.PROTON_ENVIRONMENT) {
+    // The start check reads the alarms the input lists; the construct makes
+    // no start rule for a target watched by tags only.
+    if (target.alarmArns.length === 0) {
+      return refuse(RollbackOutcome.REJECTED, `target ${target.name} lists no alarm for the deployment-start check to read; only alarm events act for a target watched by tags`, seen);
+    }
     const status = parseStatusEvent(raw, target, seen);
     return status.ok ? { ok: true, target, start: status.event } : refuse(status.outcome, status.reason, seen);
   }

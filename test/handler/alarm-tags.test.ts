@@ -9,6 +9,7 @@ import { parseRollbackInput } from '../../lambda/parse-rollback-input';
 import { alarmStateChange } from '../../local/simulate/alarm-event';
 import { RollbackOutcome, Rules } from '../../src/private/contract';
 import forwardedEvent from '../fixtures/forwarded-alarm-state-change.json';
+import protonStatusEvent from '../fixtures/proton-environment-status-change.json';
 import taggedEvent from '../fixtures/tagged-alarm-state-change.json';
 
 const appConfig = mockClient(AppConfigClient);
@@ -171,6 +172,12 @@ describe('the rule input of a tag-routed target', () => {
     const parsed = parseRollbackInput(ruleInput(protonTarget({ alarmArns: [], alarmTags: { rollback: 'checkout' } }), taggedEvent));
 
     expect(parsed).toMatchObject({ ok: true, target: { kind: 'proton-environment', alarmTags: { rollback: 'checkout' } } });
+  });
+
+  it('refuses a Proton deployment start for a target that lists no alarm to read', () => {
+    const parsed = parseRollbackInput(ruleInput(protonTarget({ alarmArns: [], alarmTags: { rollback: 'checkout' } }), protonStatusEvent));
+
+    expect(parsed).toMatchObject({ ok: false, outcome: RollbackOutcome.REJECTED, reason: expect.stringMatching(/lists no alarm for the deployment-start check to read/) });
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
