@@ -39,8 +39,10 @@ export interface AlarmTagPropagationOptions {
  * CloudWatch includes the tags only when the alarm's `ActionConfiguration`
  * has `AlarmTagsPropagation` enabled ("AlarmTagsPropagation", CloudWatch API
  * Reference; "AWS::CloudWatch::Alarm ActionConfiguration", CloudFormation
- * Template Reference). This aws-cdk-lib has no property for it yet, so the
- * aspect sets it with a property override.
+ * Template Reference). The aws-cdk-lib this library builds on (2.257) has no
+ * property for it (`CfnAlarm.ActionConfigurationProperty` arrived in
+ * 2.275.0), so the aspect sets it with a property override, which writes
+ * the same template.
  *
  * Whoever creates or updates an alarm with propagation on needs
  * `cloudwatch:ListTagsForResource` on the alarm, besides
