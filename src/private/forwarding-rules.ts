@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -117,7 +117,8 @@ export function addForwardingRules(scope: Construct, props: AlarmForwardingProps
   const rule = (id: string, description: string, eventPattern: events.EventPattern): events.Rule => {
     const created = new events.Rule(scope, id, {
       ruleName: names[index++],
-      description: description.slice(0, 512),
+      // Descriptions are at most 512 characters (PutRule, EventBridge API reference).
+      description: Token.isUnresolved(description) ? description : description.slice(0, 512),
       eventPattern,
     });
     created.addTarget(target);
