@@ -26,8 +26,11 @@ export interface AlarmEventForwarderProps {
    * The rollback's event bus, in the account and Region of the
    * `AlarmRollback` that acts on the alarms: usually
    * `events.EventBus.fromEventBusArn(this, 'RollbackBus', 'arn:aws:events:<region>:<account>:event-bus/<name>')`.
-   * Its account and Region must be known at synth time. The bus's policy
-   * must admit this account (`AlarmRollback`'s `alarmSources`).
+   * Its account and Region must be known at synth time. It must be the bus
+   * the rollback's rules are on: EventBridge does not send an event on a
+   * second time, so a relay (such as the default bus of an account whose
+   * AlarmRollback uses a custom bus) drops it. The bus's policy must admit
+   * this account (`AlarmRollback`'s `alarmSources`).
    */
   readonly eventBus: events.IEventBus;
 
@@ -246,7 +249,7 @@ export class AlarmEventForwarder extends Construct {
     const rollbacks = this.node.root.node.findAll().filter((node): node is AlarmRollback => node instanceof AlarmRollback);
     const watching = rollbacks.filter((rollback) => usesBus(rollback, this.bus));
     if (watching.length === 0) {
-      return [];
+      return secondHopErrors(rollbacks, this.bus);
     }
     const stack = Stack.of(this);
     const errors: string[] = [];
@@ -279,6 +282,26 @@ export class AlarmEventForwarder extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * EventBridge does not pass on an event that a rule has already sent from
+ * one bus to another, whether to a third account or to a third bus of the
+ * same account ("Sending and receiving events between AWS accounts",
+ * EventBridge User Guide). Events forwarded to the default bus of an
+ * AlarmRollback whose rules are on its custom bus would stop there.
+ */
+function secondHopErrors(rollbacks: AlarmRollback[], bus: BusIdentity): string[] {
+  return rollbacks
+    .filter((rollback) => Stack.of(rollback).account === bus.account && Stack.of(rollback).region === bus.region)
+    .map((rollback) => {
+      const buses = [...new Set(rollbackRules(rollback).map(ruleBusName))].filter((name): name is string => name !== undefined);
+      return buses.length === 0 ? undefined
+        : `AlarmRollback ${rollback.node.path} in account ${bus.account}, Region ${bus.region} receives alarm events on the bus ${buses.map((name) => describeValue(name)).join(', ')}, not on ${bus.label}; `
+        + 'EventBridge does not send an event that a rule has already forwarded on through a second rule, so events forwarded to this bus would never reach it. '
+        + `Forward to that AlarmRollback's bus: events.EventBus.fromEventBusArn(this, 'RollbackBus', 'arn:aws:events:${bus.region}:${bus.account}:event-bus/${buses[0]}')`;
+    })
+    .filter((error): error is string => error !== undefined);
 }
 
 /** Where a bus is, and its name (literal). */

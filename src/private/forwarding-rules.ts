@@ -39,9 +39,12 @@ import { describeValue, validationError } from './validate';
 //   Event bus targets"). Rather than set a value that may be refused or
 //   ignored, forwarding keeps EventBridge's default retries (24 hours, 185
 //   attempts: "How EventBridge retries delivering events").
-// - An event forwarded from one account to a second is not sent on to a
-//   third ("Sending and receiving events between AWS accounts"), so the
-//   destination must be the rollback's own bus, never a relay.
+// - An event a rule has sent from one bus to another is not sent on by a
+//   rule of the second bus, neither to a third account nor to a third bus of
+//   the same account ("Sending and receiving events between AWS accounts"),
+//   so the destination must be the bus the rollback's rules are on, never a
+//   relay such as that account's default bus when the rollback uses a
+//   custom one.
 
 /** What forwarding rules send, and where. */
 export interface AlarmForwardingProps {
@@ -142,10 +145,10 @@ export function addForwardingRules(scope: Construct, props: AlarmForwardingProps
 }
 
 /**
- * The pattern of one tag set: EventBridge matches each key of
- * `detail.alarmTags` against its list of one exact value, and an event must
- * match every key ("Content filtering in Amazon EventBridge event
- * patterns", EventBridge User Guide).
+ * The pattern of one tag set: an event matches only when it has every
+ * field the pattern names, each with one of the listed values ("Event
+ * pattern syntax", EventBridge User Guide), so an alarm must carry every key
+ * of the set with exactly its value.
  */
 function tagPattern(scope: IConstruct, tags: Record<string, string>, triggerStates: string[]): events.EventPattern {
   const alarmTags = Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, [value]]));

@@ -386,11 +386,22 @@ describe('AlarmEventForwarder', () => {
       expect(() => theApp.synth()).toThrow(/alarms tagged \{"rollback":"checkout"\} are forwarded in ALARM, but no target of Workload\/Rollback watches/);
     });
 
-    it('does not check a forwarder whose bus no AlarmRollback of the app uses', () => {
+    it('does not check a forwarder to another account, where no AlarmRollback of the app is', () => {
       const { theApp, monitoring } = app();
-      new AlarmEventForwarder(monitoring, 'Forwarder', { eventBus: bus(monitoring), alarms: [alarm(monitoring, 'latency')] });
+      new AlarmEventForwarder(monitoring, 'Forwarder', {
+        eventBus: bus(monitoring, `arn:aws:events:${REGION}:444444444444:event-bus/rollback`),
+        alarms: [alarm(monitoring, 'latency')],
+      });
 
       expect(() => theApp.synth()).not.toThrow();
+    });
+
+    it('refuses forwarding to a bus of the rollback\'s account that its rules are not on, where events would stop', () => {
+      const { theApp, monitoring } = app();
+      new AlarmEventForwarder(monitoring, 'Forwarder', { eventBus: bus(monitoring), alarms: [alarm(monitoring, 'errors')] });
+
+      expect(() => theApp.synth()).toThrow(new RegExp('AlarmRollback Workload/Rollback in account 111111111111, Region eu-west-1 receives alarm events on the bus "default", not on "rollback"; '
+        + '.*Forward to that AlarmRollback\'s bus: .*arn:aws:events:eu-west-1:111111111111:event-bus/default'));
     });
   });
 
