@@ -1,8 +1,10 @@
 import { App, Fn, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -170,6 +172,32 @@ describe('AlarmEventForwarder', () => {
     ]);
   });
 
+  it('alarms on the first dead-lettered event, with the actions given', () => {
+    const stack = monitoringStack();
+    const topic = new sns.Topic(stack, 'Oncall');
+    const forwarder = new AlarmEventForwarder(stack, 'Forwarder', {
+      eventBus: bus(stack),
+      alarms: [alarm(stack, 'errors')],
+      alarmActions: [new actions.SnsAction(topic)],
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: stack.resolve((forwarder.deadLetterQueue as sqs.Queue).queueName) }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [stack.resolve(topic.topicArn)],
+      AlarmDescription: Match.stringLikeRegexp('never reached the rollback bus "rollback" in 111111111111 eu-west-1'),
+    });
+    expect(stack.resolve(forwarder.metricDeadLettered().toMetricConfig().metricStat?.dimensions))
+      .toEqual([{ name: 'QueueName', value: stack.resolve((forwarder.deadLetterQueue as sqs.Queue).queueName) }]);
+  });
+
   it('spreads many alarms over the fewest rules whose patterns fit 2,048 characters, each alarm in one rule', () => {
     const stack = monitoringStack();
     const alarms = Array.from({ length: 60 }, (_, index) => alarm(stack, `checkout-service-${String(index).padStart(2, '0')}-5xx-error-rate-above-threshold`));
@@ -294,6 +322,16 @@ describe('AlarmEventForwarder', () => {
       const stack = monitoringStack(app);
       expect(() => new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarms: [created] }))
         .toThrow(/\(Monitoring222222222222us-west-2\/Errors\) is in account 222222222222, Region us-west-2/);
+    });
+
+    it('rules past the 300 of the default bus, counting the stack\'s other rules there and none on other buses', () => {
+      const stack = monitoringStack();
+      for (let index = 0; index < 299; index++) {
+        new events.Rule(stack, `Other${index}`, { eventPattern: { source: ['other'] } });
+      }
+      new events.Rule(stack, 'OnCustomBus', { eventBus: new events.EventBus(stack, 'Custom'), eventPattern: { source: ['other'] } });
+      expect(() => new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarms: [alarm(stack, 'errors')], alarmTags: { rollback: 'checkout' } }))
+        .toThrow(/forwarding needs 2 EventBridge rule\(s\), which makes 301 rules on the default event bus of stack Monitoring222222222222eu-west-1; EventBridge allows 300/);
     });
 
     it('a tag key CloudWatch never propagates', () => {
