@@ -98,9 +98,10 @@ export interface AlarmEventForwarderProps {
  * act on.
  *
  * @example
- * const monitoring = new Stack(app, 'Monitoring', { env: { account: '222222222222', region: 'eu-west-1' } });
- * new AlarmEventForwarder(monitoring, 'ToCheckoutRollback', {
- *   eventBus: events.EventBus.fromEventBusArn(monitoring, 'RollbackBus',
+ * // In a stack of the monitoring account 222222222222, Region eu-west-1:
+ * declare const checkoutErrors: cloudwatch.IAlarm;
+ * new AlarmEventForwarder(this, 'ToCheckoutRollback', {
+ *   eventBus: events.EventBus.fromEventBusArn(this, 'RollbackBus',
  *     'arn:aws:events:eu-west-1:111111111111:event-bus/rollback'),
  *   alarms: [checkoutErrors],
  * });

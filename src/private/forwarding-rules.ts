@@ -21,13 +21,17 @@ import { describeValue, validationError } from './validate';
 // - The target has a role in the sending account that EventBridge assumes,
 //   allowed `events:PutEvents` on the destination bus; a role is required when
 //   the receiving bus admits the sender through its organization (PutTargets,
-//   EventBridge API reference) and for buses in other Regions and the same
-//   account, so every forwarding rule has one.
+//   EventBridge API reference), and the cross-Region and same-account pages
+//   give the sending rule a role too, so every forwarding rule has one.
 // - The target has no Input, InputPath or InputTransformer: PutTargets
 //   (EventBridge API reference) does not allow them when the target is an
 //   event bus of another account, and the receiving rules need the original
-//   event anyway. The event keeps its `account` and `region`, which the
-//   handler compares with the alarm ARN.
+//   event anyway. The receiving account's rules match "events that come
+//   from the sender account" ("Sending and receiving events between AWS
+//   accounts"), that is by the event's own `account`; no page says field by
+//   field that `account` and `region` survive forwarding, and the handler
+//   compares both with the alarm ARN, so an event that lost them would be
+//   refused, never acted on for the wrong alarm.
 // - The target has a dead-letter queue: EventBridge sends an event it could
 //   not put on the destination bus there, with error codes such as
 //   CROSS_ACCOUNT_INGESTION_FAILED and CROSS_REGION_INGESTION_FAILED ("Using
