@@ -195,9 +195,12 @@ function checkDefaultBusRules(scope: IConstruct, adding: number): void {
 /** Buses each role may already put events on, so a second call for the same bus adds no statement. */
 const grantedBuses = new WeakMap<iam.IRole, Set<string>>();
 
+/** Rule-name patterns each queue already admits, so a second call with the same prefix adds no statement. */
+const grantedPrefixes = new WeakMap<sqs.IQueue, Set<string>>();
+
 /**
  * One identity-policy statement per role and bus, and one queue statement per
- * call that admits exactly these rules (EventBridge sends to the dead-letter
+ * queue and name prefix that admits exactly the rules named with it (EventBridge sends to the dead-letter
  * queue as events.amazonaws.com on behalf of the rule: "Using dead-letter
  * queues to process undelivered events", EventBridge User Guide).
  */
@@ -212,6 +215,12 @@ function grantForwarding(props: AlarmForwardingProps, ruleArnPattern: string): v
       resources: [props.destination.eventBusArn],
     }));
   }
+  const prefixes = grantedPrefixes.get(props.deadLetterQueue) ?? new Set<string>();
+  grantedPrefixes.set(props.deadLetterQueue, prefixes);
+  if (prefixes.has(ruleArnPattern)) {
+    return;
+  }
+  prefixes.add(ruleArnPattern);
   props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
     sid: `AllowForwardingRulesToDeadLetter${hash(props.namePrefix, 8)}`,
     principals: [new iam.ServicePrincipal('events.amazonaws.com')],

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ACCOUNT, REGION, alarmArn } from './support';
-import { AlarmEventForwarder, AlarmRollback, RollbackTarget, TriggerOn } from '../../src';
+import { AlarmEventForwarder, AlarmRollback, AlarmRollbackProps, RollbackTarget, TriggerOn } from '../../src';
 import { addForwardingRules, isForwardingRule } from '../../src/private/forwarding-rules';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
 
@@ -366,7 +366,8 @@ describe('AlarmEventForwarder', () => {
     function app(triggerOn = TriggerOn.ALARM) {
       const theApp = new App();
       const workload = new Stack(theApp, 'Workload', { env: { account: ACCOUNT, region: REGION } });
-      const rollback = new AlarmRollback(workload, 'Rollback');
+      // The monitoring account's alarms reach the rollback through the forwarders of these tests.
+      const rollback = new AlarmRollback(workload, 'Rollback', { alarmsForwardedElsewhere: true } as AlarmRollbackProps);
       rollback.addTarget('Checkout', {
         alarms: [alarm(workload, 'errors')],
         target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }),
@@ -469,6 +470,23 @@ describe('addForwardingRules', () => {
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: BUS_ARN }]);
+  });
+
+  it('admits each name prefix once in the dead-letter queue\'s policy', () => {
+    const stack = monitoringStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
+    const deadLetterQueue = new sqs.Queue(stack, 'Queue');
+    const common = { destination: bus(stack), alarmTagSets: [], triggerStates: ['ALARM'], role, deadLetterQueue, purpose: 'for a test' };
+    addForwardingRules(new Construct(stack, 'First'), { ...common, alarmArns: [alarmArn('a', REGION, MONITORING)], namePrefix: 'Same-' });
+    addForwardingRules(new Construct(stack, 'Second'), { ...common, alarmArns: [alarmArn('b', REGION, MONITORING)], namePrefix: 'Same-' });
+    addForwardingRules(new Construct(stack, 'Third'), { ...common, alarmArns: [alarmArn('c', REGION, MONITORING)], namePrefix: 'Other-' });
+
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::SQS::QueuePolicy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements.map((statement: any) => statement.Condition.ArnLike['aws:SourceArn']['Fn::Join'][1][2])).toEqual([
+      `:events:${REGION}:${MONITORING}:rule/Same-*`,
+      `:events:${REGION}:${MONITORING}:rule/Other-*`,
+    ]);
   });
 
   it('refuses to forward nothing', () => {
