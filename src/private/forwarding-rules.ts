@@ -26,8 +26,8 @@ import { describeValue, validationError } from './validate';
 // - The target has no Input, InputPath or InputTransformer: PutTargets
 //   (EventBridge API reference) does not allow them when the target is an
 //   event bus of another account, and the receiving rules need the original
-//   event anyway. The receiving account's rules match "events that come
-//   from the sender account" ("Sending and receiving events between AWS
+//   event anyway. The receiving account's rules are to match the events the
+//   sender account sent ("Sending and receiving events between AWS
 //   accounts"), that is by the event's own `account`; no page says field by
 //   field that `account` and `region` survive forwarding, and the handler
 //   compares both with the alarm ARN, so an event that lost them would be
@@ -38,10 +38,9 @@ import { describeValue, validationError } from './validate';
 //   dead-letter queues to process undelivered events", EventBridge User Guide).
 // - The target has no RetryPolicy. The EventBridge User Guide describes retry
 //   policies for targets in general and says nothing of event-bus targets;
-//   aws-cdk-lib leaves the retry policy out of its own event-bus target
-//   (`aws_events_targets.EventBusProps`: "Retry policy is not supported for
-//   Event bus targets"). Rather than set a value that may be refused or
-//   ignored, forwarding keeps EventBridge's default retries (24 hours, 185
+//   aws-cdk-lib leaves the retry policy out of its own event-bus target, and
+//   its `aws_events_targets.EventBusProps` documents that event-bus targets
+//   take none. Rather than set a value that may be refused or ignored, forwarding keeps EventBridge's default retries (24 hours, 185
 //   attempts: "How EventBridge retries delivering events").
 // - An event a rule has sent from one bus to another is not sent on by a
 //   rule of the second bus, neither to a third account nor to a third bus of
