@@ -67,6 +67,15 @@ export interface AlarmForwardingProps {
   /** Where EventBridge sends events it could not put on `destination`. */
   readonly deadLetterQueue: sqs.IQueue;
   /**
+   * Whether to add the queue statement that admits these rules. False when
+   * the caller's queue already admits every rule named with `namePrefix`
+   * (one statement for many calls keeps the queue policy within its 20
+   * statements, "Amazon SQS policy quotas").
+   *
+   * @default true
+   */
+  readonly admitToDeadLetterQueue?: boolean;
+  /**
    * Every rule's name starts with this, and no other rule's on the same bus
    * does: the dead-letter queue's one statement allows exactly
    * `rule/<namePrefix>*` of the default bus.
@@ -213,6 +222,9 @@ function grantForwarding(props: AlarmForwardingProps, ruleArnPattern: string): v
       actions: ['events:PutEvents'],
       resources: [props.destination.eventBusArn],
     }));
+  }
+  if (props.admitToDeadLetterQueue === false) {
+    return;
   }
   const prefixes = grantedPrefixes.get(props.deadLetterQueue) ?? new Set<string>();
   grantedPrefixes.set(props.deadLetterQueue, prefixes);

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ACCOUNT, REGION, alarmArn } from './support';
-import { AlarmEventForwarder, AlarmRollback, AlarmRollbackProps, RollbackTarget, TriggerOn } from '../../src';
+import { AlarmEventForwarder, AlarmRollback, RollbackTarget, TriggerOn } from '../../src';
 import { addForwardingRules, isForwardingRule } from '../../src/private/forwarding-rules';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
 
@@ -366,8 +366,7 @@ describe('AlarmEventForwarder', () => {
     function app(triggerOn = TriggerOn.ALARM) {
       const theApp = new App();
       const workload = new Stack(theApp, 'Workload', { env: { account: ACCOUNT, region: REGION } });
-      // The monitoring account's alarms reach the rollback through the forwarders of these tests.
-      const rollback = new AlarmRollback(workload, 'Rollback', { alarmsForwardedElsewhere: true } as AlarmRollbackProps);
+      const rollback = new AlarmRollback(workload, 'Rollback');
       rollback.addTarget('Checkout', {
         alarms: [alarm(workload, 'errors')],
         target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }),
@@ -504,6 +503,27 @@ describe('addForwardingRules', () => {
       `:events:${REGION}:${MONITORING}:rule/Same-*`,
       `:events:${REGION}:${MONITORING}:rule/Other-*`,
     ]);
+  });
+
+  it('adds no queue statement when the caller\'s queue already admits the rules', () => {
+    const stack = monitoringStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
+    const deadLetterQueue = new sqs.Queue(stack, 'Queue');
+    const forwarding = addForwardingRules(stack, {
+      destination: bus(stack),
+      alarmArns: [alarmArn('a', REGION, MONITORING)],
+      alarmTagSets: [],
+      triggerStates: ['ALARM'],
+      role,
+      deadLetterQueue,
+      admitToDeadLetterQueue: false,
+      namePrefix: 'P-',
+      purpose: 'for a test',
+    });
+
+    Template.fromStack(stack).resourceCountIs('AWS::SQS::QueuePolicy', 0);
+    expect(rules(stack)[0].Targets[0].DeadLetterConfig).toEqual({ Arn: stack.resolve(deadLetterQueue.queueArn) });
+    expect(forwarding.rules).toHaveLength(1);
   });
 
   it('refuses to forward nothing', () => {
