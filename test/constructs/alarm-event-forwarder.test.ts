@@ -253,6 +253,21 @@ describe('AlarmEventForwarder', () => {
     expect(rules(stack)[0].EventPattern.resources).toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(created.node.defaultChild as cloudwatch.CfnAlarm), 'Arn'] }]);
   });
 
+  it('forwards a composite alarm by its ARN', () => {
+    const stack = monitoringStack();
+    const errors = alarm(stack, 'errors');
+    const composite = new cloudwatch.CompositeAlarm(stack, 'Checkout', {
+      compositeAlarmName: 'checkout-health',
+      alarmRule: cloudwatch.AlarmRule.fromAlarm(errors, cloudwatch.AlarmState.ALARM),
+    });
+    new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarms: [composite, errors] });
+
+    expect(rules(stack)[0].EventPattern.resources).toEqual([
+      stack.resolve(composite.alarmArn),
+      alarmArn('errors', REGION, MONITORING),
+    ]);
+  });
+
   describe('refuses at synth time', () => {
     it('a forwarder with no alarms and no tags', () => {
       const stack = monitoringStack();
