@@ -1,3 +1,4 @@
+export * from './alarm-event-forwarder';
 export * from './alarm-read-failure';
 export * from './alarm-rollback';
 export * from './alarm-tag-propagation';

@@ -16,7 +16,7 @@ import { describeValue, validationError } from './validate';
  * quota on rules whose patterns contain wildcards (30 per event bus, "Amazon
  * EventBridge quotas") does not apply.
  */
-const PATTERN_SKELETON = {
+export const PATTERN_SKELETON = {
   'source': ['aws.cloudwatch'],
   'detail-type': ['CloudWatch Alarm State Change'],
   'resources': [] as string[],
@@ -243,27 +243,43 @@ class HandlerRuleTarget implements events.IRuleTarget {
  * it can resolve to.
  */
 export function groupAlarms(scope: IConstruct, target: TargetInput): AlarmGroup[] {
+  const inputBase = resolvedLength(scope).ofJson({ version: INPUT_VERSION, target: { ...target, alarmArns: [] }, event: 0 }, UNKNOWN_INPUT_PART_CHARS)
+    - 1 + EVENT_PLACEHOLDER.length;
+  return groupAlarmArns(scope, target.alarmArns, inputBase, 'Use a shorter addTarget id and alarm names');
+}
+
+/**
+ * Cuts alarm ARNs, in order, into the fewest groups whose rule pattern
+ * (`resources` listing the group, and at most two trigger states) stays
+ * within EventBridge's default event pattern quota, and, when `inputBase` is
+ * given (the characters of the rule's input without the ARNs), whose input
+ * stays within the input template limit. Every token counts at the longest
+ * it can resolve to. Rules that forward alarm events share the pattern but
+ * have no input.
+ */
+export function groupAlarmArns(scope: IConstruct, alarmArns: string[], inputBase: number | undefined, fix: string): AlarmGroup[] {
   const length = resolvedLength(scope);
   const patternBase = JSON.stringify(PATTERN_SKELETON).length;
-  const inputBase = length.ofJson({ version: INPUT_VERSION, target: { ...target, alarmArns: [] }, event: 0 }, UNKNOWN_INPUT_PART_CHARS)
-    - 1 + EVENT_PLACEHOLDER.length;
+  const inputLimit = inputBase === undefined ? Infinity : INPUT_TEMPLATE_MAX_CHARS;
   const groups: AlarmGroup[] = [];
   let current: { alarmArns: string[]; patternChars: number; inputChars: number } | undefined;
-  target.alarmArns.forEach((arn, index) => {
+  alarmArns.forEach((arn, index) => {
     // Quotes, and a comma before every ARN but the first.
     const arnChars = length.ofAlarmArn(arn) + 2;
-    if (current && current.patternChars + 1 + arnChars <= EVENT_PATTERN_MAX_CHARS && current.inputChars + 1 + arnChars <= INPUT_TEMPLATE_MAX_CHARS) {
+    if (current && current.patternChars + 1 + arnChars <= EVENT_PATTERN_MAX_CHARS && current.inputChars + 1 + arnChars <= inputLimit) {
       current.alarmArns.push(arn);
       current.patternChars += 1 + arnChars;
       current.inputChars += 1 + arnChars;
       return;
     }
-    current = { alarmArns: [arn], patternChars: patternBase + arnChars, inputChars: inputBase + arnChars };
-    if (current.patternChars > EVENT_PATTERN_MAX_CHARS || current.inputChars > INPUT_TEMPLATE_MAX_CHARS) {
+    current = { alarmArns: [arn], patternChars: patternBase + arnChars, inputChars: (inputBase ?? 0) + arnChars };
+    if (current.patternChars > EVENT_PATTERN_MAX_CHARS || current.inputChars > inputLimit) {
+      const input = inputBase === undefined ? '' : ` and ${current.inputChars} input`;
+      const limits = inputBase === undefined ? `${EVENT_PATTERN_MAX_CHARS}` : `${EVENT_PATTERN_MAX_CHARS} and ${INPUT_TEMPLATE_MAX_CHARS}`;
       throw validationError(scope,
-        `alarm ${index} (${Token.isUnresolved(arn) ? 'a token' : describeValue(arn)}) alone makes a rule of ${current.patternChars} pattern and ${current.inputChars} input characters; `
-        + `EventBridge allows ${EVENT_PATTERN_MAX_CHARS} and ${INPUT_TEMPLATE_MAX_CHARS}`,
-        'Use a shorter addTarget id and alarm names');
+        `alarm ${index} (${Token.isUnresolved(arn) ? 'a token' : describeValue(arn)}) alone makes a rule of ${current.patternChars} pattern${input} characters; `
+        + `EventBridge allows ${limits}`,
+        fix);
     }
     groups.push(current);
   });
@@ -313,7 +329,7 @@ function tagGroup(scope: IConstruct, target: TargetInput): AlarmGroup {
  * covers the stack name and the construct path: two AlarmRollbacks in one
  * account and Region never share a prefix.
  */
-function rulePrefix(owner: IConstruct): string {
+export function rulePrefix(owner: IConstruct): string {
   let stack = Stack.of(owner);
   while (stack.nestedStackParent) stack = stack.nestedStackParent;
   const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
@@ -325,10 +341,10 @@ function rulePrefix(owner: IConstruct): string {
   return prefix;
 }
 
-function readable(id: string, max: number): string {
+export function readable(id: string, max: number): string {
   return id.replace(/[^A-Za-z0-9]/g, '').slice(0, max);
 }
 
-function hash(text: string, chars: number): string {
+export function hash(text: string, chars: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, chars);
 }
