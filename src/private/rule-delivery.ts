@@ -16,7 +16,7 @@ import { describeValue, validationError } from './validate';
  * quota on rules whose patterns contain wildcards (30 per event bus, "Amazon
  * EventBridge quotas") does not apply.
  */
-const PATTERN_SKELETON = {
+export const PATTERN_SKELETON = {
   'source': ['aws.cloudwatch'],
   'detail-type': ['CloudWatch Alarm State Change'],
   'resources': [] as string[],
@@ -82,7 +82,10 @@ export class RuleDelivery {
    */
   public addRules(scope: Construct, id: string, target: TargetInput): events.Rule[] {
     const states = target.triggerStates.join(' or ');
-    return this.addGroupedRules(scope, id, target, {
+    // Each rule's input says how its events are the target's: an ARN rule's
+    // lists its alarms and no tags, the tag rule's lists the tags and no ARN.
+    const { alarmTags, ...byArn } = target;
+    const rules = byArn.alarmArns.length === 0 ? [] : this.addGroupedRules(scope, id, byArn as TargetInput, {
       idBase: 'Rule',
       nameSuffix: '',
       description: `Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ${states}`,
@@ -95,6 +98,19 @@ export class RuleDelivery {
         detail: { state: { value: [...target.triggerStates] } },
       }),
     });
+    if (alarmTags) {
+      const byTags = { ...byArn, alarmArns: [], alarmTags } as TargetInput;
+      const tags = Object.entries(alarmTags).map(([key, value]) => `${key}=${value}`).join(', ');
+      rules.push(...this.addGroupedRules(scope, id, byTags, {
+        idBase: 'TagRule',
+        // `-t` after the hash: no ARN rule's name ends that way (theirs end in the hash or a group number).
+        nameSuffix: '-t',
+        description: `Rolls back ${id} when an alarm tagged ${tags} enters ${states}`,
+        eventPattern: () => tagEventPattern(alarmTags, target.triggerStates) as events.EventPattern,
+        groups: () => [tagGroup(scope, byTags)],
+      }));
+    }
+    return rules;
   }
 
   /**
@@ -130,8 +146,10 @@ export class RuleDelivery {
     readonly nameSuffix: string;
     readonly description: string;
     readonly eventPattern: (group: AlarmGroup) => events.EventPattern;
+    /** The rules to make, one per group. @default - the target's alarms, grouped by `groupAlarms` */
+    readonly groups?: () => AlarmGroup[];
   }): events.Rule[] {
-    const groups = groupAlarms(scope, target);
+    const groups = kind.groups ? kind.groups() : groupAlarms(scope, target);
     this.checkRuleCount(scope, groups.length);
     this.grantDelivery();
     const targetPart = `${readable(id, 20)}-${hash(id, 6)}`;
@@ -225,31 +243,84 @@ class HandlerRuleTarget implements events.IRuleTarget {
  * it can resolve to.
  */
 export function groupAlarms(scope: IConstruct, target: TargetInput): AlarmGroup[] {
+  const inputBase = resolvedLength(scope).ofJson({ version: INPUT_VERSION, target: { ...target, alarmArns: [] }, event: 0 }, UNKNOWN_INPUT_PART_CHARS)
+    - 1 + EVENT_PLACEHOLDER.length;
+  return groupAlarmArns(scope, target.alarmArns, inputBase, 'Use a shorter addTarget id and alarm names');
+}
+
+/**
+ * Cuts alarm ARNs, in order, into the fewest groups whose rule pattern
+ * (`resources` listing the group, and at most two trigger states) stays
+ * within EventBridge's default event pattern quota, and, when `inputBase` is
+ * given (the characters of the rule's input without the ARNs), whose input
+ * stays within the input template limit. Every token counts at the longest
+ * it can resolve to. Rules that forward alarm events share the pattern but
+ * have no input.
+ */
+export function groupAlarmArns(scope: IConstruct, alarmArns: string[], inputBase: number | undefined, fix: string): AlarmGroup[] {
   const length = resolvedLength(scope);
   const patternBase = JSON.stringify(PATTERN_SKELETON).length;
-  const inputBase = length.ofJson({ version: INPUT_VERSION, target: { ...target, alarmArns: [] }, event: 0 }, UNKNOWN_INPUT_PART_CHARS)
-    - 1 + EVENT_PLACEHOLDER.length;
+  const inputLimit = inputBase === undefined ? Infinity : INPUT_TEMPLATE_MAX_CHARS;
   const groups: AlarmGroup[] = [];
   let current: { alarmArns: string[]; patternChars: number; inputChars: number } | undefined;
-  target.alarmArns.forEach((arn, index) => {
+  alarmArns.forEach((arn, index) => {
     // Quotes, and a comma before every ARN but the first.
     const arnChars = length.ofAlarmArn(arn) + 2;
-    if (current && current.patternChars + 1 + arnChars <= EVENT_PATTERN_MAX_CHARS && current.inputChars + 1 + arnChars <= INPUT_TEMPLATE_MAX_CHARS) {
+    if (current && current.patternChars + 1 + arnChars <= EVENT_PATTERN_MAX_CHARS && current.inputChars + 1 + arnChars <= inputLimit) {
       current.alarmArns.push(arn);
       current.patternChars += 1 + arnChars;
       current.inputChars += 1 + arnChars;
       return;
     }
-    current = { alarmArns: [arn], patternChars: patternBase + arnChars, inputChars: inputBase + arnChars };
-    if (current.patternChars > EVENT_PATTERN_MAX_CHARS || current.inputChars > INPUT_TEMPLATE_MAX_CHARS) {
+    current = { alarmArns: [arn], patternChars: patternBase + arnChars, inputChars: (inputBase ?? 0) + arnChars };
+    if (current.patternChars > EVENT_PATTERN_MAX_CHARS || current.inputChars > inputLimit) {
+      const input = inputBase === undefined ? '' : ` and ${current.inputChars} input`;
+      const limits = inputBase === undefined ? `${EVENT_PATTERN_MAX_CHARS}` : `${EVENT_PATTERN_MAX_CHARS} and ${INPUT_TEMPLATE_MAX_CHARS}`;
       throw validationError(scope,
-        `alarm ${index} (${Token.isUnresolved(arn) ? 'a token' : describeValue(arn)}) alone makes a rule of ${current.patternChars} pattern and ${current.inputChars} input characters; `
-        + `EventBridge allows ${EVENT_PATTERN_MAX_CHARS} and ${INPUT_TEMPLATE_MAX_CHARS}`,
-        'Use a shorter addTarget id and alarm names');
+        `alarm ${index} (${Token.isUnresolved(arn) ? 'a token' : describeValue(arn)}) alone makes a rule of ${current.patternChars} pattern${input} characters; `
+        + `EventBridge allows ${limits}`,
+        fix);
     }
     groups.push(current);
   });
   return groups;
+}
+
+/**
+ * The pattern of a tag-routed rule: CloudWatch's state-change events whose
+ * `detail.alarmTags` has each tag with exactly its value ("Alarm events and
+ * EventBridge", CloudWatch User Guide: with tag propagation on, the event
+ * detail carries the alarm's tags as an object of key and value, for
+ * filtering in event patterns). Exact values only, like the ARN rules'.
+ * Written with EventBridge's own field names, so its length is what
+ * EventBridge counts.
+ */
+export function tagEventPattern(alarmTags: Record<string, string>, triggerStates: string[]): Record<string, unknown> {
+  return {
+    'source': PATTERN_SKELETON.source,
+    'detail-type': PATTERN_SKELETON['detail-type'],
+    'detail': {
+      alarmTags: Object.fromEntries(Object.entries(alarmTags).map(([key, value]) => [key, [value]])),
+      state: { value: [...triggerStates] },
+    },
+  };
+}
+
+/**
+ * The one group of a tag-routed rule: no ARN, its pattern and input counted
+ * as for the ARN rules. A tag set too long for either fails synth.
+ */
+function tagGroup(scope: IConstruct, target: TargetInput): AlarmGroup {
+  const length = resolvedLength(scope);
+  // With the most trigger states, as PATTERN_SKELETON counts them.
+  const patternChars = length.ofJson(tagEventPattern(target.alarmTags ?? {}, PATTERN_SKELETON.detail.state.value), 0);
+  const inputChars = length.ofJson({ version: INPUT_VERSION, target, event: 0 }, UNKNOWN_INPUT_PART_CHARS) - 1 + EVENT_PLACEHOLDER.length;
+  if (patternChars > EVENT_PATTERN_MAX_CHARS || inputChars > INPUT_TEMPLATE_MAX_CHARS) {
+    throw validationError(scope,
+      `alarmTags make a rule of ${patternChars} pattern and ${inputChars} input characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS} and ${INPUT_TEMPLATE_MAX_CHARS}`,
+      'Route by fewer or shorter tags');
+  }
+  return { alarmArns: [], patternChars, inputChars };
 }
 
 /**
@@ -258,7 +329,7 @@ export function groupAlarms(scope: IConstruct, target: TargetInput): AlarmGroup[
  * covers the stack name and the construct path: two AlarmRollbacks in one
  * account and Region never share a prefix.
  */
-function rulePrefix(owner: IConstruct): string {
+export function rulePrefix(owner: IConstruct): string {
   let stack = Stack.of(owner);
   while (stack.nestedStackParent) stack = stack.nestedStackParent;
   const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
@@ -270,10 +341,10 @@ function rulePrefix(owner: IConstruct): string {
   return prefix;
 }
 
-function readable(id: string, max: number): string {
+export function readable(id: string, max: number): string {
   return id.replace(/[^A-Za-z0-9]/g, '').slice(0, max);
 }
 
-function hash(text: string, chars: number): string {
+export function hash(text: string, chars: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, chars);
 }

@@ -1,0 +1,466 @@
+import { Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { AlarmRollback } from './alarm-rollback';
+import { AlarmStateValue, isAlarmArn, parseAlarmArn, Rules } from './private/contract';
+import { addForwardingRules, isForwardingRule } from './private/forwarding-rules';
+import { watch } from './private/monitoring';
+import { rulePrefix } from './private/rule-delivery';
+import { describeValue, isLiteral, validationError } from './private/validate';
+import { TriggerOn } from './trigger-on';
+
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * Tags on one alarm: "You can assign up to 50 tags to a CloudWatch resource"
+ * (TagResource, CloudWatch API reference). A tag set with more keys matches
+ * no alarm.
+ */
+const MAX_TAGS_PER_ALARM = 50;
+
+/** Properties of an `AlarmEventForwarder`. */
+export interface AlarmEventForwarderProps {
+  /**
+   * The rollback's event bus, in the account and Region of the
+   * `AlarmRollback` that acts on the alarms: usually
+   * `events.EventBus.fromEventBusArn(this, 'RollbackBus', 'arn:aws:events:<region>:<account>:event-bus/<name>')`.
+   * Its account and Region must be known at synth time. It must be the bus
+   * the rollback's rules are on: EventBridge does not send an event on a
+   * second time, so a relay (such as the default bus of an account whose
+   * AlarmRollback uses a custom bus) drops it. The bus's policy must admit
+   * this account (`AlarmRollback`'s `alarmSources`).
+   */
+  readonly eventBus: events.IEventBus;
+
+  /**
+   * Alarms whose state-change events are forwarded. They must live in this
+   * stack's account and Region: CloudWatch puts an alarm's events on the
+   * default bus of the alarm's own account and Region only.
+   *
+   * @default - none; give `alarms`, `alarmTags` or both
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * Forwards the events of every alarm in this account and Region whose
+   * propagated tags (`detail.alarmTags`) hold each of these keys with exactly
+   * this value, including alarms created later. The alarms need tag
+   * propagation turned on (`AlarmTagPropagation`).
+   *
+   * @default - none; give `alarms`, `alarmTags` or both
+   */
+  readonly alarmTags?: { [key: string]: string };
+
+  /**
+   * Which alarm states are forwarded: only those the rollback acts on. Use
+   * the `triggerOn` of the targets that watch these alarms.
+   *
+   * @default TriggerOn.ALARM
+   */
+  readonly triggerOn?: TriggerOn;
+
+  /**
+   * Actions of the alarm on the dead-letter queue (`deadLetterAlarm`), for
+   * example `new actions.SnsAction(topic)`: a dead-lettered event is an alarm
+   * that rolled nothing back.
+   *
+   * @default - none; add actions to `deadLetterAlarm`, or no one hears of lost events
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/**
+ * Forwards CloudWatch alarm state-change events from the default event bus
+ * of this stack's account and Region to an `AlarmRollback`'s event bus in
+ * another account or Region (a monitoring account, or a second Region of the
+ * workload).
+ *
+ * Creates EventBridge rules on this stack's default bus that match exactly
+ * the given alarms (and tag set) in the states that act, each targeting the
+ * rollback's bus with one role (`events:PutEvents` on that bus only) and a
+ * dead-letter queue for events EventBridge could not put there. The event
+ * arrives unchanged: EventBridge allows no input transformation on a
+ * cross-account event-bus target (PutTargets, EventBridge API reference), and
+ * the handler checks the alarm's account and Region against the event's.
+ *
+ * No retry policy is set: the EventBridge User Guide documents retry
+ * policies for targets without saying whether event-bus targets honour them,
+ * and aws-cdk-lib leaves them out of its own event-bus target; EventBridge's
+ * default (24 hours, 185 attempts) applies, and what still fails is in
+ * `deadLetterQueue`.
+ *
+ * When an `AlarmRollback` in the same app uses the bus, every forwarded alarm
+ * and tag set must be watched by one of its targets in every forwarded
+ * state, or synthesis fails: nothing is forwarded that the rollback does not
+ * act on.
+ *
+ * @example
+ * // In a stack of the monitoring account 222222222222, Region eu-west-1:
+ * declare const checkoutErrors: cloudwatch.IAlarm;
+ * new AlarmEventForwarder(this, 'ToCheckoutRollback', {
+ *   eventBus: events.EventBus.fromEventBusArn(this, 'RollbackBus',
+ *     'arn:aws:events:eu-west-1:111111111111:event-bus/rollback'),
+ *   alarms: [checkoutErrors],
+ * });
+ */
+export class AlarmEventForwarder extends Construct {
+  /** The forwarding rules, on this stack's default bus: alarms by ARN first, then the tag set. */
+  public readonly rules: events.IRule[];
+
+  /** The role EventBridge assumes to put the events on the rollback's bus: `events:PutEvents` on that bus only. */
+  public readonly role: iam.IRole;
+
+  /**
+   * Events EventBridge could not put on the rollback's bus (for example
+   * refused by its policy: error code CROSS_ACCOUNT_INGESTION_FAILED).
+   * Encrypted, TLS only, kept 14 days; only these rules may send to it.
+   */
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  /**
+   * Fires when an event is in the dead-letter queue: an alarm state change
+   * that never reached the rollback. It carries the actions of
+   * `alarmActions`.
+   */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+
+  private readonly bus: BusIdentity;
+  private readonly alarmKeys: Array<{ readonly key: string; readonly label: string }>;
+  private readonly alarmTags?: Record<string, string>;
+  private readonly triggerStates: string[];
+
+  constructor(scope: Construct, id: string, props: AlarmEventForwarderProps) {
+    super(scope, id);
+    const alarms = props.alarms ?? [];
+    const tags = props.alarmTags === undefined ? undefined : this.checkTags(props.alarmTags);
+    if (alarms.length === 0 && tags === undefined) {
+      throw validationError(this, 'AlarmEventForwarder was given no alarms and no alarmTags, so it would forward nothing',
+        'Pass the alarms to forward in alarms, or the tags that mark them in alarmTags');
+    }
+    this.bus = this.checkBus(props.eventBus);
+    const alarmArns = this.checkAlarms(alarms);
+    this.alarmKeys = alarms.map((alarm, index) => ({ key: alarmKey(alarm), label: alarmLabel(alarm, index) }));
+    this.alarmTags = tags;
+    this.triggerStates = (props.triggerOn ?? TriggerOn.ALARM) === TriggerOn.ALARM_OR_INSUFFICIENT_DATA
+      ? [AlarmStateValue.ALARM, AlarmStateValue.INSUFFICIENT_DATA]
+      : [AlarmStateValue.ALARM];
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: `Puts the alarm events of ${this.node.path} on the rollback event bus in ${this.bus.account} ${this.bus.region}`.slice(0, 1000),
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    const forwarding = addForwardingRules(this, {
+      destination: props.eventBus,
+      alarmArns,
+      alarmTagSets: tags === undefined ? [] : [tags],
+      triggerStates: this.triggerStates,
+      role: this.role,
+      deadLetterQueue: this.deadLetterQueue,
+      namePrefix: rulePrefix(this),
+      purpose: `to the rollback event bus ${this.bus.label} (${this.bus.account}, ${this.bus.region})`,
+    });
+    this.rules = forwarding.rules;
+    this.deadLetterAlarm = watch(this, 'DeadLetterQueueAlarm', this.metricDeadLettered({ period: Duration.minutes(1) }),
+      `Alarm events forwarded by ${this.node.path} were dead-lettered and never reached the rollback bus ${this.bus.label} in ${this.bus.account} ${this.bus.region}. `
+      + 'Read the queue\'s ERROR_CODE attributes (for example CROSS_ACCOUNT_INGESTION_FAILED: the bus policy does not admit this account) and act on the deployments by hand.');
+    if (props.alarmActions) {
+      this.deadLetterAlarm.addAlarmAction(...props.alarmActions);
+    }
+    this.node.addValidation({ validate: () => this.checkWatched() });
+  }
+
+  /**
+   * Events waiting in the dead-letter queue: the queue's
+   * `ApproximateNumberOfMessagesVisible`. Each is an alarm state change that
+   * never reached the rollback.
+   *
+   * @param props to override the defaults (statistic Maximum, period 5 minutes)
+   */
+  public metricDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /** The bus must be another account's or Region's, or a custom bus, with its account and Region known now. */
+  private checkBus(bus: events.IEventBus): BusIdentity {
+    const stack = Stack.of(this);
+    const { account, region } = bus.env;
+    if (!isLiteral(account) || !isLiteral(region)) {
+      throw validationError(this,
+        `the event bus ${bus.node.path} has ${isLiteral(account) ? 'a literal account' : 'an account only known at deploy time'} and ${isLiteral(region) ? 'a literal Region' : 'a Region only known at deploy time'}, `
+        + 'so the forwarder cannot tell where the events go or check that its alarms are watched there',
+        'Import the rollback\'s bus by its full ARN: events.EventBus.fromEventBusArn(this, \'RollbackBus\', \'arn:aws:events:<region>:<account>:event-bus/<name>\')');
+    }
+    const owned = Resource.isOwnedResource(bus) ? bus.node.defaultChild as events.CfnEventBus : undefined;
+    if (owned && Stack.of(owned) !== stack && (account !== stack.account || region !== stack.region) && !isLiteral(owned.name)) {
+      throw validationError(this,
+        `the event bus ${bus.node.path} lives in another account or Region and has no eventBusName, so its ARN is only known once deployed`,
+        'Give the bus an eventBusName, or import it by ARN with events.EventBus.fromEventBusArn');
+    }
+    const name = owned ? String(Stack.of(owned).resolve(owned.name)) : bus.eventBusName;
+    if (!isLiteral(name)) {
+      throw validationError(this, `the name of the event bus ${bus.node.path} is only known at deploy time`,
+        'Import the rollback\'s bus by its full ARN: events.EventBus.fromEventBusArn(this, \'RollbackBus\', \'arn:aws:events:<region>:<account>:event-bus/<name>\')');
+    }
+    if (name === 'default' && account === stack.account && region === stack.region) {
+      throw validationError(this,
+        `the event bus is the default bus of this stack's own account ${account} and Region ${region}, where the alarm events already are`,
+        'Forward only to a bus in another account or Region, or to the custom bus of an AlarmRollback (which forwards its own account\'s alarms itself); without a custom bus, no forwarder is needed here');
+    }
+    return { account, region, name, label: describeValue(name) };
+  }
+
+  /** The alarms' ARNs, each once, each of an alarm in this stack's account and Region. */
+  private checkAlarms(alarms: cloudwatch.IAlarm[]): string[] {
+    const stack = Stack.of(this);
+    const seen = new Map<string, number>();
+    return alarms.map((alarm, index) => {
+      const arn = alarm.alarmArn;
+      if (typeof arn !== 'string' || arn.length === 0) {
+        throw validationError(this, `alarm ${index} (${alarm.node.path}) has no ARN`,
+          'Pass alarms that have an ARN: create them in this stack, or import them with cloudwatch.Alarm.fromAlarmArn');
+      }
+      if (isLiteral(arn) && !isAlarmArn(arn)) {
+        throw validationError(this, `alarm ${index} has the ARN ${describeValue(arn)}, which is not a CloudWatch alarm ARN`,
+          'Import the alarm with its full ARN: arn:aws:cloudwatch:<region>:<account>:alarm:<name>');
+      }
+      const key = alarmKey(alarm);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        throw validationError(this, `${alarmLabel(alarm, index)} is the same alarm as alarm ${first}`,
+          'Pass each alarm once');
+      }
+      seen.set(key, index);
+      const home = alarmHome(alarm);
+      if (isLiteral(home.account) && isLiteral(home.region) && isLiteral(stack.account) && isLiteral(stack.region)
+        && (home.account !== stack.account || home.region !== stack.region)) {
+        throw validationError(this,
+          `${alarmLabel(alarm, index)} is in account ${home.account}, Region ${home.region}; its state-change events go to the default bus there, `
+          + `never to this stack's (account ${stack.account}, Region ${stack.region})`,
+          `Forward it with an AlarmEventForwarder in a stack of account ${home.account} and Region ${home.region}`);
+      }
+      return arn;
+    });
+  }
+
+  private checkTags(tags: Record<string, string>): Record<string, string> | undefined {
+    const entries = Object.entries(tags);
+    if (entries.length === 0) {
+      return undefined;
+    }
+    if (entries.length > MAX_TAGS_PER_ALARM) {
+      throw validationError(this, `alarmTags has ${entries.length} keys; an alarm carries at most ${MAX_TAGS_PER_ALARM} tags, so no alarm would match`,
+        'Route by the few tags that mark the alarms, such as { rollback: \'checkout\' }');
+    }
+    for (const [key, value] of entries) {
+      if (!Rules.ALARM_TAG_KEY.test(key)) {
+        throw validationError(this, `the alarmTags key ${describeValue(key)} is not ${Rules.ALARM_TAG_KEY.says}`,
+          'Use a tag key CloudWatch propagates into alarm events');
+      }
+      if (Token.isUnresolved(key)) {
+        throw validationError(this, 'an alarmTags key is a token', 'Use literal tag keys');
+      }
+      if (isLiteral(value) && !Rules.ALARM_TAG_VALUE.test(value)) {
+        throw validationError(this, `the alarmTags value of ${describeValue(key)} is ${describeValue(value)}, not ${Rules.ALARM_TAG_VALUE.says}`,
+          'Use the tag value the alarms carry');
+      }
+    }
+    return { ...tags };
+  }
+
+  /**
+   * Every forwarded alarm and tag set is watched, in every forwarded state,
+   * by an AlarmRollback of this app that uses the bus. Read when the app is
+   * complete, from the rollbacks' rules as they will be deployed.
+   */
+  private checkWatched(): string[] {
+    const rollbacks = this.node.root.node.findAll().filter((node): node is AlarmRollback => node instanceof AlarmRollback);
+    const watching = rollbacks.filter((rollback) => usesBus(rollback, this.bus));
+    if (watching.length === 0) {
+      return secondHopErrors(rollbacks, this.bus);
+    }
+    const stack = Stack.of(this);
+    const errors: string[] = [];
+    const ownRollback = watching.find((rollback) => Stack.of(rollback).account === stack.account && Stack.of(rollback).region === stack.region);
+    if (ownRollback) {
+      errors.push(`AlarmRollback ${ownRollback.node.path} is in this stack's own account and Region and already forwards its alarms to its bus, so every event would arrive twice. `
+        + 'Remove this AlarmEventForwarder, and give the alarms to that AlarmRollback\'s targets');
+      return errors;
+    }
+    const watched = watching.flatMap((rollback) => watchedOnBus(rollback, this.bus));
+    const paths = watching.map((rollback) => rollback.node.path).join(', ');
+    this.alarmKeys.forEach(({ key, label }) => {
+      const states = new Set(watched.filter((rule) => rule.alarmKeys.includes(key)).flatMap((rule) => rule.states));
+      const missing = this.triggerStates.filter((state) => !states.has(state));
+      if (missing.length > 0) {
+        errors.push(`${label} is forwarded in ${missing.join(' and ')}, but no target of ${paths} watches it in ${missing.length > 1 ? 'those states' : 'that state'} by ARN. `
+          + 'Add the alarm to a target\'s alarms (with the same triggerOn), or remove it from this forwarder: nothing may be forwarded that the rollback does not act on');
+      }
+    });
+    if (this.alarmTags) {
+      const forwarded = this.alarmTags;
+      const states = new Set(watched
+        .filter((rule) => rule.tags.some((tags) => Object.entries(tags).every(([key, value]) => forwarded[key] === value)))
+        .flatMap((rule) => rule.states));
+      const missing = this.triggerStates.filter((state) => !states.has(state));
+      if (missing.length > 0) {
+        errors.push(`alarms tagged ${describeValue(forwarded)} are forwarded in ${missing.join(' and ')}, but no target of ${paths} watches a subset of these tags in ${missing.length > 1 ? 'those states' : 'that state'}. `
+          + 'Give a target these alarmTags (with the same triggerOn), or forward only tags a target watches');
+      }
+    }
+    return errors;
+  }
+}
+
+/**
+ * EventBridge does not pass on an event that a rule has already sent from
+ * one bus to another, whether to a third account or to a third bus of the
+ * same account ("Sending and receiving events between AWS accounts",
+ * EventBridge User Guide). Events forwarded to the default bus of an
+ * AlarmRollback whose rules are on its custom bus would stop there.
+ */
+function secondHopErrors(rollbacks: AlarmRollback[], bus: BusIdentity): string[] {
+  return rollbacks
+    .filter((rollback) => Stack.of(rollback).account === bus.account && Stack.of(rollback).region === bus.region)
+    .map((rollback) => {
+      const buses = [...new Set(rollbackRules(rollback).map(ruleBusName))].filter((name): name is string => name !== undefined);
+      return buses.length === 0 ? undefined
+        : `AlarmRollback ${rollback.node.path} in account ${bus.account}, Region ${bus.region} receives alarm events on the bus ${buses.map((name) => describeValue(name)).join(', ')}, not on ${bus.label}; `
+        + 'EventBridge does not send an event that a rule has already forwarded on through a second rule, so events forwarded to this bus would never reach it. '
+        + `Forward to that AlarmRollback's bus: events.EventBus.fromEventBusArn(this, 'RollbackBus', 'arn:aws:events:${bus.region}:${bus.account}:event-bus/${buses[0]}')`;
+    })
+    .filter((error): error is string => error !== undefined);
+}
+
+/** Where a bus is, and its name (literal). */
+interface BusIdentity {
+  readonly account: string;
+  readonly region: string;
+  readonly name: string;
+  readonly label: string;
+}
+
+/** What one rollback rule on the bus watches. */
+interface WatchedRule {
+  readonly alarmKeys: string[];
+  readonly tags: Array<Record<string, string>>;
+  readonly states: string[];
+}
+
+/** True when the rollback's stack is in the bus's account and Region and one of its rollback rules is on the bus. */
+function usesBus(rollback: AlarmRollback, bus: BusIdentity): boolean {
+  const stack = Stack.of(rollback);
+  if (stack.account !== bus.account || stack.region !== bus.region) {
+    return false;
+  }
+  return rollbackRules(rollback).some((rule) => ruleBusName(rule) === bus.name);
+}
+
+/** The rules that deliver to the handler (not those that forward the rollback's own alarms to its bus). */
+function rollbackRules(rollback: AlarmRollback): events.CfnRule[] {
+  return rollback.rules
+    .filter((rule) => !isForwardingRule(rule))
+    .map((rule) => rule.node.defaultChild)
+    .filter((child): child is events.CfnRule => child instanceof events.CfnRule);
+}
+
+/** The name of the bus a rule is on, as deployed: `default` when the rule names none. */
+function ruleBusName(rule: events.CfnRule): string | undefined {
+  const stack = Stack.of(rule);
+  const resolved = stack.resolve(rule.eventBusName);
+  if (resolved === undefined) {
+    return 'default';
+  }
+  if (typeof resolved === 'string') {
+    // EventBusName also takes a bus ARN (AWS::Events::Rule, CloudFormation).
+    return resolved.includes(':event-bus/') ? resolved.slice(resolved.indexOf(':event-bus/') + ':event-bus/'.length) : resolved;
+  }
+  const ref = (resolved as { Ref?: unknown }).Ref;
+  const bus = stack.node.findAll().find((node): node is events.CfnEventBus => node instanceof events.CfnEventBus
+    && Stack.of(node) === stack && stack.resolve(node.logicalId) === ref);
+  const name = bus && stack.resolve(bus.name);
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** What the rollback's rules on the bus match: alarm keys, tag sets and states, read from their resolved patterns. */
+function watchedOnBus(rollback: AlarmRollback, bus: BusIdentity): WatchedRule[] {
+  return rollbackRules(rollback).filter((rule) => ruleBusName(rule) === bus.name).map((rule) => {
+    const stack = Stack.of(rule);
+    const pattern = (stack.resolve(rule.eventPattern) ?? {}) as {
+      resources?: unknown[];
+      detail?: { state?: { value?: unknown[] }; alarmTags?: Record<string, unknown> };
+    };
+    const tags = pattern.detail?.alarmTags;
+    const literalTags = tags && Object.entries(tags).every(([, values]) => Array.isArray(values) && values.length === 1 && typeof values[0] === 'string')
+      ? Object.fromEntries(Object.entries(tags).map(([key, values]) => [key, (values as string[])[0]]))
+      : undefined;
+    return {
+      alarmKeys: (pattern.resources ?? []).map(resolvedArnKey),
+      tags: literalTags ? [literalTags] : [],
+      states: (pattern.detail?.state?.value ?? []).filter((state): state is string => typeof state === 'string'),
+    };
+  });
+}
+
+/**
+ * An alarm's identity across stacks: `<region>:<account>:<name>` when its
+ * ARN, or its stack's environment and its literal name, give them; else its
+ * construct path.
+ */
+function alarmKey(alarm: cloudwatch.IAlarm): string {
+  const arn = alarm.alarmArn;
+  if (isLiteral(arn)) {
+    const parts = parseAlarmArn(arn);
+    return parts ? `${parts.region}:${parts.account}:${parts.alarmName}` : arn;
+  }
+  const child = alarm.node.defaultChild;
+  const name = child instanceof cloudwatch.CfnAlarm || child instanceof cloudwatch.CfnCompositeAlarm ? child.alarmName : undefined;
+  const home = alarmHome(alarm);
+  if (isLiteral(name) && isLiteral(home.account) && isLiteral(home.region)) {
+    return `${home.region}:${home.account}:${name}`;
+  }
+  return alarm.node.path;
+}
+
+/** The same identity for an alarm ARN read from a resolved rule pattern. */
+function resolvedArnKey(resolved: unknown): string {
+  const text = typeof resolved === 'string' ? resolved : joinedText(resolved);
+  const parts = parseAlarmArn(text);
+  return parts ? `${parts.region}:${parts.account}:${parts.alarmName}` : JSON.stringify(resolved);
+}
+
+/**
+ * The text of an `Fn::Join` of literals, with the partition pseudo parameter
+ * read as `aws` (keys leave the partition out).
+ */
+function joinedText(resolved: unknown): string | undefined {
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!join || !Array.isArray(join[1])) {
+    return undefined;
+  }
+  const parts = join[1].map((part) => typeof part === 'string' ? part
+    : (part as { Ref?: unknown }).Ref === 'AWS::Partition' ? 'aws' : undefined);
+  return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined;
+}
+
+/** The account and Region an alarm lives in: from its ARN when literal, else from its stack. */
+function alarmHome(alarm: cloudwatch.IAlarm): { account: string; region: string } {
+  const parts = isLiteral(alarm.alarmArn) ? parseAlarmArn(alarm.alarmArn) : undefined;
+  if (parts) {
+    return { account: parts.account, region: parts.region };
+  }
+  const stack = Stack.of(alarm);
+  return { account: stack.account, region: stack.region };
+}
+
+/** `alarm <index> (<ARN or construct path>)`, for error messages. */
+function alarmLabel(alarm: IConstruct & { alarmArn: string }, index: number): string {
+  return `alarm ${index} (${isLiteral(alarm.alarmArn) ? alarm.alarmArn : alarm.node.path})`;
+}
