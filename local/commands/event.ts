@@ -17,9 +17,10 @@ export const eventCommand: Command = {
 
 Prints a CloudWatch "Alarm State Change" event, shaped as EventBridge
 delivers it, for an alarm of your synthesized app: a fresh UUID id, the
-alarm's ARN, account and region as the deployed stack would have them, and
-its configuration (metrics, or a composite alarm's rule). Save it and pass
-it to \`simulate --event\`.
+alarm's ARN, account and region as the deployed stack would have them, its
+configuration (metrics, or a composite alarm's rule), and its tags in
+detail.alarmTags when its tag propagation is on. Save it and pass it to
+\`simulate --event\`.
 
   --assembly DIR      the cloud assembly \`cdk synth\` writes (cdk.out)
   --alarm NAME|ARN    an alarm the stacks create or a rule watches: its name
@@ -56,6 +57,8 @@ it to \`simulate --event\`.
       previousState,
       time: time.toISOString().replace(/\.\d+Z$/, 'Z'),
       configuration: alarm.configuration,
+      // Present when the alarm's tag propagation is on, as CloudWatch sends them (what tag-routed targets match).
+      ...(alarm.alarmTags ? { alarmTags: { ...alarm.alarmTags } } : {}),
       ...stateReason(alarm, state, time),
     });
     io.stdout(`${JSON.stringify(event, null, 2)}\n`);

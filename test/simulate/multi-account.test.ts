@@ -12,7 +12,7 @@ import {
   alarmStateChange, assemblyAlarms, AssemblyStack, checkState, decideForward, evaluateBusPolicy, ForwardingRule, formatEvent, formatTimeline,
   PutEventsRequest, resolveAssembly, Simulation, SimulationState,
 } from '../../local/simulate';
-import { AlarmRollback, RollbackTarget } from '../../src';
+import { AlarmEventForwarder, AlarmRollback, AlarmTagPropagation, RollbackTarget } from '../../src';
 
 // End to end through simulate's code path with several stacks, accounts and
 // Regions: an alarm's event enters the default bus of its own account and
@@ -119,6 +119,45 @@ function synthesize(options: AppOptions = {}): string {
   forwarder('Monitoring', MONITORING, REGION, MONITORED);
   forwarder('WorkloadUsEast1', WORKLOAD, OTHER_REGION, OTHER_REGION_ALARM, !options.roleWithoutPutEvents);
   forwarder('Stranger', STRANGER, REGION, STRANGER_ALARM);
+  app.synth();
+  return outdir;
+}
+
+/**
+ * The library's own constructs: a workload AlarmRollback whose target is
+ * watched by the tag `rollback=checkout`, an own-account alarm with that tag,
+ * and in the monitoring account an alarm with it and an AlarmEventForwarder
+ * of that tag set to the workload's bus. Tag propagation is on in both.
+ */
+function synthesizeTagged(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'simulate-tags-'));
+  const app = new App({ outdir });
+  AlarmTagPropagation.enable(app, { includedTagKeys: ['rollback'] });
+  const taggedAlarm = (stack: Stack, name: string) => {
+    const alarm = new cloudwatch.Alarm(stack, 'Tagged', {
+      alarmName: name, metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: name }), threshold: 1, evaluationPeriods: 1,
+    });
+    Tags.of(alarm).add('rollback', 'checkout');
+    Tags.of(alarm).add('team', 'shop');
+  };
+
+  const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+  const application = new appconfig.Application(workload, 'App', { applicationName: 'shop' });
+  const environment = new appconfig.Environment(workload, 'Prod', { application, environmentName: 'prod' });
+  taggedAlarm(workload, 'checkout-own-5xx');
+  const rollback = new AlarmRollback(workload, 'Rollback');
+  rollback.addTarget('Config', { alarmTags: { rollback: 'checkout' }, target: RollbackTarget.appConfig({ environment }) });
+  new events.CfnEventBusPolicy(workload, 'AllowMonitoring', {
+    statementId: 'monitoring',
+    statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MONITORING}:root` }, Action: 'events:PutEvents', Resource: WORKLOAD_BUS },
+  });
+
+  const monitoring = new Stack(app, 'Monitoring', { env: { account: MONITORING, region: REGION } });
+  taggedAlarm(monitoring, 'checkout-monitored-5xx');
+  new AlarmEventForwarder(monitoring, 'ToCheckout', {
+    eventBus: events.EventBus.fromEventBusArn(monitoring, 'RollbackBus', WORKLOAD_BUS),
+    alarmTags: { rollback: 'checkout' },
+  });
   app.synth();
   return outdir;
 }
@@ -261,6 +300,51 @@ describe('simulate across accounts and Regions', () => {
 
     await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
     expect(sim.cloudWatchIn(MONITORING, REGION)!.state.getAlarm('checkout-5xx').state).toBe('ALARM');
+  });
+});
+
+describe('simulate: tag-routed targets across accounts', () => {
+  let assembly: string;
+  beforeAll(() => {
+    assembly = synthesizeTagged();
+  });
+
+  const eventFor = async (alarm: string) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['event', '--assembly', assembly, '--alarm', alarm], { stdout: (text) => { stdout += text; }, stderr: (text) => { stderr += text; } });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    return JSON.parse(stdout) as Record<string, any>;
+  };
+
+  it('rolls back when an alarm of the workload carrying the target\'s tag enters ALARM', async () => {
+    const event = await eventFor('checkout-own-5xx');
+    // Only the included key propagates.
+    expect(event.detail).toMatchObject({ alarmTags: { rollback: 'checkout' }, alarmTagsStatus: 'SUCCESS' });
+    expect(event.detail.alarmTags.team).toBeUndefined();
+
+    const sim = await start(assembly);
+    const report = await sim.deliver(event);
+    expect(report.hops).toEqual([]);
+    expect(report.deliveries.map((delivery) => [delivery.rule, delivery.outcome])).toEqual([[expect.stringMatching(/^Workload\/Rollback\/Config\//), 'ROLLED_BACK']]);
+  });
+
+  it('rolls back when a tagged alarm of the monitoring account enters ALARM, through the forwarder\'s tag rule', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(await eventFor('checkout-monitored-5xx'));
+
+    expect(report.hops).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^Monitoring\/ToCheckout\//), toBus: WORKLOAD_BUS, status: 'DELIVERED' })]);
+    expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  it('forwards and acts on nothing for an alarm whose tag has another value', async () => {
+    const sim = await start(assembly);
+    const other = alarmStateChange({ alarmArn: alarmArn(MONITORING, REGION, 'checkout-monitored-5xx'), alarmTags: { rollback: 'payments' } });
+    const report = await sim.deliver(other);
+
+    expect(report.hops).toEqual([]);
+    expect(report.deliveries).toEqual([]);
+    expect(report.unmatched).toContainEqual(expect.objectContaining({ rule: expect.stringMatching(/^Monitoring\/ToCheckout\//), reason: 'detail.alarmTags.rollback does not match the rule\'s pattern' }));
   });
 });
 
