@@ -124,6 +124,39 @@ function synthesize(options: AppOptions = {}): string {
 }
 
 /**
+ * The two-stack layout of the README with the library's constructs: the
+ * workload's AlarmRollback watches alarms of the monitoring account, of its
+ * own account in us-east-1 and of an account it never declared; each of those
+ * environments has a stack with the alarm and an AlarmEventForwarder to the
+ * workload's default bus.
+ */
+function synthesizeWithConstructs(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'simulate-constructs-'));
+  const app = new App({ outdir });
+  const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+  const application = new appconfig.Application(workload, 'App', { applicationName: 'shop' });
+  const environment = new appconfig.Environment(workload, 'Prod', { application, environmentName: 'prod' });
+  const alarms = [MONITORED, OTHER_REGION_ALARM, STRANGER_ALARM].map((arn, i) => cloudwatch.Alarm.fromAlarmArn(workload, `Alarm${i}`, arn));
+  const rollback = new AlarmRollback(workload, 'Rollback');
+  rollback.addTarget('Config', { alarms, target: RollbackTarget.appConfig({ environment }) });
+  new events.CfnEventBusPolicy(workload, 'AllowMonitoring', {
+    statementId: 'monitoring',
+    statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MONITORING}:root` }, Action: 'events:PutEvents', Resource: WORKLOAD_BUS },
+  });
+
+  for (const [id, arn] of [['Monitoring', MONITORED], ['WorkloadUsEast1', OTHER_REGION_ALARM], ['Stranger', STRANGER_ALARM]]) {
+    const [, , , region, account, , name] = arn.split(':');
+    const stack = new Stack(app, id, { env: { account, region } });
+    const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
+      alarmName: name, metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: name }), threshold: 1, evaluationPeriods: 1,
+    });
+    new AlarmEventForwarder(stack, 'ToCheckout', { eventBus: events.EventBus.fromEventBusArn(stack, 'RollbackBus', WORKLOAD_BUS), alarms: [alarm] });
+  }
+  app.synth();
+  return outdir;
+}
+
+/**
  * The library's own constructs: a workload AlarmRollback whose target is
  * watched by the tag `rollback=checkout`, an own-account alarm with that tag,
  * and in the monitoring account an alarm with it and an AlarmEventForwarder
@@ -300,6 +333,45 @@ describe('simulate across accounts and Regions', () => {
 
     await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
     expect(sim.cloudWatchIn(MONITORING, REGION)!.state.getAlarm('checkout-5xx').state).toBe('ALARM');
+  });
+});
+
+describe('simulate with the library\'s constructs across accounts and Regions', () => {
+  let assembly: string;
+  beforeAll(() => {
+    assembly = synthesizeWithConstructs();
+  });
+
+  it('rolls back an AppConfig deployment when an alarm of the monitoring account enters ALARM', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+
+    expect(report.hops).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^Monitoring\/ToCheckout\//), toBus: WORKLOAD_BUS, status: 'DELIVERED' })]);
+    expect(report.deliveries.map((delivery) => [delivery.target.name, delivery.outcome])).toEqual([['Workload/Rollback/Config', 'ROLLED_BACK']]);
+    expect(sim.finalState().appConfig[0].deployments[0].state).toBe('ROLLED_BACK');
+  });
+
+  it('rolls back when an alarm of the workload account in another Region enters ALARM', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: OTHER_REGION_ALARM }));
+
+    expect(report.hops).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^WorkloadUsEast1\/ToCheckout\//), status: 'DELIVERED' })]);
+    expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  it('dead-letters the event of an account that is not a declared source, which never reaches the handler', async () => {
+    const sim = await start(assembly);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: STRANGER_ALARM }));
+
+    expect(report.hops).toEqual([expect.objectContaining({
+      rule: expect.stringMatching(/^Stranger\/ToCheckout\//),
+      status: 'DEAD_LETTERED',
+      deadLetterQueue: expect.stringMatching(/^arn:aws:sqs:eu-west-1:333333333333:/),
+      reason: expect.stringMatching(/allows events:PutEvents from account 333333333333/),
+    })]);
+    expect(report.deliveries).toEqual([]);
+    expect(sim.appConfig.requests).toEqual([]);
+    expect(sim.finalState().appConfig[0].deployments[0].state).toBe('BAKING');
   });
 });
 
