@@ -11,14 +11,19 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmReadFailure } from './alarm-read-failure';
+import { AlarmSource } from './alarm-source';
+import { checkAlarmLocations, isInStackEnvironment, ResolvedAlarmSource, resolveAlarmSources } from './private/alarm-locations';
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
+import { addBusPolicy } from './private/bus-policy';
 import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
+import { addForwardingRules } from './private/forwarding-rules';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
 import { CLOUDFORMATION_MAX_RESOURCES, RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
+import { RollbackBus } from './private/rollback-bus';
 import { RollbackFunction } from './private/rollback-function';
-import { RuleDelivery } from './private/rule-delivery';
+import { checkRuleCount, hash, RuleDelivery } from './private/rule-delivery';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
@@ -206,6 +211,43 @@ export interface AlarmRollbackProps {
    * @default AlarmReadFailure.ROLL_BACK
    */
   readonly alarmReadFailure?: AlarmReadFailure;
+
+  /**
+   * The event bus the alarm rules live on: a bus of the stack's own account
+   * and Region (a bus elsewhere fails synth). CloudWatch puts an alarm's
+   * state-change events on the default bus of the alarm's own account and
+   * Region only, so with a custom bus the AlarmRollback also creates rules on
+   * the default bus that forward its own account's and Region's alarms (and
+   * tag-routed targets' events) to it. Proton targets' deployment-start rules
+   * stay on the default bus, where AWS service events arrive.
+   *
+   * @default - the default event bus of the stack's account and Region
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The accounts (or organizations) whose alarms may send their events to
+   * `eventBus`, each with the Regions of its alarms. The AlarmRollback writes
+   * the bus policy that lets them put CloudWatch alarm state-change events
+   * (and nothing else) on the bus; an `AlarmEventForwarder` in each of those
+   * accounts and Regions forwards the alarms. The stack's own account needs
+   * no bus-policy statement, but its alarms in other Regions must be declared
+   * with `AlarmSource.account(<own account>, { regions })`.
+   *
+   * @default - none: only alarms of the stack's own account and Region
+   */
+  readonly alarmSources?: AlarmSource[];
+
+  /**
+   * What happens when a target's alarm ARN names an account or Region that
+   * no `alarmSources` entry covers: by default synth fails, since that
+   * alarm's events would never reach the rollback; true makes it a warning,
+   * for alarm events forwarded by something outside this app (whose bus
+   * policy you write yourself).
+   *
+   * @default false
+   */
+  readonly alarmsForwardedElsewhere?: boolean;
 }
 
 /** Options of `AlarmRollback.addTarget`. */
@@ -317,6 +359,10 @@ export class AlarmRollback extends Construct {
   private readonly triggerOn: TriggerOn;
   private readonly actOnPausedAlarms: boolean;
   private readonly delivery: RuleDelivery;
+  private readonly bus: RollbackBus;
+  private readonly alarmSources: ResolvedAlarmSource[];
+  private readonly alarmsForwardedElsewhere: boolean;
+  private forwardingRole?: iam.Role;
   private readonly grants: TargetGrants;
   private readonly targetIds: string[] = [];
   private readonly dashboards: RollbackDashboardBuilder[] = [];
@@ -325,6 +371,9 @@ export class AlarmRollback extends Construct {
     super(scope, id);
 
     this.rollbackName = this.node.path;
+    this.bus = RollbackBus.of(this, props.eventBus);
+    this.alarmSources = resolveAlarmSources(this, props.alarmSources ?? []);
+    this.alarmsForwardedElsewhere = props.alarmsForwardedElsewhere ?? false;
     const ledgerRetentionDays = this.ledgerRetentionDays(props.ledgerRetention);
     const retryAttempts = this.retryAttempts(props.retryAttempts);
     const maxEventAge = this.maxEventAge(props.maxEventAge);
@@ -386,8 +435,10 @@ export class AlarmRollback extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts,
       maxEventAge,
+      bus: this.bus,
     });
     this.ruleNamePrefix = this.delivery.namePrefix;
+    addBusPolicy(this, this.bus, this.alarmSources, this.ruleNamePrefix);
     this.grants = new TargetGrants(this, this.function);
 
     this.node.addValidation({ validate: () => this.checkStackResources() });
@@ -506,7 +557,10 @@ export class AlarmRollback extends Construct {
         addStartRules: (pattern, input, description) => { startRules.push([pattern, input, description]); },
       },
     });
+    checkAlarmLocations(scope, target.alarmArns,
+      { sources: this.alarmSources, forwardedElsewhere: this.alarmsForwardedElsewhere, busDescription: this.bus.description });
     const rules = this.delivery.addRules(scope, id, target);
+    this.forwardToCustomBus(scope, id, target);
     for (const [pattern, input, description] of startRules) {
       rules.push(...this.delivery.addStartRules(scope, id, input, pattern, description));
     }
@@ -515,6 +569,44 @@ export class AlarmRollback extends Construct {
       dashboard.addTarget(id);
     }
     return rules;
+  }
+
+  /**
+   * With a custom bus, the target's alarms of this stack's account and Region
+   * (and its tag-routed events) still arrive on the default bus only
+   * ("Alarm events and EventBridge", CloudWatch User Guide): rules there
+   * forward them to the custom bus, where the target's rules match them.
+   * Alarms elsewhere reach the custom bus through their own forwarder.
+   */
+  private forwardToCustomBus(scope: Construct, id: string, target: TargetInput): void {
+    if (this.bus.isDefault) return;
+    const alarmArns = target.alarmArns.filter((arn) => isInStackEnvironment(this, arn));
+    const alarmTagSets = target.alarmTags ? [target.alarmTags] : [];
+    if (alarmArns.length === 0 && alarmTagSets.length === 0) return;
+    this.forwardingRole ??= new iam.Role(this, 'ForwardingRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: `Puts this stack's alarm events on the rollback's event bus (${this.rollbackName})`.slice(0, 1000),
+    });
+    // One queue statement admits every rule of this AlarmRollback on the
+    // default bus (rule/<prefix>*); the per-call statement forwarding would
+    // add is dropped, so the queue policy does not grow with the targets
+    // ("Amazon SQS policy quotas": 20 statements).
+    this.delivery.allowDeadLetterFromDefaultBus();
+    const sharedQueue: sqs.IQueue = Object.create(this.deadLetterQueue, {
+      addToResourcePolicy: { value: () => ({ statementAdded: true, policyDependable: this.deadLetterQueue }) },
+    });
+    const forwarding = addForwardingRules(scope, {
+      destination: this.bus.custom!,
+      alarmArns,
+      alarmTagSets,
+      triggerStates: target.triggerStates,
+      role: this.forwardingRole,
+      deadLetterQueue: sharedQueue,
+      // `<rollback prefix>f<hash>-`: within this AlarmRollback's prefix, and never the start of a start rule's name (`<readable id>-<hash>-s`).
+      namePrefix: `${this.ruleNamePrefix}f${hash(id, 8)}-`,
+      purpose: `to ${this.bus.description} for ${id}`,
+    });
+    checkRuleCount(scope, RollbackBus.of(this, undefined), forwarding.rules.length, 'forwarding this target\'s alarms to the custom bus');
   }
 
   /**
