@@ -287,9 +287,11 @@ export interface AddTargetOptions {
  * optionally, an SNS message.
  *
  * One handler function serves every target; each `addTarget` adds an
- * EventBridge rule on the default bus that matches exactly that target's
- * alarms entering `ALARM` (several rules when the alarms outgrow one rule's
- * event pattern). The handler's permission to be invoked and the dead-letter
+ * EventBridge rule on the default bus (or on `eventBus`) that matches
+ * exactly that target's alarms entering `ALARM` (several rules when the
+ * alarms outgrow one rule's event pattern). Alarms of other accounts and
+ * Regions reach the bus through an `AlarmEventForwarder` there, once
+ * `alarmSources` lets them in. The handler's permission to be invoked and the dead-letter
  * queue's policy each hold one statement for all rules, and the target
  * grants are packed into IAM policies sized to IAM's quotas, so a stack
  * with a few hundred targets deploys.
@@ -342,7 +344,9 @@ export class AlarmRollback extends Construct {
    * Every rule this AlarmRollback creates is named with this prefix, and no
    * rule of another AlarmRollback is. The handler's invoke permission and the
    * dead-letter queue's policy allow exactly the rules
-   * `arn:<partition>:events:<region>:<account>:rule/<prefix>*`.
+   * `arn:<partition>:events:<region>:<account>:rule/<prefix>*` on the default
+   * bus, and `rule/<bus name>/<prefix>*` on a custom `eventBus`. The bus
+   * policy's statement IDs start with it too.
    */
   public readonly ruleNamePrefix: string;
 
@@ -510,13 +514,17 @@ export class AlarmRollback extends Construct {
   /**
    * Rolls `options.target` back when any of `options.alarms` enters `ALARM`.
    *
-   * Adds an EventBridge rule on the default bus that matches exactly these
+   * Adds an EventBridge rule on the rollback's bus that matches exactly these
    * alarms' state changes to `ALARM`, and sends the handler the original
    * event together with the target's identifiers. When the alarms outgrow
    * one rule (EventBridge's default event pattern quota is 2,048 characters,
    * about 15 alarm ARNs), they are spread over several rules, each sending
    * only its own alarms' ARNs. The target is named
    * `<construct path of this AlarmRollback>/<id>` in the ledger and metrics.
+   * An alarm in an account or Region that no `alarmSources` entry covers
+   * fails synth (or warns, with `alarmsForwardedElsewhere`). With a custom
+   * `eventBus`, rules on the default bus forward this stack's own alarms to
+   * it; they are not among the returned rules.
    *
    * @param id a name for the target, unique within this AlarmRollback
    * @param options the alarms and the target

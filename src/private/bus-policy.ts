@@ -19,9 +19,13 @@ const POLICY_ENVELOPE_CHARS = JSON.stringify({ Version: '2012-10-17', Statement:
  *   and one per organization (`Principal: '*'` with `aws:PrincipalOrgID`,
  *   as PutPermission's `Condition` does it: EventBridge API reference).
  * - Narrowed with the `events:source` and `events:detail-type` condition
- *   keys, which EventBridge sets from the event being put ("Using IAM policy
+ *   keys, which EventBridge sets from the events being put ("Using IAM policy
  *   conditions in Amazon EventBridge", EventBridge User Guide), so a source
  *   account can forward alarm events and no other event of its own making.
+ *   The source is compared with `ForAllValues:StringEquals`, as EventBridge's
+ *   own example does ("Example policy: Send events to a custom bus in a
+ *   different account", EventBridge User Guide): one PutEvents call can carry
+ *   entries of several sources, and every one must be `aws.cloudwatch`.
  * - No statement for the stack's own account: within one account, an allow in
  *   the forwarding role's identity policy is enough ("Policy evaluation
  *   logic", IAM User Guide; "Sending and receiving events between event buses
@@ -41,10 +45,8 @@ export function addBusPolicy(scope: Construct, bus: RollbackBus, sources: Resolv
   const ownAccount = isLiteral(stack.account) ? stack.account : undefined;
   const accounts = sources.filter((source) => source.kind === 'account' && source.id !== ownAccount).map((source) => source.id);
   const organizations = sources.filter((source) => source.kind === 'organization').map((source) => source.id);
-  const narrowed = {
-    'events:source': PATTERN_SKELETON.source[0],
-    'events:detail-type': PATTERN_SKELETON['detail-type'][0],
-  };
+  const allSources = { 'events:source': PATTERN_SKELETON.source[0] };
+  const detailType = { 'events:detail-type': PATTERN_SKELETON['detail-type'][0] };
   const statements: Array<{ id: string; statementId: string; statement: Record<string, unknown> }> = [];
   if (accounts.length > 0) {
     statements.push({
@@ -55,7 +57,7 @@ export function addBusPolicy(scope: Construct, bus: RollbackBus, sources: Resolv
         Principal: { AWS: accounts.map((account) => `arn:${stack.partition}:iam::${account}:root`) },
         Action: 'events:PutEvents',
         Resource: bus.arn,
-        Condition: { StringEquals: narrowed },
+        Condition: { 'ForAllValues:StringEquals': allSources, 'StringEquals': detailType },
       },
     });
   }
@@ -68,7 +70,7 @@ export function addBusPolicy(scope: Construct, bus: RollbackBus, sources: Resolv
         Principal: '*',
         Action: 'events:PutEvents',
         Resource: bus.arn,
-        Condition: { StringEquals: { ...narrowed, 'aws:PrincipalOrgID': organization } },
+        Condition: { 'ForAllValues:StringEquals': allSources, 'StringEquals': { ...detailType, 'aws:PrincipalOrgID': organization } },
       },
     });
   }

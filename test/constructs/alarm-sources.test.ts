@@ -8,7 +8,8 @@ const APPCONFIG = RollbackTarget.appConfig({ applicationId: 'abc1234', environme
 const MONITORING = '222222222222';
 const OTHER = '333333333333';
 const ORGANIZATION = 'o-a1b2c3d4e5';
-const NARROWED = { 'events:source': 'aws.cloudwatch', 'events:detail-type': 'CloudWatch Alarm State Change' };
+const ALL_SOURCES = { 'events:source': 'aws.cloudwatch' };
+const DETAIL_TYPE = { 'events:detail-type': 'CloudWatch Alarm State Change' };
 const DEFAULT_BUS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${REGION}:${ACCOUNT}:event-bus/default`]] };
 
 function root(account: string): unknown {
@@ -36,7 +37,7 @@ describe('AlarmRollback bus policy', () => {
         Principal: { AWS: [root(MONITORING), root(OTHER)] },
         Action: 'events:PutEvents',
         Resource: DEFAULT_BUS_ARN,
-        Condition: { StringEquals: NARROWED },
+        Condition: { 'ForAllValues:StringEquals': ALL_SOURCES, 'StringEquals': DETAIL_TYPE },
       },
     }]);
   });
@@ -53,7 +54,7 @@ describe('AlarmRollback bus policy', () => {
         Principal: '*',
         Action: 'events:PutEvents',
         Resource: DEFAULT_BUS_ARN,
-        Condition: { StringEquals: { ...NARROWED, 'aws:PrincipalOrgID': ORGANIZATION } },
+        Condition: { 'ForAllValues:StringEquals': ALL_SOURCES, 'StringEquals': { ...DETAIL_TYPE, 'aws:PrincipalOrgID': ORGANIZATION } },
       },
     }]);
   });
