@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import { ACCOUNT, REGION, alarmArn, importedAlarm, metricAlarm, testStack } from './support';
-import { AlarmRollback, AlarmSource, RollbackTarget } from '../../src';
+import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget } from '../../src';
 
 const APPCONFIG = RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' });
 const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/rollbacks`;
@@ -130,6 +131,47 @@ describe('AlarmRollback on a custom event bus', () => {
     const onBus = rules(stack).filter((rule) => rule.EventBusName !== undefined);
     expect(onBus).toHaveLength(1);
     expect(onBus[0].EventBusName).toEqual({ Ref: expect.stringMatching(/^RollbackBus/) });
+  });
+
+  it('keeps a Proton target\'s start rule on the default bus, where AWS service events arrive, with a permission of its own', () => {
+    const stack = testStack();
+    const rollback = new AlarmRollback(stack, 'Rollback', { eventBus: events.EventBus.fromEventBusArn(stack, 'Bus', BUS_ARN) });
+    rollback.addTarget('Env', { alarms: [importedAlarm(stack, 'health')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
+
+    const byBus = rules(stack).map((rule) => [rule.EventBusName, rule.EventPattern.source[0]]);
+    expect(byBus).toEqual(expect.arrayContaining([['rollbacks', 'aws.cloudwatch'], [undefined, 'aws.proton'], [undefined, 'aws.cloudwatch']]));
+    expect(byBus).toHaveLength(3);
+    const permissions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission'))
+      .map((permission) => permission.Properties)
+      .filter((permission) => permission.Principal === 'events.amazonaws.com')
+      .map((permission) => permission.SourceArn['Fn::Join'][1][2]);
+    expect(permissions).toEqual([
+      `:events:${REGION}:${ACCOUNT}:rule/rollbacks/${rollback.ruleNamePrefix}*`,
+      `:events:${REGION}:${ACCOUNT}:rule/${rollback.ruleNamePrefix}*`,
+    ]);
+  });
+
+  it('synthesizes with a monitoring account\'s forwarder that sends a declared alarm to the custom bus', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: ACCOUNT, region: REGION } });
+    const bus = new events.EventBus(workload, 'RollbackBus', { eventBusName: 'rollbacks' });
+    const rollback = new AlarmRollback(workload, 'Rollback', { eventBus: bus, alarmSources: [AlarmSource.account('222222222222')] });
+    rollback.addTarget('Checkout', {
+      alarms: [cloudwatch.Alarm.fromAlarmArn(workload, 'Remote', alarmArn('errors', REGION, '222222222222'))],
+      target: APPCONFIG,
+    });
+    const monitoring = new Stack(app, 'Monitoring', { env: { account: '222222222222', region: REGION } });
+    new AlarmEventForwarder(monitoring, 'Forwarder', {
+      eventBus: events.EventBus.fromEventBusArn(monitoring, 'RollbackBus', BUS_ARN),
+      alarms: [cloudwatch.Alarm.fromAlarmArn(monitoring, 'Errors', alarmArn('errors', REGION, '222222222222'))],
+    });
+
+    expect(() => app.synth()).not.toThrow();
+    Template.fromStack(workload).hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^RollbackBus') },
+      Statement: Match.objectLike({ Principal: { AWS: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] }] } }),
+    });
+    expect(rules(monitoring).map((rule) => rule.Targets[0].Arn)).toEqual([BUS_ARN]);
   });
 
   it('refuses a bus in another account, naming the bus, both environments and the fix', () => {
