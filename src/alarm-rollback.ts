@@ -367,6 +367,8 @@ export class AlarmRollback extends Construct {
   private readonly alarmSources: ResolvedAlarmSource[];
   private readonly alarmsForwardedElsewhere: boolean;
   private forwardingRole?: iam.Role;
+  /** Alarm ARNs and tag sets (see `tagSetKey`) forwarded to the custom bus so far, with their states. */
+  private readonly forwarded = new Map<string, Set<string>>();
   private readonly grants: TargetGrants;
   private readonly targetIds: string[] = [];
   private readonly dashboards: RollbackDashboardBuilder[] = [];
@@ -588,9 +590,26 @@ export class AlarmRollback extends Construct {
    */
   private forwardToCustomBus(scope: Construct, id: string, target: TargetInput): void {
     if (this.bus.isDefault) return;
-    const alarmArns = target.alarmArns.filter((arn) => isInStackEnvironment(this, arn));
-    const alarmTagSets = target.alarmTags ? [target.alarmTags] : [];
-    if (alarmArns.length === 0 && alarmTagSets.length === 0) return;
+    // An event forwarded twice reaches every rule on the custom bus twice, so
+    // each alarm and tag set is forwarded only in the states no earlier
+    // target forwards it in; alarms missing the same states share rules.
+    const groups = new Map<string, { states: string[]; alarmArns: string[]; alarmTagSets: Array<Record<string, string>> }>();
+    const missing = (key: string) => target.triggerStates.filter((state) => !this.forwarded.get(key)?.has(state));
+    const add = (key: string, place: (group: { alarmArns: string[]; alarmTagSets: Array<Record<string, string>> }) => void) => {
+      const states = missing(key);
+      if (states.length === 0) return;
+      const group = groups.get(states.join()) ?? { states, alarmArns: [], alarmTagSets: [] };
+      groups.set(states.join(), group);
+      place(group);
+      const forwarded = this.forwarded.get(key) ?? new Set<string>();
+      states.forEach((state) => forwarded.add(state));
+      this.forwarded.set(key, forwarded);
+    };
+    target.alarmArns.filter((arn) => isInStackEnvironment(this, arn)).forEach((arn) => add(arn, (group) => group.alarmArns.push(arn)));
+    const tags = target.alarmTags;
+    if (tags) add(tagSetKey(tags), (group) => group.alarmTagSets.push(tags));
+    if (groups.size === 0) return;
+
     this.forwardingRole ??= new iam.Role(this, 'ForwardingRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `Puts this stack's alarm events on the rollback's event bus (${this.rollbackName})`.slice(0, 1000),
@@ -603,18 +622,20 @@ export class AlarmRollback extends Construct {
     const sharedQueue: sqs.IQueue = Object.create(this.deadLetterQueue, {
       addToResourcePolicy: { value: () => ({ statementAdded: true, policyDependable: this.deadLetterQueue }) },
     });
-    const forwarding = addForwardingRules(scope, {
-      destination: this.bus.custom!,
-      alarmArns,
-      alarmTagSets,
-      triggerStates: target.triggerStates,
-      role: this.forwardingRole,
-      deadLetterQueue: sharedQueue,
-      // `<rollback prefix>f<hash>-`: within this AlarmRollback's prefix, and never the start of a start rule's name (`<readable id>-<hash>-s`).
-      namePrefix: `${this.ruleNamePrefix}f${hash(id, 8)}-`,
-      purpose: `to ${this.bus.description} for ${id}`,
+    [...groups.values()].forEach((group, index) => {
+      const forwarding = addForwardingRules(index === 0 ? scope : new Construct(scope, `Forwarding${index + 1}`), {
+        destination: this.bus.custom!,
+        alarmArns: group.alarmArns,
+        alarmTagSets: group.alarmTagSets,
+        triggerStates: group.states,
+        role: this.forwardingRole!,
+        deadLetterQueue: sharedQueue,
+        // `<rollback prefix>f<hash>-`: within this AlarmRollback's prefix, and never the start of a start rule's name (`<readable id>-<hash>-s`).
+        namePrefix: `${this.ruleNamePrefix}f${hash(index === 0 ? id : `${id}/${index + 1}`, 8)}-`,
+        purpose: `to ${this.bus.description} for ${id}`,
+      });
+      checkRuleCount(scope, RollbackBus.of(this, undefined), forwarding.rules.length, 'forwarding this target\'s alarms to the custom bus');
     });
-    checkRuleCount(scope, RollbackBus.of(this, undefined), forwarding.rules.length, 'forwarding this target\'s alarms to the custom bus');
   }
 
   /**
@@ -977,6 +998,11 @@ export class AlarmRollback extends Construct {
       return arn;
     });
   }
+}
+
+/** One key per tag set, whatever the order of its keys. */
+function tagSetKey(tags: Record<string, string>): string {
+  return `tags:${JSON.stringify(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
 }
 
 /**

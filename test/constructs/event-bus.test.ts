@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import { ACCOUNT, REGION, alarmArn, importedAlarm, metricAlarm, testStack } from './support';
-import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget } from '../../src';
+import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
 
 const APPCONFIG = RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' });
 const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/rollbacks`;
@@ -91,6 +91,27 @@ describe('AlarmRollback on a custom event bus', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^RollbackForwardingRole') }],
       PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS_ARN }] },
     });
+  });
+
+  it('forwards an alarm that several targets watch once, and later only in the states not yet forwarded', () => {
+    const stack = testStack();
+    const rollback = rollbackOnBus(stack);
+    const shared = importedAlarm(stack, 'shared');
+    const own = importedAlarm(stack, 'own');
+    rollback.addTarget('First', { alarms: [shared], target: APPCONFIG });
+    rollback.addTarget('Second', { alarms: [shared, own], target: APPCONFIG });
+    rollback.addTarget('Third', { alarms: [shared], target: APPCONFIG, triggerOn: TriggerOn.ALARM_OR_INSUFFICIENT_DATA });
+    rollback.addTarget('Fourth', { alarms: [own, importedAlarm(stack, 'new')], target: APPCONFIG, triggerOn: TriggerOn.ALARM_OR_INSUFFICIENT_DATA });
+
+    const forwarding = rules(stack).filter((rule) => rule.EventBusName === undefined);
+    expect(forwarding.map((rule) => [rule.EventPattern.resources, rule.EventPattern.detail.state.value])).toEqual([
+      [[alarmArn('shared')], ['ALARM']],
+      [[alarmArn('own')], ['ALARM']],
+      [[alarmArn('shared')], ['INSUFFICIENT_DATA']],
+      [[alarmArn('own')], ['INSUFFICIENT_DATA']],
+      [[alarmArn('new')], ['ALARM', 'INSUFFICIENT_DATA']],
+    ]);
+    expect(new Set(forwarding.map((rule) => rule.Name)).size).toBe(5);
   });
 
   it('lets the forwarding rules of all targets dead-letter through one queue statement', () => {
