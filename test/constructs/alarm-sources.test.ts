@@ -1,8 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as fc from 'fast-check';
 import { ACCOUNT, REGION, importedAlarm, metricAlarm, testStack } from './support';
 import { AlarmRollback, AlarmRollbackProps, AlarmSource, RollbackTarget } from '../../src';
+import { Rules } from '../../src/private/contract';
 
 const APPCONFIG = RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' });
 const MONITORING = '222222222222';
@@ -206,6 +208,30 @@ describe('AlarmSource validation', () => {
     const stack = testStack();
     expect(() => rollback(stack, { alarmSources: [source()] })).toThrow(message);
     expect(() => rollback(testStack(), { alarmSources: [source()] })).toThrow(/^\[TestStack\/Rollback\] alarmSources\[0\]/);
+  });
+
+  it('accepts exactly the account and organization IDs the contract accepts, and names the value otherwise', () => {
+    const id = fc.oneof(
+      fc.stringMatching(/^\d{10,14}$/),
+      fc.stringMatching(/^o-[a-z0-9]{8,34}$/),
+      fc.stringMatching(/^O-[A-Za-z0-9]{10}$/),
+      fc.string({ maxLength: 40 }),
+    );
+    fc.assert(fc.property(id, fc.boolean(), (value, asAccount) => {
+      const rule = asAccount ? Rules.ACCOUNT_ID : Rules.ORGANIZATION_ID;
+      const source = asAccount ? AlarmSource.account(value) : AlarmSource.organization(value);
+      let message: string | undefined;
+      try {
+        rollback(testStack(), { alarmSources: [source] });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      if (rule.test(value)) {
+        expect(message).toBeUndefined();
+      } else {
+        expect(message).toMatch(/^\[TestStack\/Rollback\] alarmSources\[0\] \(AlarmSource\.(account|organization)\) is given .+\. .+/s);
+      }
+    }), { numRuns: 200 });
   });
 
   it('refuses an account declared twice, pointing at both entries', () => {
