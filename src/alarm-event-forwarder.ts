@@ -7,6 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
 import { AlarmStateValue, isAlarmArn, parseAlarmArn, Rules } from './private/contract';
 import { addForwardingRules, isForwardingRule } from './private/forwarding-rules';
+import { watch } from './private/monitoring';
 import { rulePrefix } from './private/rule-delivery';
 import { describeValue, isLiteral, validationError } from './private/validate';
 import { TriggerOn } from './trigger-on';
@@ -60,6 +61,15 @@ export interface AlarmEventForwarderProps {
    * @default TriggerOn.ALARM
    */
   readonly triggerOn?: TriggerOn;
+
+  /**
+   * Actions of the alarm on the dead-letter queue (`deadLetterAlarm`), for
+   * example `new actions.SnsAction(topic)`: a dead-lettered event is an alarm
+   * that rolled nothing back.
+   *
+   * @default - none; add actions to `deadLetterAlarm`, or no one hears of lost events
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -88,9 +98,10 @@ export interface AlarmEventForwarderProps {
  * act on.
  *
  * @example
- * const monitoring = new Stack(app, 'Monitoring', { env: { account: '222222222222', region: 'eu-west-1' } });
- * new AlarmEventForwarder(monitoring, 'ToCheckoutRollback', {
- *   eventBus: events.EventBus.fromEventBusArn(monitoring, 'RollbackBus',
+ * // In a stack of the monitoring account 222222222222, Region eu-west-1:
+ * declare const checkoutErrors: cloudwatch.IAlarm;
+ * new AlarmEventForwarder(this, 'ToCheckoutRollback', {
+ *   eventBus: events.EventBus.fromEventBusArn(this, 'RollbackBus',
  *     'arn:aws:events:eu-west-1:111111111111:event-bus/rollback'),
  *   alarms: [checkoutErrors],
  * });
@@ -108,6 +119,13 @@ export class AlarmEventForwarder extends Construct {
    * Encrypted, TLS only, kept 14 days; only these rules may send to it.
    */
   public readonly deadLetterQueue: sqs.IQueue;
+
+  /**
+   * Fires when an event is in the dead-letter queue: an alarm state change
+   * that never reached the rollback. It carries the actions of
+   * `alarmActions`.
+   */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
 
   private readonly bus: BusIdentity;
   private readonly alarmKeys: Array<{ readonly key: string; readonly label: string }>;
@@ -150,7 +168,24 @@ export class AlarmEventForwarder extends Construct {
       purpose: `to the rollback event bus ${this.bus.label} (${this.bus.account}, ${this.bus.region})`,
     });
     this.rules = forwarding.rules;
+    this.deadLetterAlarm = watch(this, 'DeadLetterQueueAlarm', this.metricDeadLettered({ period: Duration.minutes(1) }),
+      `Alarm events forwarded by ${this.node.path} were dead-lettered and never reached the rollback bus ${this.bus.label} in ${this.bus.account} ${this.bus.region}. `
+      + 'Read the queue\'s ERROR_CODE attributes (for example CROSS_ACCOUNT_INGESTION_FAILED: the bus policy does not admit this account) and act on the deployments by hand.');
+    if (props.alarmActions) {
+      this.deadLetterAlarm.addAlarmAction(...props.alarmActions);
+    }
     this.node.addValidation({ validate: () => this.checkWatched() });
+  }
+
+  /**
+   * Events waiting in the dead-letter queue: the queue's
+   * `ApproximateNumberOfMessagesVisible`. Each is an alarm state change that
+   * never reached the rollback.
+   *
+   * @param props to override the defaults (statistic Maximum, period 5 minutes)
+   */
+  public metricDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
   }
 
   /** The bus must be another account's or Region's, or a custom bus, with its account and Region known now. */

@@ -21,23 +21,26 @@ import { describeValue, validationError } from './validate';
 // - The target has a role in the sending account that EventBridge assumes,
 //   allowed `events:PutEvents` on the destination bus; a role is required when
 //   the receiving bus admits the sender through its organization (PutTargets,
-//   EventBridge API reference) and for buses in other Regions and the same
-//   account, so every forwarding rule has one.
+//   EventBridge API reference), and the cross-Region and same-account pages
+//   give the sending rule a role too, so every forwarding rule has one.
 // - The target has no Input, InputPath or InputTransformer: PutTargets
 //   (EventBridge API reference) does not allow them when the target is an
 //   event bus of another account, and the receiving rules need the original
-//   event anyway. The event keeps its `account` and `region`, which the
-//   handler compares with the alarm ARN.
+//   event anyway. The receiving account's rules are to match the events the
+//   sender account sent ("Sending and receiving events between AWS
+//   accounts"), that is by the event's own `account`; no page says field by
+//   field that `account` and `region` survive forwarding, and the handler
+//   compares both with the alarm ARN, so an event that lost them would be
+//   refused, never acted on for the wrong alarm.
 // - The target has a dead-letter queue: EventBridge sends an event it could
 //   not put on the destination bus there, with error codes such as
 //   CROSS_ACCOUNT_INGESTION_FAILED and CROSS_REGION_INGESTION_FAILED ("Using
 //   dead-letter queues to process undelivered events", EventBridge User Guide).
 // - The target has no RetryPolicy. The EventBridge User Guide describes retry
 //   policies for targets in general and says nothing of event-bus targets;
-//   aws-cdk-lib leaves the retry policy out of its own event-bus target
-//   (`aws_events_targets.EventBusProps`: "Retry policy is not supported for
-//   Event bus targets"). Rather than set a value that may be refused or
-//   ignored, forwarding keeps EventBridge's default retries (24 hours, 185
+//   aws-cdk-lib leaves the retry policy out of its own event-bus target, and
+//   its `aws_events_targets.EventBusProps` documents that event-bus targets
+//   take none. Rather than set a value that may be refused or ignored, forwarding keeps EventBridge's default retries (24 hours, 185
 //   attempts: "How EventBridge retries delivering events").
 // - An event a rule has sent from one bus to another is not sent on by a
 //   rule of the second bus, neither to a third account nor to a third bus of
@@ -63,6 +66,15 @@ export interface AlarmForwardingProps {
   readonly role: iam.IRole;
   /** Where EventBridge sends events it could not put on `destination`. */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Whether to add the queue statement that admits these rules. False when
+   * the caller's queue already admits every rule named with `namePrefix`
+   * (one statement for many calls keeps the queue policy within its 20
+   * statements, "Amazon SQS policy quotas").
+   *
+   * @default true
+   */
+  readonly admitToDeadLetterQueue?: boolean;
   /**
    * Every rule's name starts with this, and no other rule's on the same bus
    * does: the dead-letter queue's one statement allows exactly
@@ -191,9 +203,12 @@ function checkDefaultBusRules(scope: IConstruct, adding: number): void {
 /** Buses each role may already put events on, so a second call for the same bus adds no statement. */
 const grantedBuses = new WeakMap<iam.IRole, Set<string>>();
 
+/** Rule-name patterns each queue already admits, so a second call with the same prefix adds no statement. */
+const grantedPrefixes = new WeakMap<sqs.IQueue, Set<string>>();
+
 /**
  * One identity-policy statement per role and bus, and one queue statement per
- * call that admits exactly these rules (EventBridge sends to the dead-letter
+ * queue and name prefix that admits exactly the rules named with it (EventBridge sends to the dead-letter
  * queue as events.amazonaws.com on behalf of the rule: "Using dead-letter
  * queues to process undelivered events", EventBridge User Guide).
  */
@@ -208,6 +223,15 @@ function grantForwarding(props: AlarmForwardingProps, ruleArnPattern: string): v
       resources: [props.destination.eventBusArn],
     }));
   }
+  if (props.admitToDeadLetterQueue === false) {
+    return;
+  }
+  const prefixes = grantedPrefixes.get(props.deadLetterQueue) ?? new Set<string>();
+  grantedPrefixes.set(props.deadLetterQueue, prefixes);
+  if (prefixes.has(ruleArnPattern)) {
+    return;
+  }
+  prefixes.add(ruleArnPattern);
   props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
     sid: `AllowForwardingRulesToDeadLetter${hash(props.namePrefix, 8)}`,
     principals: [new iam.ServicePrincipal('events.amazonaws.com')],

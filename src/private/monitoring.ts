@@ -14,7 +14,8 @@ export interface CheckWatchMetrics {
   readonly throttles: cloudwatch.IMetric;
 }
 
-function watch(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm {
+/** An alarm that fires on the first datapoint above zero, and stays quiet without data. */
+export function watch(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
     metric,
     threshold: 0,
