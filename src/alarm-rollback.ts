@@ -615,13 +615,10 @@ export class AlarmRollback extends Construct {
       description: `Puts this stack's alarm events on the rollback's event bus (${this.rollbackName})`.slice(0, 1000),
     });
     // One queue statement admits every rule of this AlarmRollback on the
-    // default bus (rule/<prefix>*); the per-call statement forwarding would
-    // add is dropped, so the queue policy does not grow with the targets
-    // ("Amazon SQS policy quotas": 20 statements).
+    // default bus (rule/<prefix>*), so forwarding adds none of its own and the
+    // queue policy does not grow with the targets ("Amazon SQS policy
+    // quotas": 20 statements).
     this.delivery.allowDeadLetterFromDefaultBus();
-    const sharedQueue: sqs.IQueue = Object.create(this.deadLetterQueue, {
-      addToResourcePolicy: { value: () => ({ statementAdded: true, policyDependable: this.deadLetterQueue }) },
-    });
     [...groups.values()].forEach((group, index) => {
       const forwarding = addForwardingRules(index === 0 ? scope : new Construct(scope, `Forwarding${index + 1}`), {
         destination: this.bus.custom!,
@@ -629,7 +626,8 @@ export class AlarmRollback extends Construct {
         alarmTagSets: group.alarmTagSets,
         triggerStates: group.states,
         role: this.forwardingRole!,
-        deadLetterQueue: sharedQueue,
+        deadLetterQueue: this.deadLetterQueue,
+        admitToDeadLetterQueue: false,
         // `<rollback prefix>f<hash>-`: within this AlarmRollback's prefix, and never the start of a start rule's name (`<readable id>-<hash>-s`).
         namePrefix: `${this.ruleNamePrefix}f${hash(index === 0 ? id : `${id}/${index + 1}`, 8)}-`,
         purpose: `to ${this.bus.description} for ${id}`,
