@@ -12,18 +12,18 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmReadFailure } from './alarm-read-failure';
 import { AlarmSource } from './alarm-source';
-import { checkAlarmLocations, isInStackEnvironment, ResolvedAlarmSource, resolveAlarmSources } from './private/alarm-locations';
+import { checkAlarmLocations, ResolvedAlarmSource, resolveAlarmSources } from './private/alarm-locations';
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
 import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
-import { addForwardingRules } from './private/forwarding-rules';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
+import { OwnAlarmForwarding } from './private/own-alarm-forwarding';
 import { CLOUDFORMATION_MAX_RESOURCES, RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
 import { RollbackBus } from './private/rollback-bus';
 import { RollbackFunction } from './private/rollback-function';
-import { checkRuleCount, hash, RuleDelivery } from './private/rule-delivery';
+import { RuleDelivery } from './private/rule-delivery';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
@@ -366,9 +366,7 @@ export class AlarmRollback extends Construct {
   private readonly bus: RollbackBus;
   private readonly alarmSources: ResolvedAlarmSource[];
   private readonly alarmsForwardedElsewhere: boolean;
-  private forwardingRole?: iam.Role;
-  /** Alarm ARNs and tag sets (see `tagSetKey`) forwarded to the custom bus so far, with their states. */
-  private readonly forwarded = new Map<string, Set<string>>();
+  private readonly ownAlarmForwarding?: OwnAlarmForwarding;
   private readonly grants: TargetGrants;
   private readonly targetIds: string[] = [];
   private readonly dashboards: RollbackDashboardBuilder[] = [];
@@ -445,6 +443,9 @@ export class AlarmRollback extends Construct {
     });
     this.ruleNamePrefix = this.delivery.namePrefix;
     addBusPolicy(this, this.bus, this.alarmSources, this.ruleNamePrefix);
+    if (!this.bus.isDefault) {
+      this.ownAlarmForwarding = new OwnAlarmForwarding(this, this.bus, this.delivery, this.deadLetterQueue);
+    }
     this.grants = new TargetGrants(this, this.function);
 
     this.node.addValidation({ validate: () => this.checkStackResources() });
@@ -570,7 +571,7 @@ export class AlarmRollback extends Construct {
     checkAlarmLocations(scope, target.alarmArns,
       { sources: this.alarmSources, forwardedElsewhere: this.alarmsForwardedElsewhere, busDescription: this.bus.description });
     const rules = this.delivery.addRules(scope, id, target);
-    this.forwardToCustomBus(scope, id, target);
+    this.ownAlarmForwarding?.forward(scope, id, target);
     for (const [pattern, input, description] of startRules) {
       rules.push(...this.delivery.addStartRules(scope, id, input, pattern, description));
     }
@@ -579,61 +580,6 @@ export class AlarmRollback extends Construct {
       dashboard.addTarget(id);
     }
     return rules;
-  }
-
-  /**
-   * With a custom bus, the target's alarms of this stack's account and Region
-   * (and its tag-routed events) still arrive on the default bus only
-   * ("Alarm events and EventBridge", CloudWatch User Guide): rules there
-   * forward them to the custom bus, where the target's rules match them.
-   * Alarms elsewhere reach the custom bus through their own forwarder.
-   */
-  private forwardToCustomBus(scope: Construct, id: string, target: TargetInput): void {
-    if (this.bus.isDefault) return;
-    // An event forwarded twice reaches every rule on the custom bus twice, so
-    // each alarm and tag set is forwarded only in the states no earlier
-    // target forwards it in; alarms missing the same states share rules.
-    const groups = new Map<string, { states: string[]; alarmArns: string[]; alarmTagSets: Array<Record<string, string>> }>();
-    const missing = (key: string) => target.triggerStates.filter((state) => !this.forwarded.get(key)?.has(state));
-    const add = (key: string, place: (group: { alarmArns: string[]; alarmTagSets: Array<Record<string, string>> }) => void) => {
-      const states = missing(key);
-      if (states.length === 0) return;
-      const group = groups.get(states.join()) ?? { states, alarmArns: [], alarmTagSets: [] };
-      groups.set(states.join(), group);
-      place(group);
-      const forwarded = this.forwarded.get(key) ?? new Set<string>();
-      states.forEach((state) => forwarded.add(state));
-      this.forwarded.set(key, forwarded);
-    };
-    target.alarmArns.filter((arn) => isInStackEnvironment(this, arn)).forEach((arn) => add(arn, (group) => group.alarmArns.push(arn)));
-    const tags = target.alarmTags;
-    if (tags) add(tagSetKey(tags), (group) => group.alarmTagSets.push(tags));
-    if (groups.size === 0) return;
-
-    this.forwardingRole ??= new iam.Role(this, 'ForwardingRole', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-      description: `Puts this stack's alarm events on the rollback's event bus (${this.rollbackName})`.slice(0, 1000),
-    });
-    // One queue statement admits every rule of this AlarmRollback on the
-    // default bus (rule/<prefix>*), so forwarding adds none of its own and the
-    // queue policy does not grow with the targets ("Amazon SQS policy
-    // quotas": 20 statements).
-    this.delivery.allowDeadLetterFromDefaultBus();
-    [...groups.values()].forEach((group, index) => {
-      const forwarding = addForwardingRules(index === 0 ? scope : new Construct(scope, `Forwarding${index + 1}`), {
-        destination: this.bus.custom!,
-        alarmArns: group.alarmArns,
-        alarmTagSets: group.alarmTagSets,
-        triggerStates: group.states,
-        role: this.forwardingRole!,
-        deadLetterQueue: this.deadLetterQueue,
-        admitToDeadLetterQueue: false,
-        // `<rollback prefix>f<hash>-`: within this AlarmRollback's prefix, and never the start of a start rule's name (`<readable id>-<hash>-s`).
-        namePrefix: `${this.ruleNamePrefix}f${hash(index === 0 ? id : `${id}/${index + 1}`, 8)}-`,
-        purpose: `to ${this.bus.description} for ${id}`,
-      });
-      checkRuleCount(scope, RollbackBus.of(this, undefined), forwarding.rules.length, 'forwarding this target\'s alarms to the custom bus');
-    });
   }
 
   /**
@@ -996,11 +942,6 @@ export class AlarmRollback extends Construct {
       return arn;
     });
   }
-}
-
-/** One key per tag set, whatever the order of its keys. */
-function tagSetKey(tags: Record<string, string>): string {
-  return `tags:${JSON.stringify(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
 }
 
 /**
