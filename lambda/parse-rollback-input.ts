@@ -85,8 +85,15 @@ function parseTarget(raw: unknown): TargetInput | string {
     return `target.name is ${describe(name)}`;
   }
   const alarmArns = field(raw, 'alarmArns');
-  if (!Array.isArray(alarmArns) || alarmArns.length === 0 || !alarmArns.every((arn) => isText(arn, Rules.MAX_ALARM_ARN_LENGTH))) {
+  if (!Array.isArray(alarmArns) || !alarmArns.every((arn) => isText(arn, Rules.MAX_ALARM_ARN_LENGTH))) {
     return `target.alarmArns is ${describe(alarmArns)}, not a list of alarm ARNs`;
+  }
+  const alarmTags = parseAlarmTags(field(raw, 'alarmTags'));
+  if (typeof alarmTags === 'string') {
+    return alarmTags;
+  }
+  if (alarmArns.length === 0 && alarmTags === undefined) {
+    return 'target.alarmArns is empty and target.alarmTags is absent, so no alarm is the target\'s';
   }
   const triggerStates = field(raw, 'triggerStates');
   if (!Array.isArray(triggerStates) || triggerStates.length === 0 || !triggerStates.every((state) => isTriggerState(state))) {
@@ -96,7 +103,7 @@ function parseTarget(raw: unknown): TargetInput | string {
   if (typeof actOnPausedAlarms !== 'boolean') {
     return `target.actOnPausedAlarms is ${describe(actOnPausedAlarms)}, not true or false`;
   }
-  const common = { name, alarmArns, triggerStates, actOnPausedAlarms };
+  const common = { name, alarmArns, ...(alarmTags ? { alarmTags } : {}), triggerStates, actOnPausedAlarms };
   const kind = field(raw, 'kind');
   if (kind === TargetKind.APPCONFIG) {
     const applicationId = field(raw, 'applicationId');
@@ -141,6 +148,11 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
   const seen = { id, time };
   const source = field(raw, 'source');
   if (source === PROTON_SOURCE && target.kind === TargetKind.PROTON_ENVIRONMENT) {
+    // The start check reads the alarms the input lists; the construct makes
+    // no start rule for a target watched by tags only.
+    if (target.alarmArns.length === 0) {
+      return refuse(RollbackOutcome.REJECTED, `target ${target.name} lists no alarm for the deployment-start check to read; only alarm events act for a target watched by tags`, seen);
+    }
     const status = parseStatusEvent(raw, target, seen);
     return status.ok ? { ok: true, target, start: status.event } : refuse(status.outcome, status.reason, seen);
   }
@@ -159,8 +171,16 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     return refuse(RollbackOutcome.REJECTED, `the event resources are ${describe(resources)}; an alarm state change names exactly one alarm ARN`, seen);
   }
   const arn = alarmArn as string;
-  // CloudWatch sends the event from the alarm's own account and region, also
-  // when it is forwarded from another account; a mismatch is a forged event.
+  // CloudWatch sends the event from the alarm's own account and Region
+  // ("Alarm events and EventBridge", CloudWatch User Guide). A rule that
+  // forwards it to another account's or Region's bus sends the event itself,
+  // and the receiving account's rules match it by the sender's account
+  // ("Sending and receiving events between AWS accounts in Amazon
+  // EventBridge", EventBridge User Guide), so `account` and `region` stay the
+  // alarm's. For `region` AWS is less direct: "Sending and receiving events
+  // between AWS Regions" lets the receiving side allow or deny events by the
+  // Region they come from, but no page states the field is kept. An event
+  // whose fields disagree with its alarm ARN is refused either way, as forged.
   const { region: arnRegion, account: arnAccount } = arnParts;
   if (field(raw, 'account') !== arnAccount || field(raw, 'region') !== arnRegion) {
     return refuse(RollbackOutcome.REJECTED, `the event comes from account ${describe(field(raw, 'account'))} in region ${describe(field(raw, 'region'))}, but alarm ${arn} lives in ${arnAccount} ${arnRegion}`, { ...seen, alarmArn: arn });
@@ -193,7 +213,13 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     return refuse(RollbackOutcome.IGNORED, `the alarm entered ${describe(value)}; target ${target.name} acts on ${target.triggerStates.join(' and ')} only`, event);
   }
   if (!target.alarmArns.includes(arn)) {
-    return refuse(RollbackOutcome.REJECTED, `alarm ${arn} is not one of the alarms of target ${target.name}; check the rule's event pattern`, event);
+    if (!target.alarmTags) {
+      return refuse(RollbackOutcome.REJECTED, `alarm ${arn} is not one of the alarms of target ${target.name}; check the rule's event pattern`, event);
+    }
+    const mismatch = tagMismatch(detail, target.alarmTags);
+    if (mismatch) {
+      return refuse(RollbackOutcome.REJECTED, `alarm ${arn} is not one of the alarms of target ${target.name}: ${mismatch}`, event);
+    }
   }
   // A composite alarm whose actions are suppressed says so in its event
   // (`detail.state.actionsSuppressedBy`, CloudWatch User Guide, "Alarm events
@@ -207,6 +233,61 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
     return refuse(RollbackOutcome.IGNORED, `the alarm's actions are suppressed by ${describe(suppressedBy)}${because}; target ${target.name} does not act on paused alarms`, event);
   }
   return { ok: true, target, event };
+}
+
+/**
+ * The target's tags, or undefined when it routes by ARN only, or what is
+ * wrong with them. Keys and values follow the CloudWatch TagKey and TagValue
+ * shapes (the contract's rules); the count is capped as the construct caps it.
+ */
+function parseAlarmTags(raw: unknown): Record<string, string> | undefined | string {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (!isRecord(raw)) {
+    return `target.alarmTags is ${describe(raw)}, not an object of tag keys and values`;
+  }
+  const entries = Object.entries(raw);
+  if (entries.length === 0 || entries.length > Rules.MAX_ALARM_TAGS_PER_TARGET) {
+    return `target.alarmTags has ${entries.length} tags; a target routes by 1 to ${Rules.MAX_ALARM_TAGS_PER_TARGET}`;
+  }
+  for (const [key, value] of entries) {
+    if (!Rules.ALARM_TAG_KEY.test(key)) {
+      return `target.alarmTags has the key ${describe(key)}, not ${Rules.ALARM_TAG_KEY.says}`;
+    }
+    if (!Rules.ALARM_TAG_VALUE.test(value)) {
+      return `target.alarmTags.${key} is ${describe(value)}, not ${Rules.ALARM_TAG_VALUE.says}`;
+    }
+  }
+  // fromEntries defines own properties, so a key such as `__proto__` stays data.
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/**
+ * Why an event's alarm tags do not make the alarm one of the target's, or
+ * undefined when `detail.alarmTags` holds every one of the target's tags with
+ * exactly its value. CloudWatch puts the tags there only for an alarm with
+ * tag propagation on, and says in `detail.alarmTagsStatus` whether it could
+ * read them ("Alarm events and EventBridge" and "Alarm tags in action
+ * payloads", CloudWatch User Guide); a status other than SUCCESS is named in
+ * the reason, since it explains a missing tag.
+ */
+function tagMismatch(detail: Record<string, unknown>, wanted: Record<string, string>): string | undefined {
+  const status = field(detail, 'alarmTagsStatus');
+  const because = status !== undefined && status !== 'SUCCESS' ? ` (the event's detail.alarmTagsStatus is ${describe(status)})` : '';
+  const tags = field(detail, 'alarmTags');
+  if (!isRecord(tags)) {
+    return `the event carries no detail.alarmTags${because}, and the target routes by tags ${describe(wanted)}; turn on the alarm's tag propagation (AlarmTagPropagation)`;
+  }
+  const wrong = Object.entries(wanted).flatMap(([key, value]) => {
+    const actual = field(tags, key);
+    if (actual === undefined) return [`tag ${describe(key)} is missing`];
+    return actual === value ? [] : [`tag ${describe(key)} is ${describe(actual)}, not ${describe(value)}`];
+  });
+  if (wrong.length === 0) {
+    return undefined;
+  }
+  return `${wrong.slice(0, 3).join(', ')}${wrong.length > 3 ? `, and ${wrong.length - 3} more` : ''}${because}`;
 }
 
 function reject(reason: string): RefusedInput {

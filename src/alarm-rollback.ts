@@ -258,8 +258,36 @@ export interface AddTargetOptions {
    * from other accounts and regions, if their events reach this account's
    * default event bus). At most 100, each once. As many rules as EventBridge's
    * limits need are created for them (one for up to about 15 alarms).
+   *
+   * Give `alarms`, `alarmTags` or both.
+   *
+   * @default - none: only the alarms that carry `alarmTags`
    */
-  readonly alarms: cloudwatch.IAlarm[];
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * Tags that make an alarm one of the target's: any alarm whose state-change
+   * event carries every one of these tags with exactly this value rolls the
+   * target back, including alarms created after the deployment. One rule
+   * matches them all (`detail.alarmTags` in its event pattern), however many
+   * alarms carry the tags.
+   *
+   * CloudWatch puts an alarm's tags into its events only when the alarm's tag
+   * propagation is on: use `AlarmTagPropagation.enable(scope)` for the alarms
+   * of this app, or turn it on where the alarms are made. Keys starting with
+   * `aws:` are never propagated, and are refused. 1 to 10 tags, keys of 1 to
+   * 128 characters, values of 0 to 256, literal strings.
+   *
+   * The alarm-state check (an AppConfig deployment's start and ticks, a
+   * Proton deployment's start) reads the alarms listed in `alarms` only: an
+   * alarm matched by its tags acts through its events, so one that is already
+   * firing when a deployment starts stops nothing until its state changes.
+   *
+   * Give `alarms`, `alarmTags` or both.
+   *
+   * @default - none: only the alarms listed in `alarms`
+   */
+  readonly alarmTags?: { [key: string]: string };
 
   /** What the alarms roll back. */
   readonly target: RollbackTarget;
@@ -515,14 +543,17 @@ export class AlarmRollback extends Construct {
   }
 
   /**
-   * Rolls `options.target` back when any of `options.alarms` enters `ALARM`.
+   * Rolls `options.target` back when any of `options.alarms`, or any alarm
+   * tagged with `options.alarmTags`, enters `ALARM`.
    *
    * Adds an EventBridge rule on the rollback's bus that matches exactly these
    * alarms' state changes to `ALARM`, and sends the handler the original
    * event together with the target's identifiers. When the alarms outgrow
    * one rule (EventBridge's default event pattern quota is 2,048 characters,
    * about 15 alarm ARNs), they are spread over several rules, each sending
-   * only its own alarms' ARNs. The target is named
+   * only its own alarms' ARNs. With `options.alarmTags`, one more rule
+   * matches the state changes of every alarm whose event carries those
+   * tags. The target is named
    * `<construct path of this AlarmRollback>/<id>` in the ledger and metrics.
    * An alarm in an account or Region that no `alarmSources` entry covers
    * fails synth (or warns, with `alarmsForwardedElsewhere`). With a custom
@@ -550,7 +581,13 @@ export class AlarmRollback extends Construct {
         `the target name ${describeValue(name)} is not ${Rules.TARGET_NAME.says}`,
         'Use a shorter addTarget id without control characters or leading or trailing spaces');
     }
-    const alarmArns = this.alarmArns(scope, options.alarms);
+    const alarmArns = this.alarmArns(scope, options.alarms ?? []);
+    const alarmTags = this.alarmTags(scope, options.alarmTags);
+    if (alarmArns.length === 0 && alarmTags === undefined) {
+      throw validationError(scope,
+        'addTarget was given no alarms and no alarmTags, so nothing would ever roll this target back',
+        'Pass at least one cloudwatch.IAlarm in alarms, or alarmTags such as { rollback: \'checkout\' } for alarms with tag propagation on (AlarmTagPropagation.enable), or both');
+    }
     const triggerOn = options.triggerOn ?? this.triggerOn;
     const triggerStates: string[] = triggerOn === TriggerOn.ALARM_OR_INSUFFICIENT_DATA
       ? [AlarmStateValue.ALARM, AlarmStateValue.INSUFFICIENT_DATA]
@@ -565,13 +602,24 @@ export class AlarmRollback extends Construct {
       stateChecks: this.checkFunction && {
         checkAppConfigEnvironment: (environmentArn, parameter) => this.checkAppConfigEnvironment(scope, environmentArn, parameter, alarmArns),
         // Added after the alarm rules, so a target's rules keep their order.
-        addStartRules: (pattern, input, description) => { startRules.push([pattern, input, description]); },
+        // The start check reads listed alarms only: a target watched by tags
+        // alone has nothing for it to read, so it gets no start rule.
+        addStartRules: (pattern, input, description) => {
+          if (alarmArns.length > 0) startRules.push([pattern, input, description]);
+        },
       },
     });
-    checkAlarmLocations(scope, target.alarmArns,
+    if (alarmTags && this.checkFunction) {
+      Annotations.of(scope).addWarningV2('cdk-alarm-rollback:alarmTagsNotChecked',
+        `the alarms this target matches by alarmTags (${Object.entries(alarmTags).map(([key, value]) => `${key}=${value}`).join(', ')}) are not read by the alarm-state check: `
+        + 'one already firing when a deployment starts, or while it rolls out, stops nothing until its state changes again. '
+        + 'List the alarms that must block or stop a deployment in alarms, too.');
+    }
+    const watched = alarmTags ? { ...target, alarmTags } : target;
+    checkAlarmLocations(scope, watched.alarmArns,
       { sources: this.alarmSources, forwardedElsewhere: this.alarmsForwardedElsewhere, busDescription: this.bus.description });
-    const rules = this.delivery.addRules(scope, id, target);
-    this.ownAlarmForwarding?.forward(scope, id, target);
+    const rules = this.delivery.addRules(scope, id, watched);
+    this.ownAlarmForwarding?.forward(scope, id, watched);
     for (const [pattern, input, description] of startRules) {
       rules.push(...this.delivery.addStartRules(scope, id, input, pattern, description));
     }
@@ -908,11 +956,57 @@ export class AlarmRollback extends Construct {
     return reserved;
   }
 
-  private alarmArns(scope: Construct, alarms: cloudwatch.IAlarm[]): string[] {
-    if (!alarms || alarms.length === 0) {
+  /**
+   * The target's tags, checked against CloudWatch's tag shapes (the
+   * contract's rules) and our cap, or undefined when none were given.
+   */
+  private alarmTags(scope: Construct, tags: { [key: string]: string } | undefined): Record<string, string> | undefined {
+    if (tags === undefined) {
+      return undefined;
+    }
+    if (tags === null || typeof tags !== 'object' || Array.isArray(tags) || Token.isUnresolved(tags)) {
       throw validationError(scope,
-        'addTarget was given no alarms, so nothing would ever roll this target back',
-        'Pass at least one cloudwatch.IAlarm in alarms');
+        `alarmTags is ${Token.isUnresolved(tags) ? 'a token' : describeValue(tags)}, not an object of tag keys and values`,
+        'Pass alarmTags as an object such as { rollback: \'checkout\' }');
+    }
+    const entries = Object.entries(tags);
+    if (entries.length === 0 || entries.length > Rules.MAX_ALARM_TAGS_PER_TARGET) {
+      throw validationError(scope,
+        `alarmTags has ${entries.length} tags; a target routes by 1 to ${Rules.MAX_ALARM_TAGS_PER_TARGET} (our own cap: every tag is one more condition of the rule's pattern)`,
+        entries.length === 0 ? 'Give at least one tag, or leave alarmTags out and list alarms' : 'Route by the few tags that single out the target\'s alarms');
+    }
+    for (const [key, value] of entries) {
+      if (Token.isUnresolved(key) || Token.isUnresolved(value)) {
+        throw validationError(scope,
+          `alarmTags ${Token.isUnresolved(key) ? 'has a key that is a token' : `.${key} is a token`}; the tags are part of the rule's event pattern, checked at synth`,
+          'Use literal strings for tag keys and values');
+      }
+      if (!Rules.ALARM_TAG_KEY.test(key)) {
+        throw validationError(scope,
+          `alarmTags has the key ${describeValue(key)}, which is not ${Rules.ALARM_TAG_KEY.says}; CloudWatch never puts tags starting with "aws:" into alarm events`,
+          'Use the key of a tag you put on the alarms');
+      }
+      // "$or" is an operator of EventBridge patterns ("Content filtering in
+      // Amazon EventBridge event patterns"), not a field name.
+      if (key === '$or') {
+        throw validationError(scope,
+          'alarmTags has the key "$or", which EventBridge reads as an operator in an event pattern',
+          'Tag the alarms with another key');
+      }
+      if (!Rules.ALARM_TAG_VALUE.test(value)) {
+        throw validationError(scope,
+          `alarmTags.${key} is ${describeValue(value)}, which is not ${Rules.ALARM_TAG_VALUE.says}`,
+          'Use the value the tag has on the alarms, a string of at most 256 characters');
+      }
+    }
+    return Object.fromEntries(entries);
+  }
+
+  private alarmArns(scope: Construct, alarms: cloudwatch.IAlarm[]): string[] {
+    if (!Array.isArray(alarms)) {
+      throw validationError(scope,
+        `alarms is ${describeValue(alarms)}, not a list of alarms`,
+        'Pass alarms as a list of cloudwatch.IAlarm, or leave it out and give alarmTags');
     }
     if (alarms.length > MAX_ALARMS_PER_TARGET) {
       throw validationError(scope,

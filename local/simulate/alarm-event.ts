@@ -16,6 +16,13 @@ export interface AlarmEventOptions {
   readonly reasonData?: string;
   /** `detail.configuration`: a metric alarm's `metrics`, a composite alarm's `alarmRule`. @default - a description only */
   readonly configuration?: Record<string, unknown>;
+  /**
+   * The alarm's tags, as CloudWatch puts them into the event of an alarm
+   * with tag propagation on: `detail.alarmTags`, with `detail.alarmTagsStatus`
+   * `SUCCESS` ("Alarm events and EventBridge", CloudWatch User Guide).
+   * @default - none: the event of an alarm without tag propagation
+   */
+  readonly alarmTags?: Record<string, string>;
 }
 
 /**
@@ -48,6 +55,7 @@ export function alarmStateChange(options: AlarmEventOptions): Record<string, unk
       },
       previousState: { value: options.previousState ?? (state === 'ALARM' ? 'OK' : 'ALARM'), timestamp: time.replace(/Z$/, '.000+0000') },
       configuration: options.configuration ?? { description: `simulated state change of ${partition} alarm ${name.join(':')}` },
+      ...(options.alarmTags !== undefined ? { alarmTags: { ...options.alarmTags }, alarmTagsStatus: 'SUCCESS' } : {}),
     },
   };
 }

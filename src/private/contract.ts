@@ -308,6 +308,14 @@ export const Rules = {
   /** An alarm tag value: the TagValue shape of the CloudWatch API (botocore cloudwatch 2010-08-01, 0 to 256 characters). */
   ALARM_TAG_VALUE: textRule('0 to 256 characters', (text) => text.length <= 256),
 
+  /**
+   * Tags one target routes by. Our own cap: CloudWatch allows 50 tags on an
+   * alarm (TagResource, CloudWatch API reference), but every tag is one more
+   * condition of the rule's event pattern, and a handful is enough to single
+   * out a team's or a service's alarms.
+   */
+  MAX_ALARM_TAGS_PER_TARGET: 10,
+
   /** Longest alarm ARN: the AlarmArn shape of the CloudWatch API (botocore cloudwatch 2010-08-01, max 1600). */
   MAX_ALARM_ARN_LENGTH: 1600,
 

@@ -5,7 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
-import { groupAlarmArns, hash, PATTERN_SKELETON } from './rule-delivery';
+import { groupAlarmArns, hash, PATTERN_SKELETON, tagEventPattern } from './rule-delivery';
 import { describeValue, validationError } from './validate';
 
 // How alarm events reach an event bus other than the default bus of the
@@ -163,23 +163,15 @@ export function addForwardingRules(scope: Construct, props: AlarmForwardingProps
  * of the set with exactly its value.
  */
 function tagPattern(scope: IConstruct, tags: Record<string, string>, triggerStates: string[]): events.EventPattern {
-  const alarmTags = Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, [value]]));
-  const rendered = {
-    'source': PATTERN_SKELETON.source,
-    'detail-type': PATTERN_SKELETON['detail-type'],
-    'detail': { alarmTags, state: { value: triggerStates } },
-  };
+  const rendered = tagEventPattern(tags, triggerStates);
   const chars = resolvedLength(scope).ofJson(rendered, TAG_PART_MAX_CHARS);
   if (chars > EVENT_PATTERN_MAX_CHARS) {
     throw validationError(scope,
       `the tag set ${describeValue(tags)} makes an event pattern of ${chars} characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`,
       'Route by fewer or shorter tags');
   }
-  return {
-    source: rendered.source,
-    detailType: rendered['detail-type'],
-    detail: rendered.detail,
-  };
+  // The rollback rules' tag pattern, written with EventBridge's own field names; the CDK renders them unchanged.
+  return rendered as events.EventPattern;
 }
 
 /**

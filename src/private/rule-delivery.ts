@@ -105,7 +105,10 @@ export class RuleDelivery {
    */
   public addRules(scope: Construct, id: string, target: TargetInput): events.Rule[] {
     const states = target.triggerStates.join(' or ');
-    return this.addGroupedRules(scope, id, target, this.props.bus, {
+    // Each rule's input says how its events are the target's: an ARN rule's
+    // lists its alarms and no tags, the tag rule's lists the tags and no ARN.
+    const { alarmTags, ...byArn } = target;
+    const rules = byArn.alarmArns.length === 0 ? [] : this.addGroupedRules(scope, id, byArn as TargetInput, this.props.bus, {
       idBase: 'Rule',
       nameSuffix: '',
       description: `Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ${states}`,
@@ -118,6 +121,19 @@ export class RuleDelivery {
         detail: { state: { value: [...target.triggerStates] } },
       }),
     });
+    if (alarmTags) {
+      const byTags = { ...byArn, alarmArns: [], alarmTags } as TargetInput;
+      const tags = Object.entries(alarmTags).map(([key, value]) => `${key}=${value}`).join(', ');
+      rules.push(...this.addGroupedRules(scope, id, byTags, this.props.bus, {
+        idBase: 'TagRule',
+        // `-t` after the hash: no ARN rule's name ends that way (theirs end in the hash or a group number).
+        nameSuffix: '-t',
+        description: `Rolls back ${id} when an alarm tagged ${tags} enters ${states}`,
+        eventPattern: () => tagEventPattern(alarmTags, target.triggerStates) as events.EventPattern,
+        groups: () => [tagGroup(scope, byTags)],
+      }));
+    }
+    return rules;
   }
 
   /**
@@ -156,8 +172,10 @@ export class RuleDelivery {
     readonly nameSuffix: string;
     readonly description: string;
     readonly eventPattern: (group: AlarmGroup) => events.EventPattern;
+    /** The rules to make, one per group. @default - the target's alarms, grouped by `groupAlarms` */
+    readonly groups?: () => AlarmGroup[];
   }): events.Rule[] {
-    const groups = groupAlarms(scope, target);
+    const groups = kind.groups ? kind.groups() : groupAlarms(scope, target);
     checkRuleCount(scope, bus, groups.length, 'this target');
     this.grantDelivery(bus);
     const targetPart = `${readable(id, 20)}-${hash(id, 6)}`;
@@ -305,6 +323,43 @@ export function groupAlarmArns(scope: IConstruct, alarmArns: string[], inputBase
     groups.push(current);
   });
   return groups;
+}
+
+/**
+ * The pattern of a tag-routed rule: CloudWatch's state-change events whose
+ * `detail.alarmTags` has each tag with exactly its value ("Alarm events and
+ * EventBridge", CloudWatch User Guide: with tag propagation on, the event
+ * detail carries the alarm's tags as an object of key and value, for
+ * filtering in event patterns). Exact values only, like the ARN rules'.
+ * Written with EventBridge's own field names, so its length is what
+ * EventBridge counts.
+ */
+export function tagEventPattern(alarmTags: Record<string, string>, triggerStates: string[]): Record<string, unknown> {
+  return {
+    'source': PATTERN_SKELETON.source,
+    'detail-type': PATTERN_SKELETON['detail-type'],
+    'detail': {
+      alarmTags: Object.fromEntries(Object.entries(alarmTags).map(([key, value]) => [key, [value]])),
+      state: { value: [...triggerStates] },
+    },
+  };
+}
+
+/**
+ * The one group of a tag-routed rule: no ARN, its pattern and input counted
+ * as for the ARN rules. A tag set too long for either fails synth.
+ */
+function tagGroup(scope: IConstruct, target: TargetInput): AlarmGroup {
+  const length = resolvedLength(scope);
+  // With the most trigger states, as PATTERN_SKELETON counts them.
+  const patternChars = length.ofJson(tagEventPattern(target.alarmTags ?? {}, PATTERN_SKELETON.detail.state.value), 0);
+  const inputChars = length.ofJson({ version: INPUT_VERSION, target, event: 0 }, UNKNOWN_INPUT_PART_CHARS) - 1 + EVENT_PLACEHOLDER.length;
+  if (patternChars > EVENT_PATTERN_MAX_CHARS || inputChars > INPUT_TEMPLATE_MAX_CHARS) {
+    throw validationError(scope,
+      `alarmTags make a rule of ${patternChars} pattern and ${inputChars} input characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS} and ${INPUT_TEMPLATE_MAX_CHARS}`,
+      'Route by fewer or shorter tags');
+  }
+  return { alarmArns: [], patternChars, inputChars };
 }
 
 /**

@@ -5,7 +5,11 @@ import { AlarmStateTargetParameter, TargetInput } from './contract';
 export interface TargetBindContext {
   /** Unique, readable name of the target: the construct path of `addTarget`'s id. */
   readonly name: string;
-  /** ARNs of the alarms that watch the target (tokens allowed). */
+  /**
+   * ARNs of the alarms that watch the target (tokens allowed); empty for a
+   * target watched by alarm tags only. The alarm-state checks read these
+   * alarms only.
+   */
   readonly alarmArns: string[];
   /** The alarm states that roll the target back (`ALARM`, and `INSUFFICIENT_DATA` if chosen). */
   readonly triggerStates: string[];

@@ -439,6 +439,30 @@ describe('AlarmEventForwarder', () => {
       expect(() => theApp.synth()).toThrow(/alarms tagged \{"rollback":"checkout"\} are forwarded in ALARM, but no target of Workload\/Rollback watches/);
     });
 
+    it('accepts forwarding a tag set that holds every tag of a tag-routed target', () => {
+      const { theApp, monitoring, workload } = app();
+      const rollback = workload.node.findChild('Rollback') as AlarmRollback;
+      rollback.addTarget('Tagged', {
+        alarmTags: { rollback: 'checkout' },
+        target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'ghi9012' }),
+      });
+      new AlarmEventForwarder(monitoring, 'Forwarder', { eventBus: bus(monitoring, DEFAULT_BUS_ARN), alarmTags: { rollback: 'checkout', team: 'payments' } });
+
+      expect(() => theApp.synth()).not.toThrow();
+    });
+
+    it('refuses forwarding a tag set that leaves out a tag the tag-routed target needs', () => {
+      const { theApp, monitoring, workload } = app();
+      const rollback = workload.node.findChild('Rollback') as AlarmRollback;
+      rollback.addTarget('Tagged', {
+        alarmTags: { rollback: 'checkout', team: 'payments' },
+        target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'ghi9012' }),
+      });
+      new AlarmEventForwarder(monitoring, 'Forwarder', { eventBus: bus(monitoring, DEFAULT_BUS_ARN), alarmTags: { rollback: 'checkout' } });
+
+      expect(() => theApp.synth()).toThrow(/alarms tagged \{"rollback":"checkout"\} are forwarded in ALARM, but no target of Workload\/Rollback watches/);
+    });
+
     it('does not check a forwarder to another account, where no AlarmRollback of the app is', () => {
       const { theApp, monitoring } = app();
       new AlarmEventForwarder(monitoring, 'Forwarder', {

@@ -114,6 +114,17 @@ describe('AlarmRollback on a custom event bus', () => {
     expect(new Set(forwarding.map((rule) => rule.Name)).size).toBe(5);
   });
 
+  it('forwards a tag-routed target\'s events to the custom bus by its tags, and matches them there', () => {
+    const stack = testStack();
+    rollbackOnBus(stack).addTarget('Checkout', { alarmTags: { rollback: 'checkout' }, target: APPCONFIG });
+
+    const byBus = rules(stack).map((rule) => [rule.EventBusName, rule.EventPattern.detail]);
+    expect(byBus).toEqual([
+      ['rollbacks', { alarmTags: { rollback: ['checkout'] }, state: { value: ['ALARM'] } }],
+      [undefined, { alarmTags: { rollback: ['checkout'] }, state: { value: ['ALARM'] } }],
+    ]);
+  });
+
   it('lets the forwarding rules of all targets dead-letter through one queue statement', () => {
     const stack = testStack();
     const rollback = rollbackOnBus(stack);

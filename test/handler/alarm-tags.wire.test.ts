@@ -1,0 +1,67 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { appConfigTarget, eventAt, ruleInput } from './support';
+import { HandlerInstance, LocalAppConfig, LocalDynamo, localEndpoints, startLocalAppConfig } from '../../local';
+import { HandlerEnv } from '../../src/private/contract';
+import taggedFixture from '../fixtures/tagged-alarm-state-change.json';
+import { TABLE, startLedger } from '../support/synthesized-ledger';
+
+// The bundled handler in a worker, against local AppConfig and DynamoDB: a
+// target watched by ARN and by tags receives the same event from both of
+// its rules.
+let appConfig: LocalAppConfig;
+let dynamo: LocalDynamo;
+let instance: HandlerInstance;
+let taggedEvent: Record<string, any>;
+
+beforeEach(async () => {
+  taggedEvent = eventAt(Date.now(), taggedFixture);
+  appConfig = await startLocalAppConfig();
+  appConfig.state.seed({
+    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
+    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
+    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
+  });
+  dynamo = await startLedger();
+  instance = HandlerInstance.start({
+    env: {
+      ...localEndpoints({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint }),
+      [HandlerEnv.LEDGER_TABLE]: TABLE,
+      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
+    },
+  });
+});
+
+afterEach(async () => {
+  await instance.kill();
+  await Promise.all([appConfig.close(), dynamo.close()]);
+});
+
+describe('bundled handler with a tag-routed target on the wire', () => {
+  it('rolls back once when the ARN rule and the tag rule both deliver the same event, and records the second as DUPLICATE', async () => {
+    const byArn = appConfigTarget({ alarmArns: [taggedEvent.resources[0]] });
+    const byTags = appConfigTarget({ alarmArns: [], alarmTags: { rollback: 'checkout' } });
+
+    const first = await instance.invoke(ruleInput(byTags, taggedEvent), { awsRequestId: 'r-1' });
+    const second = await instance.invoke(ruleInput(byArn, taggedEvent), { awsRequestId: 'r-2' });
+
+    expect(first.result).toMatchObject({ outcome: 'ROLLED_BACK', alarmName: 'checkout-latency-p99' });
+    expect(second.result).toMatchObject({ outcome: 'DUPLICATE' });
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('ROLLED_BACK');
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
+    const records = await dynamo.client.send(new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: 'TARGET#Stack/Rollback/ConfigRollout' } },
+    }));
+    expect(records.Items?.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
+  });
+
+  it('rejects an event whose tag value differs, without calling AppConfig', async () => {
+    taggedEvent.detail.alarmTags.rollback = 'search';
+
+    const invocation = await instance.invoke(ruleInput(appConfigTarget({ alarmArns: [], alarmTags: { rollback: 'checkout' } }), taggedEvent));
+
+    expect(invocation.result).toMatchObject({ outcome: 'REJECTED', reason: expect.stringMatching(/tag "rollback" is "search", not "checkout"/) });
+    expect(appConfig.requests).toHaveLength(0);
+  });
+});
