@@ -1,8 +1,11 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import { ACCOUNT, REGION, alarmArn, importedAlarm, metricAlarm, testStack } from './support';
+import { buildMultiAccountApp } from '../../examples/readme-multi-account';
 import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
 
 const APPCONFIG = RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' });
@@ -258,5 +261,33 @@ describe('AlarmRollback on a custom event bus', () => {
       alarmSources: [AlarmSource.account('222222222222')],
       alarmStateChecks: false,
     }).addTarget('Remote', { alarms: [importedAlarm(second, 'remote2', REGION, '222222222222')], target: APPCONFIG })).not.toThrow();
+  });
+});
+
+describe('the README multi-account example', () => {
+  it('synthesizes a workload stack whose bus lets the monitoring account in, and a monitoring stack that forwards its alarm there', () => {
+    const app = new App();
+    const { monitoring, workload } = buildMultiAccountApp(app);
+    expect(() => app.synth()).not.toThrow();
+
+    const onBus = rules(workload);
+    expect(onBus).toHaveLength(1);
+    expect(onBus[0].EventBusName).toEqual({ Ref: expect.stringMatching(/^RollbackBus/) });
+    expect(onBus[0].EventPattern.resources).toEqual(['arn:aws:cloudwatch:eu-west-1:222222222222:alarm:checkout-errors']);
+    Template.fromStack(workload).hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({ Principal: { AWS: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] }] } }),
+    });
+    const forwarding = rules(monitoring);
+    expect(forwarding).toHaveLength(1);
+    expect(forwarding[0].Targets[0].Arn).toBe('arn:aws:events:eu-west-1:111111111111:event-bus/alarm-rollback');
+  });
+
+  it('is the code the README shows, word for word', () => {
+    const root = join(__dirname, '..', '..');
+    const example = readFileSync(join(root, 'examples', 'readme-multi-account.ts'), 'utf8');
+    const code = example.slice(example.indexOf('import { App')).replace("from '../src'", "from 'cdk-alarm-rollback'").trimEnd();
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const shown = /<!-- multi-account:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- multi-account:end -->/.exec(readme);
+    expect(shown?.[1]).toBe(code);
   });
 });
