@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ACCOUNT, REGION, alarmArn, importedAlarm, metricAlarm, testStack } from './support';
 import { buildMultiAccountApp } from '../../examples/readme-multi-account';
 import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
@@ -289,5 +290,24 @@ describe('the README multi-account example', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const shown = /<!-- multi-account:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- multi-account:end -->/.exec(readme);
     expect(shown?.[1]).toBe(code);
+  });
+});
+
+describe('cdk-nag on a custom bus with sources', () => {
+  /** The rule ids cdk-nag's AwsSolutions and Serverless packs report for one AlarmRollback. */
+  function findings(props: { custom: boolean }): string[] {
+    const app = new App();
+    const stack = new Stack(app, 'NagStack', { env: { account: ACCOUNT, region: REGION } });
+    const rollback = new AlarmRollback(stack, 'Rollback', props.custom ? {
+      eventBus: new events.EventBus(stack, 'Bus', { eventBusName: 'rollbacks' }),
+      alarmSources: [AlarmSource.account('222222222222'), AlarmSource.organization('o-a1b2c3d4e5')],
+    } : {});
+    rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors'), metricAlarm(stack, 'Latency')], target: APPCONFIG });
+    return [new AwsSolutionsChecks(app), new ServerlessChecks(app)]
+      .flatMap((pack) => pack.validateScope(app).violations.map((violation) => violation.ruleName)).sort();
+  }
+
+  it('adds no finding beyond those of the default construct (whose reasons nag.test.ts gives): the forwarding role, rules and bus policy pass', () => {
+    expect(findings({ custom: true })).toEqual(findings({ custom: false }));
   });
 });
