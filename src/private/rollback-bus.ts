@@ -18,10 +18,11 @@ export class RollbackBus {
   /**
    * The default bus of the stack's account and Region when `bus` is
    * undefined or is named `default`. A bus of another account or Region is
-   * refused: rules are created in the stack's account and Region, and a rule
-   * cannot be put on another account's bus (PutRule's `EventBusName`, "If you
-   * omit this, the default event bus is used"; an event bus ARN of another
-   * account answers ResourceNotFoundException).
+   * refused: the stack creates its rules in its own account and Region, and
+   * PutRule's `EventBusName` (EventBridge API reference) names the bus the
+   * rule is associated with, which AWS documents for buses of the caller's
+   * own account and Region only. Events reach a bus elsewhere through a
+   * forwarding rule, not through a rule created on it.
    */
   public static of(scope: IConstruct, bus: events.IEventBus | undefined): RollbackBus {
     const stack = Stack.of(scope);
