@@ -616,7 +616,7 @@ export class AlarmRollback extends Construct {
         + 'List the alarms that must block or stop a deployment in alarms, too.');
     }
     const watched = alarmTags ? { ...target, alarmTags } : target;
-    checkAlarmLocations(scope, watched.alarmArns,
+    checkAlarmLocations(scope, options.alarms ?? [],
       { sources: this.alarmSources, forwardedElsewhere: this.alarmsForwardedElsewhere, busDescription: this.bus.description });
     const rules = this.delivery.addRules(scope, id, watched);
     this.ownAlarmForwarding?.forward(scope, id, watched);

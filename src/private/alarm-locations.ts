@@ -1,4 +1,5 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import { parseAlarmArn } from './contract';
 import { isLiteral, validationError } from './validate';
@@ -61,27 +62,31 @@ export interface AlarmLocationContext {
  * declared source for it the target would silently never roll back, so that
  * fails synth (or warns, when the user says the forwarding exists).
  *
- * Alarms whose ARN is a token (created in this app) live in their stack's
- * account and Region, which the CDK requires to be this stack's for a
- * reference; they are never checked.
+ * An alarm whose ARN is a token (created in this app) lives in its stack's
+ * account and Region: another Region's, when the stacks share values through
+ * `crossRegionReferences`. Where neither the ARN nor the alarm's stack says,
+ * the alarm is not checked.
  */
-export function checkAlarmLocations(scope: IConstruct, alarmArns: string[], context: AlarmLocationContext): void {
+export function checkAlarmLocations(scope: IConstruct, alarms: cloudwatch.IAlarm[], context: AlarmLocationContext): void {
   const stack = Stack.of(scope);
   const stackAccount = isLiteral(stack.account) ? stack.account : undefined;
   const stackRegion = isLiteral(stack.region) ? stack.region : undefined;
-  const undeclared: Array<{ arn: string; account: string; region: string }> = [];
-  for (const arn of alarmArns) {
+  const undeclared: Array<{ name: string; account: string; region: string }> = [];
+  for (const alarm of alarms) {
+    const arn = alarm.alarmArn;
     const parts = isLiteral(arn) ? parseAlarmArn(arn) : undefined;
-    if (!parts) continue;
-    const otherAccount = stackAccount !== undefined && parts.account !== stackAccount;
-    const otherRegion = stackRegion !== undefined && parts.region !== stackRegion;
+    const account = parts?.account ?? literal(alarm.env?.account);
+    const region = parts?.region ?? literal(alarm.env?.region);
+    if (account === undefined || region === undefined) continue;
+    const otherAccount = stackAccount !== undefined && account !== stackAccount;
+    const otherRegion = stackRegion !== undefined && region !== stackRegion;
     if (!otherAccount && !otherRegion) continue;
     const covered = context.sources.some((source) =>
-      (source.kind === 'organization' || source.id === parts.account)
+      (source.kind === 'organization' || source.id === account)
       // A source without regions covers the stack's Region; when that is a token, any Region is taken as covered.
-      && (source.regions ? source.regions.includes(parts.region) : !otherRegion));
+      && (source.regions ? source.regions.includes(region) : !otherRegion));
     if (!covered) {
-      undeclared.push({ arn, account: parts.account, region: parts.region });
+      undeclared.push({ name: parts ? arn : alarm.node.path, account, region });
     }
   }
   if (undeclared.length === 0) {
@@ -89,7 +94,7 @@ export function checkAlarmLocations(scope: IConstruct, alarmArns: string[], cont
   }
   const first = undeclared[0];
   const more = undeclared.length > 1 ? ` (and ${undeclared.length - 1} more alarm(s) of this target outside this stack's account and Region)` : '';
-  const problem = `alarm ${first.arn} is in account ${first.account}, Region ${first.region}${more}, but no alarmSources entry covers that account and Region: `
+  const problem = `alarm ${first.name} is in account ${first.account}, Region ${first.region}${more}, but no alarmSources entry covers that account and Region: `
     + `its state-change events go to the default event bus of ${first.account} in ${first.region} and never reach ${context.busDescription} that this rollback's rules are on`;
   const fix = `Add alarmSources: [AlarmSource.account('${first.account}', { regions: ['${first.region}'] })] to the AlarmRollback `
     + `and deploy an AlarmEventForwarder in account ${first.account}, Region ${first.region} that forwards this alarm to the rollback's event bus; `
@@ -100,6 +105,10 @@ export function checkAlarmLocations(scope: IConstruct, alarmArns: string[], cont
     return;
   }
   throw validationError(scope, problem, fix);
+}
+
+function literal(value: string | undefined): string | undefined {
+  return isLiteral(value) ? value : undefined;
 }
 
 /**

@@ -141,6 +141,18 @@ describe('AlarmRollback alarm locations', () => {
       .toThrow(/alarm arn:aws:cloudwatch:us-east-1:111111111111:alarm:east is in account 111111111111, Region us-east-1.*AlarmSource\.account\('111111111111', \{ regions: \['us-east-1'\] \}\)/);
   });
 
+  it('refuses an alarm created in a stack of another Region, shared through crossRegionReferences, naming its path', () => {
+    const app = new App();
+    const east = new Stack(app, 'East', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const alarm = metricAlarm(east, 'EastErrors');
+    const stack = new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION }, crossRegionReferences: true });
+    const created = rollback(stack, {});
+    expect(() => created.addTarget('Config', { alarms: [alarm], target: APPCONFIG }))
+      .toThrow(/^\[TestStack\/Rollback\/Config\] alarm East\/EastErrors is in account 111111111111, Region us-east-1, but no alarmSources entry covers/);
+    expect(() => rollback(new Stack(app, 'Declared', { env: { account: ACCOUNT, region: REGION }, crossRegionReferences: true }),
+      { alarmSources: [AlarmSource.account(ACCOUNT, { regions: ['us-east-1'] })] }).addTarget('Config', { alarms: [alarm], target: APPCONFIG })).not.toThrow();
+  });
+
   it('refuses an alarm of a declared account in a Region the source does not list', () => {
     const stack = testStack();
     const created = rollback(stack, { alarmSources: [AlarmSource.account(MONITORING)] });
