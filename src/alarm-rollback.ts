@@ -11,12 +11,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmReadFailure } from './alarm-read-failure';
+import { AlarmSource } from './alarm-source';
+import { checkAlarmLocations, ResolvedAlarmSource, resolveAlarmSources } from './private/alarm-locations';
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
+import { addBusPolicy } from './private/bus-policy';
 import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
+import { OwnAlarmForwarding } from './private/own-alarm-forwarding';
 import { CLOUDFORMATION_MAX_RESOURCES, RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
+import { RollbackBus } from './private/rollback-bus';
 import { RollbackFunction } from './private/rollback-function';
 import { RuleDelivery } from './private/rule-delivery';
 import { TargetGrants } from './private/target-grants';
@@ -206,6 +211,43 @@ export interface AlarmRollbackProps {
    * @default AlarmReadFailure.ROLL_BACK
    */
   readonly alarmReadFailure?: AlarmReadFailure;
+
+  /**
+   * The event bus the alarm rules live on: a bus of the stack's own account
+   * and Region (a bus elsewhere fails synth). CloudWatch puts an alarm's
+   * state-change events on the default bus of the alarm's own account and
+   * Region only, so with a custom bus the AlarmRollback also creates rules on
+   * the default bus that forward its own account's and Region's alarms (and
+   * tag-routed targets' events) to it. Proton targets' deployment-start rules
+   * stay on the default bus, where AWS service events arrive.
+   *
+   * @default - the default event bus of the stack's account and Region
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The accounts (or organizations) whose alarms may send their events to
+   * `eventBus`, each with the Regions of its alarms. The AlarmRollback writes
+   * the bus policy that lets them put CloudWatch alarm state-change events
+   * (and nothing else) on the bus; an `AlarmEventForwarder` in each of those
+   * accounts and Regions forwards the alarms. The stack's own account needs
+   * no bus-policy statement, but its alarms in other Regions must be declared
+   * with `AlarmSource.account(<own account>, { regions })`.
+   *
+   * @default - none: only alarms of the stack's own account and Region
+   */
+  readonly alarmSources?: AlarmSource[];
+
+  /**
+   * What happens when a target's alarm ARN names an account or Region that
+   * no `alarmSources` entry covers: by default synth fails, since that
+   * alarm's events would never reach the rollback; true makes it a warning,
+   * for alarm events forwarded by something outside this app (whose bus
+   * policy you write yourself).
+   *
+   * @default false
+   */
+  readonly alarmsForwardedElsewhere?: boolean;
 }
 
 /** Options of `AlarmRollback.addTarget`. */
@@ -273,9 +315,11 @@ export interface AddTargetOptions {
  * optionally, an SNS message.
  *
  * One handler function serves every target; each `addTarget` adds an
- * EventBridge rule on the default bus that matches exactly that target's
- * alarms entering `ALARM` (several rules when the alarms outgrow one rule's
- * event pattern). The handler's permission to be invoked and the dead-letter
+ * EventBridge rule on the default bus (or on `eventBus`) that matches
+ * exactly that target's alarms entering `ALARM` (several rules when the
+ * alarms outgrow one rule's event pattern). Alarms of other accounts and
+ * Regions reach the bus through an `AlarmEventForwarder` there, once
+ * `alarmSources` lets them in. The handler's permission to be invoked and the dead-letter
  * queue's policy each hold one statement for all rules, and the target
  * grants are packed into IAM policies sized to IAM's quotas, so a stack
  * with a few hundred targets deploys.
@@ -328,7 +372,9 @@ export class AlarmRollback extends Construct {
    * Every rule this AlarmRollback creates is named with this prefix, and no
    * rule of another AlarmRollback is. The handler's invoke permission and the
    * dead-letter queue's policy allow exactly the rules
-   * `arn:<partition>:events:<region>:<account>:rule/<prefix>*`.
+   * `arn:<partition>:events:<region>:<account>:rule/<prefix>*` on the default
+   * bus, and `rule/<bus name>/<prefix>*` on a custom `eventBus`. The bus
+   * policy's statement IDs start with it too.
    */
   public readonly ruleNamePrefix: string;
 
@@ -345,6 +391,10 @@ export class AlarmRollback extends Construct {
   private readonly triggerOn: TriggerOn;
   private readonly actOnPausedAlarms: boolean;
   private readonly delivery: RuleDelivery;
+  private readonly bus: RollbackBus;
+  private readonly alarmSources: ResolvedAlarmSource[];
+  private readonly alarmsForwardedElsewhere: boolean;
+  private readonly ownAlarmForwarding?: OwnAlarmForwarding;
   private readonly grants: TargetGrants;
   private readonly targetIds: string[] = [];
   private readonly dashboards: RollbackDashboardBuilder[] = [];
@@ -353,6 +403,9 @@ export class AlarmRollback extends Construct {
     super(scope, id);
 
     this.rollbackName = this.node.path;
+    this.bus = RollbackBus.of(this, props.eventBus);
+    this.alarmSources = resolveAlarmSources(this, props.alarmSources ?? []);
+    this.alarmsForwardedElsewhere = props.alarmsForwardedElsewhere ?? false;
     const ledgerRetentionDays = this.ledgerRetentionDays(props.ledgerRetention);
     const retryAttempts = this.retryAttempts(props.retryAttempts);
     const maxEventAge = this.maxEventAge(props.maxEventAge);
@@ -414,8 +467,13 @@ export class AlarmRollback extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts,
       maxEventAge,
+      bus: this.bus,
     });
     this.ruleNamePrefix = this.delivery.namePrefix;
+    addBusPolicy(this, this.bus, this.alarmSources, this.ruleNamePrefix);
+    if (!this.bus.isDefault) {
+      this.ownAlarmForwarding = new OwnAlarmForwarding(this, this.bus, this.delivery, this.deadLetterQueue);
+    }
     this.grants = new TargetGrants(this, this.function);
 
     this.node.addValidation({ validate: () => this.checkStackResources() });
@@ -488,7 +546,7 @@ export class AlarmRollback extends Construct {
    * Rolls `options.target` back when any of `options.alarms`, or any alarm
    * tagged with `options.alarmTags`, enters `ALARM`.
    *
-   * Adds an EventBridge rule on the default bus that matches exactly these
+   * Adds an EventBridge rule on the rollback's bus that matches exactly these
    * alarms' state changes to `ALARM`, and sends the handler the original
    * event together with the target's identifiers. When the alarms outgrow
    * one rule (EventBridge's default event pattern quota is 2,048 characters,
@@ -497,6 +555,10 @@ export class AlarmRollback extends Construct {
    * matches the state changes of every alarm whose event carries those
    * tags. The target is named
    * `<construct path of this AlarmRollback>/<id>` in the ledger and metrics.
+   * An alarm in an account or Region that no `alarmSources` entry covers
+   * fails synth (or warns, with `alarmsForwardedElsewhere`). With a custom
+   * `eventBus`, rules on the default bus forward this stack's own alarms to
+   * it; they are not among the returned rules.
    *
    * @param id a name for the target, unique within this AlarmRollback
    * @param options the alarms and the target
@@ -553,7 +615,11 @@ export class AlarmRollback extends Construct {
         + 'one already firing when a deployment starts, or while it rolls out, stops nothing until its state changes again. '
         + 'List the alarms that must block or stop a deployment in alarms, too.');
     }
-    const rules = this.delivery.addRules(scope, id, alarmTags ? { ...target, alarmTags } : target);
+    const watched = alarmTags ? { ...target, alarmTags } : target;
+    checkAlarmLocations(scope, options.alarms ?? [],
+      { sources: this.alarmSources, forwardedElsewhere: this.alarmsForwardedElsewhere, busDescription: this.bus.description });
+    const rules = this.delivery.addRules(scope, id, watched);
+    this.ownAlarmForwarding?.forward(scope, id, watched);
     for (const [pattern, input, description] of startRules) {
       rules.push(...this.delivery.addStartRules(scope, id, input, pattern, description));
     }

@@ -1,6 +1,7 @@
 export * from './alarm-event-forwarder';
 export * from './alarm-read-failure';
 export * from './alarm-rollback';
+export * from './alarm-source';
 export * from './alarm-tag-propagation';
 export * from './rollback-outcome';
 export type { RollbackDashboardOptions } from './rollback-dashboard';

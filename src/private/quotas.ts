@@ -14,8 +14,21 @@ export const EVENT_PATTERN_MAX_CHARS = 2048;
 /** Characters in an input transformer's template: `InputTransformer.InputTemplate` in the EventBridge API reference (1 to 8192). */
 export const INPUT_TEMPLATE_MAX_CHARS = 8192;
 
-/** Rules per event bus. "Amazon EventBridge quotas": Rules, 300 per event bus (adjustable). */
+/**
+ * Rules per event bus. "Amazon EventBridge quotas": Rules, 300 per event bus
+ * (adjustable). The quota is the bus's: every stack and construct that puts
+ * rules on one bus shares it, so it is counted per bus, not per stack.
+ */
 export const RULES_PER_EVENT_BUS = 300;
+
+/**
+ * Characters in one event bus's resource-based policy. "Amazon EventBridge
+ * quotas": Event bus policy size, 10,240 characters, adjustable; the policy
+ * grows with every account granted access. The page does not say whether
+ * white space counts; the policy is counted as compact JSON. The quota is the
+ * bus's, so every statement on it counts, also those this app did not write.
+ */
+export const EVENT_BUS_POLICY_MAX_CHARS = 10_240;
 
 /** Targets per rule. "Amazon EventBridge quotas": Targets, maximum 5 targets per rule. */
 export const TARGETS_PER_RULE = 5;

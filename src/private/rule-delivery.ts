@@ -8,6 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { INPUT_VERSION, RollbackInput, TargetInput } from './contract';
 import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
+import { RollbackBus } from './rollback-bus';
 import { describeValue, validationError } from './validate';
 
 /**
@@ -37,6 +38,8 @@ export interface RuleDeliveryProps {
   readonly deadLetterQueue: sqs.IQueue;
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;
+  /** The bus the alarm rules live on. Start rules match AWS service events, which only the default bus receives. */
+  readonly bus: RollbackBus;
 }
 
 /** One target's alarms, cut into groups that each fit one rule. */
@@ -50,22 +53,42 @@ export interface AlarmGroup {
  * The rules of one AlarmRollback and the two grants that let all of them
  * deliver: one `AWS::Lambda::Permission` and one queue-policy statement,
  * both scoped to the rule names this AlarmRollback gives (`<prefix>*`), so
- * neither policy grows with the number of targets.
+ * neither policy grows with the number of targets. With a custom bus, the
+ * start rules stay on the default bus and get a second pair of grants.
  */
 export class RuleDelivery {
   /** Names of this AlarmRollback's rules start with this; no other AlarmRollback's do. */
   public readonly namePrefix: string;
-  /** `arn:<partition>:events:<region>:<account>:rule/<prefix>*`: exactly the rules of this AlarmRollback. */
+  /**
+   * Exactly the alarm rules of this AlarmRollback:
+   * `arn:<partition>:events:<region>:<account>:rule/<prefix>*` on the
+   * default bus, `rule/<bus name>/<prefix>*` on a custom bus.
+   */
   public readonly ruleArnPattern: string;
   private readonly rules: events.Rule[] = [];
-  private granted = false;
+  /** Keys of the buses whose rules may invoke the handler, and send to the dead-letter queue. */
+  private readonly invokable = new Set<string>();
+  private readonly deadLettering = new Set<string>();
+  private readonly defaultBus: RollbackBus;
 
   constructor(private readonly owner: Construct, private readonly props: RuleDeliveryProps) {
     this.namePrefix = rulePrefix(owner);
-    this.ruleArnPattern = Stack.of(owner).formatArn({
+    this.defaultBus = props.bus.isDefault ? props.bus : RollbackBus.of(owner, undefined);
+    this.ruleArnPattern = this.ruleArnPatternOn(props.bus);
+  }
+
+  /**
+   * The ARN of a rule on a custom bus carries the bus name:
+   * `arn:${Partition}:events:${Region}:${Account}:rule/${EventBusName}/${RuleName}`
+   * (resource type `rule-on-custom-event-bus`), and one on the default bus
+   * does not (`rule-on-default-event-bus`): "Actions, resources, and condition
+   * keys for Amazon EventBridge", Service Authorization Reference.
+   */
+  private ruleArnPatternOn(bus: RollbackBus): string {
+    return Stack.of(this.owner).formatArn({
       service: 'events',
       resource: 'rule',
-      resourceName: `${this.namePrefix}*`,
+      resourceName: bus.isDefault ? `${this.namePrefix}*` : `${bus.name}/${this.namePrefix}*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
   }
@@ -85,7 +108,7 @@ export class RuleDelivery {
     // Each rule's input says how its events are the target's: an ARN rule's
     // lists its alarms and no tags, the tag rule's lists the tags and no ARN.
     const { alarmTags, ...byArn } = target;
-    const rules = byArn.alarmArns.length === 0 ? [] : this.addGroupedRules(scope, id, byArn as TargetInput, {
+    const rules = byArn.alarmArns.length === 0 ? [] : this.addGroupedRules(scope, id, byArn as TargetInput, this.props.bus, {
       idBase: 'Rule',
       nameSuffix: '',
       description: `Rolls back ${id} when one of its ${target.alarmArns.length} alarm(s) enters ${states}`,
@@ -101,7 +124,7 @@ export class RuleDelivery {
     if (alarmTags) {
       const byTags = { ...byArn, alarmArns: [], alarmTags } as TargetInput;
       const tags = Object.entries(alarmTags).map(([key, value]) => `${key}=${value}`).join(', ');
-      rules.push(...this.addGroupedRules(scope, id, byTags, {
+      rules.push(...this.addGroupedRules(scope, id, byTags, this.props.bus, {
         idBase: 'TagRule',
         // `-t` after the hash: no ARN rule's name ends that way (theirs end in the hash or a group number).
         nameSuffix: '-t',
@@ -127,7 +150,10 @@ export class RuleDelivery {
       throw validationError(scope, `the start rule's event pattern has ${patternChars} characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`,
         'Use a shorter environment name');
     }
-    return this.addGroupedRules(scope, id, target, {
+    // AWS services send their events to the default bus of their account and
+    // Region only ("Events from AWS services", EventBridge User Guide), so a
+    // start rule stays there whatever bus the alarm rules use.
+    return this.addGroupedRules(scope, id, target, this.defaultBus, {
       idBase: 'StartRule',
       // `-s` after the hash: no alarm rule's name ends that way, and no other target's starts with it.
       nameSuffix: '-s',
@@ -141,7 +167,7 @@ export class RuleDelivery {
    * target with that group's alarms, named `<prefix><target part><suffix>`
    * (and `-<n>` when there are several).
    */
-  private addGroupedRules(scope: Construct, id: string, target: TargetInput, kind: {
+  private addGroupedRules(scope: Construct, id: string, target: TargetInput, bus: RollbackBus, kind: {
     readonly idBase: string;
     readonly nameSuffix: string;
     readonly description: string;
@@ -150,8 +176,8 @@ export class RuleDelivery {
     readonly groups?: () => AlarmGroup[];
   }): events.Rule[] {
     const groups = kind.groups ? kind.groups() : groupAlarms(scope, target);
-    this.checkRuleCount(scope, groups.length);
-    this.grantDelivery();
+    checkRuleCount(scope, bus, groups.length, 'this target');
+    this.grantDelivery(bus);
     const targetPart = `${readable(id, 20)}-${hash(id, 6)}`;
     const rules = groups.map((group, index) => {
       const input: RollbackInput = {
@@ -164,6 +190,7 @@ export class RuleDelivery {
         ruleName: `${this.namePrefix}${targetPart}${kind.nameSuffix}${several ? `-${index + 1}` : ''}`,
         description: (kind.description + (several ? `, group ${index + 1} of ${groups.length}` : '')).slice(0, 512),
         eventPattern: kind.eventPattern(group),
+        eventBus: bus.custom,
       });
       rule.addTarget(new HandlerRuleTarget(this.props, events.RuleTargetInput.fromObject(input)));
       return rule;
@@ -172,48 +199,60 @@ export class RuleDelivery {
     return rules;
   }
 
-  /** Rules per event bus is an account-wide quota; count what this stack puts on the default bus. */
-  private checkRuleCount(scope: IConstruct, adding: number): void {
-    const stack = Stack.of(scope);
-    const before = rulesPerStack.get(stack) ?? 0;
-    const after = before + adding;
-    if (after > RULES_PER_EVENT_BUS) {
-      throw validationError(scope,
-        `this target needs ${adding} EventBridge rule(s), which makes ${after} rules of AlarmRollback on the default event bus of stack ${stack.stackName}; `
-        + `EventBridge allows ${RULES_PER_EVENT_BUS} rules per event bus by default, shared with every other rule of the account in that Region`,
-        'Give a group of targets the same alarms in one composite alarm, put targets in another Region\'s stack, or raise the "Rules per event bus" quota and split the stack');
-    }
-    rulesPerStack.set(stack, after);
+  /**
+   * Lets rules of this AlarmRollback on the default bus send undeliverable
+   * events to the dead-letter queue: its forwarding rules, which deliver to
+   * the custom bus and not to the handler.
+   */
+  public allowDeadLetterFromDefaultBus(): void {
+    this.allowDeadLetter(this.defaultBus);
   }
 
-  private grantDelivery(): void {
-    if (this.granted) return;
-    this.granted = true;
-    const principal = new iam.ServicePrincipal('events.amazonaws.com');
-    const account = Stack.of(this.owner).account;
+  private grantDelivery(bus: RollbackBus): void {
+    if (this.invokable.has(bus.key)) return;
+    const first = bus.key === this.props.bus.key;
+    this.invokable.add(bus.key);
     // Lambda compares SourceArn with StringLike (AddPermission, Lambda API
     // reference), so one statement covers every rule named with the prefix.
-    this.props.handler.addPermission('InvokeFromRules', {
-      principal,
+    this.props.handler.addPermission(first ? 'InvokeFromRules' : 'InvokeFromDefaultBusRules', {
+      principal: new iam.ServicePrincipal('events.amazonaws.com'),
       action: 'lambda:InvokeFunction',
-      sourceArn: this.ruleArnPattern,
-      sourceAccount: account,
+      sourceArn: this.ruleArnPatternOn(bus),
+      sourceAccount: Stack.of(this.owner).account,
     });
+    this.allowDeadLetter(bus);
+  }
+
+  private allowDeadLetter(bus: RollbackBus): void {
+    if (this.deadLettering.has(bus.key)) return;
+    const first = bus.key === this.props.bus.key;
+    this.deadLettering.add(bus.key);
     // EventBridge sends undeliverable events to the dead-letter queue as
     // events.amazonaws.com on behalf of the rule ("Using dead-letter queues
     // to process undelivered events", EventBridge User Guide).
     this.props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowRollbackRulesToDeadLetter',
-      principals: [principal],
+      sid: first ? 'AllowRollbackRulesToDeadLetter' : 'AllowRollbackDefaultBusRulesToDeadLetter',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['sqs:SendMessage'],
       resources: [this.props.deadLetterQueue.queueArn],
-      conditions: { ArnLike: { 'aws:SourceArn': this.ruleArnPattern } },
+      conditions: { ArnLike: { 'aws:SourceArn': this.ruleArnPatternOn(bus) } },
     }));
   }
 }
 
-/** Rules of all AlarmRollbacks per stack. */
-const rulesPerStack = new WeakMap<Stack, number>();
+/**
+ * Rules per event bus is the bus's quota, shared by every stack and
+ * construct that puts rules on it; count what this app puts on `bus`.
+ */
+export function checkRuleCount(scope: IConstruct, bus: RollbackBus, adding: number, what: string): void {
+  const { after } = bus.count(scope, 'rules', adding);
+  if (after > RULES_PER_EVENT_BUS) {
+    throw validationError(scope,
+      `${what} needs ${adding} EventBridge rule(s), which makes ${after} rules of this app on ${bus.description} of account ${Stack.of(scope).account} in ${Stack.of(scope).region}; `
+      + `EventBridge allows ${RULES_PER_EVENT_BUS} rules per event bus by default, shared with every other rule of the account in that Region`,
+      'Give a group of targets the same alarms in one composite alarm, route by alarm tags, put targets on another bus or in another Region\'s stack, or raise the "Rules per event bus" quota');
+  }
+}
 
 /**
  * Delivers to the handler with this library's retry policy and dead-letter

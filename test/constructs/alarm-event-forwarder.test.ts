@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ACCOUNT, REGION, alarmArn } from './support';
-import { AlarmEventForwarder, AlarmRollback, RollbackTarget, TriggerOn } from '../../src';
+import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
 import { addForwardingRules, isForwardingRule } from '../../src/private/forwarding-rules';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
 
@@ -381,7 +381,7 @@ describe('AlarmEventForwarder', () => {
     function app(triggerOn = TriggerOn.ALARM) {
       const theApp = new App();
       const workload = new Stack(theApp, 'Workload', { env: { account: ACCOUNT, region: REGION } });
-      const rollback = new AlarmRollback(workload, 'Rollback');
+      const rollback = new AlarmRollback(workload, 'Rollback', { alarmSources: [AlarmSource.account(MONITORING)] });
       rollback.addTarget('Checkout', {
         alarms: [alarm(workload, 'errors')],
         target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }),

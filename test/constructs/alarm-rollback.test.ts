@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ACCOUNT, REGION, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
-import { AlarmRollback, RollbackOutcome, RollbackTarget } from '../../src';
+import { AlarmRollback, AlarmSource, RollbackOutcome, RollbackTarget } from '../../src';
 import { HandlerEnv, Ledger, Metrics } from '../../src/private/contract';
 
 const DLQ = { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackDeadLetterQueue'), 'Arn'] };
@@ -428,7 +428,7 @@ describe('AlarmRollback alarms', () => {
       alarmRule: cloudwatch.AlarmRule.anyOf(errors, latency),
     });
     const remote = importedAlarm(stack, 'remote', 'us-east-1', '222222222222');
-    const rollback = new AlarmRollback(stack, 'Rollback');
+    const rollback = new AlarmRollback(stack, 'Rollback', { alarmSources: [AlarmSource.account('222222222222', { regions: ['us-east-1'] })] });
     rollback.addTarget('Config', {
       alarms: [errors, composite, remote],
       target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }),

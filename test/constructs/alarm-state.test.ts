@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
-import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, RollbackTarget, TriggerOn } from '../../src';
+import { ACCOUNT, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
+import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
 import { AlarmStateTargetParameter, ExtensionParameter, HandlerEnv, Metrics } from '../../src/private/contract';
 
 const CHECK_FUNCTION = Match.stringLikeRegexp('^RollbackAlarmState[0-9A-F]{8}$');
@@ -297,7 +297,7 @@ describe('alarm-state check validation', () => {
   });
 
   it('leaves alarms of other accounts and Regions to the event path, with a warning', () => {
-    const { stack, rollback } = stackWith();
+    const { stack, rollback } = stackWith({ alarmSources: [AlarmSource.account(ACCOUNT, { regions: ['us-west-2'] }), AlarmSource.account('222222222222')] });
     rollback.addTarget('Mixed', {
       alarms: [importedAlarm(stack, 'here'), importedAlarm(stack, 'there', 'us-west-2'), importedAlarm(stack, 'theirs', undefined, '222222222222')],
       target: appConfigTarget(),
@@ -307,7 +307,7 @@ describe('alarm-state check validation', () => {
   });
 
   it('associates nothing for a target whose alarms are all elsewhere', () => {
-    const { stack, rollback } = stackWith();
+    const { stack, rollback } = stackWith({ alarmSources: [AlarmSource.account(ACCOUNT, { regions: ['us-west-2'] })] });
     rollback.addTarget('Away', { alarms: [importedAlarm(stack, 'there', 'us-west-2')], target: appConfigTarget() });
     Template.fromStack(stack).resourceCountIs('AWS::AppConfig::ExtensionAssociation', 0);
   });

@@ -57,7 +57,7 @@ describe('least privilege', () => {
   const application = new appconfig.Application(stack, 'App');
   const environment = new appconfig.Environment(stack, 'Env', { application });
   const topic = new sns.Topic(stack, 'Topic');
-  const rollback = new AlarmRollback(stack, 'Rollback', { notificationTopic: topic });
+  const rollback = new AlarmRollback(stack, 'Rollback', { notificationTopic: topic, alarmsForwardedElsewhere: true });
   rollback.addTarget('Created', { alarms: [metricAlarm(stack, 'Errors')], target: RollbackTarget.appConfig({ environment }) });
   rollback.addTarget('Imported', {
     alarms: [importedAlarm(stack, 'latency'), importedAlarm(stack, 'other-account', 'us-west-2', '222222222222')],

@@ -39,8 +39,19 @@ export function measureQuotas(
     [[environment.stackName, Buffer.byteLength(JSON.stringify(template, undefined, 1))]]);
 
   const rules = ofType('AWS::Events::Rule').map(([id, resource]) => [id, resolved(resource)] as [string, Json]);
-  const onDefaultBus = rules.filter(([, rule]) => (rule.EventBusName ?? 'default') === 'default');
-  record('EventBridge rules per event bus', quotas.RULES_PER_EVENT_BUS, [[environment.stackName, onDefaultBus.length]]);
+  // Rules per bus: the default bus and each custom bus the stack's rules name.
+  const busOf = (rule: Json): string => String(rule.EventBusName ?? 'default');
+  const buses = [...new Set(rules.map(([, rule]) => busOf(rule)))];
+  record('EventBridge rules per event bus', quotas.RULES_PER_EVENT_BUS,
+    buses.map((bus) => [bus === 'default' ? environment.stackName : bus, rules.filter(([, rule]) => busOf(rule) === bus).length]));
+  // A bus holds one policy: the statements of every EventBusPolicy naming it, as compact JSON.
+  const busPolicies = ofType('AWS::Events::EventBusPolicy').map(([, resource]) => resolved(resource));
+  record('EventBridge event bus policy characters', quotas.EVENT_BUS_POLICY_MAX_CHARS,
+    [...new Set(busPolicies.map((policy) => String(policy.EventBusName ?? 'default')))].map((bus) => [bus, JSON.stringify({
+      Version: '2012-10-17',
+      Statement: busPolicies.filter((policy) => String(policy.EventBusName ?? 'default') === bus)
+        .map((policy) => ({ Sid: policy.StatementId, ...policy.Statement })),
+    }).length]));
   record('EventBridge event pattern characters', quotas.EVENT_PATTERN_MAX_CHARS,
     rules.map(([id, rule]) => [id, JSON.stringify(rule.EventPattern).length]));
   record('EventBridge input template characters', quotas.INPUT_TEMPLATE_MAX_CHARS,

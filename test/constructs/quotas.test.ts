@@ -3,14 +3,15 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { platformStack, synthesize } from './platform-stack';
 import { headroom, measureQuotas, QuotaUsage } from './quota-usage';
 import { IntrinsicResolver } from '../../local/simulate/intrinsics';
-import { AlarmRollback, RollbackTarget } from '../../src';
-import { RULES_PER_EVENT_BUS } from '../../src/private/quotas';
+import { AlarmRollback, AlarmSource, RollbackTarget } from '../../src';
+import { EVENT_BUS_POLICY_MAX_CHARS, RULES_PER_EVENT_BUS } from '../../src/private/quotas';
 
 /** Every quota the stack's resolved template is measured against, by name. */
 const QUOTAS = [
   'CloudFormation resources per stack',
   'CloudFormation template bytes (via S3)',
   'EventBridge rules per event bus',
+  'EventBridge event bus policy characters',
   'EventBridge event pattern characters',
   'EventBridge input template characters',
   'EventBridge targets per rule',
@@ -145,5 +146,43 @@ describe('quotas on the resolved template', () => {
       expect(a).toMatch(/^[A-Za-z0-9]{1,20}-[0-9a-f]{8}-$/);
       for (const b of names) if (a !== b) expect(b.startsWith(a)).toBe(false);
     }
+  });
+});
+
+describe('the event bus policy on the resolved template', () => {
+  /** The policy of a rollback's bus that admits `accounts` accounts and one organization, measured as deployed. */
+  function busPolicyChars(accounts: number): number {
+    const app = new App();
+    const stack = new Stack(app, 'Rollback', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new AlarmRollback(stack, 'Rollback', {
+      alarmStateChecks: false,
+      alarmSources: [
+        ...Array.from({ length: accounts }, (_, index) => AlarmSource.account(String(300000000000 + index))),
+        AlarmSource.organization('o-a1b2c3d4e5'),
+      ],
+    });
+    const { template, environment } = synthesize(app, stack);
+    return measureQuotas(template, environment).find((usage) => usage.quota === 'EventBridge event bus policy characters')!.used;
+  }
+
+  it('admits 200 accounts and an organization within the 10,240 characters of a bus policy', () => {
+    const chars = busPolicyChars(200);
+    expect(chars).toBeGreaterThan(6000);
+    expect(chars).toBeLessThanOrEqual(EVENT_BUS_POLICY_MAX_CHARS);
+  });
+
+  it('refuses at synth time the accounts that would take the deployed policy past its quota, before it gets there', () => {
+    let largest = 0;
+    for (let accounts = 200; ; accounts += 10) {
+      try {
+        largest = busPolicyChars(accounts);
+      } catch (error) {
+        expect((error as Error).message).toMatch(/would have \d+ characters .*EventBridge allows 10240 per bus policy by default/);
+        break;
+      }
+    }
+    // The synth-time count takes every token at its longest, so what it lets through deploys.
+    expect(largest).toBeLessThanOrEqual(EVENT_BUS_POLICY_MAX_CHARS);
+    expect(largest).toBeGreaterThan(EVENT_BUS_POLICY_MAX_CHARS * 0.8);
   });
 });
