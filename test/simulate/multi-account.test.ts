@@ -12,7 +12,7 @@ import {
   alarmStateChange, assemblyAlarms, AssemblyStack, checkState, decideForward, evaluateBusPolicy, ForwardingRule, formatEvent, formatTimeline,
   PutEventsRequest, resolveAssembly, Simulation, SimulationState,
 } from '../../local/simulate';
-import { AlarmEventForwarder, AlarmRollback, AlarmTagPropagation, RollbackTarget } from '../../src';
+import { AlarmEventForwarder, AlarmRollback, AlarmSource, AlarmTagPropagation, RollbackTarget } from '../../src';
 
 // End to end through simulate's code path with several stacks, accounts and
 // Regions: an alarm's event enters the default bus of its own account and
@@ -27,6 +27,7 @@ const ORGANIZATION = 'o-a1b2c3d4e5';
 const REGION = 'eu-west-1';
 const OTHER_REGION = 'us-east-1';
 const WORKLOAD_BUS = `arn:aws:events:${REGION}:${WORKLOAD}:event-bus/default`;
+const ROLLBACK_BUS = `arn:aws:events:${REGION}:${WORKLOAD}:event-bus/rollback`;
 
 const alarmArn = (account: string, region: string, name: string) => `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
 const MONITORED = alarmArn(MONITORING, REGION, 'checkout-5xx');
@@ -63,7 +64,8 @@ function synthesize(options: AppOptions = {}): string {
       alarmName: 'checkout-5xx', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: '5xx' }), threshold: 1, evaluationPeriods: 1,
     }));
   }
-  const rollback = new AlarmRollback(workload, 'Rollback');
+  // The bus policy and the forwarding rules are this app's own L1 resources.
+  const rollback = new AlarmRollback(workload, 'Rollback', { alarmsForwardedElsewhere: true });
   rollback.addTarget('Config', { alarms, target: RollbackTarget.appConfig({ environment }) });
 
   const busPolicy = options.busPolicy ?? 'accounts';
@@ -130,19 +132,27 @@ function synthesize(options: AppOptions = {}): string {
  * environments has a stack with the alarm and an AlarmEventForwarder to the
  * workload's default bus.
  */
-function synthesizeWithConstructs(): string {
+function synthesizeWithConstructs(options: { readonly organization?: boolean; readonly customBus?: boolean } = {}): string {
   const outdir = mkdtempSync(join(tmpdir(), 'simulate-constructs-'));
   const app = new App({ outdir });
   const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
   const application = new appconfig.Application(workload, 'App', { applicationName: 'shop' });
   const environment = new appconfig.Environment(workload, 'Prod', { application, environmentName: 'prod' });
-  const alarms = [MONITORED, OTHER_REGION_ALARM, STRANGER_ALARM].map((arn, i) => cloudwatch.Alarm.fromAlarmArn(workload, `Alarm${i}`, arn));
-  const rollback = new AlarmRollback(workload, 'Rollback');
-  rollback.addTarget('Config', { alarms, target: RollbackTarget.appConfig({ environment }) });
-  new events.CfnEventBusPolicy(workload, 'AllowMonitoring', {
-    statementId: 'monitoring',
-    statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MONITORING}:root` }, Action: 'events:PutEvents', Resource: WORKLOAD_BUS },
+  const alarms: cloudwatch.IAlarm[] = [MONITORED, OTHER_REGION_ALARM, STRANGER_ALARM].map((arn, i) => cloudwatch.Alarm.fromAlarmArn(workload, `Alarm${i}`, arn));
+  alarms.push(new cloudwatch.Alarm(workload, 'Own', {
+    alarmName: 'checkout-own', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'own' }), threshold: 1, evaluationPeriods: 1,
+  }));
+  const rollback = new AlarmRollback(workload, 'Rollback', {
+    ...(options.customBus ? { eventBus: new events.EventBus(workload, 'RollbackBus', { eventBusName: 'rollback' }) } : {}),
+    alarmSources: [
+      options.organization ? AlarmSource.organization(ORGANIZATION) : AlarmSource.account(MONITORING),
+      AlarmSource.account(WORKLOAD, { regions: [OTHER_REGION] }),
+    ],
+    // The stranger's alarm is watched but its account is not a source: synth warns, and its events are refused.
+    alarmsForwardedElsewhere: true,
   });
+  rollback.addTarget('Config', { alarms, target: RollbackTarget.appConfig({ environment }) });
+  const busArn = options.customBus ? ROLLBACK_BUS : WORKLOAD_BUS;
 
   for (const [id, arn] of [['Monitoring', MONITORED], ['WorkloadUsEast1', OTHER_REGION_ALARM], ['Stranger', STRANGER_ALARM]]) {
     const [, , , region, account, , name] = arn.split(':');
@@ -150,7 +160,7 @@ function synthesizeWithConstructs(): string {
     const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
       alarmName: name, metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: name }), threshold: 1, evaluationPeriods: 1,
     });
-    new AlarmEventForwarder(stack, 'ToCheckout', { eventBus: events.EventBus.fromEventBusArn(stack, 'RollbackBus', WORKLOAD_BUS), alarms: [alarm] });
+    new AlarmEventForwarder(stack, 'ToCheckout', { eventBus: events.EventBus.fromEventBusArn(stack, 'RollbackBus', busArn), alarms: [alarm] });
   }
   app.synth();
   return outdir;
@@ -178,12 +188,8 @@ function synthesizeTagged(): string {
   const application = new appconfig.Application(workload, 'App', { applicationName: 'shop' });
   const environment = new appconfig.Environment(workload, 'Prod', { application, environmentName: 'prod' });
   taggedAlarm(workload, 'checkout-own-5xx');
-  const rollback = new AlarmRollback(workload, 'Rollback');
+  const rollback = new AlarmRollback(workload, 'Rollback', { alarmSources: [AlarmSource.account(MONITORING)] });
   rollback.addTarget('Config', { alarmTags: { rollback: 'checkout' }, target: RollbackTarget.appConfig({ environment }) });
-  new events.CfnEventBusPolicy(workload, 'AllowMonitoring', {
-    statementId: 'monitoring',
-    statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MONITORING}:root` }, Action: 'events:PutEvents', Resource: WORKLOAD_BUS },
-  });
 
   const monitoring = new Stack(app, 'Monitoring', { env: { account: MONITORING, region: REGION } });
   taggedAlarm(monitoring, 'checkout-monitored-5xx');
@@ -372,6 +378,32 @@ describe('simulate with the library\'s constructs across accounts and Regions', 
     expect(report.deliveries).toEqual([]);
     expect(sim.appConfig.requests).toEqual([]);
     expect(sim.finalState().appConfig[0].deployments[0].state).toBe('BAKING');
+  });
+});
+
+describe('simulate with the library\'s constructs: an organization source and a custom bus', () => {
+  it('admits an organization member through the bus policy AlarmSource.organization writes, and refuses an outsider', async () => {
+    const organization = { id: ORGANIZATION, accounts: [MONITORING, WORKLOAD] };
+    const sim = await start(synthesizeWithConstructs({ organization: true }), { ...deploying, organization });
+
+    const outsider = await sim.deliver(alarmStateChange({ alarmArn: STRANGER_ALARM }));
+    expect(outsider.hops[0]).toMatchObject({ status: 'DEAD_LETTERED', reason: expect.stringMatching(/account 333333333333 is in no organization/) });
+    const member = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+    expect(member.hops[0]).toMatchObject({ status: 'DELIVERED' });
+    expect(member.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
+  });
+
+  it('reaches rules on a custom bus: the rollback forwards its own alarms there, and forwarders put theirs there', async () => {
+    const sim = await start(synthesizeWithConstructs({ customBus: true }));
+    expect(sim.ruleSummaries.map((rule) => rule.eventBus)).toEqual(sim.ruleSummaries.map(() => ROLLBACK_BUS));
+
+    const own = await sim.deliver(alarmStateChange({ alarmArn: alarmArn(WORKLOAD, REGION, 'checkout-own') }));
+    expect(own.hops).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^Workload\/Rollback\//), fromBus: WORKLOAD_BUS, toBus: ROLLBACK_BUS, status: 'DELIVERED' })]);
+    expect(own.deliveries.map((delivery) => [delivery.bus, delivery.outcome])).toEqual([[ROLLBACK_BUS, 'ROLLED_BACK']]);
+
+    const monitored = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+    expect(monitored.hops).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^Monitoring\/ToCheckout\//), toBus: ROLLBACK_BUS, status: 'DELIVERED' })]);
+    expect(monitored.deliveries.map((delivery) => delivery.bus)).toEqual([ROLLBACK_BUS]);
   });
 });
 
