@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { buildMultiAccountApp } from '../../examples/readme-multi-account';
 import { main } from '../../local/cli';
 import {
   alarmStateChange, assemblyAlarms, AssemblyStack, checkState, decideForward, evaluateBusPolicy, ForwardingRule, formatEvent, formatTimeline,
@@ -404,6 +405,25 @@ describe('simulate with the library\'s constructs: an organization source and a 
     const monitored = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
     expect(monitored.hops).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^Monitoring\/ToCheckout\//), toBus: ROLLBACK_BUS, status: 'DELIVERED' })]);
     expect(monitored.deliveries.map((delivery) => delivery.bus)).toEqual([ROLLBACK_BUS]);
+  });
+});
+
+describe('simulate: the README\'s multi-account example', () => {
+  it('rolls back the workload\'s deployment when the monitoring account\'s alarm enters ALARM', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'simulate-readme-'));
+    const app = new App({ outdir });
+    buildMultiAccountApp(app);
+    app.synth();
+    const [application] = resolveAssembly(outdir).appConfigResources.applications;
+    const sim = await start(outdir, {
+      appConfig: { deployments: [{ application: application.id, environment: application.environments[0].id, startedMinutesAgo: 2 }] },
+    });
+
+    const report = await sim.deliver(alarmStateChange({ alarmArn: 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:checkout-errors' }));
+    expect(report.hops).toEqual([expect.objectContaining({
+      rule: expect.stringMatching(/^Monitoring\/Forwarder\//), toBus: 'arn:aws:events:eu-west-1:111111111111:event-bus/alarm-rollback', status: 'DELIVERED',
+    })]);
+    expect(report.deliveries.map((delivery) => [delivery.target.name, delivery.outcome])).toEqual([['Workload/Rollback/Checkout', 'ROLLED_BACK']]);
   });
 });
 
