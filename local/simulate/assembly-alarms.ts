@@ -50,6 +50,16 @@ export function assemblyAlarms(resolved: ResolvedAssembly): AssemblyAlarm[] {
       if (typeof arn === 'string' && arn.includes(':alarm:')) watchers.set(arn, [...(watchers.get(arn) ?? []), rule.path]);
     }
   }
+  // A tag-routed target watches every alarm whose events carry all of its tags.
+  for (const rule of resolved.rules) {
+    const wanted = Object.entries(rule.target.alarmTags ?? {});
+    if (wanted.length === 0) continue;
+    for (const alarm of created.values()) {
+      if (alarm.alarmTags && wanted.every(([key, value]) => alarm.alarmTags![key] === value)) {
+        watchers.set(alarm.arn, [...(watchers.get(alarm.arn) ?? []), rule.target.name]);
+      }
+    }
+  }
   const arns = [...new Set([...watchers.keys(), ...created.keys()])];
   return arns.map((arn) => ({
     ...(created.get(arn) ?? { arn, name: alarmName(arn), composite: false, configuration: { description: 'an alarm the stack imports' } }),

@@ -441,6 +441,12 @@ describe('simulate: tag-routed targets across accounts', () => {
     return JSON.parse(stdout) as Record<string, any>;
   };
 
+  it('counts the tagged alarms as watched by the tag-routed target', () => {
+    const alarms = assemblyAlarms(resolveAssembly(assembly));
+    expect(alarms.find((alarm) => alarm.name === 'checkout-own-5xx')?.watchedBy).toEqual(['Workload/Rollback/Config']);
+    expect(alarms.find((alarm) => alarm.name === 'checkout-monitored-5xx')?.watchedBy).toEqual(['Workload/Rollback/Config']);
+  });
+
   it('rolls back when an alarm of the workload carrying the target\'s tag enters ALARM', async () => {
     const event = await eventFor('checkout-own-5xx');
     // Only the included key propagates.
