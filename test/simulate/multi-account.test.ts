@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Stack, Tags } from 'aws-cdk-lib';
@@ -424,6 +424,44 @@ describe('simulate: the README\'s multi-account example', () => {
       rule: expect.stringMatching(/^Monitoring\/Forwarder\//), toBus: 'arn:aws:events:eu-west-1:111111111111:event-bus/alarm-rollback', status: 'DELIVERED',
     })]);
     expect(report.deliveries.map((delivery) => [delivery.target.name, delivery.outcome])).toEqual([['Workload/Rollback/Checkout', 'ROLLED_BACK']]);
+  });
+});
+
+describe('cdk-alarm-rollback simulate across accounts', () => {
+  it('reads the organization from --state, and prints the hops in the timeline and in --json', async () => {
+    const assembly = synthesizeWithConstructs({ organization: true });
+    const files = mkdtempSync(join(tmpdir(), 'simulate-cli-'));
+    const state = join(files, 'state.json');
+    const event = join(files, 'event.json');
+    writeFileSync(state, JSON.stringify({ ...deploying, organization: { id: ORGANIZATION, accounts: [MONITORING, WORKLOAD] } }));
+    writeFileSync(event, JSON.stringify([alarmStateChange({ alarmArn: MONITORED }), alarmStateChange({ alarmArn: STRANGER_ALARM })]));
+    const run = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(['simulate', '--assembly', assembly, '--state', state, '--event', event, ...args], {
+        stdout: (text) => { stdout += text; }, stderr: (text) => { stderr += text; },
+      });
+      return { code, stdout, stderr };
+    };
+
+    const timeline = await run();
+    expect(timeline).toMatchObject({ code: 0, stderr: '' });
+    expect(timeline.stdout).toMatch(/> Monitoring\/ToCheckout\/\S+: arn:aws:events:eu-west-1:111111111111:event-bus\/default -> arn:aws:events:eu-west-1:222222222222:event-bus\/default: put/);
+    expect(timeline.stdout).toMatch(/> Stranger\/ToCheckout\/\S+: .* refused, dead-lettered to arn:aws:sqs:eu-west-1:333333333333:/);
+
+    const json = JSON.parse((await run('--json')).stdout);
+    expect(json.forwardingRules.map((rule: { account: string }) => rule.account)).toEqual([MONITORING, WORKLOAD, STRANGER]);
+    expect(json.events.map((e: { hops: { status: string }[] }) => e.hops.map((hop) => hop.status))).toEqual([['DELIVERED'], ['DEAD_LETTERED']]);
+  });
+
+  it('refuses a state file whose organization is malformed, naming the field', async () => {
+    const files = mkdtempSync(join(tmpdir(), 'simulate-cli-'));
+    const state = join(files, 'state.json');
+    writeFileSync(state, JSON.stringify({ organization: { id: 'o-a1b2c3d4e5', accounts: ['111'] } }));
+    let stderr = '';
+    const code = await main(['simulate', '--assembly', synthesize(), '--state', state, '--event', state], { stdout: () => undefined, stderr: (text) => { stderr += text; } });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/organization.accounts\[0\] must be an account id: 12 digits/);
   });
 });
 
