@@ -15,7 +15,7 @@ import {
   Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport, StartReport,
 } from './simulation-report';
 import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources, StateOrganization } from './state-file';
-import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, TargetKind } from '../../src/private/contract';
+import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, Rules, TargetKind } from '../../src/private/contract';
 import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
@@ -549,8 +549,8 @@ function cloudWatchEnvironments(resolved: ResolvedAssembly, state: SimulationSta
 
 /** The default bus of an event's own account and Region, where EventBridge puts an AWS service's event. */
 function entryBusOf(event: Record<string, unknown>): string {
-  if (typeof event.account !== 'string' || typeof event.region !== 'string') {
-    throw new SimulationInputError(`an event needs "account" and "region" to say which default event bus it arrives on, got account ${JSON.stringify(event.account)} and region ${JSON.stringify(event.region)}: write them as the alarm's ARN gives them (\`cdk-alarm-rollback event\` does)`);
+  if (!Rules.ACCOUNT_ID.test(event.account) || typeof event.region !== 'string' || event.region === '') {
+    throw new SimulationInputError(`an event needs "account" (12 digits) and "region" to say which default event bus it arrives on, got account ${JSON.stringify(event.account)} and region ${JSON.stringify(event.region)}: write them as the alarm's ARN gives them (\`cdk-alarm-rollback event\` does)`);
   }
   return defaultBusArn(event.account, event.region);
 }

@@ -274,6 +274,13 @@ describe('simulate across accounts and Regions', () => {
     expect(report.note).toMatch(/no rule of the assembly is on event bus arn:aws:events:eu-west-1:444444444444:event-bus\/default/);
   });
 
+  it('refuses an event without a 12-digit account, which names no default bus', async () => {
+    const sim = await start(assembly);
+    const { account: _account, ...withoutAccount } = alarmStateChange({ alarmArn: MONITORED });
+    await expect(sim.deliver(withoutAccount)).rejects.toThrow(/an event needs "account" \(12 digits\) and "region" to say which default event bus it arrives on, got account undefined/);
+    await expect(sim.deliver({ ...withoutAccount, account: '1111' })).rejects.toThrow(/got account "1111"/);
+  });
+
   it('does not forward the OK state the forwarding rule leaves out', async () => {
     const sim = await start(assembly);
     const report = await sim.deliver(alarmStateChange({ alarmArn: MONITORED, state: 'OK' }));
