@@ -577,6 +577,34 @@ describe('simulate: bus policies and roles', () => {
   };
   const allow = { Effect: 'Allow', Principal: { AWS: MONITORING }, Action: 'events:*', Resource: WORKLOAD_BUS };
 
+  it('reads the Policy property of an AWS::Events::EventBus', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'simulate-bus-policy-'));
+    const app = new App({ outdir });
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const application = new appconfig.Application(workload, 'App', { applicationName: 'shop' });
+    const environment = new appconfig.Environment(workload, 'Prod', { application, environmentName: 'prod' });
+    const bus = new events.EventBus(workload, 'Bus', { eventBusName: 'custom' });
+    const busArn = `arn:aws:events:${REGION}:${WORKLOAD}:event-bus/custom`;
+    (bus.node.defaultChild as events.CfnEventBus).addPropertyOverride('Policy', {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'FromMonitoring', Effect: 'Allow', Principal: { AWS: MONITORING }, Action: 'events:PutEvents', Resource: busArn }],
+    });
+    // The policy is written by hand here, so the AlarmRollback declares no sources.
+    const rollback = new AlarmRollback(workload, 'Rollback', { eventBus: bus, alarmsForwardedElsewhere: true });
+    rollback.addTarget('Config', { alarms: [cloudwatch.Alarm.fromAlarmArn(workload, 'Monitored', MONITORED)], target: RollbackTarget.appConfig({ environment }) });
+    const monitoring = new Stack(app, 'Monitoring', { env: { account: MONITORING, region: REGION } });
+    const alarm = new cloudwatch.Alarm(monitoring, 'Alarm', {
+      alarmName: 'checkout-5xx', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: '5xx' }), threshold: 1, evaluationPeriods: 1,
+    });
+    new AlarmEventForwarder(monitoring, 'ToCheckout', { eventBus: events.EventBus.fromEventBusArn(monitoring, 'RollbackBus', busArn), alarms: [alarm] });
+    app.synth();
+
+    const sim = await start(outdir);
+    const report = await sim.deliver(alarmStateChange({ alarmArn: MONITORED }));
+    expect(report.hops).toEqual([expect.objectContaining({ toBus: busArn, status: 'DELIVERED', reason: expect.stringMatching(/statement FromMonitoring of the resource policy/) })]);
+    expect(report.deliveries.map((delivery) => [delivery.bus, delivery.outcome])).toEqual([[busArn, 'ROLLED_BACK']]);
+  });
+
   it('names a condition key it does not model instead of allowing the put', () => {
     const decision = evaluateBusPolicy([{ ...allow, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }], request);
     expect(decision).toEqual({ allowed: false, reason: expect.stringMatching(/condition operator IpAddress is not modelled/) });
