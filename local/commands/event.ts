@@ -17,13 +17,17 @@ export const eventCommand: Command = {
 
 Prints a CloudWatch "Alarm State Change" event, shaped as EventBridge
 delivers it, for an alarm of your synthesized app: a fresh UUID id, the
-alarm's ARN, account and region as the deployed stack would have them, and
-its configuration (metrics, or a composite alarm's rule). Save it and pass
-it to \`simulate --event\`.
+alarm's ARN, account and region as the deployed stack would have them, its
+configuration (metrics, or a composite alarm's rule), and its tags in
+detail.alarmTags when its tag propagation is on. Save it and pass it to
+\`simulate --event\`.
 
   --assembly DIR      the cloud assembly \`cdk synth\` writes (cdk.out)
   --alarm NAME|ARN    an alarm the stacks create or a rule watches: its name
-                      or its ARN (as the simulate timeline lists them)
+                      or its ARN (as the simulate timeline lists them). An
+                      alarm of another account or Region gets that account
+                      and Region (from its ARN), so the event arrives on that
+                      account's default bus, as CloudWatch sends it.
   --state STATE       ALARM (default), OK or INSUFFICIENT_DATA
   --previous-state S  the state before (default OK for ALARM, else ALARM)
   --minutes-ago N     when the alarm changed state, minutes before now (default 0)
@@ -53,6 +57,8 @@ it to \`simulate --event\`.
       previousState,
       time: time.toISOString().replace(/\.\d+Z$/, 'Z'),
       configuration: alarm.configuration,
+      // Present when the alarm's tag propagation is on, as CloudWatch sends them (what tag-routed targets match).
+      ...(alarm.alarmTags ? { alarmTags: { ...alarm.alarmTags } } : {}),
       ...stateReason(alarm, state, time),
     });
     io.stdout(`${JSON.stringify(event, null, 2)}\n`);

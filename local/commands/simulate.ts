@@ -14,10 +14,26 @@ alarm event would do: the rules it matches, the API calls, the deployment's
 state before and after, the outcome and the ledger record. No AWS account is
 used. The timeline starts with each rule and the alarm ARNs it watches.
 
+Several stacks, accounts and Regions: each event arrives on the default
+event bus of its own "account" and "region". Rules there act: a rollback
+rule invokes its handler; a rule whose target is an event bus puts the event,
+unchanged, on that bus when the rule's role allows events:PutEvents on it and,
+for a bus of another account, the bus's resource policy allows the sending
+account (principal, action, resource, and StringEquals/StringLike/ArnEquals/
+ArnLike conditions on events:source, events:detail-type, aws:PrincipalOrgID,
+aws:PrincipalAccount, aws:SourceArn). A condition or element simulate does
+not model makes the statement not match, and the report names it. A refused
+put is dead-lettered at the forwarding rule (dropped without a queue); an
+event that came from another bus is not forwarded again. Each hop is in the
+timeline and in --json (events[].hops). Each account and Region has its own
+local CloudWatch; the local AppConfig and Proton are shared.
+
   --assembly DIR   the cloud assembly \`cdk synth\` writes (cdk.out)
   --state FILE     what exists before the alarms fire: AppConfig applications,
                    deployment strategies, deployments and starts, Proton
-                   environments, alarm states (see "Simulate" in the README)
+                   environments, alarm states, the organization and its
+                   member accounts for aws:PrincipalOrgID (see "Simulate" in
+                   the README)
   --event FILE     an EventBridge event (or a list of them), delivered in order;
                    repeat --event for more files; a file may repeat an event.
                    "timeMinutesAgo": 3 instead of "time" gives a time relative

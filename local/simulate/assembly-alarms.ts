@@ -11,6 +11,14 @@ export interface AssemblyAlarm {
   readonly configuration: Record<string, unknown>;
   /** The targets of the rules that watch it. */
   readonly watchedBy: readonly string[];
+  /**
+   * The tags its state-change events carry in `detail.alarmTags`: its `Tags`
+   * when `ActionConfiguration.AlarmTagsPropagation` is enabled, narrowed by
+   * `IncludedTagKeys` or `ExcludedTagKeys`, without `aws:` keys, which never
+   * propagate ("Alarm tags in action payloads", CloudWatch User Guide).
+   * Undefined for an alarm without propagation, and for an imported one.
+   */
+  readonly alarmTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -27,12 +35,30 @@ export function assemblyAlarms(resolved: ResolvedAssembly): AssemblyAlarm[] {
       const arn = String(resolver.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }));
       const properties = resolvedProperties(() => resolver.resolve(resource.Properties ?? {}), resource.Properties ?? {});
       const configuration = composite ? compositeConfiguration(properties) : metricConfiguration(properties);
-      created.set(arn, { arn, name: alarmName(arn), composite, configuration });
+      const alarmTags = composite ? undefined : propagatedTags(properties);
+      created.set(arn, { arn, name: alarmName(arn), composite, configuration, ...(alarmTags ? { alarmTags } : {}) });
     }
   }
   const watchers = new Map<string, string[]>();
   for (const rule of resolved.rules) {
     for (const arn of rule.target.alarmArns) watchers.set(arn, [...(watchers.get(arn) ?? []), rule.target.name]);
+  }
+  // A forwarding rule's alarms are watched too (by the rule that forwards them), so `event` can write their events.
+  for (const rule of resolved.buses.forwardingRules) {
+    const resources = (rule.eventPattern as { resources?: unknown }).resources;
+    for (const arn of Array.isArray(resources) ? resources : []) {
+      if (typeof arn === 'string' && arn.includes(':alarm:')) watchers.set(arn, [...(watchers.get(arn) ?? []), rule.path]);
+    }
+  }
+  // A tag-routed target watches every alarm whose events carry all of its tags.
+  for (const rule of resolved.rules) {
+    const wanted = Object.entries(rule.target.alarmTags ?? {});
+    if (wanted.length === 0) continue;
+    for (const alarm of created.values()) {
+      if (alarm.alarmTags && wanted.every(([key, value]) => alarm.alarmTags![key] === value)) {
+        watchers.set(alarm.arn, [...(watchers.get(alarm.arn) ?? []), rule.target.name]);
+      }
+    }
   }
   const arns = [...new Set([...watchers.keys(), ...created.keys()])];
   return arns.map((arn) => ({
@@ -70,6 +96,23 @@ function resolvedProperties(resolve: () => unknown, declared: Record<string, any
   } catch {
     return declared;
   }
+}
+
+/** The tags a metric alarm's events carry, or undefined when it does not propagate them. */
+function propagatedTags(properties: Record<string, any>): Record<string, string> | undefined {
+  const propagation = properties.ActionConfiguration?.AlarmTagsPropagation;
+  if (propagation?.Enabled !== true && propagation?.Enabled !== 'true') return undefined;
+  const included: unknown[] | undefined = propagation.IncludedTagKeys;
+  const excluded: unknown[] = propagation.ExcludedTagKeys ?? [];
+  const tags: Record<string, string> = {};
+  for (const tag of Array.isArray(properties.Tags) ? properties.Tags : []) {
+    const key = String(tag?.Key ?? '');
+    if (key === '' || key.toLowerCase().startsWith('aws:')) continue;
+    if (included !== undefined && !included.includes(key)) continue;
+    if (excluded.includes(key)) continue;
+    tags[key] = String(tag.Value ?? '');
+  }
+  return tags;
 }
 
 function alarmName(arn: string): string {

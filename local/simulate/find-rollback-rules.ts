@@ -1,6 +1,7 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { AssemblyStack } from './cloud-assembly';
+import { busArnOf } from './event-buses';
 import { buildTargetInput, TargetInputSettings } from './input-transformer';
 import { IntrinsicResolver, TemplateResource } from './intrinsics';
 import { SimulationInputError } from './simulation-input-error';
@@ -31,8 +32,10 @@ export interface RollbackRule {
   readonly name: string;
   readonly arn: string;
   readonly enabled: boolean;
-  /** The event bus; alarm events arrive on `default`. */
+  /** The event bus, as `EventBusName` names it (a name or an ARN); `default` when absent. */
   readonly eventBusName: string;
+  /** The ARN of that bus, in the rule's stack's account and Region. */
+  readonly busArn: string;
   /** The event pattern, intrinsics resolved. */
   readonly eventPattern: Record<string, unknown>;
   readonly targetId: string;
@@ -86,6 +89,7 @@ export function findRollbackRules(stack: AssemblyStack, resolver: IntrinsicResol
         arn,
         enabled: (properties.State ?? 'ENABLED') === 'ENABLED',
         eventBusName: String(resolver.resolve(properties.EventBusName) ?? 'default'),
+        busArn: busArnOf(stack, resolver.resolve(properties.EventBusName)),
         eventPattern: eventPattern ?? {},
         targetId: target.Id,
         inputSettings,

@@ -162,7 +162,11 @@ export class IntrinsicResolver {
       case 'AWS::IAM::Role.RoleId':
         return `AROA${derivedAppConfigId(logicalId).toUpperCase()}`;
       case 'AWS::Events::Rule.Arn':
-        return arn('events', `rule/${name}`);
+        return arn('events', `rule/${this.ruleBusPrefix(resource)}${name}`);
+      case 'AWS::Events::EventBus.Arn':
+        return arn('events', `event-bus/${name}`);
+      case 'AWS::Events::EventBus.Name':
+        return name;
       case 'AWS::Logs::LogGroup.Arn':
         return arn('logs', `log-group:${name}:*`);
       case 'AWS::KMS::Key.Arn':
@@ -199,6 +203,20 @@ export class IntrinsicResolver {
     const room = GENERATED_NAME_MAX_LENGTH - GENERATED_SUFFIX_LENGTH - 2;
     const stackPart = this.environment.stackName.slice(0, Math.max(Math.ceil(room / 2), room - logicalId.length));
     return `${stackPart}-${logicalId.slice(0, room - stackPart.length)}-${suffix}`;
+  }
+
+  /**
+   * `<bus name>/` for a rule on a custom event bus, whose ARN carries the
+   * bus name (`rule/<bus>/<rule>`: the ARN formats table of "Managing access
+   * permissions to your Amazon EventBridge resources", EventBridge User
+   * Guide); nothing on the default bus.
+   */
+  private ruleBusPrefix(resource: TemplateResource): string {
+    const declared = resource.Properties?.EventBusName;
+    if (declared === undefined) return '';
+    const bus = String(this.resolve(declared));
+    const name = bus.startsWith('arn:') ? bus.split(':event-bus/')[1] ?? bus : bus;
+    return name === 'default' ? '' : `${name}/`;
   }
 
   private resource(logicalId: string, intrinsic: string): TemplateResource {
@@ -347,5 +365,6 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::SQS::Queue': 'QueueName',
   'AWS::IAM::Role': 'RoleName',
   'AWS::Events::Rule': 'Name',
+  'AWS::Events::EventBus': 'Name',
   'AWS::Logs::LogGroup': 'LogGroupName',
 };

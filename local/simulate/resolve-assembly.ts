@@ -1,5 +1,6 @@
 import { stackAppConfigResources } from './appconfig-resources';
 import { AssemblyStack, CloudAssembly, readCloudAssembly } from './cloud-assembly';
+import { EventBusModel, findEventBuses } from './event-buses';
 import { AssemblyExtension, AssemblyExtensionAssociation, findExtensions } from './find-extensions';
 import { findRollbackRules, RollbackRule } from './find-rollback-rules';
 import { IntrinsicResolver } from './intrinsics';
@@ -18,6 +19,8 @@ export interface ResolvedAssembly {
   /** The alarm-state check's AppConfig extensions and their associations, in stack order. */
   readonly extensions: readonly AssemblyExtension[];
   readonly extensionAssociations: readonly AssemblyExtensionAssociation[];
+  /** The event buses of every stack's account and Region, their policies, and the rules that forward between them. */
+  readonly buses: EventBusModel;
 }
 
 /**
@@ -61,5 +64,6 @@ export function resolveAssembly(directory: string, state: SimulationState = {}):
     appConfigResources: { applications, deploymentStrategies },
     extensions: found.flatMap((f) => f.extensions),
     extensionAssociations: found.flatMap((f) => f.associations),
+    buses: findEventBuses(resolvers),
   };
 }

@@ -11,6 +11,48 @@ export interface RuleSummary {
   readonly target: string;
   readonly kind: string;
   readonly alarmArns: readonly string[];
+  /** The tags an alarm's event must carry to be the target's, for a target watched by tag. */
+  readonly alarmTags?: Readonly<Record<string, string>>;
+  /** The ARN of the event bus the rule is on. */
+  readonly eventBus: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+/** A rule that forwards events to another event bus. */
+export interface ForwardingRuleSummary {
+  readonly rule: string;
+  readonly stack: string;
+  readonly eventBus: string;
+  readonly account: string;
+  readonly region: string;
+  /** The ARN of the bus it puts matching events on. */
+  readonly targetBus: string;
+  readonly roleArn?: string;
+  readonly deadLetterQueue?: string;
+  /** The alarm ARNs its pattern names in `resources`. */
+  readonly alarmArns: readonly string[];
+  /** The tags its pattern asks of `detail.alarmTags`. */
+  readonly alarmTags?: Readonly<Record<string, readonly unknown[]>>;
+}
+
+/**
+ * One forwarding rule's put of an event on another bus. A refused put is not
+ * retried; it goes to the rule's dead-letter queue, or is dropped without one.
+ */
+export interface Hop {
+  readonly rule: string;
+  readonly fromBus: string;
+  readonly toBus: string;
+  readonly status: 'DELIVERED' | 'DEAD_LETTERED' | 'DROPPED';
+  /** Which policy statement allowed it, or why it was refused. */
+  readonly reason: string;
+  /** The dead-letter message's ERROR_CODE, for a refused put. */
+  readonly errorCode?: string;
+  /** The queue a refused put went to. */
+  readonly deadLetterQueue?: string;
+  /** What simulate could not check on this hop (an imported role, a bus outside the assembly). */
+  readonly unchecked?: string;
 }
 
 /** One AWS call the handler made, as the local service received it. */
@@ -24,6 +66,8 @@ export interface ServiceCall {
 /** One rule's delivery of an event to the handler. */
 export interface Delivery {
   readonly rule: string;
+  /** The ARN of the bus the rule is on. */
+  readonly bus?: string;
   readonly target: TargetInput;
   /** What the rule sent the handler. */
   readonly input: unknown;
@@ -51,9 +95,17 @@ export interface EventReport {
   readonly alarmName?: string;
   readonly state?: string;
   readonly previousState?: string;
+  /** The ARN of the bus the event entered: the default bus of its `account` and `region`. */
+  readonly entryBus?: string;
+  /** Every forwarding rule that matched, in order, and whether its put was allowed. */
+  readonly hops: readonly Hop[];
+  /** The buses the event was on, the entry bus first. */
+  readonly buses: readonly string[];
   readonly deliveries: readonly Delivery[];
-  /** The rules that did not match, and the pattern field that failed. */
-  readonly unmatched: readonly { readonly rule: string; readonly target: string; readonly reason: string }[];
+  /** The rules that did not match, and why: the pattern field that failed, or a bus the event never reached. */
+  readonly unmatched: readonly { readonly rule: string; readonly target: string; readonly reason: string; readonly bus?: string }[];
+  /** Said when no rule of the assembly is on the bus the event entered. */
+  readonly note?: string;
 }
 
 /** One StartDeployment of the state file's `appConfig.starts`. */
@@ -103,6 +155,8 @@ export interface FinalState {
 export interface SimulationReport {
   readonly assembly: string;
   readonly rules: readonly RuleSummary[];
+  /** The rules that forward alarm events to another event bus. */
+  readonly forwardingRules: readonly ForwardingRuleSummary[];
   /** The deployments the state file started, and whether AppConfig refused them. */
   readonly starts: readonly StartReport[];
   /** Every invocation of the alarm-state check, at starts and ticks, oldest first. */

@@ -2,17 +2,20 @@ import { randomUUID } from 'crypto';
 import { AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assemblyAlarms } from './assembly-alarms';
+import { decideForward } from './bus-routing';
+import { defaultBusArn, EventBusModel, ForwardingRule, parseBusArn } from './event-buses';
 import { explainEventPattern } from './event-pattern';
 import { AssemblyExtension, AssemblyExtensionAssociation } from './find-extensions';
 import { RollbackFunction, RollbackRule } from './find-rollback-rules';
 import { buildTargetInput } from './input-transformer';
 import { NotificationSink, startNotificationSink } from './notification-sink';
 import { ResolvedAssembly, resolveAssembly } from './resolve-assembly';
+import { SimulationInputError } from './simulation-input-error';
 import {
-  Delivery, EventReport, ExtensionCheckReport, FinalState, RuleSummary, ServiceCall, SimulationReport, StartReport,
+  Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport, StartReport,
 } from './simulation-report';
-import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources } from './state-file';
-import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, TargetKind } from '../../src/private/contract';
+import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources, StateOrganization } from './state-file';
+import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, Rules, TargetKind } from '../../src/private/contract';
 import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
@@ -63,20 +66,25 @@ export class Simulation {
     const timeScale = options.timeScale ?? 1;
     const durationMinutes = state.proton?.deploymentDurationMinutes;
     const notifies = rules.some((rule) => rule.function.environment[HandlerEnv.NOTIFICATION_TOPIC_ARN]);
-    const [appConfig, proton, dynamo, sink, cloudWatch] = await Promise.all([
+    // CloudWatch keeps the alarms of each account and Region apart, and
+    // DescribeAlarms reads only those of the caller's ("DescribeAlarms",
+    // CloudWatch API Reference): one local CloudWatch per environment.
+    const environments = cloudWatchEnvironments(resolved, state);
+    const [appConfig, proton, dynamo, sink, cloudWatches] = await Promise.all([
       startLocalAppConfig({ timeScale, tickIntervalMs: options.tickIntervalMs }),
       startLocalProton({ timeScale, ...(durationMinutes !== undefined ? { deploymentDurationMs: durationMinutes * 60_000 } : {}) }),
       startLocalDynamo(),
       notifies ? startNotificationSink() : Promise.resolve(undefined),
-      startLocalCloudWatch({ timeScale }),
+      Promise.all(environments.map(() => startLocalCloudWatch({ timeScale }))),
     ]);
-    const simulation = new Simulation(assembly.directory, rules, appConfigResources, appConfig, proton, dynamo, sink, cloudWatch,
-      resolved.extensions, resolved.extensionAssociations);
+    const simulation = new Simulation(assembly.directory, rules, appConfigResources, appConfig, proton, dynamo, sink,
+      new Map(environments.map((environment, i) => [environment, cloudWatches[i]])),
+      resolved.extensions, resolved.extensionAssociations, resolved.buses, state.organization);
     try {
       const seed = appConfigSeed(state, appConfigResources, appConfig.state.now());
       appConfig.state.seed(seed);
       proton.state.seed(protonSeed(state, proton.state.now()));
-      seedAlarms(cloudWatch, resolved, state);
+      seedAlarms(simulation, resolved, state);
       await simulation.startHandlers();
       simulation.startExtensions();
       // Status changes from here on are the simulation's own; the seeded
@@ -109,11 +117,25 @@ export class Simulation {
     public readonly proton: LocalProton,
     public readonly dynamo: LocalDynamo,
     private readonly sink: NotificationSink | undefined,
-    public readonly cloudWatch: LocalCloudWatch,
+    /** One local CloudWatch per account and Region (`<account>/<region>`), the first rule's stack's first. */
+    public readonly cloudWatches: ReadonlyMap<string, LocalCloudWatch>,
     /** The alarm-state check's extensions and associations the stacks create. */
     public readonly extensions: readonly AssemblyExtension[],
     public readonly extensionAssociations: readonly AssemblyExtensionAssociation[],
+    /** The event buses, their policies and the forwarding rules of the stacks. */
+    public readonly buses: EventBusModel,
+    private readonly organization: StateOrganization | undefined,
   ) {}
+
+  /** The local CloudWatch of the first rule's stack's account and Region. */
+  public get cloudWatch(): LocalCloudWatch {
+    return this.cloudWatches.values().next().value!;
+  }
+
+  /** The local CloudWatch of an account and Region, if the assembly has alarms or functions there. */
+  public cloudWatchIn(account: string, region: string): LocalCloudWatch | undefined {
+    return this.cloudWatches.get(`${account}/${region}`);
+  }
 
   /**
    * StartDeployment on the local AppConfig, as a person or a pipeline would
@@ -142,7 +164,7 @@ export class Simulation {
   public async advance(ms: number): Promise<void> {
     this.appConfig.state.advance(ms);
     this.proton.state.advance(ms);
-    this.cloudWatch.state.advance(ms);
+    for (const cloudWatch of this.cloudWatches.values()) cloudWatch.state.advance(ms);
     await this.runDue();
   }
 
@@ -157,7 +179,7 @@ export class Simulation {
     return this.appConfig.state.invocations.map((invocation) => checkReport(invocation, this.appConfig.state.extensions.listAssociations()));
   }
 
-  /** The rules, as the report lists them. */
+  /** The rollback rules, as the report lists them. */
   public get ruleSummaries(): RuleSummary[] {
     return this.rules.map((rule) => ({
       rule: rule.path,
@@ -165,13 +187,36 @@ export class Simulation {
       target: rule.target.name,
       kind: rule.target.kind,
       alarmArns: rule.target.alarmArns,
+      ...(rule.target.alarmTags ? { alarmTags: rule.target.alarmTags } : {}),
+      eventBus: rule.busArn,
+      account: rule.stack.environment.account,
+      region: rule.stack.environment.region,
     }));
   }
 
+  /** The rules that forward events to another bus, as the report lists them. */
+  public get forwardingRuleSummaries(): ForwardingRuleSummary[] {
+    return this.buses.forwardingRules.map((rule) => {
+      const pattern = rule.eventPattern as { resources?: unknown[]; detail?: { alarmTags?: Record<string, unknown[]> } };
+      return {
+        rule: rule.path,
+        stack: rule.stack.environment.stackName,
+        eventBus: rule.busArn,
+        account: rule.stack.environment.account,
+        region: rule.stack.environment.region,
+        targetBus: rule.targetBusArn,
+        ...(rule.roleArn ? { roleArn: rule.roleArn } : {}),
+        ...(rule.deadLetterArn ? { deadLetterQueue: rule.deadLetterArn } : {}),
+        alarmArns: (pattern.resources ?? []).filter((arn): arn is string => typeof arn === 'string'),
+        ...(pattern.detail?.alarmTags ? { alarmTags: pattern.detail.alarmTags } : {}),
+      };
+    });
+  }
+
   /**
-   * Delivers one event to every rule whose pattern matches it, one rule after
-   * another, each delivery an asynchronous invocation of the rule's handler
-   * with Lambda's retries.
+   * Delivers one event through the buses it reaches (see `deliverNow`) to
+   * every rule there whose pattern matches it, one rule after another, each
+   * delivery to a handler an asynchronous invocation with Lambda's retries.
    */
   public async deliver(event: unknown, source = `event ${this.events.length + 1}`): Promise<EventReport> {
     await this.runDue();
@@ -190,27 +235,65 @@ export class Simulation {
     const value = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state.value : undefined;
     if (!parts || !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(String(value))) return;
     try {
-      this.cloudWatch.state.setAlarmState(parts.alarmName, value as 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+      this.cloudWatchIn(parts.account, parts.region)?.state.setAlarmState(parts.alarmName, value as 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
         isObject(event.detail) && isObject(event.detail.state) && typeof event.detail.state.reason === 'string' ? event.detail.state.reason : undefined);
     } catch {
       // Not an alarm of the local CloudWatch: the event still goes through the rules.
     }
   }
 
-  private async deliverNow(event: unknown, source: string): Promise<EventReport> {
+  /**
+   * Routes one event as EventBridge would. It enters the default bus of its
+   * own `account` and `region` (an AWS service's event goes to the default
+   * bus of the account and Region it happened in, "Event buses in Amazon
+   * EventBridge", EventBridge User Guide); every enabled rule on that bus
+   * whose pattern matches acts: a rollback rule invokes its handler, a
+   * forwarding rule puts the event, unchanged (same `account` and `region`),
+   * on its target bus if the role and the bus policy allow it, and the rules
+   * there act in turn. Proton's events enter the default buses of the
+   * rollback rules' stacks, since the local Proton stands in for every
+   * account's.
+   */
+  private async deliverNow(event: unknown, source: string, entryBuses?: readonly string[]): Promise<EventReport> {
     const deliveries: Delivery[] = [];
-    const unmatched: { rule: string; target: string; reason: string }[] = [];
-    for (const rule of this.rules) {
-      const reason = !rule.enabled ? 'the rule is disabled'
-        : rule.eventBusName !== 'default' ? `the rule is on event bus ${rule.eventBusName}, alarm events arrive on default`
-          : mismatch(rule.eventPattern, event);
-      if (reason !== undefined) {
-        unmatched.push({ rule: rule.path, target: rule.target.name, reason });
-        continue;
-      }
-      deliveries.push(await this.invoke(rule, event));
-    }
+    const unmatched: { rule: string; target: string; reason: string; bus?: string }[] = [];
+    const hops: Hop[] = [];
     const e = isObject(event) ? event : {};
+    const entry = entryBuses ?? [entryBusOf(e)];
+    const queue = entry.map((bus) => ({ bus, forwarded: false, origin: parseBusArn(bus)! }));
+    const reached: string[] = [];
+    while (queue.length > 0) {
+      const { bus, forwarded, origin } = queue.shift()!;
+      reached.push(bus);
+      for (const rule of this.rules) {
+        if (rule.busArn !== bus) continue;
+        const reason = !rule.enabled ? 'the rule is disabled' : mismatch(rule.eventPattern, event);
+        if (reason !== undefined) {
+          unmatched.push({ rule: rule.path, target: rule.target.name, reason, bus });
+          continue;
+        }
+        deliveries.push({ ...await this.invoke(rule, event), bus });
+      }
+      for (const rule of this.buses.forwardingRules) {
+        if (rule.busArn !== bus) continue;
+        const reason = !rule.enabled ? 'the rule is disabled' : mismatch(rule.eventPattern, event);
+        if (reason !== undefined) {
+          unmatched.push({ rule: rule.path, target: rule.targetBusArn, reason, bus });
+          continue;
+        }
+        const hop = this.forward(rule, e, forwarded, origin);
+        hops.push(hop);
+        if (hop.status === 'DELIVERED') queue.push({ bus: rule.targetBusArn, forwarded: true, origin });
+      }
+    }
+    for (const rule of this.rules) {
+      if (!reached.includes(rule.busArn)) {
+        unmatched.push({ rule: rule.path, target: rule.target.name, reason: `the rule is on event bus ${rule.busArn}, which the event did not reach`, bus: rule.busArn });
+      }
+    }
+    const onEntry = (bus: string) => this.rules.some((rule) => rule.busArn === bus) || this.buses.forwardingRules.some((rule) => rule.busArn === bus);
+    const note = entry.some(onEntry) ? undefined
+      : `no rule of the assembly is on event bus ${entry.join(', ')}, where the event arrives (its account and region): nothing in the assembly sees it`;
     const detail = isObject(e.detail) ? e.detail : {};
     // A Proton status change names its environment and statuses where an alarm event has its alarm and states.
     const proton = e.source === 'aws.proton';
@@ -222,11 +305,31 @@ export class Simulation {
       alarmName: proton ? `Proton environment ${String(detail.name)}` : typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
       state: proton ? String(detail.status) : isObject(detail.state) ? String(detail.state.value) : undefined,
       previousState: proton ? String(detail.previousStatus) : isObject(detail.previousState) ? String(detail.previousState.value) : undefined,
+      entryBus: entry[0],
+      hops,
+      buses: reached,
       deliveries,
       unmatched,
+      ...(note ? { note } : {}),
     };
     this.events.push(report);
     return report;
+  }
+
+  /** One forwarding rule's put, as a hop of the report. */
+  private forward(rule: ForwardingRule, event: Record<string, unknown>, alreadyForwarded: boolean, origin: { account: string; region: string }): Hop {
+    const decision = decideForward(rule, event, { model: this.buses, organization: this.organization, alreadyForwarded, origin });
+    const base = {
+      rule: rule.path, fromBus: rule.busArn, toBus: rule.targetBusArn, ...(decision.unchecked ? { unchecked: decision.unchecked } : {}),
+    };
+    if (decision.allowed) return { ...base, status: 'DELIVERED', reason: decision.reason };
+    return {
+      ...base,
+      status: rule.deadLetterArn ? 'DEAD_LETTERED' : 'DROPPED',
+      reason: decision.reason,
+      ...(decision.errorCode ? { errorCode: decision.errorCode } : {}),
+      ...(rule.deadLetterArn ? { deadLetterQueue: rule.deadLetterArn } : {}),
+    };
   }
 
   /** The deployments of every AppConfig target's environment and the status of every Proton target's environment, now. */
@@ -290,6 +393,7 @@ export class Simulation {
     return {
       assembly: this.assembly,
       rules: this.ruleSummaries,
+      forwardingRules: this.forwardingRuleSummaries,
       starts: [...this.starts],
       checks: this.checks,
       events: [...this.events],
@@ -302,7 +406,8 @@ export class Simulation {
   public async close(): Promise<void> {
     await Promise.allSettled([...this.runtimes.values()].map((runtime) => runtime.invoker.close()));
     await Promise.allSettled([...this.checkInstances.values()].map((instance) => instance.kill()));
-    await Promise.allSettled([this.appConfig.close(), this.proton.close(), this.dynamo.close(), this.sink?.close(), this.cloudWatch.close()]);
+    const cloudWatches = [...this.cloudWatches.values()].map((cloudWatch) => cloudWatch.close());
+    await Promise.allSettled([this.appConfig.close(), this.proton.close(), this.dynamo.close(), this.sink?.close(), ...cloudWatches]);
   }
 
   private async startHandlers(): Promise<void> {
@@ -325,9 +430,10 @@ export class Simulation {
 
   /** A function's environment from its template, with every AWS service it calls pointed at the local ones. */
   private functionEnv(fn: {
-    readonly stack: { readonly environment: { readonly region: string } };
+    readonly stack: { readonly environment: { readonly account: string; readonly region: string } };
     readonly environment: Readonly<Record<string, string>>;
   }): Record<string, string> {
+    const cloudWatch = this.cloudWatchIn(fn.stack.environment.account, fn.stack.environment.region) ?? this.cloudWatch;
     return {
       AWS_REGION: fn.stack.environment.region,
       ...fn.environment,
@@ -336,7 +442,7 @@ export class Simulation {
         proton: this.proton.endpoint,
         dynamo: this.dynamo.endpoint,
         sns: this.sink?.endpoint,
-        cloudWatch: this.cloudWatch.endpoint,
+        cloudWatch: cloudWatch.endpoint,
       }),
     };
   }
@@ -379,14 +485,18 @@ export class Simulation {
 
   /**
    * Delivers waiting Proton status changes through the rules. Only changes
-   * some rule matches are delivered and reported: the others would reach no
-   * function on EventBridge either, and the report stays about the alarms.
+   * some rule on an entry bus matches (a rollback rule, or a forwarding rule
+   * that sends them on) are delivered and reported: the others would reach
+   * no function on EventBridge either, and the report stays about the alarms.
    */
   private async deliverProtonEvents(): Promise<void> {
     while (this.protonEvents.length > 0) {
       const event = this.protonEvents.shift()!;
-      const matched = this.rules.some((rule) => rule.enabled && rule.eventBusName === 'default' && mismatch(rule.eventPattern, event) === undefined);
-      if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`);
+      const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
+      const matches = (rule: { enabled: boolean; busArn: string; eventPattern: Record<string, unknown> }) =>
+        rule.enabled && entry.includes(rule.busArn) && mismatch(rule.eventPattern, event) === undefined;
+      const matched = this.rules.some(matches) || this.buses.forwardingRules.some(matches);
+      if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`, entry);
     }
   }
 
@@ -421,8 +531,37 @@ export class Simulation {
   }
 }
 
-/** The alarms the stacks create and the rules watch, as the state file sets them (OK when it does not). */
-function seedAlarms(cloudWatch: LocalCloudWatch, resolved: ResolvedAssembly, state: SimulationState): void {
+/**
+ * The accounts and Regions that get a local CloudWatch, as `<account>/<region>`:
+ * the rollback rules' stacks' (the first rule's first), every other stack's,
+ * and those of the alarms the stacks create, the rules watch and the state
+ * file names by ARN.
+ */
+function cloudWatchEnvironments(resolved: ResolvedAssembly, state: SimulationState): string[] {
+  const keys = [
+    ...resolved.rules.map((rule) => rule.stack.environment),
+    ...resolved.assembly.stacks.map((stack) => stack.environment),
+    ...assemblyAlarms(resolved).map((alarm) => parseAlarmArn(alarm.arn)).filter((parts) => parts !== undefined),
+    ...(state.cloudWatch?.alarms ?? []).map((alarm) => parseAlarmArn(alarm.alarm)).filter((parts) => parts !== undefined),
+  ].map((environment) => `${environment.account}/${environment.region}`);
+  return [...new Set(keys)];
+}
+
+/** The default bus of an event's own account and Region, where EventBridge puts an AWS service's event. */
+function entryBusOf(event: Record<string, unknown>): string {
+  if (!Rules.ACCOUNT_ID.test(event.account) || typeof event.region !== 'string' || event.region === '') {
+    throw new SimulationInputError(`an event needs "account" (12 digits) and "region" to say which default event bus it arrives on, got account ${JSON.stringify(event.account)} and region ${JSON.stringify(event.region)}: write them as the alarm's ARN gives them (\`cdk-alarm-rollback event\` does)`);
+  }
+  return defaultBusArn(event.account, event.region);
+}
+
+/**
+ * The alarms the stacks create and the rules watch, as the state file sets
+ * them (OK when it does not), each in the local CloudWatch of its ARN's
+ * account and Region; an alarm the state file names without an ARN is the
+ * first rule's stack's.
+ */
+function seedAlarms(simulation: Simulation, resolved: ResolvedAssembly, state: SimulationState): void {
   const declared = state.cloudWatch?.alarms ?? [];
   const known = assemblyAlarms(resolved);
   const used = new Set<number>();
@@ -430,6 +569,7 @@ function seedAlarms(cloudWatch: LocalCloudWatch, resolved: ResolvedAssembly, sta
   const put = (arn: string | undefined, name: string, composite: boolean, index: number) => {
     const alarm = index >= 0 ? declared[index] : undefined;
     const where = arn ? parseAlarmArn(arn) : undefined;
+    const cloudWatch = (where ? simulation.cloudWatchIn(where.account, where.region) : undefined) ?? simulation.cloudWatch;
     cloudWatch.state.put({
       name,
       type: composite || alarm?.actionsSuppressedBy ? 'CompositeAlarm' : 'MetricAlarm',

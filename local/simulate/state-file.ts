@@ -31,11 +31,24 @@ export interface SimulationState {
      */
     readonly alarms?: readonly StateAlarm[];
   };
+  /**
+   * The AWS Organizations organization the assembly's accounts belong to:
+   * a bus policy that allows `aws:PrincipalOrgID` lets exactly these accounts
+   * put events on the bus.
+   */
+  readonly organization?: StateOrganization;
   readonly proton?: {
     readonly environments?: readonly StateProtonEnvironment[];
     /** How long an environment update runs before it SUCCEEDS. @default 5 */
     readonly deploymentDurationMinutes?: number;
   };
+}
+
+export interface StateOrganization {
+  /** The organization ID, `o-` and 10 to 32 lowercase letters or digits. */
+  readonly id: string;
+  /** The 12-digit ids of its member accounts. */
+  readonly accounts: readonly string[];
 }
 
 export interface StateApplication {
@@ -128,9 +141,9 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     throw new SimulationInputError(`${source}: ${field} must be ${expected}; see "State file" in the README`);
   };
   if (!isObject(state)) fail('the top level', 'an object like { "appConfig": {...}, "proton": {...} }');
-  const known = new Set(['appConfig', 'proton', 'cloudWatch']);
+  const known = new Set(['appConfig', 'proton', 'cloudWatch', 'organization']);
   for (const key of Object.keys(state as object)) {
-    if (!known.has(key)) fail(`"${key}"`, 'one of appConfig, proton, cloudWatch (unknown key)');
+    if (!known.has(key)) fail(`"${key}"`, 'one of appConfig, proton, cloudWatch, organization (unknown key)');
   }
   const s = state as Record<string, any>;
   const list = (value: unknown, field: string) => {
@@ -198,6 +211,20 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
       fail(`${at}.actionsSuppressedBy`, 'Alarm, WaitPeriod or ExtensionPeriod');
     }
   });
+  if (s.organization !== undefined) {
+    const example = 'an object like { "id": "o-a1b2c3d4e5", "accounts": ["111111111111", "222222222222"] }';
+    if (!isObject(s.organization)) fail('organization', example);
+    string(s.organization.id, 'organization.id');
+    ruled(s.organization.id, 'organization.id', Rules.ORGANIZATION_ID, 'an organization ID');
+    if (!Array.isArray(s.organization.accounts) || s.organization.accounts.length === 0) fail('organization.accounts', `a non-empty list of account ids (${example})`);
+    (s.organization.accounts as unknown[]).forEach((account, i) => {
+      if (typeof account !== 'string') fail(`organization.accounts[${i}]`, `a string: ${Rules.ACCOUNT_ID.says}`);
+      ruled(account, `organization.accounts[${i}]`, Rules.ACCOUNT_ID, 'an account id');
+    });
+    for (const key of Object.keys(s.organization)) {
+      if (key !== 'id' && key !== 'accounts') fail(`organization.${key}`, 'left out: an organization has only id and accounts (unknown key)');
+    }
+  }
   if (s.proton !== undefined && !isObject(s.proton)) fail('proton', 'an object');
   number(s.proton?.deploymentDurationMinutes, 'proton.deploymentDurationMinutes');
   list(s.proton?.environments, 'proton.environments').forEach((environment, i) => {

@@ -1,4 +1,4 @@
-import { Delivery, EventReport, ExtensionCheckReport, FinalState, SimulationReport, StartReport } from './simulation-report';
+import { Delivery, EventReport, ExtensionCheckReport, FinalState, Hop, SimulationReport, StartReport } from './simulation-report';
 import { TargetInput, TargetKind } from '../../src/private/contract';
 
 /**
@@ -7,13 +7,29 @@ import { TargetInput, TargetKind } from '../../src/private/contract';
  * others did not), the API calls each delivery made, the deployment's state
  * before and after, and the outcome; then the final state of every target.
  */
-export function formatTimeline(report: Pick<SimulationReport, 'rules' | 'events' | 'finalState'> & Partial<Pick<SimulationReport, 'starts' | 'checks'>>): string {
+export function formatTimeline(
+  report: Pick<SimulationReport, 'rules' | 'events' | 'finalState'> & Partial<Pick<SimulationReport, 'starts' | 'checks' | 'forwardingRules'>>,
+): string {
   const lines: string[] = [];
   lines.push(`${report.rules.length} rollback rule(s):`);
+  const forwarding = report.forwardingRules ?? [];
+  // Buses are worth a line only when there is more than the one default bus.
+  const buses = forwarding.length > 0 || new Set(report.rules.map((rule) => rule.eventBus)).size > 1
+    || report.rules.some((rule) => rule.eventBus !== undefined && !rule.eventBus.endsWith(':event-bus/default'));
   for (const rule of report.rules) {
-    lines.push(`  ${rule.rule} -> ${rule.kind} target ${rule.target}, watching ${rule.alarmArns.length} alarm(s):`);
+    const tags = rule.alarmTags ? ` and every alarm tagged ${formatTags(rule.alarmTags)}` : '';
+    lines.push(`  ${rule.rule} -> ${rule.kind} target ${rule.target}, watching ${rule.alarmArns.length} alarm(s)${tags}:`);
     // The ARNs an event's `resources` must name to match the rule (`cdk-alarm-rollback event` writes such events).
     lines.push(...rule.alarmArns.map((arn) => `      ${arn}`));
+    if (buses && rule.eventBus) lines.push(`    on ${rule.eventBus} (account ${rule.account}, ${rule.region})`);
+  }
+  if (forwarding.length > 0) {
+    lines.push(`${forwarding.length} forwarding rule(s):`);
+    for (const rule of forwarding) {
+      const tags = rule.alarmTags ? ` and alarms tagged ${JSON.stringify(rule.alarmTags)}` : '';
+      lines.push(`  ${rule.rule} (account ${rule.account}, ${rule.region}): ${rule.eventBus} -> ${rule.targetBus}, ${rule.alarmArns.length} alarm(s)${tags}`);
+      lines.push(...rule.alarmArns.map((arn) => `      ${arn}`));
+    }
   }
   const checks = formatChecks(report.starts ?? [], report.checks ?? []);
   if (checks.length > 0) lines.push('', ...checks);
@@ -27,6 +43,9 @@ export function formatTimeline(report: Pick<SimulationReport, 'rules' | 'events'
 export function formatEvent(event: EventReport): string[] {
   const transition = event.previousState ? `${event.previousState} -> ${event.state}` : String(event.state);
   const lines = [`#${event.index} ${event.alarmName ?? event.alarmArn ?? 'event'} ${transition}  (event ${event.eventId ?? '?'}, ${event.source})`];
+  if (event.entryBus && ((event.hops ?? []).length > 0 || event.note)) lines.push(`    arrives on ${event.entryBus}`);
+  if (event.note) lines.push(`    ${event.note}`);
+  for (const hop of event.hops ?? []) lines.push(...formatHop(hop));
   if (event.deliveries.length === 0) {
     lines.push('    no rule matched: nothing was called');
   }
@@ -60,6 +79,17 @@ export function formatChecks(starts: readonly StartReport[], checks: readonly Ex
   const continued = checks.filter((check) => check.decision === 'CONTINUE').length;
   if (continued > 0) lines.push(`${continued} tick(s) found no alarm firing and let the deployment continue`);
   return lines;
+}
+
+function formatHop(hop: Hop): string[] {
+  const lines = [`  > ${hop.rule}: ${hop.fromBus} -> ${hop.toBus}: ${hop.status === 'DELIVERED' ? 'put' : `refused, ${hop.status === 'DEAD_LETTERED' ? `dead-lettered to ${hop.deadLetterQueue}` : 'dropped (no dead-letter queue)'}`}`];
+  lines.push(`      ${hop.errorCode ? `${hop.errorCode}: ` : ''}${hop.reason}`);
+  if (hop.unchecked) lines.push(`      not checked: ${hop.unchecked}`);
+  return lines;
+}
+
+function formatTags(tags: Readonly<Record<string, string>>): string {
+  return Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(', ');
 }
 
 function formatDelivery(delivery: Delivery): string[] {

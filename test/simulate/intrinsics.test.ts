@@ -10,6 +10,10 @@ const template: Template = {
     Table: { Type: 'AWS::DynamoDB::Table', Properties: {} },
     App: { Type: 'AWS::AppConfig::Application', Properties: { Name: 'shop' } },
     Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+    Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'alarms' } },
+    OnDefault: { Type: 'AWS::Events::Rule', Properties: { Name: 'on-default' } },
+    OnBus: { Type: 'AWS::Events::Rule', Properties: { Name: 'on-bus', EventBusName: { Ref: 'Bus' } } },
+    OnBusArn: { Type: 'AWS::Events::Rule', Properties: { Name: 'on-bus-arn', EventBusName: { 'Fn::GetAtt': ['Bus', 'Arn'] } } },
   },
 };
 const resolver = (physicalIds: Record<string, string> = {}) =>
@@ -20,6 +24,15 @@ describe('CloudFormation intrinsics', () => {
     expect(resolver().resolve({ 'Fn::GetAtt': ['Named', 'Arn'] })).toBe('arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Shop-errors');
     expect(resolver().resolve({ 'Fn::GetAtt': 'Unnamed.Arn' })).toBe('arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Shop-Unnamed');
     expect(resolver().resolve({ Ref: 'Named' })).toBe('Shop-errors');
+  });
+
+  it('puts the bus name into the ARN of a rule on a custom event bus', () => {
+    const r = resolver();
+    expect(r.resolve({ 'Fn::GetAtt': ['Bus', 'Arn'] })).toBe('arn:aws:events:eu-west-1:111111111111:event-bus/alarms');
+    expect(r.resolve({ Ref: 'Bus' })).toBe('alarms');
+    expect(r.resolve({ 'Fn::GetAtt': ['OnDefault', 'Arn'] })).toBe('arn:aws:events:eu-west-1:111111111111:rule/on-default');
+    expect(r.resolve({ 'Fn::GetAtt': ['OnBus', 'Arn'] })).toBe('arn:aws:events:eu-west-1:111111111111:rule/alarms/on-bus');
+    expect(r.resolve({ 'Fn::GetAtt': ['OnBusArn', 'Arn'] })).toBe('arn:aws:events:eu-west-1:111111111111:rule/alarms/on-bus-arn');
   });
 
   it('resolves pseudo parameters, parameters, Fn::Sub, Fn::Select, Fn::Split, Fn::If and Fn::FindInMap', () => {
