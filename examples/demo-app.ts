@@ -1,15 +1,21 @@
 // The app `npm run demo` synthesizes and simulates: AlarmRollback used the way
 // a user would, with an AppConfig target (reverting completed deployments for
-// 30 minutes), a second AppConfig target that refuses to start a deployment
-// while its alarm fires, and a Proton target. test/simulate/demo.test.ts synthesizes it.
+// 30 minutes, and also watching an alarm of a central monitoring account), a
+// second AppConfig target that refuses to start a deployment while its alarm
+// fires, and a Proton target; and the monitoring account's stack, whose
+// AlarmEventForwarder sends that alarm's events to the workload account.
+// test/simulate/demo.test.ts synthesizes it.
 // In your app the import reads `from 'cdk-alarm-rollback'`.
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { AlarmRollback, RollbackTarget } from '../src';
+import * as events from 'aws-cdk-lib/aws-events';
+import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget } from '../src';
 
 export const DEMO_ACCOUNT = '123456789012';
 export const DEMO_REGION = 'eu-west-1';
+/** The central monitoring account, where the checkout canary's alarm lives. */
+export const MONITORING_ACCOUNT = '210987654321';
 export const PROTON_ENVIRONMENT = 'checkout-prod';
 
 /** The alarm names the demo fires, so events can name them. */
@@ -19,7 +25,37 @@ export const DemoAlarms = {
   HEALTH: 'checkout-health',
   /** Watched by no rule: its events roll nothing back. */
   QUEUE_DEPTH: 'checkout-queue-depth',
+  /** In the monitoring account: the synthetic canary that buys from the shop every minute. */
+  CANARY: 'checkout-canary-failures',
 } as const;
+
+/** The monitoring account's canary alarm, as the workload account names it. */
+export const CANARY_ALARM_ARN = `arn:aws:cloudwatch:${DEMO_REGION}:${MONITORING_ACCOUNT}:alarm:${DemoAlarms.CANARY}`;
+
+/** Both stacks of the demo: the workload account's rollback and the monitoring account's forwarder. */
+export function buildDemoApp(app: App): { workload: Stack; monitoring: Stack } {
+  return { workload: buildDemoStack(app), monitoring: buildDemoMonitoringStack(app) };
+}
+
+/**
+ * The monitoring account: the canary's alarm, and the forwarder that sends
+ * its state changes to the workload account's default bus, where the
+ * rollback's rules are.
+ */
+export function buildDemoMonitoringStack(app: App): Stack {
+  const stack = new Stack(app, 'CheckoutMonitoringDemo', { env: { account: MONITORING_ACCOUNT, region: DEMO_REGION } });
+  const canary = new cloudwatch.Alarm(stack, 'CanaryFailures', {
+    alarmName: DemoAlarms.CANARY,
+    metric: new cloudwatch.Metric({ namespace: 'CloudWatchSynthetics', metricName: 'Failed', statistic: 'Sum', period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 2,
+  });
+  new AlarmEventForwarder(stack, 'ToCheckout', {
+    eventBus: events.EventBus.fromEventBusArn(stack, 'CheckoutBus', `arn:aws:events:${DEMO_REGION}:${DEMO_ACCOUNT}:event-bus/default`),
+    alarms: [canary],
+  });
+  return stack;
+}
 
 export function buildDemoStack(app: App): Stack {
   const stack = new Stack(app, 'CheckoutRollbackDemo', { env: { account: DEMO_ACCOUNT, region: DEMO_REGION } });
@@ -57,9 +93,11 @@ export function buildDemoStack(app: App): Stack {
   });
   new cloudwatch.Alarm(stack, 'QueueDepth', { alarmName: DemoAlarms.QUEUE_DEPTH, metric: metric('QueueDepth'), threshold: 1000, evaluationPeriods: 1 });
 
-  const rollback = new AlarmRollback(stack, 'Rollback');
+  // The monitoring account may put alarm state changes on this account's default bus.
+  const rollback = new AlarmRollback(stack, 'Rollback', { alarmSources: [AlarmSource.account(MONITORING_ACCOUNT)] });
+  const canary = cloudwatch.Alarm.fromAlarmArn(stack, 'CanaryFailures', CANARY_ALARM_ARN);
   rollback.addTarget('Flags', {
-    alarms: [errors, health],
+    alarms: [errors, health, canary],
     target: RollbackTarget.appConfig({ environment, revertCompletedWithin: Duration.minutes(30) }),
   });
   // No deployment starts on staging while the health alarm fires; to push a

@@ -4,15 +4,17 @@
 // DynamoDB. A deployment and an environment update start, alarms fire, and
 // both roll back. Then the alarm-state check AppConfig invokes: a deployment
 // started while the health alarm still fires is rolled back at its first
-// tick, and a start on the gated staging environment is refused. Exits 1 if
-// any of that does not happen.
+// tick, and a start on the gated staging environment is refused. Last, an
+// alarm of the central monitoring account fires: its forwarder puts the event
+// on the workload account's bus (the bus policy admits it) and the next
+// deployment rolls back. Exits 1 if any of that does not happen.
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AppConfigClient, StartDeploymentCommand } from '@aws-sdk/client-appconfig';
 import { ProtonClient, UpdateEnvironmentCommand } from '@aws-sdk/client-proton';
 import { App } from 'aws-cdk-lib';
-import { buildDemoStack, DEMO_ACCOUNT, DEMO_REGION, DemoAlarms, PROTON_ENVIRONMENT } from './demo-app';
+import { buildDemoApp, CANARY_ALARM_ARN, DEMO_ACCOUNT, DEMO_REGION, DemoAlarms, MONITORING_ACCOUNT, PROTON_ENVIRONMENT } from './demo-app';
 import { alarmStateChange, formatChecks, formatEvent, formatFinalState, Simulation } from '../local/simulate';
 
 /** One real second is one minute of service time, so a 10-minute rollout moves visibly. */
@@ -24,7 +26,7 @@ async function demo(): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const outdir = mkdtempSync(join(tmpdir(), 'alarm-rollback-demo-'));
   const app = new App({ outdir });
-  buildDemoStack(app);
+  buildDemoApp(app);
   app.synth();
   console.log(`Synthesized ${outdir}\n`);
 
@@ -39,6 +41,9 @@ async function demo(): Promise<number> {
   try {
     for (const rule of simulation.ruleSummaries) {
       console.log(`rule ${rule.rule} -> ${rule.kind} ${rule.target}\n  watches ${rule.alarmArns.join(', ')}`);
+    }
+    for (const rule of simulation.forwardingRuleSummaries) {
+      console.log(`forwarding rule ${rule.rule} (account ${rule.account}) -> ${rule.targetBus}\n  forwards ${rule.alarmArns.join(', ')}`);
     }
 
     // The deployer's side: a configuration rollout and an environment update start.
@@ -110,6 +115,31 @@ async function demo(): Promise<number> {
     }
     console.log(formatChecks([], simulation.checks).map((line) => `  ${line}`).join('\n'));
 
+    // Across accounts. The health alarm recovers, the fix rolls out, and then
+    // the checkout canary, whose alarm lives in the monitoring account, starts
+    // failing: the monitoring account's forwarder puts the event on this
+    // account's default bus, the bus policy lets that account in, and the
+    // Flags rule stops the rollout.
+    console.log(`\nAcross accounts: ${DemoAlarms.HEALTH} recovers, a fix rolls out, and the canary alarm of monitoring account ${MONITORING_ACCOUNT} fires`);
+    const recovered = await simulation.deliver(alarmStateChange({ alarmArn: arn(DemoAlarms.HEALTH), state: 'OK', time: now() }), 'health recovers');
+    console.log(formatEvent(recovered).join('\n'));
+    const fix = await appConfigClient.send(new StartDeploymentCommand({
+      ApplicationId: application.id,
+      EnvironmentId: production.id,
+      DeploymentStrategyId: strategy.id,
+      ConfigurationProfileId: 'flags',
+      ConfigurationVersion: '4',
+      Description: 'the fix',
+    }));
+    await sleep(1_500);
+    await simulation.runDue();
+    const before = simulation.appConfig.state.getDeployment(application.id, production.id, fix.DeploymentNumber!);
+    console.log(`  deployment ${fix.DeploymentNumber} started on production; ~1.5 minutes later it is ${before.state} at ${before.percentageComplete}%`);
+    const canary = await simulation.deliver(
+      alarmStateChange({ alarmArn: CANARY_ALARM_ARN, reason: 'Threshold Crossed: 2 failed checkout runs >= 1', time: now() }),
+      'canary alarm (monitoring account)');
+    console.log(formatEvent(canary).join('\n'));
+
     console.log(`\n${formatFinalState(simulation.finalState()).join('\n')}`);
     const ledger = await simulation.ledger();
     console.log(`\nLedger (${ledger.length} records):`);
@@ -127,12 +157,17 @@ async function demo(): Promise<number> {
       console.error(`\nDemo failed: expected outcomes ${missing.join(', ')} were not recorded`);
       return 1;
     }
+    if (!ledger.some((record) => record.outcome === 'ROLLED_BACK' && record.alarmArn === CANARY_ALARM_ARN)) {
+      console.error(`\nDemo failed: the monitoring account's alarm ${CANARY_ALARM_ARN} rolled nothing back`);
+      return 1;
+    }
     if (!ledger.some((record) => record.outcome === 'ROLLED_BACK' && record.trigger === 'DEPLOYMENT_TICK')) {
       console.error('\nDemo failed: no deployment was rolled back at a tick of the alarm-state check');
       return 1;
     }
     console.log('\nBoth rollbacks happened: the AppConfig deployment was stopped and the Proton update was cancelled, once each.');
     console.log('The alarm-state check rolled back the deployment started while an alarm fired, and refused the start on staging.');
+    console.log(`The monitoring account's canary alarm reached this account through its forwarder and rolled back deployment ${fix.DeploymentNumber}.`);
     return 0;
   } finally {
     appConfigClient.destroy();
