@@ -255,8 +255,8 @@ export interface AddTargetOptions {
   /**
    * The alarms that roll the target back when any of them enters `ALARM`:
    * metric or composite alarms, created in this app or imported by ARN (also
-   * from other accounts and regions, if their events reach this account's
-   * default event bus). At most 100, each once. As many rules as EventBridge's
+   * from other accounts and Regions declared in `alarmSources`, whose events
+   * an `AlarmEventForwarder` sends to the rollback's bus). At most 100, each once. As many rules as EventBridge's
    * limits need are created for them (one for up to about 15 alarms).
    *
    * Give `alarms`, `alarmTags` or both.
