@@ -4,6 +4,7 @@ import { parseExtensionPayload } from './alarm-state/parse-extension-payload';
 import { CheckDone, TickAnswer, checkTrigger, runCheck } from './alarm-state/run-check';
 import { Clients, lazyClients } from './clients';
 import { errorText } from './errors';
+import { placeOf } from './function-place';
 import { eventKey } from './ledger/ledger-keys';
 import { alarmStateCheckMetric } from './record/emf-metrics';
 import { logLine } from './record/log-line';
@@ -107,7 +108,7 @@ export function createAlarmStateHandler(deps: AlarmStateDependencies) {
     const { target } = call;
     let done: CheckDone;
     try {
-      const where = place(deps.region(), context.invokedFunctionArn);
+      const where = placeOf(deps.region(), context.invokedFunctionArn);
       done = await runCheck({ call, config, clients: deps.clients, now: deps.now, place: where, startedAt });
     } catch (error) {
       // Nothing in the check should throw (the read's failures are its
@@ -145,11 +146,6 @@ export function createAlarmStateHandler(deps: AlarmStateDependencies) {
     }
     return { Directive: done.answer.Directive, Description: cut(done.answer.Description) };
   };
-}
-
-function place(region: string, functionArn: string | undefined) {
-  const account = /^arn:[^:]+:lambda:[^:]+:(\d{12}):/.exec(functionArn ?? '')?.[1];
-  return { region, account };
 }
 
 function cut(text: string): string {

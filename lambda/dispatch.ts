@@ -32,6 +32,8 @@ export interface DispatchRequest {
   readonly startedAt: number;
   /** What Lambda says is left of the invocation, when it says. */
   readonly remainingMs?: number;
+  /** The account the function runs in, from its invoked ARN; undefined when the invocation does not say. */
+  readonly account?: string;
 }
 
 /** What dispatch found, for the record. */
@@ -93,7 +95,7 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   // paused alarms too (AppConfig's own monitors ignore a disabled alarm).
   const pausing: Promise<AlarmPause | undefined> = target.actOnPausedAlarms
     ? Promise.resolve(undefined)
-    : nextTurn().then(() => readAlarmPause(request.clients, trace, event.alarmArn, PAUSE_READ_WAIT_MS));
+    : nextTurn().then(() => readAlarmPause(request.clients, trace, event.alarmArn, PAUSE_READ_WAIT_MS, request.account));
   const mayAct = () => Promise.all([claiming, pausing]).then(([claim, pause]) => claim.status !== 'DUPLICATE' && pause?.state !== 'PAUSED');
   const acting = inspecting.then((inspection) => runner.act(inspection, mayAct));
   const [claim, action, paused] = await Promise.allSettled([claiming, acting, pausing]);

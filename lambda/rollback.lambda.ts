@@ -3,6 +3,7 @@ import { HandlerConfig, readConfig } from './config';
 import type { Decision } from './decision';
 import { dispatch } from './dispatch';
 import { errorText } from './errors';
+import { accountOf } from './function-place';
 import { eventKey } from './ledger/ledger-keys';
 import { AcceptedInput, AlarmEvent, parseRollbackInput } from './parse-rollback-input';
 import { alarmStateCheckMetric } from './record/emf-metrics';
@@ -20,6 +21,8 @@ export interface HandlerDependencies {
 
 export interface InvocationContext {
   readonly awsRequestId?: string;
+  /** The invoked function's ARN, whose account is the function's own. */
+  readonly invokedFunctionArn?: string;
   getRemainingTimeInMillis?(): number;
 }
 
@@ -106,6 +109,7 @@ export function createHandler(deps: HandlerDependencies) {
       requestId,
       startedAt,
       remainingMs: context.getRemainingTimeInMillis?.(),
+      account: accountOf(context.invokedFunctionArn),
     });
 
     // Record.

@@ -36,6 +36,12 @@ export interface AsyncInvokerOptions {
    */
   readonly retryAttempts?: number;
   /**
+   * The function's ARN, handed to every attempt as the context's
+   * `invokedFunctionArn`, as Lambda does.
+   * @default - none
+   */
+  readonly functionArn?: string;
+  /**
    * Wait before each retry. Lambda waits about 1 and then 2 minutes; tests wait less.
    * @default 0
    */
@@ -119,7 +125,7 @@ export class AsyncInvoker {
     }
     this.running.set(instance, (this.running.get(instance) ?? 0) + 1);
     try {
-      return await instance.invoke(input, { awsRequestId });
+      return await instance.invoke(input, { awsRequestId, invokedFunctionArn: this.options.functionArn });
     } catch (error) {
       // The execution environment died mid-invocation: a failed attempt, like a Lambda timeout or crash.
       const message = error instanceof Error ? error.message : String(error);

@@ -3,14 +3,8 @@ import { parseAlarmArn } from '../../src/private/contract';
 import type { CallTrace } from '../call-trace';
 import { AlarmReadTimeoutError, describeAlarms } from '../cloudwatch/describe-alarms';
 import { errorText } from '../errors';
+import { Place, readableFrom } from '../function-place';
 import { AlarmsVerdict, FiringRules, firingAlarms } from './firing-alarms';
-
-/** Where the function runs: only alarms there can be read with its own credentials. */
-export interface Place {
-  readonly region: string;
-  /** Undefined when the invocation does not say (a local run). */
-  readonly account?: string;
-}
 
 export type AlarmRead =
   | { readonly ok: true; readonly verdict: AlarmsVerdict; readonly elsewhere: string[] }
@@ -34,7 +28,7 @@ export async function readTargetAlarms(
   const elsewhere: string[] = [];
   for (const arn of alarmArns) {
     const parts = parseAlarmArn(arn);
-    if (parts && parts.region === place.region && (place.account === undefined || parts.account === place.account)) {
+    if (parts && readableFrom(place, parts)) {
       here.push(parts.alarmName);
     } else {
       elsewhere.push(arn);

@@ -4,7 +4,8 @@ import type { Clients } from '../clients';
 import type { AlarmStateConfig } from './alarm-state-config';
 import { CheckAction, CheckResult, CheckResultName, decideCheck } from './decide-check';
 import type { ExtensionCall } from './parse-extension-payload';
-import { Place, readTargetAlarms } from './read-target-alarms';
+import { readTargetAlarms } from './read-target-alarms';
+import type { Place } from '../function-place';
 import { ledgerActionClaims } from '../ledger/action-claims';
 import { actionKey } from '../ledger/ledger-keys';
 

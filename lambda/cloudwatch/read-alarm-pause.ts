@@ -3,6 +3,7 @@ import { pausedBecause } from '../alarm-state/firing-alarms';
 import type { CallTrace } from '../call-trace';
 import type { Clients } from '../clients';
 import { errorText } from '../errors';
+
 import { AlarmReadTimeoutError, describeAlarms } from './describe-alarms';
 
 /** Whether an alarm's actions are paused, as far as a read could tell. */
@@ -16,15 +17,22 @@ export type AlarmPause =
  * Reads the event's alarm's actions switch for the event path. The event
  * itself is the evidence of the alarm's state; only the switch is unknown
  * when this read fails, so a failure, an alarm this function cannot read (in
- * another account or region: DescribeAlarms reads its caller's own) or an
- * answer slower than `waitMs` leaves the event to act. The wait keeps the
- * read off the critical path: it runs beside the deployment read and the
- * duplicate check, and the stop waits for it at most `waitMs`.
+ * another account or Region, such as a monitoring account's alarm whose
+ * event was forwarded: DescribeAlarms reads its caller's own) or an answer
+ * slower than `waitMs` leaves the event to act. An alarm known to be
+ * elsewhere is not asked for at all. The wait keeps the read off the
+ * critical path: it runs beside the deployment read and the duplicate check,
+ * and the stop waits for it at most `waitMs`.
  */
-export async function readAlarmPause(clients: Clients, trace: CallTrace, alarmArn: string, waitMs: number): Promise<AlarmPause> {
+export async function readAlarmPause(
+  clients: Clients, trace: CallTrace, alarmArn: string, waitMs: number, ownAccount: string | undefined,
+): Promise<AlarmPause> {
   const parts = parseAlarmArn(alarmArn);
   if (!parts) {
     return { state: 'UNKNOWN', reason: 'the alarm ARN could not be read' };
+  }
+  if (ownAccount !== undefined && parts.account !== ownAccount) {
+    return { state: 'UNKNOWN', reason: `the alarm is in account ${parts.account}, whose alarms this function (account ${ownAccount}) cannot read` };
   }
   const startedAt = Date.now();
   try {

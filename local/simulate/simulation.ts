@@ -423,7 +423,7 @@ export class Simulation {
         env: this.functionEnv(fn),
       });
       const instance = start();
-      const invoker = new AsyncInvoker({ instances: [instance], startInstance: start, retryAttempts: fn.retryAttempts });
+      const invoker = new AsyncInvoker({ instances: [instance], startInstance: start, retryAttempts: fn.retryAttempts, functionArn: fn.arn });
       this.runtimes.set(fn.arn, { fn, instance, invoker });
     }
   }

@@ -16,6 +16,7 @@ import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
 import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
+import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
@@ -316,6 +317,23 @@ describe('the event path with trigger states and paused alarms', () => {
     const invocation = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
 
     expect(invocation.result).toMatchObject({ outcome: 'ROLLED_BACK', reason: expect.stringContaining('without knowing whether the alarm\'s actions are paused') });
+  });
+
+  it('acts on a forwarded alarm of another account without reading its actions switch, which its own account\'s same-named alarm does not decide', async () => {
+    // This account has a paused alarm of the same name; it is not the forwarded one.
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
+    const forwarded = forwardedFixture as Record<string, any>;
+    const target = appConfigTarget({ alarmArns: [forwarded.resources[0]] });
+
+    const invocation = await start('rollback').invoke(ruleInput(target, eventAt(Date.now(), forwarded)),
+      { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:rollback' });
+
+    expect(invocation.result).toMatchObject({
+      outcome: 'ROLLED_BACK',
+      reason: expect.stringContaining('the alarm is in account 111111111111, whose alarms this function (account 222222222222) cannot read'),
+    });
+    expect(invocation.httpCalls.filter((call) => call.target === 'GraniteServiceVersion20100801.DescribeAlarms')).toHaveLength(0);
   });
 
   it('ignores a suppressed composite alarm, then acts once when the suppression ends (ALARM -> ALARM)', async () => {
