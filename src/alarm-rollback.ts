@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -20,11 +20,11 @@ import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, Han
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
 import { OwnAlarmForwarding } from './private/own-alarm-forwarding';
-import { CLOUDFORMATION_MAX_RESOURCES } from './private/quotas';
 import { RollbackBus } from './private/rollback-bus';
 import { RollbackFunction } from './private/rollback-function';
 import { resolveLedgerRetentionDays, resolveMaxEventAge, resolveNotifyOn, resolveReservedConcurrency, resolveRetryAttempts } from './private/rollback-props';
 import { RuleDelivery } from './private/rule-delivery';
+import { checkStackResources } from './private/stack-resources';
 import { resolveAlarmArns, resolveAlarmTags } from './private/target-alarms';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
@@ -467,7 +467,7 @@ export class AlarmRollback extends Construct {
     }
     this.grants = new TargetGrants(this, this.function);
 
-    this.node.addValidation({ validate: () => this.checkStackResources() });
+    this.node.addValidation({ validate: () => checkStackResources(this) });
     this.triggerOn = props.triggerOn ?? TriggerOn.ALARM;
     this.actOnPausedAlarms = props.actOnPausedAlarms ?? false;
     grantDescribeAlarms(this.function);
@@ -851,26 +851,6 @@ export class AlarmRollback extends Construct {
         `Leave alarmStateChecks on, or do not call ${method}`);
     }
     return this.checkFunction;
-  }
-
-  /**
-   * Every AppConfig target adds an extension association beside its rule, so
-   * targets reach CloudFormation's 500 resources per stack ("AWS
-   * CloudFormation quotas") sooner than the 300 rules of an event bus. The
-   * CDK refuses such a stack too; this says which part is ours and what to do.
-   */
-  private checkStackResources(): string[] {
-    const stack = Stack.of(this);
-    const isResource = (node: unknown) => CfnResource.isCfnResource(node as CfnResource) && Stack.of(node as CfnResource) === stack;
-    const total = stack.node.findAll().filter(isResource).length;
-    if (total <= CLOUDFORMATION_MAX_RESOURCES) {
-      return [];
-    }
-    const ours = this.node.findAll().filter(isResource).length;
-    return [validationError(this,
-      `stack ${stack.stackName} has ${total} resources, ${ours} of them from this AlarmRollback (a rule per target, an extension association per AppConfig target); `
-      + `CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack`,
-      'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack, or set alarmStateChecks: false to leave out the associations').message];
   }
 }
 
