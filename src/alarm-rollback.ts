@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,14 +16,16 @@ import { checkAlarmLocations, ResolvedAlarmSource, resolveAlarmSources } from '.
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
-import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, isAlarmArn, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
+import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
 import { OwnAlarmForwarding } from './private/own-alarm-forwarding';
-import { CLOUDFORMATION_MAX_RESOURCES, RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './private/quotas';
 import { RollbackBus } from './private/rollback-bus';
 import { RollbackFunction } from './private/rollback-function';
+import { resolveLedgerRetentionDays, resolveMaxEventAge, resolveNotifyOn, resolveReservedConcurrency, resolveRetryAttempts } from './private/rollback-props';
 import { RuleDelivery } from './private/rule-delivery';
+import { checkStackResources } from './private/stack-resources';
+import { resolveAlarmArns, resolveAlarmTags } from './private/target-alarms';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
@@ -31,19 +33,8 @@ import { RollbackOutcome } from './rollback-outcome';
 import { RollbackTarget } from './rollback-target';
 import { TriggerOn } from './trigger-on';
 
-/**
- * Alarms per target. A target's alarms are spread over as many rules as
- * EventBridge's pattern and input limits need (about 15 generated alarm
- * names per rule); the cap keeps one target from taking a large share of the
- * 300 rules an event bus holds.
- */
-const MAX_ALARMS_PER_TARGET = 100;
-
 const HANDLER_TIMEOUT = Duration.seconds(30);
 const HANDLER_MEMORY_MB = 256;
-const DEFAULT_LEDGER_RETENTION = Duration.days(90);
-const DEFAULT_RULE_RETRY_ATTEMPTS = 3;
-const DEFAULT_RULE_MAX_EVENT_AGE = Duration.hours(1);
 const ASYNC_RETRY_ATTEMPTS = 2;
 const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
 const DEAD_LETTER_RETENTION = Duration.days(14);
@@ -406,10 +397,10 @@ export class AlarmRollback extends Construct {
     this.bus = RollbackBus.of(this, props.eventBus);
     this.alarmSources = resolveAlarmSources(this, props.alarmSources ?? []);
     this.alarmsForwardedElsewhere = props.alarmsForwardedElsewhere ?? false;
-    const ledgerRetentionDays = this.ledgerRetentionDays(props.ledgerRetention);
-    const retryAttempts = this.retryAttempts(props.retryAttempts);
-    const maxEventAge = this.maxEventAge(props.maxEventAge);
-    const reservedConcurrency = this.reservedConcurrency(props.reservedConcurrency);
+    const ledgerRetentionDays = resolveLedgerRetentionDays(this, props.ledgerRetention);
+    const retryAttempts = resolveRetryAttempts(this, props.retryAttempts);
+    const maxEventAge = resolveMaxEventAge(this, props.maxEventAge);
+    const reservedConcurrency = resolveReservedConcurrency(this, props.reservedConcurrency);
     if (props.ledger && props.removalPolicy !== undefined) {
       Annotations.of(this).addWarningV2('cdk-alarm-rollback:removalPolicyIgnored',
         'removalPolicy applies only to the ledger table AlarmRollback creates; it is ignored because ledger was given.');
@@ -437,9 +428,9 @@ export class AlarmRollback extends Construct {
     };
     if (props.notificationTopic) {
       environment[HandlerEnv.NOTIFICATION_TOPIC_ARN] = props.notificationTopic.topicArn;
-      environment[HandlerEnv.NOTIFY_OUTCOMES] = this.notifyOn(props.notifyOn).join(',');
+      environment[HandlerEnv.NOTIFY_OUTCOMES] = resolveNotifyOn(this, props.notifyOn).join(',');
     } else if (props.notifyOn !== undefined) {
-      this.notifyOn(props.notifyOn);
+      resolveNotifyOn(this, props.notifyOn);
       Annotations.of(this).addWarningV2('cdk-alarm-rollback:notifyOnWithoutTopic',
         'notifyOn chooses which outcomes are published to notificationTopic; it is ignored because no notificationTopic was given.');
     }
@@ -476,7 +467,7 @@ export class AlarmRollback extends Construct {
     }
     this.grants = new TargetGrants(this, this.function);
 
-    this.node.addValidation({ validate: () => this.checkStackResources() });
+    this.node.addValidation({ validate: () => checkStackResources(this) });
     this.triggerOn = props.triggerOn ?? TriggerOn.ALARM;
     this.actOnPausedAlarms = props.actOnPausedAlarms ?? false;
     grantDescribeAlarms(this.function);
@@ -581,8 +572,8 @@ export class AlarmRollback extends Construct {
         `the target name ${describeValue(name)} is not ${Rules.TARGET_NAME.says}`,
         'Use a shorter addTarget id without control characters or leading or trailing spaces');
     }
-    const alarmArns = this.alarmArns(scope, options.alarms ?? []);
-    const alarmTags = this.alarmTags(scope, options.alarmTags);
+    const alarmArns = resolveAlarmArns(scope, options.alarms ?? []);
+    const alarmTags = resolveAlarmTags(scope, options.alarmTags);
     if (alarmArns.length === 0 && alarmTags === undefined) {
       throw validationError(scope,
         'addTarget was given no alarms and no alarmTags, so nothing would ever roll this target back',
@@ -860,181 +851,6 @@ export class AlarmRollback extends Construct {
         `Leave alarmStateChecks on, or do not call ${method}`);
     }
     return this.checkFunction;
-  }
-
-  private notifyOn(outcomes: RollbackOutcome[] = [...DEFAULT_NOTIFY_OUTCOMES]): RollbackOutcome[] {
-    const known = Object.values(RollbackOutcome) as string[];
-    if (outcomes.length === 0) {
-      throw validationError(this,
-        'notifyOn is empty, so notificationTopic would never receive a message',
-        'List at least one RollbackOutcome, or leave notifyOn out for the outcomes a person acts on');
-    }
-    const seen = new Set<string>();
-    for (const outcome of outcomes) {
-      if (!known.includes(outcome)) {
-        throw validationError(this,
-          `notifyOn contains ${describeValue(outcome)}, which is not a RollbackOutcome`,
-          `Use values of RollbackOutcome: ${known.join(', ')}`);
-      }
-      if (seen.has(outcome)) {
-        throw validationError(this,
-          `notifyOn lists ${outcome} twice`,
-          'List each outcome once');
-      }
-      seen.add(outcome);
-    }
-    return outcomes;
-  }
-
-  /**
-   * Every AppConfig target adds an extension association beside its rule, so
-   * targets reach CloudFormation's 500 resources per stack ("AWS
-   * CloudFormation quotas") sooner than the 300 rules of an event bus. The
-   * CDK refuses such a stack too; this says which part is ours and what to do.
-   */
-  private checkStackResources(): string[] {
-    const stack = Stack.of(this);
-    const isResource = (node: unknown) => CfnResource.isCfnResource(node as CfnResource) && Stack.of(node as CfnResource) === stack;
-    const total = stack.node.findAll().filter(isResource).length;
-    if (total <= CLOUDFORMATION_MAX_RESOURCES) {
-      return [];
-    }
-    const ours = this.node.findAll().filter(isResource).length;
-    return [validationError(this,
-      `stack ${stack.stackName} has ${total} resources, ${ours} of them from this AlarmRollback (a rule per target, an extension association per AppConfig target); `
-      + `CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack`,
-      'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack, or set alarmStateChecks: false to leave out the associations').message];
-  }
-
-  private ledgerRetentionDays(retention: Duration = DEFAULT_LEDGER_RETENTION): number {
-    if (retention.isUnresolved()) {
-      throw validationError(this, 'ledgerRetention is a token', 'Use a literal duration such as Duration.days(90)');
-    }
-    const seconds = retention.toSeconds();
-    const day = Duration.days(1).toSeconds();
-    if (seconds < day || seconds % day !== 0) {
-      throw validationError(this,
-        `ledgerRetention is ${describeDuration(retention)}; records are kept for whole days, at least one`,
-        'Use Duration.days(n) with n >= 1, such as Duration.days(90)');
-    }
-    return seconds / day;
-  }
-
-  private retryAttempts(attempts: number = DEFAULT_RULE_RETRY_ATTEMPTS): number {
-    if (Token.isUnresolved(attempts) || !Number.isInteger(attempts) || attempts < 0 || attempts > RULE_MAX_RETRY_ATTEMPTS) {
-      throw validationError(this,
-        `retryAttempts is ${describeValue(attempts)}; EventBridge retries a target 0 to ${RULE_MAX_RETRY_ATTEMPTS} times`,
-        `Use a whole number from 0 to ${RULE_MAX_RETRY_ATTEMPTS}, or leave it out for ${DEFAULT_RULE_RETRY_ATTEMPTS}`);
-    }
-    return attempts;
-  }
-
-  /** EventBridge's RetryPolicy takes MaximumEventAgeInSeconds from 60 to 86400 (EventBridge API reference, RetryPolicy). */
-  private maxEventAge(age: Duration = DEFAULT_RULE_MAX_EVENT_AGE): Duration {
-    if (age.isUnresolved()) {
-      throw validationError(this, 'maxEventAge is a token', 'Use a literal duration such as Duration.hours(1)');
-    }
-    const milliseconds = age.toMilliseconds();
-    const seconds = milliseconds / 1000;
-    if (milliseconds % 1000 !== 0 || seconds < RULE_MAX_EVENT_AGE_MIN_SECONDS || seconds > RULE_MAX_EVENT_AGE_MAX_SECONDS) {
-      throw validationError(this,
-        `maxEventAge is ${milliseconds % 1000 === 0 ? describeDuration(age) : `${milliseconds} ms`}; EventBridge keeps retrying an event for 1 minute to 24 hours, in whole seconds`,
-        'Use a duration from Duration.minutes(1) to Duration.hours(24), or leave it out for 1 hour');
-    }
-    return Duration.seconds(seconds);
-  }
-
-  private reservedConcurrency(reserved: number | undefined): number | undefined {
-    if (reserved === undefined) {
-      return undefined;
-    }
-    if (Token.isUnresolved(reserved) || !Number.isInteger(reserved) || reserved < 1) {
-      throw validationError(this,
-        `reservedConcurrency is ${describeValue(reserved)}; it must be a whole number of at least 1 (0 would stop every rollback)`,
-        'Reserve at least as many executions as the alarms of one incident can fire at once, such as 10, or leave it out to reserve none');
-    }
-    return reserved;
-  }
-
-  /**
-   * The target's tags, checked against CloudWatch's tag shapes (the
-   * contract's rules) and our cap, or undefined when none were given.
-   */
-  private alarmTags(scope: Construct, tags: { [key: string]: string } | undefined): Record<string, string> | undefined {
-    if (tags === undefined) {
-      return undefined;
-    }
-    if (tags === null || typeof tags !== 'object' || Array.isArray(tags) || Token.isUnresolved(tags)) {
-      throw validationError(scope,
-        `alarmTags is ${Token.isUnresolved(tags) ? 'a token' : describeValue(tags)}, not an object of tag keys and values`,
-        'Pass alarmTags as an object such as { rollback: \'checkout\' }');
-    }
-    const entries = Object.entries(tags);
-    if (entries.length === 0 || entries.length > Rules.MAX_ALARM_TAGS_PER_TARGET) {
-      throw validationError(scope,
-        `alarmTags has ${entries.length} tags; a target routes by 1 to ${Rules.MAX_ALARM_TAGS_PER_TARGET} (our own cap: every tag is one more condition of the rule's pattern)`,
-        entries.length === 0 ? 'Give at least one tag, or leave alarmTags out and list alarms' : 'Route by the few tags that single out the target\'s alarms');
-    }
-    for (const [key, value] of entries) {
-      if (Token.isUnresolved(key) || Token.isUnresolved(value)) {
-        throw validationError(scope,
-          `alarmTags ${Token.isUnresolved(key) ? 'has a key that is a token' : `.${key} is a token`}; the tags are part of the rule's event pattern, checked at synth`,
-          'Use literal strings for tag keys and values');
-      }
-      if (!Rules.ALARM_TAG_KEY.test(key)) {
-        throw validationError(scope,
-          `alarmTags has the key ${describeValue(key)}, which is not ${Rules.ALARM_TAG_KEY.says}; CloudWatch never puts tags starting with "aws:" into alarm events`,
-          'Use the key of a tag you put on the alarms');
-      }
-      // "$or" is an operator of EventBridge patterns ("Content filtering in
-      // Amazon EventBridge event patterns"), not a field name.
-      if (key === '$or') {
-        throw validationError(scope,
-          'alarmTags has the key "$or", which EventBridge reads as an operator in an event pattern',
-          'Tag the alarms with another key');
-      }
-      if (!Rules.ALARM_TAG_VALUE.test(value)) {
-        throw validationError(scope,
-          `alarmTags.${key} is ${describeValue(value)}, which is not ${Rules.ALARM_TAG_VALUE.says}`,
-          'Use the value the tag has on the alarms, a string of at most 256 characters');
-      }
-    }
-    return Object.fromEntries(entries);
-  }
-
-  private alarmArns(scope: Construct, alarms: cloudwatch.IAlarm[]): string[] {
-    if (!Array.isArray(alarms)) {
-      throw validationError(scope,
-        `alarms is ${describeValue(alarms)}, not a list of alarms`,
-        'Pass alarms as a list of cloudwatch.IAlarm, or leave it out and give alarmTags');
-    }
-    if (alarms.length > MAX_ALARMS_PER_TARGET) {
-      throw validationError(scope,
-        `addTarget was given ${alarms.length} alarms; a target takes at most ${MAX_ALARMS_PER_TARGET}, so that its rules leave room on the event bus`,
-        `Combine the alarms into a few cloudwatch.CompositeAlarm, or split them over several targets of ${MAX_ALARMS_PER_TARGET} or fewer`);
-    }
-    const seen = new Map<string, number>();
-    return alarms.map((alarm, index) => {
-      const arn = alarm.alarmArn;
-      if (typeof arn !== 'string' || arn.length === 0) {
-        throw validationError(scope,
-          `alarm ${index} (${alarm.node.path}) has no ARN`,
-          'Pass alarms that have an ARN: create them in this app, or import them with cloudwatch.Alarm.fromAlarmArn');
-      }
-      if (isLiteral(arn) && !isAlarmArn(arn)) {
-        throw validationError(scope,
-          `alarm ${index} has the ARN ${describeValue(arn)}, which is not a CloudWatch alarm ARN`,
-          'Import the alarm with its full ARN: arn:aws:cloudwatch:<region>:<account>:alarm:<name>');
-      }
-      const first = seen.get(arn);
-      if (first !== undefined) {
-        throw validationError(scope,
-          `alarm ${index} (${isLiteral(arn) ? arn : alarm.node.path}) is the same alarm as alarm ${first}`,
-          'Pass each alarm once per target');
-      }
-      seen.set(arn, index);
-      return arn;
-    });
   }
 }
 
