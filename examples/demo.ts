@@ -51,14 +51,16 @@ async function demo(): Promise<number> {
     const production = application.environments.find((environment) => environment.name === 'production')!;
     const staging = application.environments.find((environment) => environment.name === 'staging')!;
     const strategy = simulation.appConfigResources.deploymentStrategies.find((s) => s.name === 'checkout-linear')!;
-    const started = await appConfigClient.send(new StartDeploymentCommand({
+    /** StartDeployment of the flags profile on one environment, as a pipeline would call it. */
+    const startFlags = (environmentId: string, version: string, description?: string) => appConfigClient.send(new StartDeploymentCommand({
       ApplicationId: application.id,
-      EnvironmentId: production.id,
+      EnvironmentId: environmentId,
       DeploymentStrategyId: strategy.id,
       ConfigurationProfileId: 'flags',
-      ConfigurationVersion: '2',
-      Description: 'new checkout flow for everyone',
+      ConfigurationVersion: version,
+      Description: description,
     }));
+    const started = await startFlags(production.id, '2', 'new checkout flow for everyone');
     await protonClient.send(new UpdateEnvironmentCommand({ name: PROTON_ENVIRONMENT, deploymentType: 'MINOR_VERSION', templateMinorVersion: '1' }));
     console.log(`\nAppConfig deployment ${started.DeploymentNumber} started (${strategy.name}: 20% every 2 minutes, 5 minutes bake), Proton ${PROTON_ENVIRONMENT} update started`);
     await sleep(2_500);
@@ -87,14 +89,7 @@ async function demo(): Promise<number> {
     // The alarm-state check. The health alarm is still in ALARM (its last
     // event), and AppConfig asks the check at every tick and before every start.
     console.log(`\nThe alarm-state check, while ${DemoAlarms.HEALTH} is still in ALARM:`);
-    const retry = await appConfigClient.send(new StartDeploymentCommand({
-      ApplicationId: application.id,
-      EnvironmentId: production.id,
-      DeploymentStrategyId: strategy.id,
-      ConfigurationProfileId: 'flags',
-      ConfigurationVersion: '3',
-      Description: 'retry the new checkout flow',
-    }));
+    const retry = await startFlags(production.id, '3', 'retry the new checkout flow');
     console.log(`  deployment ${retry.DeploymentNumber} started on production (no start gate there)`);
     // Ninety seconds of service time: the first tick comes after one minute.
     await sleep(1_500);
@@ -102,13 +97,7 @@ async function demo(): Promise<number> {
     const retried = simulation.appConfig.state.getDeployment(application.id, production.id, retry.DeploymentNumber!);
     console.log(`  ~1.5 minutes later: deployment ${retry.DeploymentNumber} is ${retried.state}`);
     try {
-      await appConfigClient.send(new StartDeploymentCommand({
-        ApplicationId: application.id,
-        EnvironmentId: staging.id,
-        DeploymentStrategyId: strategy.id,
-        ConfigurationProfileId: 'flags',
-        ConfigurationVersion: '3',
-      }));
+      await startFlags(staging.id, '3');
       console.log('  a deployment started on staging: the start gate let it through');
     } catch (error) {
       console.log(`  staging refused the start: ${(error as Error).name}: ${(error as Error).message}`);
@@ -123,14 +112,7 @@ async function demo(): Promise<number> {
     console.log(`\nAcross accounts: ${DemoAlarms.HEALTH} recovers, a fix rolls out, and the canary alarm of monitoring account ${MONITORING_ACCOUNT} fires`);
     const recovered = await simulation.deliver(alarmStateChange({ alarmArn: arn(DemoAlarms.HEALTH), state: 'OK', time: now() }), 'health recovers');
     console.log(formatEvent(recovered).join('\n'));
-    const fix = await appConfigClient.send(new StartDeploymentCommand({
-      ApplicationId: application.id,
-      EnvironmentId: production.id,
-      DeploymentStrategyId: strategy.id,
-      ConfigurationProfileId: 'flags',
-      ConfigurationVersion: '4',
-      Description: 'the fix',
-    }));
+    const fix = await startFlags(production.id, '4', 'the fix');
     await sleep(1_500);
     await simulation.runDue();
     const before = simulation.appConfig.state.getDeployment(application.id, production.id, fix.DeploymentNumber!);
