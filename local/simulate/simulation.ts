@@ -3,7 +3,7 @@ import { AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assemblyAlarms } from './assembly-alarms';
 import { decideForward } from './bus-routing';
-import { defaultBusArn, EventBusModel, ForwardingRule, parseBusArn } from './event-buses';
+import { defaultBusArn, EventBusModel, ForwardingRule, parseBusArn, TemplateRule } from './event-buses';
 import { explainEventPattern } from './event-pattern';
 import { AssemblyExtension, AssemblyExtensionAssociation } from './find-extensions';
 import { RollbackFunction, RollbackRule } from './find-rollback-rules';
@@ -267,7 +267,7 @@ export class Simulation {
       reached.push(bus);
       for (const rule of this.rules) {
         if (rule.busArn !== bus) continue;
-        const reason = !rule.enabled ? 'the rule is disabled' : mismatch(rule.eventPattern, event);
+        const reason = whyNotMatched(rule, event);
         if (reason !== undefined) {
           unmatched.push({ rule: rule.path, target: rule.target.name, reason, bus });
           continue;
@@ -276,7 +276,7 @@ export class Simulation {
       }
       for (const rule of this.buses.forwardingRules) {
         if (rule.busArn !== bus) continue;
-        const reason = !rule.enabled ? 'the rule is disabled' : mismatch(rule.eventPattern, event);
+        const reason = whyNotMatched(rule, event);
         if (reason !== undefined) {
           unmatched.push({ rule: rule.path, target: rule.targetBusArn, reason, bus });
           continue;
@@ -493,8 +493,7 @@ export class Simulation {
     while (this.protonEvents.length > 0) {
       const event = this.protonEvents.shift()!;
       const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
-      const matches = (rule: { enabled: boolean; busArn: string; eventPattern: Record<string, unknown> }) =>
-        rule.enabled && entry.includes(rule.busArn) && mismatch(rule.eventPattern, event) === undefined;
+      const matches = (rule: TemplateRule) => entry.includes(rule.busArn) && whyNotMatched(rule, event) === undefined;
       const matched = this.rules.some(matches) || this.buses.forwardingRules.some(matches);
       if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`, entry);
     }
@@ -612,8 +611,10 @@ function checkReport(invocation: ExtensionInvocation, associations: readonly Loc
   };
 }
 
-function mismatch(pattern: Record<string, unknown>, event: unknown): string | undefined {
-  const explanation = explainEventPattern(pattern, event);
+/** Why a rule does not act on an event (disabled, or a field its pattern does not match); undefined when it does. */
+function whyNotMatched(rule: TemplateRule, event: unknown): string | undefined {
+  if (!rule.enabled) return 'the rule is disabled';
+  const explanation = explainEventPattern(rule.eventPattern, event);
   return explanation.matched ? undefined : `${explanation.field} does not match the rule's pattern`;
 }
 
