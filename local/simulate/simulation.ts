@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { assemblyAlarms } from './assembly-alarms';
+import { AssemblyAlarm, assemblyAlarms } from './assembly-alarms';
 import { decideForward } from './bus-routing';
 import { defaultBusArn, EventBusModel, ForwardingRule, parseBusArn, TemplateRule } from './event-buses';
 import { explainEventPattern } from './event-pattern';
@@ -69,7 +69,8 @@ export class Simulation {
     // CloudWatch keeps the alarms of each account and Region apart, and
     // DescribeAlarms reads only those of the caller's ("DescribeAlarms",
     // CloudWatch API Reference): one local CloudWatch per environment.
-    const environments = cloudWatchEnvironments(resolved, state);
+    const alarms = assemblyAlarms(resolved);
+    const environments = cloudWatchEnvironments(resolved, alarms, state);
     const [appConfig, proton, dynamo, sink, cloudWatches] = await Promise.all([
       startLocalAppConfig({ timeScale, tickIntervalMs: options.tickIntervalMs }),
       startLocalProton({ timeScale, ...(durationMinutes !== undefined ? { deploymentDurationMs: durationMinutes * 60_000 } : {}) }),
@@ -84,7 +85,7 @@ export class Simulation {
       const seed = appConfigSeed(state, appConfigResources, appConfig.state.now());
       appConfig.state.seed(seed);
       proton.state.seed(protonSeed(state, proton.state.now()));
-      seedAlarms(simulation, resolved, state);
+      seedAlarms(simulation, alarms, state);
       await simulation.startHandlers();
       simulation.startExtensions();
       // Status changes from here on are the simulation's own; the seeded
@@ -536,11 +537,11 @@ export class Simulation {
  * and those of the alarms the stacks create, the rules watch and the state
  * file names by ARN.
  */
-function cloudWatchEnvironments(resolved: ResolvedAssembly, state: SimulationState): string[] {
+function cloudWatchEnvironments(resolved: ResolvedAssembly, alarms: readonly AssemblyAlarm[], state: SimulationState): string[] {
   const keys = [
     ...resolved.rules.map((rule) => rule.stack.environment),
     ...resolved.assembly.stacks.map((stack) => stack.environment),
-    ...assemblyAlarms(resolved).map((alarm) => parseAlarmArn(alarm.arn)).filter((parts) => parts !== undefined),
+    ...alarms.map((alarm) => parseAlarmArn(alarm.arn)).filter((parts) => parts !== undefined),
     ...(state.cloudWatch?.alarms ?? []).map((alarm) => parseAlarmArn(alarm.alarm)).filter((parts) => parts !== undefined),
   ].map((environment) => `${environment.account}/${environment.region}`);
   return [...new Set(keys)];
@@ -560,9 +561,8 @@ function entryBusOf(event: Record<string, unknown>): string {
  * account and Region; an alarm the state file names without an ARN is the
  * first rule's stack's.
  */
-function seedAlarms(simulation: Simulation, resolved: ResolvedAssembly, state: SimulationState): void {
+function seedAlarms(simulation: Simulation, known: readonly AssemblyAlarm[], state: SimulationState): void {
   const declared = state.cloudWatch?.alarms ?? [];
-  const known = assemblyAlarms(resolved);
   const used = new Set<number>();
   const find = (arn: string, name: string) => declared.findIndex((alarm) => alarm.alarm === arn || alarm.alarm === name);
   const put = (arn: string | undefined, name: string, composite: boolean, index: number) => {
