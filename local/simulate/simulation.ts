@@ -21,6 +21,7 @@ import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
 import { AsyncInvoker } from '../async-invoker';
 import { LocalCloudWatch, startLocalCloudWatch } from '../cloudwatch-server';
+import { ALARM_STATES, AlarmStateValue } from '../cloudwatch-state';
 import { createTableFromResource, LocalDynamo, startLocalDynamo } from '../dynamodb';
 import { RecordedRequest } from '../fault-injection';
 import { HandlerInstance, localEndpoints } from '../handler-instance';
@@ -233,11 +234,11 @@ export class Simulation {
   private followAlarm(event: unknown): void {
     if (!isObject(event) || event.source !== 'aws.cloudwatch' || !Array.isArray(event.resources)) return;
     const parts = parseAlarmArn(event.resources[0]);
-    const value = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state.value : undefined;
-    if (!parts || !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(String(value))) return;
+    const state = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state : {};
+    if (!parts || !ALARM_STATES.includes(String(state.value) as AlarmStateValue)) return;
     try {
-      this.cloudWatchIn(parts.account, parts.region)?.state.setAlarmState(parts.alarmName, value as 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
-        isObject(event.detail) && isObject(event.detail.state) && typeof event.detail.state.reason === 'string' ? event.detail.state.reason : undefined);
+      this.cloudWatchIn(parts.account, parts.region)?.state.setAlarmState(parts.alarmName, state.value as AlarmStateValue,
+        typeof state.reason === 'string' ? state.reason : undefined);
     } catch {
       // Not an alarm of the local CloudWatch: the event still goes through the rules.
     }
