@@ -32,7 +32,7 @@ export function assemblyAlarms(resolved: ResolvedAssembly): AssemblyAlarm[] {
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
       const composite = resource.Type === 'AWS::CloudWatch::CompositeAlarm';
       if (resource.Type !== 'AWS::CloudWatch::Alarm' && !composite) continue;
-      const arn = String(resolver.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }));
+      const arn = resolver.getAtt(logicalId, 'Arn');
       const properties = resolvedProperties(() => resolver.resolve(resource.Properties ?? {}), resource.Properties ?? {});
       const configuration = composite ? compositeConfiguration(properties) : metricConfiguration(properties);
       const alarmTags = composite ? undefined : propagatedTags(properties);

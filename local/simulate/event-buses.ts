@@ -28,18 +28,23 @@ export interface SimulatedBus {
   readonly inAssembly: boolean;
 }
 
-/** A rule whose target is an event bus: EventBridge puts the matching event, unchanged, on that bus. */
-export interface ForwardingRule {
+/** What simulate reads of any `AWS::Events::Rule`, whatever its targets. */
+export interface TemplateRule {
   readonly stack: AssemblyStack;
   readonly logicalId: string;
-  /** The construct path, else the logical id. */
+  /** The construct path (from the manifest, else the resource metadata), else the logical id. */
   readonly path: string;
   readonly name: string;
   readonly arn: string;
   readonly enabled: boolean;
-  /** The ARN of the bus the rule is on. */
+  /** The ARN of the bus the rule is on, in the rule's stack's account and Region. */
   readonly busArn: string;
+  /** The event pattern, intrinsics resolved. */
   readonly eventPattern: Record<string, unknown>;
+}
+
+/** A rule whose target is an event bus: EventBridge puts the matching event, unchanged, on that bus. */
+export interface ForwardingRule extends TemplateRule {
   readonly targetId: string;
   /** The ARN of the bus the rule sends to. */
   readonly targetBusArn: string;
@@ -78,6 +83,23 @@ export function busArnOf(stack: AssemblyStack, declared: unknown): string {
 export function parseBusArn(arn: string): { account: string; region: string; name: string } | undefined {
   const match = /^arn:[^:]+:events:([^:]+):(\d{12}):event-bus\/(.+)$/.exec(arn);
   return match ? { region: match[1], account: match[2], name: match[3] } : undefined;
+}
+
+/** The fields every `AWS::Events::Rule` of a stack has, intrinsics resolved. */
+export function templateRule(stack: AssemblyStack, resolver: IntrinsicResolver, logicalId: string, resource: TemplateResource): TemplateRule {
+  const properties = resource.Properties ?? {};
+  const rawPattern = resolver.resolve(properties.EventPattern);
+  const eventPattern = typeof rawPattern === 'string' ? JSON.parse(rawPattern) : rawPattern;
+  return {
+    stack,
+    logicalId,
+    path: stack.constructPaths.get(logicalId) ?? String(resource.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/\/Resource$/, ''),
+    name: resolver.physicalName(logicalId, resource),
+    arn: resolver.getAtt(logicalId, 'Arn'),
+    enabled: (properties.State ?? 'ENABLED') === 'ENABLED',
+    busArn: busArnOf(stack, resolver.resolve(properties.EventBusName)),
+    eventPattern: eventPattern ?? {},
+  };
 }
 
 /** Reads the buses, bus policies and forwarding rules of every stack. */
@@ -130,17 +152,8 @@ function forwardingRulesOf(
     const target = resolver.resolve(declared) as { Arn: string; Id: string; RoleArn?: string; DeadLetterConfig?: { Arn?: string }; RetryPolicy?: ForwardingRule['retryPolicy'] };
     if (typeof target.Arn !== 'string' || !parseBusArn(target.Arn)) continue;
     bus(target.Arn, false);
-    const rawPattern = resolver.resolve(properties.EventPattern);
-    const eventPattern = typeof rawPattern === 'string' ? JSON.parse(rawPattern) : rawPattern;
     rules.push({
-      stack,
-      logicalId,
-      path: stack.constructPaths.get(logicalId) ?? String(resource.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/\/Resource$/, ''),
-      name: resolver.physicalName(logicalId, resource),
-      arn: resolver.getAtt(logicalId, 'Arn'),
-      enabled: (properties.State ?? 'ENABLED') === 'ENABLED',
-      busArn: busArnOf(stack, resolver.resolve(properties.EventBusName)),
-      eventPattern: eventPattern ?? {},
+      ...templateRule(stack, resolver, logicalId, resource),
       targetId: target.Id,
       targetBusArn: target.Arn,
       ...(target.RoleArn ? { roleArn: target.RoleArn, role: rolePolicies(stack, resolver, target.RoleArn) } : {}),

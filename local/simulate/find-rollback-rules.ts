@@ -1,7 +1,7 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { AssemblyStack } from './cloud-assembly';
-import { busArnOf } from './event-buses';
+import { templateRule, TemplateRule } from './event-buses';
 import { buildTargetInput, TargetInputSettings } from './input-transformer';
 import { IntrinsicResolver, TemplateResource } from './intrinsics';
 import { SimulationInputError } from './simulation-input-error';
@@ -24,20 +24,9 @@ export interface RollbackFunction {
 }
 
 /** An EventBridge rule that sends alarm events to a rollback handler. */
-export interface RollbackRule {
-  readonly stack: AssemblyStack;
-  readonly logicalId: string;
-  /** The construct path (from the manifest, else the resource metadata), else the logical id. */
-  readonly path: string;
-  readonly name: string;
-  readonly arn: string;
-  readonly enabled: boolean;
+export interface RollbackRule extends TemplateRule {
   /** The event bus, as `EventBusName` names it (a name or an ARN); `default` when absent. */
   readonly eventBusName: string;
-  /** The ARN of that bus, in the rule's stack's account and Region. */
-  readonly busArn: string;
-  /** The event pattern, intrinsics resolved. */
-  readonly eventPattern: Record<string, unknown>;
   readonly targetId: string;
   readonly inputSettings: TargetInputSettings;
   readonly function: RollbackFunction;
@@ -68,29 +57,19 @@ export function findRollbackRules(stack: AssemblyStack, resolver: IntrinsicResol
       const target = resolver.resolve(declared) as TargetInputSettings & { Arn: string; Id: string };
       const fn = functions.get(target.Arn);
       if (!fn) continue;
-      const name = resolver.physicalName(logicalId, resource);
-      const arn = resolver.getAtt(logicalId, 'Arn');
-      const rawPattern = resolver.resolve(properties.EventPattern);
-      const eventPattern = typeof rawPattern === 'string' ? JSON.parse(rawPattern) : rawPattern;
+      const rule = templateRule(stack, resolver, logicalId, resource);
       const inputSettings: TargetInputSettings = {
         Input: target.Input,
         InputPath: target.InputPath,
         InputTransformer: target.InputTransformer,
       };
-      const input = buildTargetInput(inputSettings, {}, { ruleArn: arn, ruleName: name }) as { target?: TargetInput };
+      const input = buildTargetInput(inputSettings, {}, { ruleArn: rule.arn, ruleName: rule.name }) as { target?: TargetInput };
       if (!input?.target?.name) {
         throw new SimulationInputError(`rule ${logicalId} of stack ${stack.environment.stackName} sends the rollback handler no target: it was not made by AlarmRollback.addTarget`);
       }
       rules.push({
-        stack,
-        logicalId,
-        path: stack.constructPaths.get(logicalId) ?? String(resource.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/\/Resource$/, ''),
-        name,
-        arn,
-        enabled: (properties.State ?? 'ENABLED') === 'ENABLED',
+        ...rule,
         eventBusName: String(resolver.resolve(properties.EventBusName) ?? 'default'),
-        busArn: busArnOf(stack, resolver.resolve(properties.EventBusName)),
-        eventPattern: eventPattern ?? {},
         targetId: target.Id,
         inputSettings,
         function: fn,

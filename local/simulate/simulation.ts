@@ -1,9 +1,9 @@
 import { randomUUID } from 'crypto';
 import { AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { assemblyAlarms } from './assembly-alarms';
+import { AssemblyAlarm, assemblyAlarms } from './assembly-alarms';
 import { decideForward } from './bus-routing';
-import { defaultBusArn, EventBusModel, ForwardingRule, parseBusArn } from './event-buses';
+import { defaultBusArn, EventBusModel, ForwardingRule, parseBusArn, TemplateRule } from './event-buses';
 import { explainEventPattern } from './event-pattern';
 import { AssemblyExtension, AssemblyExtensionAssociation } from './find-extensions';
 import { RollbackFunction, RollbackRule } from './find-rollback-rules';
@@ -21,6 +21,7 @@ import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
 import { AsyncInvoker } from '../async-invoker';
 import { LocalCloudWatch, startLocalCloudWatch } from '../cloudwatch-server';
+import { ALARM_STATES, AlarmStateValue } from '../cloudwatch-state';
 import { createTableFromResource, LocalDynamo, startLocalDynamo } from '../dynamodb';
 import { RecordedRequest } from '../fault-injection';
 import { HandlerInstance, localEndpoints } from '../handler-instance';
@@ -69,7 +70,8 @@ export class Simulation {
     // CloudWatch keeps the alarms of each account and Region apart, and
     // DescribeAlarms reads only those of the caller's ("DescribeAlarms",
     // CloudWatch API Reference): one local CloudWatch per environment.
-    const environments = cloudWatchEnvironments(resolved, state);
+    const alarms = assemblyAlarms(resolved);
+    const environments = cloudWatchEnvironments(resolved, alarms, state);
     const [appConfig, proton, dynamo, sink, cloudWatches] = await Promise.all([
       startLocalAppConfig({ timeScale, tickIntervalMs: options.tickIntervalMs }),
       startLocalProton({ timeScale, ...(durationMinutes !== undefined ? { deploymentDurationMs: durationMinutes * 60_000 } : {}) }),
@@ -84,7 +86,7 @@ export class Simulation {
       const seed = appConfigSeed(state, appConfigResources, appConfig.state.now());
       appConfig.state.seed(seed);
       proton.state.seed(protonSeed(state, proton.state.now()));
-      seedAlarms(simulation, resolved, state);
+      seedAlarms(simulation, alarms, state);
       await simulation.startHandlers();
       simulation.startExtensions();
       // Status changes from here on are the simulation's own; the seeded
@@ -232,11 +234,11 @@ export class Simulation {
   private followAlarm(event: unknown): void {
     if (!isObject(event) || event.source !== 'aws.cloudwatch' || !Array.isArray(event.resources)) return;
     const parts = parseAlarmArn(event.resources[0]);
-    const value = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state.value : undefined;
-    if (!parts || !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(String(value))) return;
+    const state = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state : {};
+    if (!parts || !ALARM_STATES.includes(String(state.value) as AlarmStateValue)) return;
     try {
-      this.cloudWatchIn(parts.account, parts.region)?.state.setAlarmState(parts.alarmName, value as 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
-        isObject(event.detail) && isObject(event.detail.state) && typeof event.detail.state.reason === 'string' ? event.detail.state.reason : undefined);
+      this.cloudWatchIn(parts.account, parts.region)?.state.setAlarmState(parts.alarmName, state.value as AlarmStateValue,
+        typeof state.reason === 'string' ? state.reason : undefined);
     } catch {
       // Not an alarm of the local CloudWatch: the event still goes through the rules.
     }
@@ -267,7 +269,7 @@ export class Simulation {
       reached.push(bus);
       for (const rule of this.rules) {
         if (rule.busArn !== bus) continue;
-        const reason = !rule.enabled ? 'the rule is disabled' : mismatch(rule.eventPattern, event);
+        const reason = whyNotMatched(rule, event);
         if (reason !== undefined) {
           unmatched.push({ rule: rule.path, target: rule.target.name, reason, bus });
           continue;
@@ -276,7 +278,7 @@ export class Simulation {
       }
       for (const rule of this.buses.forwardingRules) {
         if (rule.busArn !== bus) continue;
-        const reason = !rule.enabled ? 'the rule is disabled' : mismatch(rule.eventPattern, event);
+        const reason = whyNotMatched(rule, event);
         if (reason !== undefined) {
           unmatched.push({ rule: rule.path, target: rule.targetBusArn, reason, bus });
           continue;
@@ -493,8 +495,7 @@ export class Simulation {
     while (this.protonEvents.length > 0) {
       const event = this.protonEvents.shift()!;
       const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
-      const matches = (rule: { enabled: boolean; busArn: string; eventPattern: Record<string, unknown> }) =>
-        rule.enabled && entry.includes(rule.busArn) && mismatch(rule.eventPattern, event) === undefined;
+      const matches = (rule: TemplateRule) => entry.includes(rule.busArn) && whyNotMatched(rule, event) === undefined;
       const matched = this.rules.some(matches) || this.buses.forwardingRules.some(matches);
       if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`, entry);
     }
@@ -537,11 +538,11 @@ export class Simulation {
  * and those of the alarms the stacks create, the rules watch and the state
  * file names by ARN.
  */
-function cloudWatchEnvironments(resolved: ResolvedAssembly, state: SimulationState): string[] {
+function cloudWatchEnvironments(resolved: ResolvedAssembly, alarms: readonly AssemblyAlarm[], state: SimulationState): string[] {
   const keys = [
     ...resolved.rules.map((rule) => rule.stack.environment),
     ...resolved.assembly.stacks.map((stack) => stack.environment),
-    ...assemblyAlarms(resolved).map((alarm) => parseAlarmArn(alarm.arn)).filter((parts) => parts !== undefined),
+    ...alarms.map((alarm) => parseAlarmArn(alarm.arn)).filter((parts) => parts !== undefined),
     ...(state.cloudWatch?.alarms ?? []).map((alarm) => parseAlarmArn(alarm.alarm)).filter((parts) => parts !== undefined),
   ].map((environment) => `${environment.account}/${environment.region}`);
   return [...new Set(keys)];
@@ -561,9 +562,8 @@ function entryBusOf(event: Record<string, unknown>): string {
  * account and Region; an alarm the state file names without an ARN is the
  * first rule's stack's.
  */
-function seedAlarms(simulation: Simulation, resolved: ResolvedAssembly, state: SimulationState): void {
+function seedAlarms(simulation: Simulation, known: readonly AssemblyAlarm[], state: SimulationState): void {
   const declared = state.cloudWatch?.alarms ?? [];
-  const known = assemblyAlarms(resolved);
   const used = new Set<number>();
   const find = (arn: string, name: string) => declared.findIndex((alarm) => alarm.alarm === arn || alarm.alarm === name);
   const put = (arn: string | undefined, name: string, composite: boolean, index: number) => {
@@ -612,8 +612,10 @@ function checkReport(invocation: ExtensionInvocation, associations: readonly Loc
   };
 }
 
-function mismatch(pattern: Record<string, unknown>, event: unknown): string | undefined {
-  const explanation = explainEventPattern(pattern, event);
+/** Why a rule does not act on an event (disabled, or a field its pattern does not match); undefined when it does. */
+function whyNotMatched(rule: TemplateRule, event: unknown): string | undefined {
+  if (!rule.enabled) return 'the rule is disabled';
+  const explanation = explainEventPattern(rule.eventPattern, event);
   return explanation.matched ? undefined : `${explanation.field} does not match the rule's pattern`;
 }
 

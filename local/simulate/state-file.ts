@@ -3,6 +3,7 @@ import { derivedAppConfigId } from './intrinsics';
 import { SimulationInputError } from './simulation-input-error';
 import { Rules, TextRule } from '../../src/private/contract';
 import { AppConfigSeed, ApplicationSeed, DeploymentSeed, DeploymentStrategySeed } from '../appconfig-state';
+import { ALARM_STATES, AlarmStateValue } from '../cloudwatch-state';
 import { ProtonEnvironmentSeed } from '../proton-state';
 
 /**
@@ -99,7 +100,7 @@ export interface StateAlarm {
   /** The alarm's name, or its ARN. */
   readonly alarm: string;
   /** OK, ALARM or INSUFFICIENT_DATA. @default 'OK' */
-  readonly state?: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly state?: AlarmStateValue;
   /** False for an alarm whose actions were disabled (`aws cloudwatch disable-alarm-actions`). @default true */
   readonly actionsEnabled?: boolean;
   /** A composite alarm's actions suppressed by: Alarm, WaitPeriod or ExtensionPeriod. @default - not suppressed */
@@ -205,7 +206,7 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     const at = `cloudWatch.alarms[${i}]`;
     if (!isObject(alarm)) fail(at, 'an object like { "alarm": "checkout-5xx", "state": "ALARM" }');
     string(alarm.alarm, `${at}.alarm`);
-    if (alarm.state !== undefined && !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(String(alarm.state))) fail(`${at}.state`, 'OK, ALARM or INSUFFICIENT_DATA');
+    if (alarm.state !== undefined && !ALARM_STATES.includes(String(alarm.state) as AlarmStateValue)) fail(`${at}.state`, 'OK, ALARM or INSUFFICIENT_DATA');
     if (alarm.actionsEnabled !== undefined && typeof alarm.actionsEnabled !== 'boolean') fail(`${at}.actionsEnabled`, 'true or false');
     if (alarm.actionsSuppressedBy !== undefined && !['Alarm', 'WaitPeriod', 'ExtensionPeriod'].includes(String(alarm.actionsSuppressedBy))) {
       fail(`${at}.actionsSuppressedBy`, 'Alarm, WaitPeriod or ExtensionPeriod');
