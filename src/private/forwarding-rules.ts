@@ -5,7 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
-import { groupAlarmArns, hash, PATTERN_SKELETON, tagEventPattern } from './rule-delivery';
+import { admitRulesToDeadLetter, groupAlarmArns, hash, PATTERN_SKELETON, tagEventPattern } from './rule-delivery';
 import { describeValue, validationError } from './validate';
 
 // How alarm events reach an event bus other than the default bus of the
@@ -200,9 +200,7 @@ const grantedPrefixes = new WeakMap<sqs.IQueue, Set<string>>();
 
 /**
  * One identity-policy statement per role and bus, and one queue statement per
- * queue and name prefix that admits exactly the rules named with it (EventBridge sends to the dead-letter
- * queue as events.amazonaws.com on behalf of the rule: "Using dead-letter
- * queues to process undelivered events", EventBridge User Guide).
+ * queue and name prefix that admits exactly the rules named with it.
  */
 function grantForwarding(props: AlarmForwardingProps, ruleArnPattern: string): void {
   const busKey = JSON.stringify(Stack.of(props.role).resolve(props.destination.eventBusArn));
@@ -224,13 +222,7 @@ function grantForwarding(props: AlarmForwardingProps, ruleArnPattern: string): v
     return;
   }
   prefixes.add(ruleArnPattern);
-  props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
-    sid: `AllowForwardingRulesToDeadLetter${hash(props.namePrefix, 8)}`,
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['sqs:SendMessage'],
-    resources: [props.deadLetterQueue.queueArn],
-    conditions: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
-  }));
+  admitRulesToDeadLetter(props.deadLetterQueue, `AllowForwardingRulesToDeadLetter${hash(props.namePrefix, 8)}`, ruleArnPattern);
 }
 
 /**

@@ -227,17 +227,26 @@ export class RuleDelivery {
     if (this.deadLettering.has(bus.key)) return;
     const first = bus.key === this.props.bus.key;
     this.deadLettering.add(bus.key);
-    // EventBridge sends undeliverable events to the dead-letter queue as
-    // events.amazonaws.com on behalf of the rule ("Using dead-letter queues
-    // to process undelivered events", EventBridge User Guide).
-    this.props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
-      sid: first ? 'AllowRollbackRulesToDeadLetter' : 'AllowRollbackDefaultBusRulesToDeadLetter',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [this.props.deadLetterQueue.queueArn],
-      conditions: { ArnLike: { 'aws:SourceArn': this.ruleArnPatternOn(bus) } },
-    }));
+    admitRulesToDeadLetter(this.props.deadLetterQueue, first ? 'AllowRollbackRulesToDeadLetter' : 'AllowRollbackDefaultBusRulesToDeadLetter',
+      this.ruleArnPatternOn(bus));
   }
+}
+
+/**
+ * Adds the queue statement that lets exactly the rules matching
+ * `ruleArnPattern` send it the events they could not deliver: EventBridge
+ * sends to the dead-letter queue as events.amazonaws.com on behalf of the
+ * rule ("Using dead-letter queues to process undelivered events",
+ * EventBridge User Guide).
+ */
+export function admitRulesToDeadLetter(queue: sqs.IQueue, sid: string, ruleArnPattern: string): void {
+  queue.addToResourcePolicy(new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['sqs:SendMessage'],
+    resources: [queue.queueArn],
+    conditions: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
+  }));
 }
 
 /**
