@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { INPUT_VERSION, RollbackInput, TargetInput } from './contract';
 import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
-import { RollbackBus } from './rollback-bus';
+import { RollbackBus, topStack } from './rollback-bus';
 import { describeValue, validationError } from './validate';
 
 /**
@@ -378,8 +378,7 @@ function tagGroup(scope: IConstruct, target: TargetInput): AlarmGroup {
  * account and Region never share a prefix.
  */
 export function rulePrefix(owner: IConstruct): string {
-  let stack = Stack.of(owner);
-  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  const stack = topStack(Stack.of(owner));
   const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
   const prefix = `${readable(owner.node.id, 20) || 'Rollback'}-${hash(`${stackName}/${owner.node.path}`, 8)}-`;
   // 30 characters at most, leaving 34 for the target part, the start rules' `-s` and the group number.
