@@ -1,11 +1,11 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
-import { admitRulesToDeadLetter, groupAlarmArns, hash, PATTERN_SKELETON, tagEventPattern } from './rule-delivery';
+import { admitRulesToDeadLetter, groupAlarmArns, hash, PATTERN_SKELETON, prefixedRuleArns, tagEventPattern } from './rule-delivery';
 import { describeValue, validationError } from './validate';
 
 // How alarm events reach an event bus other than the default bus of the
@@ -118,13 +118,7 @@ export function addForwardingRules(scope: Construct, props: AlarmForwardingProps
   }
   checkDefaultBusRules(scope, names.length);
 
-  const stack = Stack.of(scope);
-  const ruleArnPattern = stack.formatArn({
-    service: 'events',
-    resource: 'rule',
-    resourceName: `${props.namePrefix}*`,
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
+  const ruleArnPattern = prefixedRuleArns(scope, props.namePrefix);
   grantForwarding(props, ruleArnPattern);
   const target = new ForwardingRuleTarget(props);
   const states = props.triggerStates.join(' or ');

@@ -77,20 +77,8 @@ export class RuleDelivery {
     this.ruleArnPattern = this.ruleArnPatternOn(props.bus);
   }
 
-  /**
-   * The ARN of a rule on a custom bus carries the bus name:
-   * `arn:${Partition}:events:${Region}:${Account}:rule/${EventBusName}/${RuleName}`
-   * (resource type `rule-on-custom-event-bus`), and one on the default bus
-   * does not (`rule-on-default-event-bus`): "Actions, resources, and condition
-   * keys for Amazon EventBridge", Service Authorization Reference.
-   */
   private ruleArnPatternOn(bus: RollbackBus): string {
-    return Stack.of(this.owner).formatArn({
-      service: 'events',
-      resource: 'rule',
-      resourceName: bus.isDefault ? `${this.namePrefix}*` : `${bus.name}/${this.namePrefix}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    return prefixedRuleArns(this.owner, this.namePrefix, bus.isDefault ? undefined : bus.name);
   }
 
   /** Every rule, in the order they were added. */
@@ -230,6 +218,24 @@ export class RuleDelivery {
     admitRulesToDeadLetter(this.props.deadLetterQueue, first ? 'AllowRollbackRulesToDeadLetter' : 'AllowRollbackDefaultBusRulesToDeadLetter',
       this.ruleArnPatternOn(bus));
   }
+}
+
+/**
+ * The ARN that matches every rule of `scope`'s stack named with `namePrefix`,
+ * on the default bus or on the custom bus `customBusName`. The ARN of a rule
+ * on a custom bus carries the bus name:
+ * `arn:${Partition}:events:${Region}:${Account}:rule/${EventBusName}/${RuleName}`
+ * (resource type `rule-on-custom-event-bus`), and one on the default bus
+ * does not (`rule-on-default-event-bus`): "Actions, resources, and condition
+ * keys for Amazon EventBridge", Service Authorization Reference.
+ */
+export function prefixedRuleArns(scope: IConstruct, namePrefix: string, customBusName?: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'events',
+    resource: 'rule',
+    resourceName: customBusName === undefined ? `${namePrefix}*` : `${customBusName}/${namePrefix}*`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
 }
 
 /**
