@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmReadFailure } from './alarm-read-failure';
 import { AlarmSource } from './alarm-source';
-import { checkAlarmLocations, ResolvedAlarmSource, resolveAlarmSources } from './private/alarm-locations';
+import { checkAlarmLocations, isInStackEnvironment, ResolvedAlarmSource, resolveAlarmSources } from './private/alarm-locations';
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
@@ -27,7 +27,7 @@ import { RuleDelivery } from './private/rule-delivery';
 import { checkStackResources } from './private/stack-resources';
 import { resolveAlarmArns, resolveAlarmTags } from './private/target-alarms';
 import { TargetGrants } from './private/target-grants';
-import { describeDuration, describeValue, isLiteral, validationError } from './private/validate';
+import { describeDuration, describeValue, validationError } from './private/validate';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
 import { RollbackOutcome } from './rollback-outcome';
 import { RollbackTarget } from './rollback-target';
@@ -683,14 +683,12 @@ export class AlarmRollback extends Construct {
    * the event path, with a warning.
    */
   private checkAppConfigEnvironment(scope: Construct, environmentArn: string, parameter: AlarmStateTargetParameter, alarmArns: string[]): void {
-    const stack = Stack.of(this);
     const elsewhere: string[] = [];
+    // Every literal ARN here passed resolveAlarmArns, so it parses.
     const readable = alarmArns.filter((arn) => {
-      const parts = isLiteral(arn) ? parseAlarmArn(arn) : undefined;
-      const away = parts !== undefined
-        && ((isLiteral(stack.region) && parts.region !== stack.region) || (isLiteral(stack.account) && parts.account !== stack.account));
-      if (away) elsewhere.push(parts!.alarmName);
-      return !away;
+      const here = isInStackEnvironment(this, arn);
+      if (!here) elsewhere.push(parseAlarmArn(arn)!.alarmName);
+      return here;
     });
     if (elsewhere.length > 0) {
       Annotations.of(scope).addWarningV2('cdk-alarm-rollback:alarmNotReadable',

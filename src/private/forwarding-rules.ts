@@ -1,11 +1,11 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
-import { groupAlarmArns, hash, PATTERN_SKELETON, tagEventPattern } from './rule-delivery';
+import { admitRulesToDeadLetter, groupAlarmArns, hash, PATTERN_SKELETON, prefixedRuleArns, tagEventPattern } from './rule-delivery';
 import { describeValue, validationError } from './validate';
 
 // How alarm events reach an event bus other than the default bus of the
@@ -118,13 +118,7 @@ export function addForwardingRules(scope: Construct, props: AlarmForwardingProps
   }
   checkDefaultBusRules(scope, names.length);
 
-  const stack = Stack.of(scope);
-  const ruleArnPattern = stack.formatArn({
-    service: 'events',
-    resource: 'rule',
-    resourceName: `${props.namePrefix}*`,
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
+  const ruleArnPattern = prefixedRuleArns(scope, props.namePrefix);
   grantForwarding(props, ruleArnPattern);
   const target = new ForwardingRuleTarget(props);
   const states = props.triggerStates.join(' or ');
@@ -200,9 +194,7 @@ const grantedPrefixes = new WeakMap<sqs.IQueue, Set<string>>();
 
 /**
  * One identity-policy statement per role and bus, and one queue statement per
- * queue and name prefix that admits exactly the rules named with it (EventBridge sends to the dead-letter
- * queue as events.amazonaws.com on behalf of the rule: "Using dead-letter
- * queues to process undelivered events", EventBridge User Guide).
+ * queue and name prefix that admits exactly the rules named with it.
  */
 function grantForwarding(props: AlarmForwardingProps, ruleArnPattern: string): void {
   const busKey = JSON.stringify(Stack.of(props.role).resolve(props.destination.eventBusArn));
@@ -224,13 +216,7 @@ function grantForwarding(props: AlarmForwardingProps, ruleArnPattern: string): v
     return;
   }
   prefixes.add(ruleArnPattern);
-  props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
-    sid: `AllowForwardingRulesToDeadLetter${hash(props.namePrefix, 8)}`,
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['sqs:SendMessage'],
-    resources: [props.deadLetterQueue.queueArn],
-    conditions: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
-  }));
+  admitRulesToDeadLetter(props.deadLetterQueue, `AllowForwardingRulesToDeadLetter${hash(props.namePrefix, 8)}`, ruleArnPattern);
 }
 
 /**

@@ -109,7 +109,8 @@ export class RollbackBus {
 /** What each bus of an app holds so far, by quota and bus key. */
 const perApp = new WeakMap<IConstruct, Map<string, number>>();
 
-function topStack(stack: Stack): Stack {
+/** The stack that deploys `stack`: itself, or the top parent of a nested stack. */
+export function topStack(stack: Stack): Stack {
   let top = stack;
   while (top.nestedStackParent) top = top.nestedStackParent;
   return top;

@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { INPUT_VERSION, RollbackInput, TargetInput } from './contract';
 import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
-import { RollbackBus } from './rollback-bus';
+import { RollbackBus, topStack } from './rollback-bus';
 import { describeValue, validationError } from './validate';
 
 /**
@@ -77,20 +77,8 @@ export class RuleDelivery {
     this.ruleArnPattern = this.ruleArnPatternOn(props.bus);
   }
 
-  /**
-   * The ARN of a rule on a custom bus carries the bus name:
-   * `arn:${Partition}:events:${Region}:${Account}:rule/${EventBusName}/${RuleName}`
-   * (resource type `rule-on-custom-event-bus`), and one on the default bus
-   * does not (`rule-on-default-event-bus`): "Actions, resources, and condition
-   * keys for Amazon EventBridge", Service Authorization Reference.
-   */
   private ruleArnPatternOn(bus: RollbackBus): string {
-    return Stack.of(this.owner).formatArn({
-      service: 'events',
-      resource: 'rule',
-      resourceName: bus.isDefault ? `${this.namePrefix}*` : `${bus.name}/${this.namePrefix}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    return prefixedRuleArns(this.owner, this.namePrefix, bus.isDefault ? undefined : bus.name);
   }
 
   /** Every rule, in the order they were added. */
@@ -227,17 +215,44 @@ export class RuleDelivery {
     if (this.deadLettering.has(bus.key)) return;
     const first = bus.key === this.props.bus.key;
     this.deadLettering.add(bus.key);
-    // EventBridge sends undeliverable events to the dead-letter queue as
-    // events.amazonaws.com on behalf of the rule ("Using dead-letter queues
-    // to process undelivered events", EventBridge User Guide).
-    this.props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
-      sid: first ? 'AllowRollbackRulesToDeadLetter' : 'AllowRollbackDefaultBusRulesToDeadLetter',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [this.props.deadLetterQueue.queueArn],
-      conditions: { ArnLike: { 'aws:SourceArn': this.ruleArnPatternOn(bus) } },
-    }));
+    admitRulesToDeadLetter(this.props.deadLetterQueue, first ? 'AllowRollbackRulesToDeadLetter' : 'AllowRollbackDefaultBusRulesToDeadLetter',
+      this.ruleArnPatternOn(bus));
   }
+}
+
+/**
+ * The ARN that matches every rule of `scope`'s stack named with `namePrefix`,
+ * on the default bus or on the custom bus `customBusName`. The ARN of a rule
+ * on a custom bus carries the bus name:
+ * `arn:${Partition}:events:${Region}:${Account}:rule/${EventBusName}/${RuleName}`
+ * (resource type `rule-on-custom-event-bus`), and one on the default bus
+ * does not (`rule-on-default-event-bus`): "Actions, resources, and condition
+ * keys for Amazon EventBridge", Service Authorization Reference.
+ */
+export function prefixedRuleArns(scope: IConstruct, namePrefix: string, customBusName?: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'events',
+    resource: 'rule',
+    resourceName: customBusName === undefined ? `${namePrefix}*` : `${customBusName}/${namePrefix}*`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
+/**
+ * Adds the queue statement that lets exactly the rules matching
+ * `ruleArnPattern` send it the events they could not deliver: EventBridge
+ * sends to the dead-letter queue as events.amazonaws.com on behalf of the
+ * rule ("Using dead-letter queues to process undelivered events",
+ * EventBridge User Guide).
+ */
+export function admitRulesToDeadLetter(queue: sqs.IQueue, sid: string, ruleArnPattern: string): void {
+  queue.addToResourcePolicy(new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['sqs:SendMessage'],
+    resources: [queue.queueArn],
+    conditions: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
+  }));
 }
 
 /**
@@ -369,8 +384,7 @@ function tagGroup(scope: IConstruct, target: TargetInput): AlarmGroup {
  * account and Region never share a prefix.
  */
 export function rulePrefix(owner: IConstruct): string {
-  let stack = Stack.of(owner);
-  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  const stack = topStack(Stack.of(owner));
   const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
   const prefix = `${readable(owner.node.id, 20) || 'Rollback'}-${hash(`${stackName}/${owner.node.path}`, 8)}-`;
   // 30 characters at most, leaving 34 for the target part, the start rules' `-s` and the group number.
