@@ -7,7 +7,6 @@ import {
   LocalAppConfig,
   LocalCloudWatch,
   LocalDynamo,
-  localEndpoints,
   startLocalAppConfig,
   startLocalCloudWatch,
 } from '../../local';
@@ -17,6 +16,7 @@ import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
 import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
+import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
@@ -61,10 +61,7 @@ function start(entry: 'check' | 'rollback', env: Record<string, string> = {}): H
   const instance = HandlerInstance.start({
     entry: entry === 'check' ? ALARM_STATE_ENTRY : undefined,
     env: {
-      ...localEndpoints({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-      [HandlerEnv.CLAIM_LEASE_SECONDS]: '10',
+      ...handlerEnv({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint, claimLeaseSeconds: 10 }),
       ...env,
     },
   });

@@ -1,8 +1,8 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
-import { HandlerInstance, LocalAppConfig, LocalDynamo, localEndpoints, startLocalAppConfig } from '../../local';
-import { HandlerEnv } from '../../src/private/contract';
+import { HandlerInstance, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import taggedFixture from '../fixtures/tagged-alarm-state-change.json';
+import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // The bundled handler in a worker, against local AppConfig and DynamoDB: a
@@ -22,13 +22,7 @@ beforeEach(async () => {
     deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
   });
   dynamo = await startLedger();
-  instance = HandlerInstance.start({
-    env: {
-      ...localEndpoints({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    },
-  });
+  instance = HandlerInstance.start({ env: handlerEnv({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint }) });
 });
 
 afterEach(async () => {

@@ -6,12 +6,12 @@ import {
   LocalAppConfig,
   LocalDynamo,
   LocalProton,
-  localEndpoints,
   startLocalAppConfig,
   startLocalProton,
 } from '../../local';
-import { HandlerEnv, RollbackRecord } from '../../src/private/contract';
+import { RollbackRecord } from '../../src/private/contract';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
+import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // Two events race for one deployment's stop, on the bundled handler in two
@@ -38,12 +38,7 @@ beforeEach(async () => {
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - MINUTE }] });
   dynamo = await startLedger();
-  const env = {
-    ...localEndpoints({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }),
-    [HandlerEnv.LEDGER_TABLE]: TABLE,
-    [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    [HandlerEnv.CLAIM_LEASE_SECONDS]: '30',
-  };
+  const env = handlerEnv({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint, claimLeaseSeconds: 30 });
   holder = HandlerInstance.start({ env });
   loser = HandlerInstance.start({ env });
 });

@@ -5,12 +5,11 @@ import {
   LocalAppConfig,
   LocalDynamo,
   LocalProton,
-  localEndpoints,
   startLocalAppConfig,
   startLocalProton,
 } from '../../local';
-import { HandlerEnv } from '../../src/private/contract';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
+import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // The bundled asset, in a worker like a Lambda execution environment, with
@@ -37,13 +36,7 @@ beforeEach(async () => {
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: started }] });
   dynamo = await startLedger();
-  instance = HandlerInstance.start({
-    env: {
-      ...localEndpoints({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    },
-  });
+  instance = HandlerInstance.start({ env: handlerEnv({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }) });
 });
 
 afterEach(async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../local';
 import { HandlerEnv, Metrics, RollbackRecord } from '../../src/private/contract';
 import statusFixture from '../fixtures/proton-environment-status-change.json';
+import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // The bundled rollback handler receiving a Proton environment's status change
@@ -28,13 +29,7 @@ beforeEach(async () => {
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - 5_000 }] });
   dynamo = await startLedger();
-  instance = HandlerInstance.start({
-    env: {
-      ...localEndpoints({ proton: proton.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    },
-  });
+  instance = HandlerInstance.start({ env: handlerEnv({ proton: proton.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint }) });
 });
 
 afterEach(async () => {
