@@ -16,6 +16,7 @@ import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
 import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
@@ -43,11 +44,7 @@ beforeEach(async () => {
     ],
   });
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
-  });
+  seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', Date.now() - 60_000);
   dynamo = await startLedger();
   instances = [];
 });

@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
 import { HandlerInstance, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import taggedFixture from '../fixtures/tagged-alarm-state-change.json';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
@@ -16,11 +17,7 @@ let taggedEvent: Record<string, any>;
 beforeEach(async () => {
   taggedEvent = eventAt(Date.now(), taggedFixture);
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
-  });
+  seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', Date.now() - 60_000);
   dynamo = await startLedger();
   instance = HandlerInstance.start({ env: handlerEnv({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint }) });
 });

@@ -11,6 +11,7 @@ import {
 } from '../../local';
 import { RollbackRecord } from '../../src/private/contract';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
@@ -30,11 +31,7 @@ let loser: HandlerInstance;
 
 beforeEach(async () => {
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: APP, environments: [{ id: ENV }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear10', startedAt: Date.now() - MINUTE }],
-  });
+  seedAppConfigDeployment(appConfig, APP, ENV, Date.now() - MINUTE);
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - MINUTE }] });
   dynamo = await startLedger();

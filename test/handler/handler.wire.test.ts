@@ -9,6 +9,7 @@ import {
   startLocalProton,
 } from '../../local';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
@@ -28,11 +29,7 @@ beforeEach(async () => {
   metricEvent = eventAt(Date.now());
   compositeEvent = eventAt(Date.now(), compositeFixture);
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: started }],
-  });
+  seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', started);
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: started }] });
   dynamo = await startLedger();
