@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
 import {
   ALARM_STATE_ENTRY,
@@ -18,7 +17,7 @@ import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
 import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { startLedger, targetItems } from '../support/synthesized-ledger';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
 // the real SDK clients talking to local CloudWatch, AppConfig and DynamoDB.
@@ -29,7 +28,6 @@ let appConfig: LocalAppConfig;
 let dynamo: LocalDynamo;
 let instances: HandlerInstance[];
 
-const TARGET_PK = 'TARGET#Stack/Rollback/ConfigRollout';
 const METRIC_ALARM = 'checkout-5xx-rate';
 const COMPOSITE_ALARM = 'checkout-health';
 
@@ -80,14 +78,7 @@ function startPayload(target: Record<string, unknown> = {}): Record<string, any>
   return payload;
 }
 
-async function records(): Promise<Array<Record<string, any>>> {
-  const answer = await dynamo.client.send(new QueryCommand({
-    TableName: TABLE,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': { S: TARGET_PK } },
-  }));
-  return answer.Items ?? [];
-}
+const records = () => targetItems(dynamo, appConfigTarget().name);
 
 function checkMetric(invocation: Invocation): Record<string, unknown> | undefined {
   return invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line[Metrics.ALARM_STATE_CHECK] === 1);

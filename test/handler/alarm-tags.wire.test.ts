@@ -1,10 +1,9 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
 import { HandlerInstance, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import taggedFixture from '../fixtures/tagged-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { startLedger, targetItems } from '../support/synthesized-ledger';
 
 // The bundled handler in a worker, against local AppConfig and DynamoDB: a
 // target watched by ARN and by tags receives the same event from both of
@@ -39,12 +38,8 @@ describe('bundled handler with a tag-routed target on the wire', () => {
     expect(second.result).toMatchObject({ outcome: 'DUPLICATE' });
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('ROLLED_BACK');
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
-    const records = await dynamo.client.send(new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: 'TARGET#Stack/Rollback/ConfigRollout' } },
-    }));
-    expect(records.Items?.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
+    const records = await targetItems(dynamo, appConfigTarget().name);
+    expect(records.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
   });
 
   it('rejects an event whose tag value differs, without calling AppConfig', async () => {

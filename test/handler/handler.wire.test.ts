@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
@@ -11,7 +11,7 @@ import {
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
 
 // The bundled asset, in a worker like a Lambda execution environment, with
 // the real SDK clients talking to local AppConfig, Proton and DynamoDB.
@@ -73,12 +73,8 @@ describe('bundled handler on the wire', () => {
 
     expect(second.result).toMatchObject({ outcome: 'DUPLICATE' });
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
-    const records = await dynamo.client.send(new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: 'TARGET#Stack/Rollback/ConfigRollout' } },
-    }));
-    expect(records.Items?.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
+    const records = await targetItems(dynamo, appConfigTarget().name);
+    expect(records.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
   });
 
   it('records ALREADY_STOPPED for a second alarm of the same target', async () => {

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
@@ -12,7 +11,7 @@ import {
 import { HandlerEnv, Metrics, RollbackRecord } from '../../src/private/contract';
 import statusFixture from '../fixtures/proton-environment-status-change.json';
 import { handlerEnv } from '../support/handler-env';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
 
 // The bundled rollback handler receiving a Proton environment's status change
 // (the second rule of a Proton target), against local Proton, CloudWatch and DynamoDB.
@@ -44,14 +43,7 @@ function statusEvent(changes: Record<string, unknown> = {}): Record<string, any>
   return event;
 }
 
-async function records(): Promise<Array<Record<string, any>>> {
-  const answer = await dynamo.client.send(new QueryCommand({
-    TableName: TABLE,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': { S: `TARGET#${protonTarget().name}` } },
-  }));
-  return answer.Items ?? [];
-}
+const records = () => targetItems(dynamo, protonTarget().name);
 
 describe('a Proton deployment starting', () => {
   it('is cancelled through the claim when one of the target\'s alarms fires as it starts', async () => {
