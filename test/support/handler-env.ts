@@ -13,6 +13,8 @@ export interface HandlerEnvOptions {
   readonly cloudWatch?: string;
   /** @default - the handler's default (60) */
   readonly claimLeaseSeconds?: number;
+  /** @default ROLLBACK_NAME */
+  readonly rollbackName?: string;
 }
 
 /** The environment the construct gives the handler, pointed at local services. */
@@ -20,7 +22,7 @@ export function handlerEnv(options: HandlerEnvOptions): Record<string, string> {
   return {
     ...localEndpoints({ appConfig: options.appConfig, proton: options.proton, dynamo: options.dynamo, cloudWatch: options.cloudWatch }),
     [HandlerEnv.LEDGER_TABLE]: TABLE,
-    [HandlerEnv.ROLLBACK_NAME]: ROLLBACK_NAME,
+    [HandlerEnv.ROLLBACK_NAME]: options.rollbackName ?? ROLLBACK_NAME,
     ...(options.claimLeaseSeconds ? { [HandlerEnv.CLAIM_LEASE_SECONDS]: String(options.claimLeaseSeconds) } : {}),
   };
 }
