@@ -5,14 +5,14 @@ import {
   LocalAppConfig,
   LocalCloudWatch,
   LocalDynamo,
-  localEndpoints,
   startLocalAppConfig,
   startLocalCloudWatch,
 } from '../local';
-import { HandlerEnv, INPUT_VERSION, RollbackInput } from '../src/private/contract';
+import { INPUT_VERSION, RollbackInput } from '../src/private/contract';
 import tickPayload from '../test/fixtures/appconfig-at-deployment-tick.json';
 import metricEvent from '../test/fixtures/metric-alarm-state-change.json';
-import { TABLE, startLedger } from '../test/support/synthesized-ledger';
+import { handlerEnv } from '../test/support/handler-env';
+import { startLedger } from '../test/support/synthesized-ledger';
 
 export const APPLICATION = 'app0001';
 const STRATEGY = 'slow';
@@ -67,11 +67,12 @@ export async function startDeployment(stack: LocalStack, environment = environme
 export function handlerInstance(stack: LocalStack, entry?: string): HandlerInstance {
   return HandlerInstance.start({
     entry,
-    env: {
-      ...localEndpoints({ appConfig: stack.appConfig.endpoint, dynamo: stack.dynamoEndpoint, cloudWatch: stack.cloudWatch.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Bench/Rollback',
-    },
+    env: handlerEnv({
+      appConfig: stack.appConfig.endpoint,
+      dynamo: stack.dynamoEndpoint,
+      cloudWatch: stack.cloudWatch.endpoint,
+      rollbackName: 'Bench/Rollback',
+    }),
   });
 }
 

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
 import {
   ALARM_STATE_ENTRY,
@@ -7,7 +6,6 @@ import {
   LocalAppConfig,
   LocalCloudWatch,
   LocalDynamo,
-  localEndpoints,
   startLocalAppConfig,
   startLocalCloudWatch,
 } from '../../local';
@@ -17,7 +15,9 @@ import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
 import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
+import { handlerEnv } from '../support/handler-env';
+import { startLedger, targetItems } from '../support/synthesized-ledger';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
 // the real SDK clients talking to local CloudWatch, AppConfig and DynamoDB.
@@ -28,7 +28,6 @@ let appConfig: LocalAppConfig;
 let dynamo: LocalDynamo;
 let instances: HandlerInstance[];
 
-const TARGET_PK = 'TARGET#Stack/Rollback/ConfigRollout';
 const METRIC_ALARM = 'checkout-5xx-rate';
 const COMPOSITE_ALARM = 'checkout-health';
 
@@ -43,11 +42,7 @@ beforeEach(async () => {
     ],
   });
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
-  });
+  seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', Date.now() - 60_000);
   dynamo = await startLedger();
   instances = [];
 });
@@ -61,10 +56,7 @@ function start(entry: 'check' | 'rollback', env: Record<string, string> = {}): H
   const instance = HandlerInstance.start({
     entry: entry === 'check' ? ALARM_STATE_ENTRY : undefined,
     env: {
-      ...localEndpoints({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-      [HandlerEnv.CLAIM_LEASE_SECONDS]: '10',
+      ...handlerEnv({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint, claimLeaseSeconds: 10 }),
       ...env,
     },
   });
@@ -86,14 +78,7 @@ function startPayload(target: Record<string, unknown> = {}): Record<string, any>
   return payload;
 }
 
-async function records(): Promise<Array<Record<string, any>>> {
-  const answer = await dynamo.client.send(new QueryCommand({
-    TableName: TABLE,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': { S: TARGET_PK } },
-  }));
-  return answer.Items ?? [];
-}
+const records = () => targetItems(dynamo, appConfigTarget().name);
 
 function checkMetric(invocation: Invocation): Record<string, unknown> | undefined {
   return invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line[Metrics.ALARM_STATE_CHECK] === 1);

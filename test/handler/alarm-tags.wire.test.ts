@@ -1,9 +1,9 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
-import { HandlerInstance, LocalAppConfig, LocalDynamo, localEndpoints, startLocalAppConfig } from '../../local';
-import { HandlerEnv } from '../../src/private/contract';
+import { HandlerInstance, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import taggedFixture from '../fixtures/tagged-alarm-state-change.json';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
+import { handlerEnv } from '../support/handler-env';
+import { startLedger, targetItems } from '../support/synthesized-ledger';
 
 // The bundled handler in a worker, against local AppConfig and DynamoDB: a
 // target watched by ARN and by tags receives the same event from both of
@@ -16,19 +16,9 @@ let taggedEvent: Record<string, any>;
 beforeEach(async () => {
   taggedEvent = eventAt(Date.now(), taggedFixture);
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
-  });
+  seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', Date.now() - 60_000);
   dynamo = await startLedger();
-  instance = HandlerInstance.start({
-    env: {
-      ...localEndpoints({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    },
-  });
+  instance = HandlerInstance.start({ env: handlerEnv({ appConfig: appConfig.endpoint, dynamo: dynamo.endpoint }) });
 });
 
 afterEach(async () => {
@@ -48,12 +38,8 @@ describe('bundled handler with a tag-routed target on the wire', () => {
     expect(second.result).toMatchObject({ outcome: 'DUPLICATE' });
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('ROLLED_BACK');
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
-    const records = await dynamo.client.send(new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: 'TARGET#Stack/Rollback/ConfigRollout' } },
-    }));
-    expect(records.Items?.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
+    const records = await targetItems(dynamo, appConfigTarget().name);
+    expect(records.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
   });
 
   it('rejects an event whose tag value differs, without calling AppConfig', async () => {

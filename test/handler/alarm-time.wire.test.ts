@@ -4,12 +4,12 @@ import {
   LocalAppConfig,
   LocalDynamo,
   LocalProton,
-  localEndpoints,
   startLocalAppConfig,
   startLocalProton,
 } from '../../local';
-import { HandlerEnv, RollbackRecord } from '../../src/private/contract';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { RollbackRecord } from '../../src/private/contract';
+import { handlerEnv } from '../support/handler-env';
+import { startLedger } from '../support/synthesized-ledger';
 
 // The bundled handler against local AppConfig, Proton and DynamoDB, judging
 // deployments at the alarm's state change: late events, the revert window,
@@ -38,12 +38,7 @@ afterEach(async () => {
 /** A fresh execution environment of the bundled handler, with the function timeout's claim lease. */
 function handlerInstance(): HandlerInstance {
   const instance = HandlerInstance.start({
-    env: {
-      ...localEndpoints({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-      [HandlerEnv.CLAIM_LEASE_SECONDS]: '30',
-    },
+    env: handlerEnv({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint, claimLeaseSeconds: 30 }),
   });
   instances.push(instance);
   return instance;

@@ -6,12 +6,13 @@ import {
   LocalAppConfig,
   LocalDynamo,
   LocalProton,
-  localEndpoints,
   startLocalAppConfig,
   startLocalProton,
 } from '../../local';
-import { HandlerEnv, RollbackRecord } from '../../src/private/contract';
+import { RollbackRecord } from '../../src/private/contract';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
+import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // Two events race for one deployment's stop, on the bundled handler in two
@@ -30,20 +31,11 @@ let loser: HandlerInstance;
 
 beforeEach(async () => {
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: APP, environments: [{ id: ENV }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear10', startedAt: Date.now() - MINUTE }],
-  });
+  seedAppConfigDeployment(appConfig, APP, ENV, Date.now() - MINUTE);
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - MINUTE }] });
   dynamo = await startLedger();
-  const env = {
-    ...localEndpoints({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }),
-    [HandlerEnv.LEDGER_TABLE]: TABLE,
-    [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    [HandlerEnv.CLAIM_LEASE_SECONDS]: '30',
-  };
+  const env = handlerEnv({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint, claimLeaseSeconds: 30 });
   holder = HandlerInstance.start({ env });
   loser = HandlerInstance.start({ env });
 });

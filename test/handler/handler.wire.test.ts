@@ -1,17 +1,17 @@
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalAppConfig,
   LocalDynamo,
   LocalProton,
-  localEndpoints,
   startLocalAppConfig,
   startLocalProton,
 } from '../../local';
-import { HandlerEnv } from '../../src/private/contract';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
+import { handlerEnv } from '../support/handler-env';
+import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
 
 // The bundled asset, in a worker like a Lambda execution environment, with
 // the real SDK clients talking to local AppConfig, Proton and DynamoDB.
@@ -29,21 +29,11 @@ beforeEach(async () => {
   metricEvent = eventAt(Date.now());
   compositeEvent = eventAt(Date.now(), compositeFixture);
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: 'abc1234', environments: [{ id: 'env5678' }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: 'abc1234', environmentId: 'env5678', deploymentStrategyId: 'linear10', startedAt: started }],
-  });
+  seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', started);
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: started }] });
   dynamo = await startLedger();
-  instance = HandlerInstance.start({
-    env: {
-      ...localEndpoints({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    },
-  });
+  instance = HandlerInstance.start({ env: handlerEnv({ appConfig: appConfig.endpoint, proton: proton.endpoint, dynamo: dynamo.endpoint }) });
 });
 
 afterEach(async () => {
@@ -83,12 +73,8 @@ describe('bundled handler on the wire', () => {
 
     expect(second.result).toMatchObject({ outcome: 'DUPLICATE' });
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
-    const records = await dynamo.client.send(new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: 'TARGET#Stack/Rollback/ConfigRollout' } },
-    }));
-    expect(records.Items?.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
+    const records = await targetItems(dynamo, appConfigTarget().name);
+    expect(records.map((record) => record.outcome.S).sort()).toEqual(['DUPLICATE', 'ROLLED_BACK']);
   });
 
   it('records ALREADY_STOPPED for a second alarm of the same target', async () => {

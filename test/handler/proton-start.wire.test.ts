@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
@@ -11,7 +10,8 @@ import {
 } from '../../local';
 import { HandlerEnv, Metrics, RollbackRecord } from '../../src/private/contract';
 import statusFixture from '../fixtures/proton-environment-status-change.json';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { handlerEnv } from '../support/handler-env';
+import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
 
 // The bundled rollback handler receiving a Proton environment's status change
 // (the second rule of a Proton target), against local Proton, CloudWatch and DynamoDB.
@@ -28,13 +28,7 @@ beforeEach(async () => {
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - 5_000 }] });
   dynamo = await startLedger();
-  instance = HandlerInstance.start({
-    env: {
-      ...localEndpoints({ proton: proton.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint }),
-      [HandlerEnv.LEDGER_TABLE]: TABLE,
-      [HandlerEnv.ROLLBACK_NAME]: 'Stack/Rollback',
-    },
-  });
+  instance = HandlerInstance.start({ env: handlerEnv({ proton: proton.endpoint, dynamo: dynamo.endpoint, cloudWatch: cloudWatch.endpoint }) });
 });
 
 afterEach(async () => {
@@ -49,14 +43,7 @@ function statusEvent(changes: Record<string, unknown> = {}): Record<string, any>
   return event;
 }
 
-async function records(): Promise<Array<Record<string, any>>> {
-  const answer = await dynamo.client.send(new QueryCommand({
-    TableName: TABLE,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': { S: `TARGET#${protonTarget().name}` } },
-  }));
-  return answer.Items ?? [];
-}
+const records = () => targetItems(dynamo, protonTarget().name);
 
 describe('a Proton deployment starting', () => {
   it('is cancelled through the claim when one of the target\'s alarms fires as it starts', async () => {

@@ -5,6 +5,7 @@ import {
   recordScenario,
 } from './support';
 import { AsyncInvoker, LatencyProxy, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 
 export const APP = 'app0001';
 export const ENV = 'env0001';
@@ -35,11 +36,7 @@ export function useOneDeployment(suite: string): () => OneDeployment {
   beforeEach(async () => {
     const startedAt = Date.now();
     const appConfig = await startLocalAppConfig();
-    appConfig.state.seed({
-      applications: [{ id: APP, environments: [{ id: ENV }] }],
-      deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-      deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear10', startedAt: Date.now() - 60_000 }],
-    });
+    seedAppConfigDeployment(appConfig, APP, ENV, Date.now() - 60_000);
     const dynamo = await startLedger();
     const rig: OneDeployment = {
       appConfig,

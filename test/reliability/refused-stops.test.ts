@@ -15,6 +15,7 @@ import {
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, LocalProton, startLocalAppConfig, startLocalProton } from '../../local';
 import { RollbackInput } from '../../src/private/contract';
+import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 
 // While the service refuses every stop (throttling past the SDK retries),
 // no event of a burst may pass for a stop: each one ends FAILED and on the
@@ -38,11 +39,7 @@ let startedAt: number;
 beforeEach(async () => {
   startedAt = Date.now();
   appConfig = await startLocalAppConfig();
-  appConfig.state.seed({
-    applications: [{ id: APP, environments: [{ id: ENV }] }],
-    deploymentStrategies: [{ id: 'linear10', deploymentDurationInMinutes: 10, growthFactor: 10, finalBakeTimeInMinutes: 10 }],
-    deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear10', startedAt: Date.now() - MINUTE }],
-  });
+  seedAppConfigDeployment(appConfig, APP, ENV, Date.now() - MINUTE);
   proton = await startLocalProton();
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - MINUTE }] });
   dynamo = await startLedger();

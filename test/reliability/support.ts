@@ -8,42 +8,21 @@ import {
   HandlerInstance,
   LocalDynamo,
   RecordedRequest,
-  localEndpoints,
 } from '../../local';
 import {
   AppConfigTargetInput,
-  HandlerEnv,
   INPUT_VERSION,
   Ledger,
   ProtonEnvironmentTargetInput,
   RollbackInput,
 } from '../../src/private/contract';
 import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
-
+import { ROLLBACK_NAME, handlerEnv } from '../support/handler-env';
 import { TABLE, constructDefaults, startLedger } from '../support/synthesized-ledger';
 
 export { TABLE, constructDefaults, startLedger };
-export const ROLLBACK_NAME = 'Stack/Rollback';
+export { ROLLBACK_NAME, handlerEnv };
 const ACCOUNT = '123456789012';
-
-export interface HandlerEnvOptions {
-  readonly appConfig?: string;
-  readonly proton?: string;
-  /** The DynamoDB endpoint the handler's ledger client uses (dynalite, a proxy, or a closed port). */
-  readonly dynamo: string;
-  /** @default - the handler's default (60) */
-  readonly claimLeaseSeconds?: number;
-}
-
-/** The environment the construct gives the handler, pointed at local services. */
-export function handlerEnv(options: HandlerEnvOptions): Record<string, string> {
-  return {
-    ...localEndpoints({ appConfig: options.appConfig, proton: options.proton, dynamo: options.dynamo }),
-    [HandlerEnv.LEDGER_TABLE]: TABLE,
-    [HandlerEnv.ROLLBACK_NAME]: ROLLBACK_NAME,
-    ...(options.claimLeaseSeconds ? { [HandlerEnv.CLAIM_LEASE_SECONDS]: String(options.claimLeaseSeconds) } : {}),
-  };
-}
 
 /**
  * `count` execution environments of the bundled handler behind one

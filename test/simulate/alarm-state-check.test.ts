@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { shopAppConfig, shopStack } from './support';
 import { alarmStateChange, formatTimeline, runSimulation, Simulation } from '../../local/simulate';
 import { AlarmRollback, RollbackTarget } from '../../src';
 
@@ -16,17 +13,8 @@ import { AlarmRollback, RollbackTarget } from '../../src';
  * hand, so simulate's wiring is tested either way.
  */
 function synthesize(blockStart: boolean): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'simulate-check-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const application = new appconfig.Application(stack, 'App', { applicationName: 'shop' });
-  const environment = new appconfig.Environment(stack, 'Prod', { application, environmentName: 'prod' });
-  new appconfig.DeploymentStrategy(stack, 'Strategy', {
-    deploymentStrategyName: 'shop-linear',
-    rolloutStrategy: appconfig.RolloutStrategy.linear({
-      growthFactor: 50, deploymentDuration: Duration.minutes(10), finalBakeTime: Duration.minutes(5),
-    }),
-  });
+  const { outdir, app, stack } = shopStack('simulate-check-');
+  const { application, environment } = shopAppConfig(stack);
   const errors = new cloudwatch.Alarm(stack, 'Errors', {
     alarmName: 'shop-errors', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
   });

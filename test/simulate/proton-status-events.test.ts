@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import { shopStack } from './support';
 import { formatTimeline, Simulation } from '../../local/simulate';
 import { AlarmRollback, RollbackTarget } from '../../src';
 
@@ -15,9 +12,7 @@ import { AlarmRollback, RollbackTarget } from '../../src';
  * tested either way.
  */
 function synthesize(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'simulate-proton-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const { outdir, app, stack } = shopStack('simulate-proton-');
   const latency = new cloudwatch.Alarm(stack, 'Latency', {
     alarmName: 'shop-latency', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Latency' }), threshold: 1, evaluationPeriods: 1,
   });

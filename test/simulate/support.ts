@@ -13,19 +13,8 @@ import { AlarmRollback, RollbackTarget } from '../../src';
  * inputs, ids, environment) from the assembly through the simulation.
  */
 export function synthesizeTestApp(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'simulate-test-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const application = new appconfig.Application(stack, 'App', { applicationName: 'shop' });
-  const environment = new appconfig.Environment(stack, 'Prod', { application, environmentName: 'prod' });
-  new appconfig.DeploymentStrategy(stack, 'Strategy', {
-    deploymentStrategyName: 'shop-linear',
-    rolloutStrategy: appconfig.RolloutStrategy.linear({
-      growthFactor: 50,
-      deploymentDuration: Duration.minutes(10),
-      finalBakeTime: Duration.minutes(5),
-    }),
-  });
+  const { outdir, app, stack } = shopStack('simulate-test-');
+  const { environment } = shopAppConfig(stack);
   const metricNamed = (metricName: string) => new cloudwatch.Metric({ namespace: 'Shop', metricName });
   const errors = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-errors', metric: metricNamed('Errors'), threshold: 1, evaluationPeriods: 1 });
   // No alarm name: simulate derives one from the stack name and logical id.
@@ -44,6 +33,32 @@ export function synthesizeTestApp(): string {
   });
   app.synth();
   return outdir;
+}
+
+/** A fresh app that synthesizes into a new temporary folder (named from `prefix`), with the stack `Shop` in account 111111111111, eu-west-1. */
+export function shopStack(prefix: string): { outdir: string; app: App; stack: Stack } {
+  const outdir = mkdtempSync(join(tmpdir(), prefix));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+  return { outdir, app, stack };
+}
+
+/**
+ * The AppConfig application `shop` with its environment `prod`, and the
+ * strategy `shop-linear` the tests' state files start deployments with.
+ */
+export function shopAppConfig(stack: Stack): { application: appconfig.Application; environment: appconfig.Environment } {
+  const application = new appconfig.Application(stack, 'App', { applicationName: 'shop' });
+  const environment = new appconfig.Environment(stack, 'Prod', { application, environmentName: 'prod' });
+  new appconfig.DeploymentStrategy(stack, 'Strategy', {
+    deploymentStrategyName: 'shop-linear',
+    rolloutStrategy: appconfig.RolloutStrategy.linear({
+      growthFactor: 50,
+      deploymentDuration: Duration.minutes(10),
+      finalBakeTime: Duration.minutes(5),
+    }),
+  });
+  return { application, environment };
 }
 
 /** The ARN of the alarm whose name ends with (or contains) `suffix`, as the synthesized rules watch it. */

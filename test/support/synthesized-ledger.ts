@@ -1,7 +1,9 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnTableResource, LocalDynamo, createTableFromResource, startLocalDynamo } from '../../local';
 import { AlarmRollback } from '../../src/alarm-rollback';
+import { Ledger } from '../../src/private/contract';
 
 /** The ledger table name the handler is given in local runs. */
 export const TABLE = 'ledger';
@@ -40,4 +42,14 @@ export async function startLedger(): Promise<LocalDynamo> {
   const dynamo = await startLocalDynamo();
   await createTableFromResource(dynamo.client, constructDefaults().ledgerTable, TABLE);
   return dynamo;
+}
+
+/** Every ledger item in a target's partition: its records and any claims on events. */
+export async function targetItems(dynamo: LocalDynamo, targetName: string): Promise<Array<Record<string, any>>> {
+  const answer = await dynamo.client.send(new QueryCommand({
+    TableName: TABLE,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': { S: `${Ledger.TARGET_PREFIX}${targetName}` } },
+  }));
+  return answer.Items ?? [];
 }

@@ -1,0 +1,28 @@
+import { TABLE } from './synthesized-ledger';
+import { localEndpoints } from '../../local';
+import { HandlerEnv } from '../../src/private/contract';
+
+/** The rollback name the handler is given in local runs (a stack `Stack` with `AlarmRollback` `Rollback`). */
+export const ROLLBACK_NAME = 'Stack/Rollback';
+
+export interface HandlerEnvOptions {
+  readonly appConfig?: string;
+  readonly proton?: string;
+  /** The DynamoDB endpoint the handler's ledger client uses (dynalite, a proxy, or a closed port). */
+  readonly dynamo: string;
+  readonly cloudWatch?: string;
+  /** @default - the handler's default (60) */
+  readonly claimLeaseSeconds?: number;
+  /** @default ROLLBACK_NAME */
+  readonly rollbackName?: string;
+}
+
+/** The environment the construct gives the handler, pointed at local services. */
+export function handlerEnv(options: HandlerEnvOptions): Record<string, string> {
+  return {
+    ...localEndpoints({ appConfig: options.appConfig, proton: options.proton, dynamo: options.dynamo, cloudWatch: options.cloudWatch }),
+    [HandlerEnv.LEDGER_TABLE]: TABLE,
+    [HandlerEnv.ROLLBACK_NAME]: options.rollbackName ?? ROLLBACK_NAME,
+    ...(options.claimLeaseSeconds ? { [HandlerEnv.CLAIM_LEASE_SECONDS]: String(options.claimLeaseSeconds) } : {}),
+  };
+}
