@@ -5,14 +5,12 @@ import { CheckDone, TickAnswer, checkTrigger, runCheck } from './alarm-state/run
 import { Clients, lazyClients } from './clients';
 import { errorText } from './errors';
 import { placeOf } from './function-place';
+import { UNKNOWN_TARGET, requestIdOf } from './invocation';
 import { eventKey } from './ledger/ledger-keys';
 import { alarmStateCheckMetric } from './record/emf-metrics';
 import { logLine } from './record/log-line';
 import { recordOutcome } from './record/record-outcome';
 import { AlarmReadFailurePolicy, RollbackOutcome, RollbackRecord, TargetKind, Trigger } from '../src/private/contract';
-
-/** The target name of records whose payload named no readable target. */
-const UNKNOWN_TARGET = '(unknown target)';
 
 /** Longest Description in an answer: our own cap, AWS documents none. */
 const MAX_DESCRIPTION_LENGTH = 1024;
@@ -54,7 +52,7 @@ export function createAlarmStateHandler(deps: AlarmStateDependencies) {
   return async (payload: unknown, context: AlarmStateContext = {}): Promise<TickAnswer> => {
     const startedAt = deps.now();
     const config = deps.config();
-    const requestId = context.awsRequestId ?? `local-${startedAt}-${Math.random().toString(36).slice(2, 10)}`;
+    const requestId = requestIdOf(context.awsRequestId, startedAt);
     const metric = (target: string, trigger: string, result: string, invocationId?: string) =>
       console.log(alarmStateCheckMetric({ rollback: config.rollbackName, target, trigger, result, invocationId, durationMs: deps.now() - startedAt },
         config.metricNamespace, deps.now()));

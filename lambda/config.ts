@@ -39,14 +39,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
   };
 }
 
-function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A positive number, or `fallback` when unset or empty; `what` names the unit in the error. */
+export function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, what = 'a positive number'): number {
   const raw = env[name];
   if (raw === undefined || raw === '') {
     return fallback;
   }
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`${name} is "${raw}"; it must be a positive number.`);
+    throw new Error(`${name} is "${raw}"; it must be ${what}.`);
   }
   return value;
 }

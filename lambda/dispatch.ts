@@ -6,7 +6,7 @@ import type { Decision } from './decision';
 import { HolderNotDoneError } from './errors';
 import { ledgerActionClaims } from './ledger/action-claims';
 import { claimEvent } from './ledger/claim-event';
-import { LedgerKey, duplicateKey, eventKey } from './ledger/ledger-keys';
+import { LedgerKey, duplicateKey, eventKey, ledgerExpiry } from './ledger/ledger-keys';
 import type { AcceptedInput } from './parse-rollback-input';
 import { targetRunner } from './target-runner';
 import { RollbackOutcome } from '../src/private/contract';
@@ -57,7 +57,7 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   const { input: { target, event }, config, requestId, startedAt } = request;
   const trace = new CallTrace();
   const dynamo = request.clients.dynamo();
-  const expiresAt = Math.floor(startedAt / 1000) + Math.round(config.retentionDays * 86_400);
+  const expiresAt = ledgerExpiry(config.retentionDays, startedAt);
   // The claim lease equals the function timeout, so an event that lost a
   // claim never waits past its own invocation.
   const budgetMs = Math.min(config.claimLeaseSeconds * 1000, request.remainingMs ?? Infinity);

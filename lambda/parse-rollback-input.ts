@@ -1,3 +1,4 @@
+import { describe, field, isRecord, isText, isTriggerState } from './parse-helpers';
 import { PROTON_SOURCE, ProtonStatusEvent, parseStatusEvent } from './proton/parse-status-event';
 import {
   AlarmStateValue,
@@ -292,33 +293,4 @@ function tagMismatch(detail: Record<string, unknown>, wanted: Record<string, str
 
 function reject(reason: string): RefusedInput {
   return { ok: false, outcome: RollbackOutcome.REJECTED, reason, event: {} };
-}
-
-/** The states a target may act on: ALARM, and INSUFFICIENT_DATA when its triggerOn says so. */
-function isTriggerState(value: unknown): boolean {
-  return value === AlarmStateValue.ALARM || value === AlarmStateValue.INSUFFICIENT_DATA;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Own properties only, so keys such as `__proto__` or `constructor` in the input read as absent. */
-function field(record: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
-}
-
-function isText(value: unknown, maxLength: number): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= maxLength;
-}
-
-/** A short, safe rendering of a bad value for a reason text. */
-export function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

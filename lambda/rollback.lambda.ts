@@ -4,14 +4,12 @@ import type { Decision } from './decision';
 import { dispatch } from './dispatch';
 import { errorText } from './errors';
 import { accountOf } from './function-place';
+import { UNKNOWN_TARGET, requestIdOf } from './invocation';
 import { eventKey } from './ledger/ledger-keys';
 import { AcceptedInput, AlarmEvent, parseRollbackInput } from './parse-rollback-input';
 import { alarmStateCheckMetric } from './record/emf-metrics';
 import { recordOutcome } from './record/record-outcome';
 import { RollbackOutcome, RollbackRecord, Trigger } from '../src/private/contract';
-
-/** The target name of records whose input named no readable target. */
-const UNKNOWN_TARGET = '(unknown target)';
 
 export interface HandlerDependencies {
   readonly clients: Clients;
@@ -35,7 +33,7 @@ export function createHandler(deps: HandlerDependencies) {
   return async (input: unknown, context: InvocationContext = {}): Promise<RollbackRecord> => {
     const startedAt = deps.now();
     const config = deps.config();
-    const requestId = context.awsRequestId ?? `local-${startedAt}-${Math.random().toString(36).slice(2, 10)}`;
+    const requestId = requestIdOf(context.awsRequestId, startedAt);
     const finish = ({ actedAt, ...decision }: Decision, fields: Partial<RollbackRecord>, calls: string[] = [], alarmAt?: number): RollbackRecord => {
       const finishedAt = deps.now();
       return {

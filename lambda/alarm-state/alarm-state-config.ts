@@ -1,5 +1,5 @@
 import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName, HandlerEnv } from '../../src/private/contract';
-import { HandlerConfig, readConfig } from '../config';
+import { HandlerConfig, positiveNumber, readConfig } from '../config';
 
 /**
  * Milliseconds the check may spend reading alarms when the construct sets no
@@ -25,10 +25,6 @@ export function readAlarmStateConfig(env: NodeJS.ProcessEnv = process.env): Alar
   if (policy !== AlarmReadFailurePolicy.ROLL_BACK && policy !== AlarmReadFailurePolicy.CONTINUE) {
     throw new Error(`${HandlerEnv.ALARM_READ_FAILURE} is "${policy}"; it must be ${AlarmReadFailurePolicy.ROLL_BACK} or ${AlarmReadFailurePolicy.CONTINUE}.`);
   }
-  const rawBudget = env[HandlerEnv.ALARM_READ_BUDGET_MS];
-  const budget = rawBudget === undefined || rawBudget === '' ? DEFAULT_ALARM_READ_BUDGET_MS : Number(rawBudget);
-  if (!Number.isFinite(budget) || budget <= 0) {
-    throw new Error(`${HandlerEnv.ALARM_READ_BUDGET_MS} is "${rawBudget}"; it must be a positive number of milliseconds.`);
-  }
+  const budget = positiveNumber(env, HandlerEnv.ALARM_READ_BUDGET_MS, DEFAULT_ALARM_READ_BUDGET_MS, 'a positive number of milliseconds');
   return { ...base, alarmReadFailure: policy, alarmReadBudgetMs: budget };
 }

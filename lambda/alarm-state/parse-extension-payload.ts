@@ -1,5 +1,5 @@
 import { AlarmStateTargetParameter, AlarmStateValue, ExtensionParameter, Rules, parseAlarmArn } from '../../src/private/contract';
-import { describe } from '../parse-rollback-input';
+import { describe, field, isRecord, isTriggerState } from '../parse-helpers';
 
 /** The two action points the construct's extension invokes the alarm-state check at. */
 export type CheckPoint = 'TICK' | 'START';
@@ -124,8 +124,7 @@ function parseTarget(raw: unknown): AlarmStateTargetParameter | string {
   if (!Rules.APPCONFIG_ID.test(environmentId)) {
     return `environmentId is ${describe(environmentId)}`;
   }
-  if (!Array.isArray(triggerStates) || triggerStates.length === 0
-    || !triggerStates.every((state) => state === AlarmStateValue.ALARM || state === AlarmStateValue.INSUFFICIENT_DATA)) {
+  if (!Array.isArray(triggerStates) || triggerStates.length === 0 || !triggerStates.every((state) => isTriggerState(state))) {
     return `triggerStates is ${describe(triggerStates)}, not a list of ${AlarmStateValue.ALARM} and ${AlarmStateValue.INSUFFICIENT_DATA}`;
   }
   if (typeof actOnPausedAlarms !== 'boolean') {
@@ -161,12 +160,4 @@ function parseAlarms(parameters: Record<string, unknown>): string[] | string {
     return `no ${ExtensionParameter.ALARMS_PREFIX}N parameter names an alarm`;
   }
   return arns;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function field(record: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }

@@ -7,7 +7,7 @@ import type { ExtensionCall } from './parse-extension-payload';
 import { readTargetAlarms } from './read-target-alarms';
 import type { Place } from '../function-place';
 import { ledgerActionClaims } from '../ledger/action-claims';
-import { actionKey } from '../ledger/ledger-keys';
+import { actionKey, ledgerExpiry } from '../ledger/ledger-keys';
 
 /** What AppConfig hears from an AT_DEPLOYMENT_TICK call, in the form aws-samples' tick extensions answer. */
 export interface TickAnswer {
@@ -85,7 +85,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
     };
   }
   // A tick that must roll back: the claim decides who records it.
-  const expiresAt = Math.floor(startedAt / 1000) + Math.round(config.retentionDays * 86_400);
+  const expiresAt = ledgerExpiry(config.retentionDays, startedAt);
   const claims = ledgerActionClaims(request.clients.dynamo(), {
     table: config.ledgerTable,
     eventId: call.invocationId,

@@ -32,22 +32,19 @@ export interface AlarmReading {
  *
  * A name the answer leaves out is an alarm that no longer exists (or lives
  * in another account or region); the caller decides what that means.
- * With `withinMs`, the calls are aborted once that time has passed and the
- * read rejects with `AlarmReadTimeoutError`.
+ * Once `withinMs` has passed, the calls are aborted and the read rejects
+ * with `AlarmReadTimeoutError`.
  */
 export async function describeAlarms(
   client: CloudWatchClient,
   trace: CallTrace,
   names: readonly string[],
-  withinMs?: number,
+  withinMs: number,
 ): Promise<AlarmReading[]> {
   const batches: string[][] = [];
   const unique = [...new Set(names)];
   for (let i = 0; i < unique.length; i += MAX_NAMES_PER_CALL) {
     batches.push(unique.slice(i, i + MAX_NAMES_PER_CALL));
-  }
-  if (withinMs === undefined) {
-    return (await Promise.all(batches.map((batch) => readBatch(client, trace, batch)))).flat();
   }
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -73,7 +70,7 @@ export class AlarmReadTimeoutError extends Error {
   }
 }
 
-async function readBatch(client: CloudWatchClient, trace: CallTrace, names: string[], abortSignal?: AbortSignal): Promise<AlarmReading[]> {
+async function readBatch(client: CloudWatchClient, trace: CallTrace, names: string[], abortSignal: AbortSignal): Promise<AlarmReading[]> {
   const readings: AlarmReading[] = [];
   let nextToken: string | undefined;
   do {

@@ -23,3 +23,8 @@ export function actionKey(...deployment: Array<string | number>): LedgerKey {
 export function keyAttributes(key: LedgerKey): Record<string, { S: string }> {
   return { [Ledger.PARTITION_KEY]: { S: key.pk }, [Ledger.SORT_KEY]: { S: key.sk } };
 }
+
+/** The TTL (epoch seconds) of a ledger item written at `atMs`, kept `retentionDays` days. */
+export function ledgerExpiry(retentionDays: number, atMs: number): number {
+  return Math.floor(atMs / 1000) + Math.round(retentionDays * 86_400);
+}

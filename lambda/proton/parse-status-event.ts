@@ -1,4 +1,5 @@
 import { ProtonEnvironmentTargetInput, RollbackOutcome, Rules } from '../../src/private/contract';
+import { field, isRecord } from '../parse-helpers';
 
 /** A Proton environment going IN_PROGRESS: a deployment starting, for the alarm check at its start. */
 export interface ProtonStatusEvent {
@@ -48,12 +49,4 @@ export function parseStatusEvent(
     return { ok: false, outcome: RollbackOutcome.IGNORED, reason: `environment ${name} went ${status}; only a deployment starting (IN_PROGRESS) is checked` };
   }
   return { ok: true, event: { ...seen, environmentName: name, status, previousStatus: typeof previous === 'string' ? previous.slice(0, 64) : undefined } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function field(record: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }

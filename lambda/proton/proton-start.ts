@@ -1,15 +1,9 @@
 import { parseAlarmArn } from '../../src/private/contract';
+import { DEFAULT_ALARM_READ_BUDGET_MS } from '../alarm-state/alarm-state-config';
 import { readTargetAlarms } from '../alarm-state/read-target-alarms';
 import { CallTrace } from '../call-trace';
 import type { Clients } from '../clients';
 import type { AcceptedInput, ProtonStartInput } from '../parse-rollback-input';
-
-/**
- * Milliseconds the start check may spend reading alarms. On the event path a
- * failed read is thrown and Lambda retries the event, so this only bounds one
- * attempt; it is the alarm-state check's default budget, for the same reason.
- */
-const READ_BUDGET_MS = 3_000;
 
 /** What the start check found. */
 export type ProtonStartCheck =
@@ -28,7 +22,11 @@ export async function checkProtonStart(parsed: ProtonStartInput, clients: Client
   const { target, start } = parsed;
   const trace = new CallTrace();
   const client = await clients.cloudWatch();
-  const read = await readTargetAlarms(client, trace, target.alarmArns, target, { region: await client.config.region() }, READ_BUDGET_MS);
+  // On the event path a failed read is thrown and Lambda retries the event, so
+  // the budget only bounds one attempt: the alarm-state check's default, for
+  // the same reason.
+  const place = { region: await client.config.region() };
+  const read = await readTargetAlarms(client, trace, target.alarmArns, target, place, DEFAULT_ALARM_READ_BUDGET_MS);
   if (!read.ok) {
     throw new Error(`the alarms of target ${target.name} could not be read at the start of a deployment of environment ${start.environmentName}: ${read.error}`);
   }

@@ -4,7 +4,7 @@ import type { HandlerConfig } from '../config';
 import { emfMetrics } from './emf-metrics';
 import { logLine } from './log-line';
 import { LedgerWriteError, errorText } from '../errors';
-import type { LedgerKey } from '../ledger/ledger-keys';
+import { LedgerKey, ledgerExpiry } from '../ledger/ledger-keys';
 import { writeRecord } from '../ledger/write-record';
 
 /**
@@ -24,7 +24,7 @@ export async function recordOutcome(
   logLine(record.outcome === 'FAILED' ? 'ERROR' : 'INFO', 'rollback outcome', record);
   console.log(emfMetrics(record, config.metricNamespace, now));
 
-  const expiresAt = Math.floor(now / 1000) + Math.round(config.retentionDays * 86_400);
+  const expiresAt = ledgerExpiry(config.retentionDays, now);
   const [ledger, notification] = await Promise.allSettled([
     writeRecord(clients.dynamo(), config.ledgerTable, key, record, expiresAt),
     config.topicArn && notifies(config, record) ? publish(clients, config.topicArn, record) : Promise.resolve(),
