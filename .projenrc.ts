@@ -1,16 +1,27 @@
-import { awscdk, javascript, release, TaskShell } from 'projen';
+import { awscdk, javascript, release, TaskShell, TextFile } from 'projen';
+
+/**
+ * The Node.js releases the project is built and tested on, one place for all:
+ * `.ci/run` and `tools/node` install them from the npm registry (its
+ * node-<platform> packages), the GitHub workflows set them up. The build, the
+ * tests and a user's synth run on 22; the bundled handler's wire tests run on
+ * 24 as well, since both are Lambda runtimes a user may pick.
+ */
+const NODE_VERSIONS = { 22: '22.23.5', 24: '24.22.3' } as const;
 
 // AWS SDK v3 clients are bundled into the handler asset, so their versions are
-// ours and not the Lambda runtime's. They are pinned to releases that still run
-// on Node 20 (the build machine) as well as on the Lambda Node.js 22 runtime.
+// ours and not the Lambda runtime's. The build runs on Node 22, so the lock
+// file may take the SDK releases that need it (from the first week of 2027).
+// AppConfig's and Proton's newest releases are older than the others'.
 const SDK_CLIENTS = [
-  '@aws-sdk/client-appconfig',
-  '@aws-sdk/client-proton',
-  '@aws-sdk/client-dynamodb',
-  '@aws-sdk/client-sns',
+  '@aws-sdk/client-appconfig@^3.1124.0',
+  '@aws-sdk/client-proton@^3.1029.0',
+  '@aws-sdk/client-dynamodb@^3.1178.0',
+  '@aws-sdk/client-sns@^3.1178.0',
   // Test-only for now: the local CloudWatch is checked against the real client.
-  '@aws-sdk/client-cloudwatch',
+  '@aws-sdk/client-cloudwatch@^3.1178.0',
 ];
+
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-alarm-rollback',
@@ -24,11 +35,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
+  // The peer range's minimum, and the dev copy the tests build with. The dev
+  // copy stays at 2.257.0 although aws-cdk-lib 2.278.0 is out: the newest
+  // integ-runner (2.197.10, which bundles its own toolkit) reads cloud
+  // assembly schema up to 53, which 2.257.0 writes and every release from
+  // 2.258.0 on does not (54, then 55), so `integ:check` could not read the
+  // integration tests' apps. The quick-start check in `.ci/run` synthesizes
+  // a user's app with the newest aws-cdk-lib and aws-cdk CLI instead.
   cdkVersion: '2.257.0',
   constructsVersion: '10.5.1',
-  jsiiVersion: '~6.0.0',
+  jsiiVersion: '~6.0.16',
   typescriptVersion: '~5.9.3',
-  minNodeVersion: '20.16.0',
+  // Also sets @types/node to the 22 line; `engines` is widened to 24 below.
+  minNodeVersion: '22.12.0',
 
   // `.ci/run` is the check that runs here; the GitHub workflows projen
   // generates (build on every pull request, release by hand from main) run the same
@@ -46,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mutableBuild: false,
   },
   githubOptions: { mergify: false },
-  workflowNodeVersion: '20.x',
+  workflowNodeVersion: NODE_VERSIONS[22],
 
   // One name per language, all derived from `cdk-alarm-rollback` and the
   // repository's GitHub owner (io.github.cdk-alarm-rollback).
@@ -86,10 +105,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // `history` finds a stack's ledger through CloudFormation and reads records
     // through util-dynamodb's unmarshalling, which simulate uses too. Same
     // release line as the clients above, so they share one @smithy/core.
-    '@aws-sdk/client-cloudformation@^3.1164.0',
+    '@aws-sdk/client-cloudformation@^3.1178.0',
     '@aws-sdk/util-dynamodb@^3.996.9',
     // test/integ.*.ts: the newest integ-tests-alpha (its peer range takes
-    // aws-cdk-lib 2.257) and an integ-runner whose CLI reads 2.257's assembly.
+    // aws-cdk-lib 2.245 or newer) and the newest integ-runner.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',
   ],
@@ -125,15 +144,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // `npm ci` refuses it. 1.12.2 has them all and satisfies every dependent.
 project.package.addPackageResolutions('unrs-resolver@1.12.2');
 
-// The build runs on Node 20 on purpose (the handler runs on Lambda's Node 22);
-// the SDK's notice about its Node 22 requirement from 2027 would repeat in
-// every test suite, and land in the middle of the printed figures.
-const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-Object.entries(QUIET_SDK).forEach(([name, value]) => project.testTask.env(name, value));
+
+// The Node.js lines the tests prove: the whole build and test run on 22, a
+// user's synth (the quick-start check) and the handler's wire tests on 24 too.
+project.package.addEngine('node', '^22.12.0 || ^24.0.0');
+new TextFile(project, '.ci/node-versions', {
+  lines: Object.entries(NODE_VERSIONS).map(([major, version]) => `NODE_${major}=${version}`),
+});
 
 // samples/ ships: event files for `cdk-alarm-rollback simulate --event`, written
 // for the README quick start's alarms, with times relative to the start.
-for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/examples/', 'cdk.out/']) {
+for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/tools/', '/examples/', 'cdk.out/']) {
   project.addPackageIgnore(ignored);
 }
 
@@ -213,13 +234,11 @@ const runScript = (file: string) => `ts-node --transpile-only --project test/tsc
 
 project.addTask('bench', {
   description: 'Measure the handler and the construct against their baselines and print the figures',
-  env: QUIET_SDK,
   steps: [{ spawn: 'bundle' }, { exec: runScript('bench/run-benchmarks.ts') }],
 });
 
 project.addTask('reliability', {
   description: 'Run the bundled handler through faults and alarm storms, print one line per suite, fail on a lost event or a second stop',
-  env: QUIET_SDK,
   steps: [
     { spawn: 'bundle' },
     { exec: 'rm -rf test-reports/reliability' },
@@ -229,28 +248,19 @@ project.addTask('reliability', {
   ],
 });
 
-// Bundle the SDK: the runtime's copy would have a say over our client versions.
-const handlerBundling: Partial<javascript.AddBundleOptions> = {
-  externals: [],
-  minify: true,
-};
-
-new awscdk.LambdaFunction(project, {
-  entrypoint: 'lambda/rollback.lambda.ts',
-  constructFile: 'src/private/rollback-function.ts',
-  constructName: 'RollbackFunction',
-  runtime: awscdk.LambdaRuntime.NODEJS_22_X,
-  cdkDeps: project.cdkDeps,
-  bundlingOptions: handlerBundling,
+// The handler asset (both functions' entries, one folder) is built by
+// projenrc/bundle-handler.ts with the esbuild settings of
+// projenrc/handler-bundle.ts, where the benchmark's baselines take theirs
+// from: split ES modules, the SDK bundled and trimmed to what the handler
+// loads (the runtime's copy would have a say over our client versions), and a
+// check that no chunk needs what the asset leaves out. The functions
+// themselves are written by hand (src/private/rollback-function.ts) so that
+// the user's runtime and architecture reach them.
+const bundleHandler = project.addTask('bundle:handler', {
+  description: 'Bundle the handler asset (lambda/rollback.lambda.ts and lambda/alarm-state.lambda.ts) into assets/lambda/rollback.lambda',
+  exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/bundle-handler.ts',
 });
-
-// The handler asset is built by projenrc/bundle-handler.ts with the esbuild
-// settings of projenrc/handler-bundle.ts, where the benchmark's baselines
-// take theirs from: split ES modules, the SDK trimmed to what the handler
-// loads, and a check that no chunk needs what the asset leaves out.
-project.tasks.tryFind('bundle:lambda/rollback.lambda')!.reset(
-  'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/bundle-handler.ts',
-);
+project.bundler.bundleTask.spawn(bundleHandler);
 
 // `npx cdk-alarm-rollback simulate`: the local services and the simulation,
 // bundled into one CommonJS file shipped in assets/ (local/ itself is not
@@ -271,7 +281,7 @@ const bundleCli = project.addTask('bundle:cli', {
     { exec: `chmod +x ${CLI_BUNDLE}` },
   ],
 });
-project.tasks.tryFind('bundle')!.spawn(bundleCli);
+project.bundler.bundleTask.spawn(bundleCli);
 project.addBins({ 'cdk-alarm-rollback': CLI_BUNDLE });
 
 // jsii warns when a public name is reserved in one of the target languages;
@@ -306,7 +316,6 @@ const pacmakCheck = project.addTask('pacmak:check', {
 const INTEG_RUNNER = 'integ-runner --directory test --language typescript --app "ts-node --transpile-only --project test/tsconfig.json {filePath}"';
 const integCheck = project.addTask('integ:check', {
   description: 'Synthesize test/integ.*.ts and fail if a template differs from its committed snapshot (no AWS account)',
-  env: QUIET_SDK,
   steps: [
     { spawn: 'bundle' },
     { exec: INTEG_RUNNER },
@@ -316,7 +325,6 @@ const integCheck = project.addTask('integ:check', {
 });
 project.addTask('integ:deploy', {
   description: 'Deploy test/integ.*.ts (or the ones named) to the AWS account of the current credentials in us-east-1, run their assertions, destroy them and update the snapshots',
-  env: QUIET_SDK,
   steps: [
     { spawn: 'bundle' },
     { exec: `${INTEG_RUNNER} --update-on-failed --force --parallel-regions us-east-1`, receiveArgs: true },
@@ -324,10 +332,47 @@ project.addTask('integ:deploy', {
 });
 project.addTask('integ:update', {
   description: 'Rewrite the snapshots of test/integ.*.ts, without deploying (commit the result)',
-  env: QUIET_SDK,
   // --force: a change to the assertions alone passes integ-runner's own check,
   // so only rewriting every snapshot is sure to take it in.
   steps: [{ spawn: 'bundle' }, { exec: `${INTEG_RUNNER} --update-on-failed --dry-run --force` }],
+});
+
+// cfn-lint, AWS's CloudFormation linter, over every template the repository
+// deploys or measures: the integration snapshots, and the scale and quota
+// cases that test/constructs/platform-stack.ts writes while the tests run.
+// Warnings fail like errors, except two ignored by id, each for its reason:
+// - W3005 (a DependsOn that a GetAtt already enforces): aws-cdk-lib writes it
+//   on every function's service role and custom resource's role; it is
+//   redundant, not wrong, and not ours to remove.
+// - W3696 (a resource type of a service AWS shut down on 2026-10-07): only in
+//   the deprecated Proton target's integration test, which keeps deploying a
+//   Proton environment template for as long as that target exists.
+const CFN_LINT_TEMPLATE_DIR = 'test-reports/cfn-templates';
+project.testTask.env('CFN_LINT_TEMPLATE_DIR', CFN_LINT_TEMPLATE_DIR);
+project.testTask.prependExec(`rm -rf ${CFN_LINT_TEMPLATE_DIR}`);
+const cfnLint = project.addTask('cfn-lint', {
+  description: 'Lint the integration snapshots and the templates the quota tests synthesized with cfn-lint (run the tests first)',
+  shell: TaskShell.system(),
+  steps: [
+    { exec: 'command -v cfn-lint >/dev/null || { echo "cfn-lint is not installed: pip install cfn-lint (the build machines have it)" >&2; exit 1; }' },
+    { exec: `ls ${CFN_LINT_TEMPLATE_DIR}/*.template.json >/dev/null 2>&1 || { echo "no templates in ${CFN_LINT_TEMPLATE_DIR}: run npx projen test first" >&2; exit 1; }` },
+    { exec: 'cfn-lint --version' },
+    { exec: `cfn-lint --ignore-checks W3005 -- test/integ.appconfig.ts.snapshot/*.template.json ${CFN_LINT_TEMPLATE_DIR}/*.template.json` },
+    { exec: 'cfn-lint --ignore-checks W3005 W3696 -- test/integ.proton.ts.snapshot/*.template.json' },
+    { exec: `echo "cfn-lint: no errors or warnings in $(ls test/integ.*.snapshot/*.template.json ${CFN_LINT_TEMPLATE_DIR}/*.template.json | wc -l) templates"` },
+  ],
+});
+
+// The bundled handler's and the alarm-state check's wire tests alone: `.ci/run`
+// runs them again on Node 24 (after the whole build on 22), since both are
+// Lambda runtimes a user may pick.
+const testWire = project.addTask('test:wire', {
+  description: 'Bundle the handler and run its wire tests (the asset in workers against the local services) on the current Node',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'node --version' },
+    { exec: "jest --ci --coverage=false --reporters=default 'test/handler/.*[.]wire[.]test[.]ts$'" },
+  ],
 });
 
 // Outside CI projen's package task builds every language's package, which
@@ -342,11 +387,14 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.buildWorkflow?.addPostBuildSteps(
   { name: 'Generate every language binding', run: `npx projen ${pacmakCheck.name}` },
   { name: 'Compare integration test snapshots', run: `npx projen ${integCheck.name}` },
+  { name: 'Install cfn-lint', run: 'pip install cfn-lint' },
+  { name: 'Lint templates with cfn-lint', run: `npx projen ${cfnLint.name}` },
+  { name: `Set up Node.js ${NODE_VERSIONS[24]}`, uses: 'actions/setup-node@v7.0.0', with: { 'node-version': NODE_VERSIONS[24] } },
+  { name: `Wire tests of the handler on Node.js ${NODE_VERSIONS[24]}`, run: `npx projen ${testWire.name}` },
 );
 
 project.addTask('demo', {
   description: 'Synthesize the example app and watch its alarms roll back an AppConfig and a Proton deployment, locally',
-  env: QUIET_SDK,
   steps: [{ spawn: 'bundle' }, { exec: runScript('examples/demo.ts') }],
 });
 

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { build } from 'esbuild';
 import { ASSET_TRIMS, COMMON_BUILD_OPTIONS, ESM_BUILD_OPTIONS } from './handler-bundle';
 
-// `npx projen bundle:lambda/rollback.lambda`: the handler asset. It ships as
+// `npx projen bundle:handler`: the handler asset. It ships as
 // ES modules split per service: the AppConfig, Proton and SNS clients sit in
 // chunks that load only when an event needs them. Lambda's Node.js runtime
 // resolves `index.handler` to index.mjs and `alarm-state.handler` to

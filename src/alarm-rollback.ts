@@ -17,6 +17,7 @@ import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
 import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
+import { resolveArchitecture, resolveRuntime } from './private/function-runtime';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
 import { OwnAlarmForwarding } from './private/own-alarm-forwarding';
@@ -130,6 +131,35 @@ export interface AlarmRollbackProps {
    * @default - no reserved concurrency: the handler shares the account's unreserved concurrency
    */
   readonly reservedConcurrency?: number;
+
+  /**
+   * The Lambda runtime of both functions (the rollback handler and the
+   * alarm-state check): a Node.js runtime the handler's tests run on,
+   * `lambda.Runtime.NODEJS_22_X` or `lambda.Runtime.NODEJS_24_X`; any other
+   * fails synth with the list. Node.js 24 is the default because Lambda
+   * deprecates nodejs22.x on 2027-04-30 (Lambda Developer Guide, "Lambda
+   * runtimes"), nodejs24.x is available in every Region (aws-cdk-lib's
+   * `Runtime.NODEJS_LATEST`, which names the newest runtime of every Region,
+   * has been nodejs24.x since 2.259.0), and the bundled handler's wire tests
+   * run on Node.js 24 as on 22. The runtime is pinned, so templates do not
+   * change with the date or the Region.
+   *
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
+   * The instruction set of both functions: `lambda.Architecture.X86_64` or
+   * `lambda.Architecture.ARM_64`. x86_64 is the default because every test
+   * of the handler runs on it and it is offered wherever Lambda is; arm64's
+   * duration price is 20% lower (AWS News Blog, "AWS Lambda Functions
+   * Powered by AWS Graviton2 Processor"), which on functions that run well
+   * under a second per alarm event or deployment tick is little money. The
+   * asset is plain JavaScript with no native code, so either runs it.
+   *
+   * @default lambda.Architecture.X86_64
+   */
+  readonly architecture?: lambda.Architecture;
 
   /**
    * Create CloudWatch alarms that watch the rollback itself: handler errors,
@@ -401,6 +431,8 @@ export class AlarmRollback extends Construct {
     const retryAttempts = resolveRetryAttempts(this, props.retryAttempts);
     const maxEventAge = resolveMaxEventAge(this, props.maxEventAge);
     const reservedConcurrency = resolveReservedConcurrency(this, props.reservedConcurrency);
+    const runtime = resolveRuntime(this, props.runtime);
+    const architecture = resolveArchitecture(this, props.architecture);
     if (props.ledger && props.removalPolicy !== undefined) {
       Annotations.of(this).addWarningV2('cdk-alarm-rollback:removalPolicyIgnored',
         'removalPolicy applies only to the ledger table AlarmRollback creates; it is ignored because ledger was given.');
@@ -436,6 +468,9 @@ export class AlarmRollback extends Construct {
     }
 
     this.function = new RollbackFunction(this, 'Handler', {
+      runtime,
+      architecture,
+      handler: 'index.handler',
       description: `Rolls back deployments when alarms enter ALARM (${this.rollbackName})`.slice(0, 256),
       memorySize: HANDLER_MEMORY_MB,
       timeout: HANDLER_TIMEOUT,
@@ -486,6 +521,8 @@ export class AlarmRollback extends Construct {
         retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       });
       this.checkFunction = new AlarmStateFunction(this, 'AlarmState', {
+        runtime,
+        architecture,
         description: `Checks alarm state when an AppConfig deployment starts and at every tick (${this.rollbackName})`.slice(0, 256),
         logGroup: checkLogs,
         environment: {

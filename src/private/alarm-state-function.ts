@@ -1,8 +1,8 @@
-import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HANDLER_ASSET_PATH } from './rollback-function';
 
 /**
  * The longest the check may run. AppConfig waits for an AT_* or PRE_* action
@@ -28,6 +28,8 @@ const ALARM_STATE_MEMORY_MB = 256;
 
 export interface AlarmStateFunctionProps {
   readonly description: string;
+  readonly runtime: lambda.Runtime;
+  readonly architecture: lambda.Architecture;
   readonly environment: Record<string, string>;
   readonly logGroup: logs.ILogGroup;
 }
@@ -43,10 +45,11 @@ export class AlarmStateFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: AlarmStateFunctionProps) {
     super(scope, id, {
       description: props.description,
-      // Pinned like the rollback handler, so templates do not change with the date or Region.
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // The rollback handler's runtime and architecture, chosen by the user among the tested ones.
+      runtime: props.runtime,
+      architecture: props.architecture,
       handler: 'alarm-state.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lambda/rollback.lambda')),
+      code: lambda.Code.fromAsset(HANDLER_ASSET_PATH),
       memorySize: ALARM_STATE_MEMORY_MB,
       timeout: ALARM_STATE_TIMEOUT,
       logGroup: props.logGroup,

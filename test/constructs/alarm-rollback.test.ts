@@ -44,11 +44,11 @@ describe('AlarmRollback with defaults', () => {
     template = Template.fromStack(stack);
   });
 
-  it('deploys one pinned nodejs22.x handler with 256 MB, 30 s and no reserved concurrency by default', () => {
+  it('deploys one pinned nodejs24.x handler with 256 MB, 30 s and no reserved concurrency by default', () => {
     // The handler and the alarm-state check.
     template.resourceCountIs('AWS::Lambda::Function', 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       MemorySize: 256,
       Timeout: 30,

@@ -34,10 +34,10 @@ describe('the alarm-state check function', () => {
   rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors')], target: appConfigTarget() });
   const template = Template.fromStack(stack);
 
-  it('runs the bundle\'s alarm-state entry on pinned nodejs22.x with 256 MB and a 10-second timeout', () => {
+  it('runs the bundle\'s alarm-state entry on pinned nodejs24.x with 256 MB and a 10-second timeout', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'alarm-state.handler',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       MemorySize: 256,
       Timeout: 10,
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RollbackAlarmStateLogs') } },

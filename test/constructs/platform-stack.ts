@@ -2,6 +2,8 @@
 // synth-scale bench: many targets, alarms created in the app (names that
 // CloudFormation generates) beside alarms imported by ARN with long names,
 // an application per target, in the longest partition.
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { App, Fn, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -100,6 +102,7 @@ export function synthesize(app: App, stack: Stack, exporter?: Stack): {
   exports?: (name: string) => string | undefined;
 } {
   const assembly = app.synth();
+  keepForCfnLint(assembly.stacks);
   const template = assembly.getStackByName(stack.stackName).template as Template;
   const environment = { stackName: stack.stackName, account: DEPLOYED_ACCOUNT, region: DEPLOYED_REGION };
   if (!exporter) {
@@ -114,4 +117,22 @@ export function synthesize(app: App, stack: Stack, exporter?: Stack): {
     }
   }
   return { template, environment, exports: (name) => values.get(name) };
+}
+
+/**
+ * Where `npx projen cfn-lint` finds the scale and quota cases' templates: with
+ * CFN_LINT_TEMPLATE_DIR set (the test task sets it), every stack synthesized
+ * here is written there, named for the test and the stack, for cfn-lint (an
+ * AWS-maintained linter) to check after the tests.
+ */
+function keepForCfnLint(stacks: ReadonlyArray<{ stackName: string; template: unknown }>): void {
+  const dir = process.env.CFN_LINT_TEMPLATE_DIR;
+  if (!dir) {
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  const test = (expect.getState().currentTestName ?? 'outside-a-test').replace(/[^A-Za-z0-9]+/g, '-').slice(0, 120);
+  for (const { stackName, template } of stacks) {
+    writeFileSync(join(dir, `${test}--${stackName}.template.json`), JSON.stringify(template));
+  }
 }
