@@ -371,7 +371,7 @@ const testWire = project.addTask('test:wire', {
   steps: [
     { spawn: 'bundle' },
     { exec: 'node --version' },
-    { exec: "jest --ci --coverage=false --reporters=default 'test/handler/.*[.]wire[.]test[.]ts$'" },
+    { exec: "jest 'test/handler/.*[.]wire[.]test[.]ts$' --ci --coverage=false --reporters=default" },
   ],
 });
 
