@@ -273,7 +273,7 @@ const bundleCli = project.addTask('bundle:cli', {
     { exec: 'rm -rf assets/cli' },
     {
       exec: [
-        'esbuild --bundle local/cli.ts --platform=node --target=node20 --format=cjs --minify',
+        'esbuild --bundle local/cli.ts --platform=node --target=node22 --format=cjs --minify',
         `--tsconfig=local/tsconfig.json --external:dynalite --outfile=${CLI_BUNDLE}`,
         '--legal-comments=none --log-level=warning',
       ].join(' '),
