@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { synthesizeTestApp } from './support';
-import { buildQuickStartStack } from '../../examples/readme-quick-start';
+import { RollbackStack } from '../../examples/readme-quick-start';
 import { main } from '../../local/cli';
 import { closest, editDistance } from '../../local/commands/flags';
 import { readEventFile, RELATIVE_TIME_FIELD, Simulation, SimulationReport } from '../../local/simulate';
@@ -129,10 +129,19 @@ describe('event files', () => {
 
 describe('the samples the package ships', () => {
   let quickStart: string;
+  let state: string;
   beforeAll(() => {
     quickStart = mkdtempSync(join(tmpdir(), 'quick-start-'));
+    // The environment the quick start imports by id, with a deployment rolling out.
+    state = join(files, 'quick-start-state.json');
+    writeFileSync(state, JSON.stringify({
+      appConfig: {
+        applications: [{ id: 'abc1234', name: 'my-service', environments: [{ id: 'def5678', name: 'production' }] }],
+        deployments: [{ application: 'my-service', environment: 'production', deploymentStrategy: 'AppConfig.Linear20PercentEvery6Minutes', startedMinutesAgo: 2 }],
+      },
+    }));
     const app = new App({ outdir: quickStart });
-    buildQuickStartStack(app);
+    new RollbackStack(app, 'QuickStart', { env: { account: '123456789012', region: 'us-east-1' } });
     app.synth();
   });
 
@@ -146,29 +155,31 @@ describe('the samples the package ships', () => {
   });
 
   it('drive the README quick start app, and the timeline lists the alarm ARNs each rule watches first', async () => {
-    const result = await run('simulate', '--assembly', quickStart,
+    const result = await run('simulate', '--assembly', quickStart, '--state', state,
       '--event', join(SAMPLES, 'metric-alarm.json'), '--event', join(SAMPLES, 'redelivery.json'), '--event', join(SAMPLES, 'composite-alarm.json'));
 
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
-    // Two alarm rules, and the Proton target's rule on its environment's status changes once the construct makes it.
-    expect(lines[0]).toMatch(/^[23] rollback rule\(s\):$/);
-    expect(lines[1]).toMatch(/^ {2}QuickStart\/Rollback\/ConfigRollout.* -> appconfig target QuickStart\/Rollback\/ConfigRollout, watching 2 alarm\(s\):$/);
-    expect(lines.slice(2, 4).map((line) => line.trim())).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^arn:aws:cloudwatch:us-east-1:123456789012:alarm:QuickStart-Errors[0-9A-F]{8}$/),
+    // One alarm rule per AppConfig target.
+    expect(lines[0]).toBe('2 rollback rule(s):');
+    expect(lines[1]).toMatch(/^ {2}QuickStart\/Rollback\/Production.* -> appconfig target QuickStart\/Rollback\/Production, watching 2 alarm\(s\):$/);
+    expect(lines.slice(2, 4).map((line) => line.trim()).sort()).toEqual([
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-service-errors',
       'arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-service-p99-latency',
-    ]));
+    ]);
     // The metric sample matches the rule that watches it; the composite sample's alarm is not in the quick start.
-    expect(result.stdout).toMatch(/#1 my-service-p99-latency OK -> ALARM .*\n {2}\+ QuickStart\/Rollback\/ConfigRollout\/Rule -> AppConfig/);
+    expect(result.stdout).toMatch(/#1 my-service-p99-latency OK -> ALARM .*\n {2}\+ QuickStart\/Rollback\/Production\/Rule -> AppConfig/);
     expect(result.stdout).toMatch(/#4 my-service-health OK -> ALARM .*\n {4}no rule matched: nothing was called/);
   });
 
-  it('give outcomes to the quick start targets: no deployment to stop, then a duplicate', async () => {
-    const result = await run('simulate', '--assembly', quickStart, '--event', join(SAMPLES, 'redelivery.json'), '--json');
+  it('give outcomes to the quick start targets: a dry run that stops nothing, then a duplicate', async () => {
+    const result = await run('simulate', '--assembly', quickStart, '--state', state, '--event', join(SAMPLES, 'redelivery.json'), '--json');
     const report = JSON.parse(result.stdout) as SimulationReport;
 
-    expect(report.events.map((event) => event.deliveries.map((delivery) => delivery.outcome))).toEqual([['NO_ACTIVE_DEPLOYMENT'], ['DUPLICATE']]);
+    expect(report.events.map((event) => event.deliveries.map((delivery) => delivery.outcome))).toEqual([['DRY_RUN'], ['DUPLICATE']]);
+    expect(report.finalState.appConfig.find((target) => target.environmentId === 'def5678')?.deployments)
+      .toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
   });
 });
 
