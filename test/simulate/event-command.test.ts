@@ -56,18 +56,48 @@ describe('cdk-alarm-rollback event', () => {
       },
     });
     expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(Math.abs(Date.parse(event.time) - (Date.now() - 3 * MINUTE))).toBeLessThan(MINUTE);
 
+    const file = join(files, 'shop-errors.json');
+    writeFileSync(file, printed.stdout);
     const simulation = await Simulation.start({
       assembly,
       state: { appConfig: { deployments: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear', startedMinutesAgo: 5 }] } },
     });
     try {
-      const report = await simulation.deliver(event);
+      const [{ event: read }] = readEventFile(file, simulation.appConfig.state.now());
+      const report = await simulation.deliver(read);
       expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
     } finally {
       await simulation.close();
     }
+  });
+
+  it('writes the time relative to the run, so the file reads the same at any hour', async () => {
+    const printed = await inProcess('event', '--assembly', assembly, '--alarm', 'shop-errors', '--minutes-ago', '3');
+    const event = JSON.parse(printed.stdout);
+    const file = join(files, 'relative-event.json');
+    writeFileSync(file, printed.stdout);
+
+    expect(event[RELATIVE_TIME_FIELD]).toBe(3);
+    expect(event).not.toHaveProperty('time');
+    // No absolute date anywhere in the file: the alarm's timestamps are stamped when simulate reads it.
+    expect(printed.stdout).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    for (const start of ['2026-11-20T09:42:00.000Z', '2026-11-20T09:44:00.000Z']) {
+      const [{ event: read }] = readEventFile(file, Date.parse(start)) as Array<{ event: Record<string, any> }>;
+      expect(Date.parse(read.time)).toBe(Date.parse(start) - 3 * MINUTE);
+      expect(read.detail.state.timestamp).toBe(new Date(Date.parse(start) - 3 * MINUTE).toISOString().replace(/Z$/, '+0000'));
+    }
+  });
+
+  it('writes absolute times with --absolute-time', async () => {
+    const printed = await inProcess('event', '--assembly', assembly, '--alarm', 'shop-errors', '--minutes-ago', '3', '--absolute-time');
+    const event = JSON.parse(printed.stdout);
+
+    expect(printed.code).toBe(0);
+    expect(event).not.toHaveProperty(RELATIVE_TIME_FIELD);
+    expect(Math.abs(Date.parse(event.time) - (Date.now() - 3 * MINUTE))).toBeLessThan(MINUTE);
+    expect(event.detail.state.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
+    expect(JSON.parse(event.detail.state.reasonData)).toEqual(expect.objectContaining({ queryDate: expect.any(String) }));
   });
 
   it('gives a composite alarm its rule, and takes an ARN and another state', async () => {
@@ -117,13 +147,43 @@ describe('event files', () => {
   });
 
   it.each([
+    [{ resource: ['arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors'] },
+      /: "resource" is not a known key \(did you mean "resources"\?\); the top level has version, id, detail-type, source, account, time, timeMinutesAgo, region, resources/],
+    [{ detail: { alarmName: 'shop-errors', state: { valeu: 'ALARM' } } },
+      /: "detail\.state\.valeu" is not a known key \(did you mean "detail\.state\.value"\?\); detail\.state has value, reason/],
+    [{ detail: { alarmName: 'shop-errors', configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'Shop', nmae: 'Errors' } } }] } } },
+      /"detail\.configuration\.metrics\[0\]\.metricStat\.metric\.nmae" is not a known key \(did you mean "detail\.configuration\.metrics\[0\]\.metricStat\.metric\.name"\?\)/],
+    [{ detail: { alarmName: 'shop-errors', alarmTag: { team: 'shop' } } }, /"detail\.alarmTag" is not a known key \(did you mean "detail\.alarmTags"\?\)/],
     [{ [RELATIVE_TIME_FIELD]: -1 }, /timeMinutesAgo must be a number of zero or more/],
     [{ [RELATIVE_TIME_FIELD]: 1, time: '2026-11-20T14:05:42Z' }, /gives both "time" and "timeMinutesAgo": keep one/],
-  ])('refuse %j', (fields, message) => {
+  ])('refuse %j, naming the path and what to use', (fields, message) => {
     const file = join(files, 'bad-relative.json');
     writeFileSync(file, JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', ...fields }));
 
     expect(() => readEventFile(file)).toThrow(message);
+  });
+});
+
+describe('event file keys', () => {
+  it('are not looked into where the names are the user\'s own: tags, dimensions, and the detail of another detail-type', () => {
+    const file = join(files, 'own-names.json');
+    writeFileSync(file, JSON.stringify([
+      {
+        'source': 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+        'resources': [],
+        'detail': {
+          alarmName: 'shop-errors',
+          alarmTags: { anyTeamKey: 'shop' },
+          alarmTagsStatus: 'SUCCESS',
+          state: { value: 'ALARM' },
+          configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'Shop', name: 'Errors', dimensions: { AnyDimension: 'x' } } } }] },
+        },
+      },
+      { 'source': 'my.app', 'detail-type': 'Something Else', 'detail': { whatever: { nested: true } } },
+    ]));
+
+    expect(readEventFile(file)).toHaveLength(2);
   });
 });
 
