@@ -241,6 +241,26 @@ describe('the samples the package ships', () => {
     expect(report.finalState.appConfig.find((target) => target.environmentId === 'def5678')?.deployments)
       .toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
   });
+
+  it('show the quick start\'s dry run at the ticks of a deployment started while an alarm fires, not as "no alarm fires"', async () => {
+    const starting = join(files, 'quick-start-starts.json');
+    writeFileSync(starting, JSON.stringify({
+      appConfig: {
+        applications: [{ id: 'abc1234', name: 'my-service', environments: [{ id: 'def5678', name: 'production' }] }],
+        starts: [{ application: 'my-service', environment: 'production', deploymentStrategy: 'AppConfig.Linear20PercentEvery6Minutes' }],
+      },
+      cloudWatch: { alarms: [{ alarm: 'my-service-errors', state: 'ALARM' }] },
+    }));
+
+    const result = await run('simulate', '--assembly', quickStart, '--state', starting, '--run-minutes', '2');
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/start on AppConfig abc1234\/def5678: deployment 1 started/);
+    expect(result.stdout).toMatch(/\n2 tick\(s\) let the deployment continue: dry run: would have rolled back because alarm my-service-errors was in a trigger state/);
+    expect(result.stdout).not.toMatch(/no alarm fires/);
+    expect(result.stdout).toMatch(/abc1234\/def5678 \(QuickStart\/Rollback\/Production\): deployments #1 DEPLOYING/);
+  });
 });
 
 describe('cdk-alarm-rollback', () => {
