@@ -74,4 +74,11 @@ describe('the README quick start', () => {
     expect(JSON.parse(files.get('cdk.json')!).app).toBe('npx ts-node --prefer-ts-exts bin/app.ts');
     expect(JSON.parse(files.get('tsconfig.json')!).compilerOptions.module).toBe('commonjs');
   });
+
+  it('leaves out the deprecated Proton target', () => {
+    const section = README.slice(README.indexOf('## Quick start\n'), README.indexOf('\n## ', README.indexOf('## Quick start\n') + 1));
+
+    expect(section).toContain('RollbackTarget.appConfig(');
+    expect(section).not.toMatch(/proton/i);
+  });
 });
