@@ -394,7 +394,7 @@ project.buildWorkflow?.addPostBuildSteps(
 );
 
 project.addTask('demo', {
-  description: 'Synthesize the example app and watch its alarms roll back an AppConfig and a Proton deployment, locally',
+  description: 'Synthesize the example app and watch its alarms roll back AppConfig deployments (and cancel a Proton update, a deprecated target), locally',
   steps: [{ spawn: 'bundle' }, { exec: runScript('examples/demo.ts') }],
 });
 

@@ -1,13 +1,15 @@
 // `npm run demo`: synthesizes examples/demo-app.ts, then runs it through the
 // same code path as `cdk-alarm-rollback simulate`: the rules and the bundled
 // handler of the synthesized assembly, against local AppConfig, Proton and
-// DynamoDB. A deployment and an environment update start, alarms fire, and
-// both roll back. Then the alarm-state check AppConfig invokes: a deployment
-// started while the health alarm still fires is rolled back at its first
-// tick, and a start on the gated staging environment is refused. Last, an
-// alarm of the central monitoring account fires: its forwarder puts the event
-// on the workload account's bus (the bus policy admits it) and the next
-// deployment rolls back. Exits 1 if any of that does not happen.
+// DynamoDB. An AppConfig deployment starts, alarms fire, and it rolls back.
+// Then the alarm-state check AppConfig invokes: a deployment started while
+// the health alarm still fires is rolled back at its first tick, and a start
+// on the gated staging environment is refused. Last, an alarm of the central
+// monitoring account fires: its forwarder puts the event on the workload
+// account's bus (the bus policy admits it) and the next deployment rolls
+// back. Alongside, the deprecated Proton target (AWS ended support for Proton
+// on 2026-10-07) still cancels an environment update, so it stays exercised
+// until it is removed. Exits 1 if any of that does not happen.
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -62,7 +64,8 @@ async function demo(): Promise<number> {
     }));
     const started = await startFlags(production.id, '2', 'new checkout flow for everyone');
     await protonClient.send(new UpdateEnvironmentCommand({ name: PROTON_ENVIRONMENT, deploymentType: 'MINOR_VERSION', templateMinorVersion: '1' }));
-    console.log(`\nAppConfig deployment ${started.DeploymentNumber} started (${strategy.name}: 20% every 2 minutes, 5 minutes bake), Proton ${PROTON_ENVIRONMENT} update started`);
+    console.log(`\nAppConfig deployment ${started.DeploymentNumber} started (${strategy.name}: 20% every 2 minutes, 5 minutes bake)`
+      + ` and, for the deprecated Proton target, a ${PROTON_ENVIRONMENT} update`);
     await sleep(2_500);
     const progress = simulation.appConfig.state.getDeployment(application.id, production.id, started.DeploymentNumber!);
     console.log(`~${Math.round(2.5 * TIME_SCALE / 60)} minutes later: deployment ${started.DeploymentNumber} is ${progress.state} at ${progress.percentageComplete}%, Proton is ${simulation.proton.state.getEnvironment(PROTON_ENVIRONMENT).deploymentStatus}\n`);
@@ -139,6 +142,10 @@ async function demo(): Promise<number> {
       console.error(`\nDemo failed: expected outcomes ${missing.join(', ')} were not recorded`);
       return 1;
     }
+    if (!ledger.some((record) => record.outcome === 'ROLLED_BACK' && record.deploymentNumber === started.DeploymentNumber)) {
+      console.error(`\nDemo failed: the alarm events did not roll back deployment ${started.DeploymentNumber}`);
+      return 1;
+    }
     if (!ledger.some((record) => record.outcome === 'ROLLED_BACK' && record.alarmArn === CANARY_ALARM_ARN)) {
       console.error(`\nDemo failed: the monitoring account's alarm ${CANARY_ALARM_ARN} rolled nothing back`);
       return 1;
@@ -147,9 +154,10 @@ async function demo(): Promise<number> {
       console.error('\nDemo failed: no deployment was rolled back at a tick of the alarm-state check');
       return 1;
     }
-    console.log('\nBoth rollbacks happened: the AppConfig deployment was stopped and the Proton update was cancelled, once each.');
+    console.log(`\nThe alarm events rolled back AppConfig deployment ${started.DeploymentNumber}; the redelivered one changed nothing (DUPLICATE).`);
     console.log('The alarm-state check rolled back the deployment started while an alarm fired, and refused the start on staging.');
     console.log(`The monitoring account's canary alarm reached this account through its forwarder and rolled back deployment ${fix.DeploymentNumber}.`);
+    console.log('The deprecated Proton target (AWS ended support for Proton on 2026-10-07) still cancelled its environment update, once.');
     return 0;
   } finally {
     appConfigClient.destroy();

@@ -5,9 +5,9 @@ import { AppConfigTarget, AppConfigTargetOptions } from './targets/appconfig-tar
 import { ProtonEnvironmentTarget, ProtonEnvironmentTargetOptions } from './targets/proton-environment-target';
 
 /**
- * What an alarm rolls back: an AWS AppConfig environment or an AWS Proton
- * environment. Create one with the static factories and pass it to
- * `AlarmRollback.addTarget`.
+ * What an alarm rolls back: an AWS AppConfig environment (or, deprecated,
+ * an AWS Proton environment). Create one with the static factories and pass
+ * it to `AlarmRollback.addTarget`.
  *
  * @example
  * declare const rollback: AlarmRollback;
@@ -35,13 +35,15 @@ export class RollbackTarget {
   /**
    * Cancels the in-progress deployment of an AWS Proton environment.
    *
-   * AWS ended support for AWS Proton on 2026-10-07. This target stays
-   * supported for now and is kept isolated so it can be removed cleanly; it
-   * will be marked deprecated for one minor release before it is removed.
-   * Plan to move environment deployments off Proton.
-   *
    * The handler is granted `proton:GetEnvironment` and
-   * `proton:CancelEnvironmentDeployment` on that one environment.
+   * `proton:CancelEnvironmentDeployment` on that one environment. Synth warns
+   * (`cdk-alarm-rollback:protonDeprecated`) for every Proton target.
+   *
+   * @deprecated AWS ended support for AWS Proton on 2026-10-07: after that
+   * date the Proton console and Proton resources can no longer be reached
+   * (AWS Proton Service Deprecation and Migration Guide). This target still
+   * works and is tested, and will be removed in a later release; move
+   * environment deployments off Proton.
    */
   public static protonEnvironment(options: ProtonEnvironmentTargetOptions): RollbackTarget {
     return new RollbackTarget(new ProtonEnvironmentTarget(options));

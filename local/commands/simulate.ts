@@ -1,7 +1,7 @@
 import { Command, runCommand } from './command';
 import { parseFlags, UsageError } from './flags';
 
-const usage = 'usage: cdk-alarm-rollback simulate --assembly cdk.out [--state state.json] --event alarm.json [--event more.json ...] [--run-minutes N] [--json]';
+const usage = 'usage: cdk-alarm-rollback simulate --assembly cdk.out [--state state.json] [--event alarm.json ...] [--run-minutes N] [--json]';
 
 /** `simulate`: the assembly's rules and bundled handler, run locally against the events. */
 export const simulateCommand: Command = {
@@ -36,8 +36,13 @@ local CloudWatch; the local AppConfig and Proton are shared.
                    the README)
   --event FILE     an EventBridge event (or a list of them), delivered in order;
                    repeat --event for more files; a file may repeat an event.
+                   Without --event, the run is the state file's deployment
+                   starts and the ticks of running deployments (the
+                   alarm-state check), for --run-minutes.
                    "timeMinutesAgo": 3 instead of "time" gives a time relative
-                   to the start; an event without "id" gets a fresh UUID.
+                   to the start; an event without "id" gets a fresh UUID. A
+                   key an event does not have is refused, with the closest
+                   known one.
                    \`cdk-alarm-rollback event\` writes one for an alarm of the
                    assembly; the package's samples/ folder has more.
   --run-minutes N  after the events, let N minutes of service time pass, so
@@ -58,7 +63,6 @@ local CloudWatch; the local AppConfig and Proton are shared.
       throw new UsageError(`--run-minutes must be a number of minutes from 0 to 1440, got ${JSON.stringify(values['run-minutes'])}; ${usage}`);
     }
     if (!values.assembly) throw new UsageError(`simulate needs --assembly (the cdk.out folder of \`cdk synth\`); ${usage}`);
-    if (!values.event?.length) throw new UsageError(`simulate needs at least one --event file (an EventBridge alarm state change event); ${usage}`);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- probes the external dependency the bundle leaves out
       require('dynalite');
@@ -72,7 +76,7 @@ local CloudWatch; the local AppConfig and Proton are shared.
     simulate.readCloudAssembly(values.assembly);
     const state = values.state ? simulate.readStateFile(values.state) : {};
     const now = Date.now();
-    const events = values.event.flatMap((file) => simulate.readEventFile(file, now));
+    const events = (values.event ?? []).flatMap((file) => simulate.readEventFile(file, now));
     const report = await simulate.runSimulation({ assembly: values.assembly, state, events, runMinutes });
     io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${simulate.formatTimeline(report)}\n`);
   }),

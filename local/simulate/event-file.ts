@@ -1,9 +1,65 @@
 import { randomUUID } from 'crypto';
 import { readJson } from './cloud-assembly';
+import { describeUnknownKey, findUnknownKey, listOf, objectOf, Shape, VALUE, valuesOf } from './known-keys';
 import { SimulationInputError } from './simulation-input-error';
 
 /** The event field that gives `time` relative to the start, as state files give `startedMinutesAgo` for `startedAt`. */
 export const RELATIVE_TIME_FIELD = 'timeMinutesAgo';
+
+/** An alarm's `state` and `previousState` ("Alarm events and EventBridge", Amazon CloudWatch User Guide). */
+const ALARM_STATE = valuesOf('value', 'reason', 'reasonData', 'timestamp', 'actionsSuppressedBy', 'actionsSuppressedReason');
+
+/**
+ * The `detail` of the events simulate acts on, by `detail-type`: CloudWatch's
+ * alarm state change ("Alarm events and EventBridge", Amazon CloudWatch User
+ * Guide; `alarmTags` and `alarmTagsStatus` with tag propagation on, "Alarm
+ * tags in action payloads") and Proton's environment status change ("AWS
+ * Proton events"). The tags and a metric's dimensions are the user's own
+ * names and are not looked into. Another detail-type's detail is not checked.
+ */
+const DETAILS: { readonly [detailType: string]: Shape } = {
+  'CloudWatch Alarm State Change': objectOf({
+    alarmName: VALUE,
+    state: ALARM_STATE,
+    previousState: ALARM_STATE,
+    configuration: objectOf({
+      description: VALUE,
+      metrics: listOf(objectOf({
+        id: VALUE,
+        metricStat: objectOf({ metric: objectOf({ namespace: VALUE, name: VALUE, dimensions: VALUE }), period: VALUE, stat: VALUE, unit: VALUE }),
+        expression: VALUE,
+        label: VALUE,
+        returnData: VALUE,
+        period: VALUE,
+        accountId: VALUE,
+      })),
+      alarmRule: VALUE,
+      actionsSuppressor: VALUE,
+      actionsSuppressorWaitPeriod: VALUE,
+      actionsSuppressorExtensionPeriod: VALUE,
+    }),
+    alarmTags: VALUE,
+    alarmTagsStatus: VALUE,
+  }),
+  'AWS Proton Environment Status Change': valuesOf('name', 'status', 'previousStatus'),
+};
+
+/** The EventBridge envelope ("Amazon EventBridge events", EventBridge User Guide), and `timeMinutesAgo` for `time`. */
+function eventShape(detailType: string): Shape {
+  return objectOf({
+    'version': VALUE,
+    'id': VALUE,
+    'detail-type': VALUE,
+    'source': VALUE,
+    'account': VALUE,
+    'time': VALUE,
+    [RELATIVE_TIME_FIELD]: VALUE,
+    'region': VALUE,
+    'resources': VALUE,
+    'replay-name': VALUE,
+    'detail': Object.prototype.hasOwnProperty.call(DETAILS, detailType) ? DETAILS[detailType] : VALUE,
+  });
+}
 
 /**
  * Reads an event file: one EventBridge event (a CloudWatch "Alarm State
@@ -14,6 +70,10 @@ export const RELATIVE_TIME_FIELD = 'timeMinutesAgo';
  * simulation, so files do not rot), and no `id` (a fresh UUID, different for
  * every entry; give the same id twice to simulate a redelivery). The alarm's
  * `detail.state.timestamp` follows `time` when it is left out.
+ *
+ * A key that neither EventBridge's envelope nor the event's detail-type has
+ * (a typo such as `"resource"`) is refused with its path and the closest
+ * known key, rather than making the event silently match no rule.
  */
 export function readEventFile(file: string, now = Date.now()): { source: string; event: Record<string, unknown> }[] {
   const content = readJson(file, 'the event file');
@@ -28,6 +88,10 @@ export function readEventFile(file: string, now = Date.now()): { source: string;
     }
     if (typeof event.source !== 'string' || typeof event['detail-type'] !== 'string') {
       throw new SimulationInputError(`${at} has no "source" and "detail-type": use an EventBridge event, e.g. a CloudWatch Alarm State Change`);
+    }
+    const unknown = findUnknownKey(event, eventShape(event['detail-type']));
+    if (unknown) {
+      throw new SimulationInputError(`${at}: ${describeUnknownKey(unknown)} (a "${event['detail-type']}" event); remove or rename it`);
     }
     return { source: events.length > 1 ? `${file}#${index}` : file, event: withEventBridgeFields(event, at, now) };
   });

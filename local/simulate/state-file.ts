@@ -1,5 +1,6 @@
 import { readJson } from './cloud-assembly';
 import { derivedAppConfigId } from './intrinsics';
+import { describeUnknownKey, findUnknownKey, listOf, objectOf, VALUE, valuesOf } from './known-keys';
 import { SimulationInputError } from './simulation-input-error';
 import { Rules, TextRule } from '../../src/private/contract';
 import { AppConfigSeed, ApplicationSeed, DeploymentSeed, DeploymentStrategySeed } from '../appconfig-state';
@@ -131,6 +132,23 @@ export interface StackAppConfigResources {
 
 const MINUTE = 60_000;
 
+/** Every key a state file may have, as SimulationState and the README's "State file" table give them. */
+const STATE_SHAPE = objectOf({
+  appConfig: objectOf({
+    applications: listOf(objectOf({ id: VALUE, name: VALUE, environments: listOf(valuesOf('id', 'name')) })),
+    deploymentStrategies: listOf(valuesOf('id', 'name', 'deploymentDurationInMinutes', 'growthFactor', 'growthType', 'finalBakeTimeInMinutes')),
+    deployments: listOf(valuesOf('application', 'environment', 'deploymentStrategy', 'startedMinutesAgo', 'startedAt', 'stoppedMinutesAgo',
+      'configurationProfileId', 'configurationVersion', 'description')),
+    starts: listOf(valuesOf('application', 'environment', 'deploymentStrategy', 'configurationProfileId', 'configurationVersion', 'description')),
+  }),
+  cloudWatch: objectOf({ alarms: listOf(valuesOf('alarm', 'state', 'actionsEnabled', 'actionsSuppressedBy')) }),
+  organization: valuesOf('id', 'accounts'),
+  proton: objectOf({
+    environments: listOf(valuesOf('name', 'deploymentStatus', 'startedMinutesAgo', 'templateName', 'templateMajorVersion', 'templateMinorVersion')),
+    deploymentDurationMinutes: VALUE,
+  }),
+});
+
 /** Reads and checks a state file; every problem is one line naming the field. */
 export function readStateFile(file: string): SimulationState {
   return checkState(readJson(file, 'the state file'), file);
@@ -142,10 +160,8 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     throw new SimulationInputError(`${source}: ${field} must be ${expected}; see "State file" in the README`);
   };
   if (!isObject(state)) fail('the top level', 'an object like { "appConfig": {...}, "proton": {...} }');
-  const known = new Set(['appConfig', 'proton', 'cloudWatch', 'organization']);
-  for (const key of Object.keys(state as object)) {
-    if (!known.has(key)) fail(`"${key}"`, 'one of appConfig, proton, cloudWatch, organization (unknown key)');
-  }
+  const unknown = findUnknownKey(state, STATE_SHAPE);
+  if (unknown) throw new SimulationInputError(`${source}: ${describeUnknownKey(unknown)}; see "State file" in the README`);
   const s = state as Record<string, any>;
   const list = (value: unknown, field: string) => {
     if (value !== undefined && !Array.isArray(value)) fail(field, 'a list');
@@ -222,9 +238,6 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
       if (typeof account !== 'string') fail(`organization.accounts[${i}]`, `a string: ${Rules.ACCOUNT_ID.says}`);
       ruled(account, `organization.accounts[${i}]`, Rules.ACCOUNT_ID, 'an account id');
     });
-    for (const key of Object.keys(s.organization)) {
-      if (key !== 'id' && key !== 'accounts') fail(`organization.${key}`, 'left out: an organization has only id and accounts (unknown key)');
-    }
   }
   if (s.proton !== undefined && !isObject(s.proton)) fail('proton', 'an object');
   number(s.proton?.deploymentDurationMinutes, 'proton.deploymentDurationMinutes');

@@ -61,7 +61,7 @@ export function formatEvent(event: EventReport): string[] {
 /**
  * The deployments the state file started and what the alarm-state check
  * decided: every refused start and every tick that rolled back, and how many
- * ticks let the deployment continue.
+ * ticks let the deployment continue, for each reason the check gave.
  */
 export function formatChecks(starts: readonly StartReport[], checks: readonly ExtensionCheckReport[]): string[] {
   const lines: string[] = [];
@@ -76,8 +76,15 @@ export function formatChecks(starts: readonly StartReport[], checks: readonly Ex
     lines.push(`${check.at} ${point} of deployment ${check.deploymentNumber} on AppConfig ${check.applicationId}/${check.environmentId}`
       + ` (${check.target ?? '?'}): ${check.decision}${check.description ? `: ${check.description}` : ''}`);
   }
-  const continued = checks.filter((check) => check.decision === 'CONTINUE').length;
-  if (continued > 0) lines.push(`${continued} tick(s) found no alarm firing and let the deployment continue`);
+  // Grouped by what the check said: a dry run, a paused alarm or an alarm that
+  // could not be read also continue, and must not read as "no alarm fires".
+  const continued = new Map<string, number>();
+  for (const check of checks) {
+    if (check.decision !== 'CONTINUE') continue;
+    const said = check.description ?? 'no alarm fires';
+    continued.set(said, (continued.get(said) ?? 0) + 1);
+  }
+  for (const [said, count] of continued) lines.push(`${count} tick(s) let the deployment continue: ${said}`);
   return lines;
 }
 

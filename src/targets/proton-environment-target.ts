@@ -1,7 +1,8 @@
-// AWS ended support for AWS Proton on 2026-10-07. Everything the construct
-// knows about Proton is in this file and in RollbackTarget.protonEnvironment,
-// so the target can be removed without touching anything else.
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+// AWS ended support for AWS Proton on 2026-10-07 (AWS Proton Service
+// Deprecation and Migration Guide), and RollbackTarget.protonEnvironment is
+// deprecated. Everything the construct knows about Proton is in this file and
+// in that factory, so the target can be removed without touching anything else.
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ProtonEnvironmentTargetInput, Rules, TargetKind } from '../private/contract';
 import { TargetBindContext, TargetDefinition } from '../private/target-definition';
@@ -10,6 +11,9 @@ import { describeValue, isLiteral, validationError } from '../private/validate';
 /**
  * Options of an AWS Proton environment target: the environment whose
  * in-progress deployment an alarm cancels.
+ *
+ * @deprecated AWS ended support for AWS Proton on 2026-10-07; see
+ * `RollbackTarget.protonEnvironment`.
  */
 export interface ProtonEnvironmentTargetOptions {
   /**
@@ -19,12 +23,19 @@ export interface ProtonEnvironmentTargetOptions {
   readonly environmentName: string;
 }
 
+/** The id of the synth warning every Proton target gets. */
+export const PROTON_DEPRECATED_WARNING = 'cdk-alarm-rollback:protonDeprecated';
+
 /** Cancels the in-progress deployment of one Proton environment. */
 export class ProtonEnvironmentTarget implements TargetDefinition {
   constructor(private readonly options: ProtonEnvironmentTargetOptions) {}
 
   public bind(scope: IConstruct, context: TargetBindContext): ProtonEnvironmentTargetInput {
     const environmentName = this.options.environmentName;
+    Annotations.of(scope).addWarningV2(PROTON_DEPRECATED_WARNING,
+      'RollbackTarget.protonEnvironment is deprecated: AWS ended support for AWS Proton on 2026-10-07, after which Proton environments '
+      + 'can no longer be reached, so this target cannot cancel anything. Move the environment\'s deployments off Proton and remove this target; '
+      + 'it will be removed in a later release.');
     if (isLiteral(environmentName) && !Rules.PROTON_RESOURCE_NAME.test(environmentName)) {
       throw validationError(scope,
         `environmentName is ${describeValue(environmentName)}, which is not a Proton environment name`,

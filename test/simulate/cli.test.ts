@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { synthesizeTestApp, watchedAlarm } from './support';
@@ -53,7 +53,7 @@ describe('cdk-alarm-rollback simulate', () => {
   it.each([
     [['simulate', '--assembly', '/nonexistent/cdk.out', '--event', 'x.json'], /no cloud assembly at \/nonexistent\/cdk.out: run `cdk synth`/],
     [['simulate', '--assembly', '.', '--event', 'x.json', '--frobnicate'], /Unknown option '--frobnicate'.*usage: cdk-alarm-rollback simulate/],
-    [['simulate', '--assembly', '.'], /simulate needs at least one --event file/],
+    [['simulate', '--event', 'x.json'], /simulate needs --assembly/],
     [['simulate', '--assembly', '.', '--event', 'x.json', '--run-minutes', 'ten'], /--run-minutes must be a number of minutes from 0 to 1440, got "ten"/],
   ])('reports bad input %j in one line with exit code 1', (args, message) => {
     const result = run(...args);
@@ -74,6 +74,43 @@ describe('cdk-alarm-rollback simulate', () => {
     expect(badState.stderr).toMatch(/appConfig.deployments\[0\].environment must be a non-empty string/);
     expect(badEvent.status).toBe(1);
     expect(badEvent.stderr).toMatch(/the event file at .*broken.json is not valid JSON/);
+    expect(`${badState.stderr}${badEvent.stderr}`.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('runs the state file\'s starts and the ticks of running deployments with no event file', () => {
+    writeFileSync(join(files, 'start-while-alarming.json'), JSON.stringify({
+      appConfig: { starts: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear' }] },
+      cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] },
+    }));
+
+    const result = run('simulate', '--assembly', assembly, '--state', join(files, 'start-while-alarming.json'), '--run-minutes', '2', '--json');
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as SimulationReport;
+    expect(report.events).toEqual([]);
+    expect(report.starts).toEqual([expect.objectContaining({ deploymentNumber: 1 })]);
+    expect(report.checks.map((check) => [check.actionPoint, check.decision])).toEqual(expect.arrayContaining([
+      ['PRE_START_DEPLOYMENT', 'ALLOWED'],
+      ['AT_DEPLOYMENT_TICK', 'ROLL_BACK'],
+    ]));
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'ROLLED_BACK' })]);
+  });
+
+  it('refuses a misspelt key in a state or event file with its path and the closest known key, in one line', () => {
+    writeFileSync(join(files, 'misspelt-state.json'), JSON.stringify({
+      appConfig: { deployment: [{ application: 'shop', environment: 'prod', startedMinutesAgo: 3 }] },
+    }));
+    writeFileSync(join(files, 'misspelt-event.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(files, 'alarm.json'), 'utf8')), resource: [] }));
+
+    const badState = run('simulate', '--assembly', assembly, '--state', join(files, 'misspelt-state.json'), '--event', join(files, 'alarm.json'));
+    const badEvent = run('simulate', '--assembly', assembly, '--event', join(files, 'misspelt-event.json'));
+
+    expect(badState.status).toBe(1);
+    expect(badState.stdout).toBe('');
+    expect(badState.stderr).toMatch(/misspelt-state\.json: "appConfig\.deployment" is not a known key \(did you mean "appConfig\.deployments"\?\)/);
+    expect(badEvent.status).toBe(1);
+    expect(badEvent.stderr).toMatch(/misspelt-event\.json: "resource" is not a known key \(did you mean "resources"\?\)/);
     expect(`${badState.stderr}${badEvent.stderr}`.trim().split('\n')).toHaveLength(2);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { synthesizeTestApp } from './support';
-import { buildQuickStartStack } from '../../examples/readme-quick-start';
+import { RollbackStack } from '../../examples/readme-quick-start';
 import { main } from '../../local/cli';
 import { closest, editDistance } from '../../local/commands/flags';
 import { readEventFile, RELATIVE_TIME_FIELD, Simulation, SimulationReport } from '../../local/simulate';
@@ -56,18 +56,48 @@ describe('cdk-alarm-rollback event', () => {
       },
     });
     expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(Math.abs(Date.parse(event.time) - (Date.now() - 3 * MINUTE))).toBeLessThan(MINUTE);
 
+    const file = join(files, 'shop-errors.json');
+    writeFileSync(file, printed.stdout);
     const simulation = await Simulation.start({
       assembly,
       state: { appConfig: { deployments: [{ application: 'shop', environment: 'prod', deploymentStrategy: 'shop-linear', startedMinutesAgo: 5 }] } },
     });
     try {
-      const report = await simulation.deliver(event);
+      const [{ event: read }] = readEventFile(file, simulation.appConfig.state.now());
+      const report = await simulation.deliver(read);
       expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
     } finally {
       await simulation.close();
     }
+  });
+
+  it('writes the time relative to the run, so the file reads the same at any hour', async () => {
+    const printed = await inProcess('event', '--assembly', assembly, '--alarm', 'shop-errors', '--minutes-ago', '3');
+    const event = JSON.parse(printed.stdout);
+    const file = join(files, 'relative-event.json');
+    writeFileSync(file, printed.stdout);
+
+    expect(event[RELATIVE_TIME_FIELD]).toBe(3);
+    expect(event).not.toHaveProperty('time');
+    // No absolute date anywhere in the file: the alarm's timestamps are stamped when simulate reads it.
+    expect(printed.stdout).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    for (const start of ['2026-11-20T09:42:00.000Z', '2026-11-20T09:44:00.000Z']) {
+      const [{ event: read }] = readEventFile(file, Date.parse(start)) as Array<{ event: Record<string, any> }>;
+      expect(Date.parse(read.time)).toBe(Date.parse(start) - 3 * MINUTE);
+      expect(read.detail.state.timestamp).toBe(new Date(Date.parse(start) - 3 * MINUTE).toISOString().replace(/Z$/, '+0000'));
+    }
+  });
+
+  it('writes absolute times with --absolute-time', async () => {
+    const printed = await inProcess('event', '--assembly', assembly, '--alarm', 'shop-errors', '--minutes-ago', '3', '--absolute-time');
+    const event = JSON.parse(printed.stdout);
+
+    expect(printed.code).toBe(0);
+    expect(event).not.toHaveProperty(RELATIVE_TIME_FIELD);
+    expect(Math.abs(Date.parse(event.time) - (Date.now() - 3 * MINUTE))).toBeLessThan(MINUTE);
+    expect(event.detail.state.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
+    expect(JSON.parse(event.detail.state.reasonData)).toEqual(expect.objectContaining({ queryDate: expect.any(String) }));
   });
 
   it('gives a composite alarm its rule, and takes an ARN and another state', async () => {
@@ -117,9 +147,16 @@ describe('event files', () => {
   });
 
   it.each([
+    [{ resource: ['arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors'] },
+      /: "resource" is not a known key \(did you mean "resources"\?\); the top level has version, id, detail-type, source, account, time, timeMinutesAgo, region, resources/],
+    [{ detail: { alarmName: 'shop-errors', state: { valeu: 'ALARM' } } },
+      /: "detail\.state\.valeu" is not a known key \(did you mean "detail\.state\.value"\?\); detail\.state has value, reason/],
+    [{ detail: { alarmName: 'shop-errors', configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'Shop', nmae: 'Errors' } } }] } } },
+      /"detail\.configuration\.metrics\[0\]\.metricStat\.metric\.nmae" is not a known key \(did you mean "detail\.configuration\.metrics\[0\]\.metricStat\.metric\.name"\?\)/],
+    [{ detail: { alarmName: 'shop-errors', alarmTag: { team: 'shop' } } }, /"detail\.alarmTag" is not a known key \(did you mean "detail\.alarmTags"\?\)/],
     [{ [RELATIVE_TIME_FIELD]: -1 }, /timeMinutesAgo must be a number of zero or more/],
     [{ [RELATIVE_TIME_FIELD]: 1, time: '2026-11-20T14:05:42Z' }, /gives both "time" and "timeMinutesAgo": keep one/],
-  ])('refuse %j', (fields, message) => {
+  ])('refuse %j, naming the path and what to use', (fields, message) => {
     const file = join(files, 'bad-relative.json');
     writeFileSync(file, JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', ...fields }));
 
@@ -127,12 +164,44 @@ describe('event files', () => {
   });
 });
 
+describe('event file keys', () => {
+  it('are not looked into where the names are the user\'s own: tags, dimensions, and the detail of another detail-type', () => {
+    const file = join(files, 'own-names.json');
+    writeFileSync(file, JSON.stringify([
+      {
+        'source': 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+        'resources': [],
+        'detail': {
+          alarmName: 'shop-errors',
+          alarmTags: { anyTeamKey: 'shop' },
+          alarmTagsStatus: 'SUCCESS',
+          state: { value: 'ALARM' },
+          configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'Shop', name: 'Errors', dimensions: { AnyDimension: 'x' } } } }] },
+        },
+      },
+      { 'source': 'my.app', 'detail-type': 'Something Else', 'detail': { whatever: { nested: true } } },
+    ]));
+
+    expect(readEventFile(file)).toHaveLength(2);
+  });
+});
+
 describe('the samples the package ships', () => {
   let quickStart: string;
+  let state: string;
   beforeAll(() => {
     quickStart = mkdtempSync(join(tmpdir(), 'quick-start-'));
+    // The environment the quick start imports by id, with a deployment rolling out.
+    state = join(files, 'quick-start-state.json');
+    writeFileSync(state, JSON.stringify({
+      appConfig: {
+        applications: [{ id: 'abc1234', name: 'my-service', environments: [{ id: 'def5678', name: 'production' }] }],
+        deployments: [{ application: 'my-service', environment: 'production', deploymentStrategy: 'AppConfig.Linear20PercentEvery6Minutes', startedMinutesAgo: 2 }],
+      },
+    }));
     const app = new App({ outdir: quickStart });
-    buildQuickStartStack(app);
+    new RollbackStack(app, 'QuickStart', { env: { account: '123456789012', region: 'us-east-1' } });
     app.synth();
   });
 
@@ -146,29 +215,51 @@ describe('the samples the package ships', () => {
   });
 
   it('drive the README quick start app, and the timeline lists the alarm ARNs each rule watches first', async () => {
-    const result = await run('simulate', '--assembly', quickStart,
+    const result = await run('simulate', '--assembly', quickStart, '--state', state,
       '--event', join(SAMPLES, 'metric-alarm.json'), '--event', join(SAMPLES, 'redelivery.json'), '--event', join(SAMPLES, 'composite-alarm.json'));
 
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
-    // Two alarm rules, and the Proton target's rule on its environment's status changes once the construct makes it.
-    expect(lines[0]).toMatch(/^[23] rollback rule\(s\):$/);
-    expect(lines[1]).toMatch(/^ {2}QuickStart\/Rollback\/ConfigRollout.* -> appconfig target QuickStart\/Rollback\/ConfigRollout, watching 2 alarm\(s\):$/);
-    expect(lines.slice(2, 4).map((line) => line.trim())).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^arn:aws:cloudwatch:us-east-1:123456789012:alarm:QuickStart-Errors[0-9A-F]{8}$/),
+    // One alarm rule per AppConfig target.
+    expect(lines[0]).toBe('2 rollback rule(s):');
+    expect(lines[1]).toMatch(/^ {2}QuickStart\/Rollback\/Production.* -> appconfig target QuickStart\/Rollback\/Production, watching 2 alarm\(s\):$/);
+    expect(lines.slice(2, 4).map((line) => line.trim()).sort()).toEqual([
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-service-errors',
       'arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-service-p99-latency',
-    ]));
+    ]);
     // The metric sample matches the rule that watches it; the composite sample's alarm is not in the quick start.
-    expect(result.stdout).toMatch(/#1 my-service-p99-latency OK -> ALARM .*\n {2}\+ QuickStart\/Rollback\/ConfigRollout\/Rule -> AppConfig/);
+    expect(result.stdout).toMatch(/#1 my-service-p99-latency OK -> ALARM .*\n {2}\+ QuickStart\/Rollback\/Production\/Rule -> AppConfig/);
     expect(result.stdout).toMatch(/#4 my-service-health OK -> ALARM .*\n {4}no rule matched: nothing was called/);
   });
 
-  it('give outcomes to the quick start targets: no deployment to stop, then a duplicate', async () => {
-    const result = await run('simulate', '--assembly', quickStart, '--event', join(SAMPLES, 'redelivery.json'), '--json');
+  it('give outcomes to the quick start targets: a dry run that stops nothing, then a duplicate', async () => {
+    const result = await run('simulate', '--assembly', quickStart, '--state', state, '--event', join(SAMPLES, 'redelivery.json'), '--json');
     const report = JSON.parse(result.stdout) as SimulationReport;
 
-    expect(report.events.map((event) => event.deliveries.map((delivery) => delivery.outcome))).toEqual([['NO_ACTIVE_DEPLOYMENT'], ['DUPLICATE']]);
+    expect(report.events.map((event) => event.deliveries.map((delivery) => delivery.outcome))).toEqual([['DRY_RUN'], ['DUPLICATE']]);
+    expect(report.finalState.appConfig.find((target) => target.environmentId === 'def5678')?.deployments)
+      .toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
+  });
+
+  it('show the quick start\'s dry run at the ticks of a deployment started while an alarm fires, not as "no alarm fires"', async () => {
+    const starting = join(files, 'quick-start-starts.json');
+    writeFileSync(starting, JSON.stringify({
+      appConfig: {
+        applications: [{ id: 'abc1234', name: 'my-service', environments: [{ id: 'def5678', name: 'production' }] }],
+        starts: [{ application: 'my-service', environment: 'production', deploymentStrategy: 'AppConfig.Linear20PercentEvery6Minutes' }],
+      },
+      cloudWatch: { alarms: [{ alarm: 'my-service-errors', state: 'ALARM' }] },
+    }));
+
+    const result = await run('simulate', '--assembly', quickStart, '--state', starting, '--run-minutes', '2');
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/start on AppConfig abc1234\/def5678: deployment 1 started/);
+    expect(result.stdout).toMatch(/\n2 tick\(s\) let the deployment continue: dry run: would have rolled back because alarm my-service-errors was in a trigger state/);
+    expect(result.stdout).not.toMatch(/no alarm fires/);
+    expect(result.stdout).toMatch(/abc1234\/def5678 \(QuickStart\/Rollback\/Production\): deployments #1 DEPLOYING/);
   });
 });
 

@@ -11,7 +11,7 @@ import { buildMultiAccountApp } from '../../examples/readme-multi-account';
 import { main } from '../../local/cli';
 import {
   alarmStateChange, assemblyAlarms, AssemblyStack, checkState, decideForward, evaluateBusPolicy, ForwardingRule, formatEvent, formatTimeline,
-  PutEventsRequest, resolveAssembly, Simulation, SimulationState,
+  PutEventsRequest, readEventFile, resolveAssembly, Simulation, SimulationState,
 } from '../../local/simulate';
 import { AlarmEventForwarder, AlarmRollback, AlarmSource, AlarmTagPropagation, RollbackTarget } from '../../src';
 
@@ -295,9 +295,13 @@ describe('simulate across accounts and Regions', () => {
     expect(code).toBe(0);
     const event = JSON.parse(stdout);
     expect(event).toMatchObject({ account: MONITORING, region: REGION, resources: [MONITORED] });
+    // Read back as `simulate --event` reads it, which stamps its relative time.
+    const file = join(mkdtempSync(join(tmpdir(), 'simulate-event-')), 'event.json');
+    writeFileSync(file, stdout);
 
     const sim = await start(assembly);
-    const report = await sim.deliver(event);
+    const [{ event: read }] = readEventFile(file, sim.appConfig.state.now());
+    const report = await sim.deliver(read);
     expect(report.hops.map((hop) => hop.status)).toEqual(['DELIVERED']);
     expect(report.deliveries.map((delivery) => delivery.outcome)).toEqual(['ROLLED_BACK']);
   });
@@ -483,7 +487,10 @@ describe('simulate: tag-routed targets across accounts', () => {
     let stderr = '';
     const code = await main(['event', '--assembly', assembly, '--alarm', alarm], { stdout: (text) => { stdout += text; }, stderr: (text) => { stderr += text; } });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    return JSON.parse(stdout) as Record<string, any>;
+    // Read back as `simulate --event` reads the file, which stamps its relative time.
+    const file = join(mkdtempSync(join(tmpdir(), 'simulate-event-')), 'event.json');
+    writeFileSync(file, stdout);
+    return readEventFile(file)[0].event as Record<string, any>;
   };
 
   it('counts the tagged alarms as watched by the tag-routed target', () => {

@@ -36,4 +36,22 @@ describe('the state file', () => {
   ])('refuses %j with the field and the rule it breaks', (state, message) => {
     expect(() => checkState(state, 'state.json')).toThrow(message);
   });
+
+  it.each([
+    [{ apConfig: {} }, '"apConfig" is not a known key (did you mean "appConfig"?); the top level has appConfig, cloudWatch, organization, proton'],
+    [{ appConfig: { deployment: [{ application: 'shop', environment: 'prod' }] } },
+      '"appConfig.deployment" is not a known key (did you mean "appConfig.deployments"?); appConfig has applications, deploymentStrategies, deployments, starts'],
+    [{ appConfig: { deployments: [{ application: 'shop', environment: 'prod', startedMinutesAgp: 3 }] } },
+      '"appConfig.deployments[0].startedMinutesAgp" is not a known key (did you mean "appConfig.deployments[0].startedMinutesAgo"?)'],
+    [{ appConfig: { applications: [{ name: 'shop', environments: [{ name: 'prod', ID: 'def5678' }] }] } },
+      '"appConfig.applications[0].environments[0].ID" is not a known key (did you mean "appConfig.applications[0].environments[0].id"?)'],
+    [{ cloudWatch: { alarms: [{ alarm: 'shop-errors' }, { alarm: 'shop-health', actionEnabled: false }] } },
+      '"cloudWatch.alarms[1].actionEnabled" is not a known key (did you mean "cloudWatch.alarms[1].actionsEnabled"?)'],
+    [{ organization: { id: 'o-a1b2c3d4e5', account: ['111111111111'] } }, '"organization.account" is not a known key (did you mean "organization.accounts"?); organization has id, accounts'],
+    [{ proton: { environments: [{ nmae: 'shop-prod' }] } }, '"proton.environments[0].nmae" is not a known key (did you mean "proton.environments[0].name"?)'],
+    [{ appConfig: { starts: [{ application: 'shop', environment: 'prod', frobnicate: true }] } },
+      '"appConfig.starts[0].frobnicate" is not a known key; appConfig.starts[0] has application, environment, deploymentStrategy'],
+  ])('refuses the unknown key in %j with its path and the closest known key', (state, message) => {
+    expect(() => checkState(state, 'state.json')).toThrow(`state.json: ${message}`);
+  });
 });
