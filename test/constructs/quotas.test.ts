@@ -97,6 +97,20 @@ describe('quotas on the resolved template', () => {
     expect(used(measured, 'EventBridge event pattern characters')).toBeGreaterThan(1500);
   });
 
+  it.each([
+    ['in the rollback stack', false],
+    ['in a monitoring stack of the app', true],
+  ])('deploys one target of 100 alarms created in the app %s with its alarm-state check, counting their generated names at their real length', (_where, alarmsInMonitoringStack) => {
+    const { app, stack, monitoring } = platformStack({ targets: 1, alarmsPerTarget: 100, createdAlarmsOnly: true, alarmsInMonitoringStack });
+    const { template, environment, exports } = synthesize(app, stack, monitoring);
+    const measured = measureQuotas(template, environment, exports);
+    expectWithinEveryQuota(measured);
+    const parameters = Object.values(template.Resources!).find((resource) => resource.Type === 'AWS::AppConfig::ExtensionAssociation')!.Properties!.Parameters;
+    // Target and at least 7 of Alarms1..Alarms9: 100 ARNs of about 130 characters.
+    expect(Object.keys(parameters).length).toBeGreaterThanOrEqual(8);
+    expect(used(measured, 'AppConfig extension parameter value characters')).toBeGreaterThan(1500);
+  });
+
   it('deploys 200 mixed AppConfig and Proton targets, some created in the app, within every quota', () => {
     expectWithinEveryQuota(usages({ targets: 200, alarmsPerTarget: 2, protonEvery: 3, createdEnvironmentEvery: 10, alarmStateChecks: false }));
   });
