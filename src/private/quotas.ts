@@ -103,3 +103,10 @@ export const APPCONFIG_PARAMETER_VALUE_MAX_CHARS = ExtensionParameter.MAX_VALUE_
 // states no number of associations per extension or per account, so none is
 // checked here. Each association is one CloudFormation resource, and the
 // 500 resources of a stack (checked by AlarmRollback) bind first.
+
+/**
+ * Outputs in one stack. "AWS CloudFormation quotas": Outputs, 200 per
+ * template. Every value another stack of the app imports is one export,
+ * one output: the CDK adds them to the producing stack.
+ */
+export const CLOUDFORMATION_MAX_OUTPUTS = 200;

@@ -54,15 +54,15 @@ export class ResolvedLength {
     if (!Token.isUnresolved(value)) {
       return jsonBody(value);
     }
-    // A whole attribute of a resource, possibly of another stack: once
-    // deployed it is that resource's value (imported when the stacks differ),
-    // as long as that resource's own attribute can be.
-    const reference = referenceIn(value);
-    if (reference) {
-      const chars = attributeChars(reference.target, reference.displayName);
-      if (chars !== undefined) return chars;
-    }
-    return this.bound(this.stack.resolve(value), unknownPart);
+    // Literal parts at their length; each attribute of a resource, possibly
+    // of another stack (imported once deployed), at the longest that
+    // resource's attribute can be; anything else by what it resolves to here.
+    const counted = (part: unknown): number => (part instanceof Counted ? part.chars : jsonBody(String(part)));
+    const parts = Tokenization.reverseString(value).mapTokens({
+      mapToken: (token) => new Counted((token instanceof Reference ? attributeChars(token.target, token.displayName) : undefined)
+        ?? this.bound(this.stack.resolve(token), unknownPart)),
+    });
+    return counted(parts.join({ join: (left: unknown, right: unknown) => new Counted(counted(left) + counted(right)) }));
   }
 
   /** The longest a CloudWatch alarm ARN can be, never more than any alarm ARN can be. */
@@ -176,11 +176,9 @@ function generatedNameChars(resource: CfnResource): number {
   return Math.min(GENERATED_NAME_MAX_CHARS, stackName + 1 + logicalIdChars + 1 + GENERATED_NAME_SUFFIX_CHARS);
 }
 
-/** The reference `value` is, when it is a single token referring to a construct (`Ref` or `Fn::GetAtt`). */
-function referenceIn(value: string): Reference | undefined {
-  const fragments = Tokenization.reverseString(value);
-  const token = fragments.length === 1 ? fragments.firstToken : undefined;
-  return token instanceof Reference ? token : undefined;
+/** A part of a string already counted, among the literal parts still to count. */
+class Counted {
+  constructor(public readonly chars: number) {}
 }
 
 /** Characters of a string inside a JSON document, without its quotes. */
