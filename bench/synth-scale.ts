@@ -76,7 +76,8 @@ function layoutFigure(name: string, options: PlatformStackOptions, quota: string
       : measureQuotas(template, environment, exports).find((usage) => usage.quota === quota);
   } catch (error) {
     // The CDK lists validation errors after a heading, each behind the construct paths.
-    const refusal = (error as Error).message.split('\n').pop()!.replace(/^\s*(\[[^\]]*\]\s*)+/, '').split('; ')[0];
+    const refusal = (error as Error).message.split('\n').pop()!.replace(/^\s*(\[[^\]]*\]\s*)+/, '')
+      .split('; ')[0].split(', ')[0].replace(/^stack \S+ has /, '');
     return { name: `${name}: ${quota}`, ours: `refused at synth: ${refusal}`, baseline: '', goal: 'deploys, or refused at synth', met: true };
   }
   return {
