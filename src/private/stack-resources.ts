@@ -20,7 +20,8 @@ export function checkStackResources(scope: IConstruct): string[] {
   return [validationError(scope,
     `stack ${stack.stackName} has ${total} resources, ${ours} of them from this AlarmRollback (a rule per target, an extension association per AppConfig target); `
     + `CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack`,
-    'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack, or set alarmStateChecks: false to leave out the associations').message];
+    'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack (with an alarmName each, so that they are read by name '
+    + 'rather than through an export each: CloudFormation allows 200 outputs per stack), or set alarmStateChecks: false to leave out the associations').message];
 }
 
 /**
