@@ -79,7 +79,7 @@ describe('quotas on the resolved template', () => {
     const { app } = platformStack({ targets: 200, alarmsPerTarget: 2 });
     expect(() => app.synth()).toThrow(new RegExp(
       '\\[PlatformDeploymentGuardrailsRollbackStack/Rollback\\] stack PlatformDeploymentGuardrailsRollbackStack has \\d+ resources, \\d+ of them from this AlarmRollback '
-      + '.*CloudFormation allows 500 per stack\\. Split the targets over AlarmRollbacks in two stacks'));
+      + '.*CloudFormation allows 500 per stack\\. Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack \\(with an alarmName each'));
   });
 
   describe('the layout the resource error suggests for 150 targets: alarms and environments in a stack of their own', () => {
