@@ -69,15 +69,21 @@ export function formatEvent(event: EventReport): string[] {
 export function formatChecks(starts: readonly StartReport[], checks: readonly ExtensionCheckReport[]): string[] {
   const lines: string[] = [];
   const startChecks = checks.filter((check) => check.actionPoint === 'PRE_START_DEPLOYMENT');
-  // The check AppConfig ran for a start: same environment, same service time.
-  const sameStart = (start: StartReport, check: ExtensionCheckReport) =>
-    check.applicationId === start.applicationId && check.environmentId === start.environmentId && check.at === start.at;
+  // The check AppConfig ran for a start: the first one on the same environment
+  // from the start's time on (the service clock moves during the call), of
+  // the deployment it started, not taken by an earlier start.
+  const matched = new Set<ExtensionCheckReport>();
+  const forStart = (start: StartReport) => startChecks.find((check) => !matched.has(check)
+    && check.applicationId === start.applicationId && check.environmentId === start.environmentId
+    && Date.parse(check.at) >= Date.parse(start.at)
+    && (start.deploymentNumber === undefined || check.deploymentNumber === start.deploymentNumber));
   for (const start of starts) {
-    const check = startChecks.find((c) => sameStart(start, c));
+    const check = forStart(start);
+    if (check) matched.add(check);
     lines.push(`${start.at} start on AppConfig ${start.applicationId}/${start.environmentId}: ${describeStart(start, check)}`);
   }
   // Start checks of starts that are not the state file's (a test driving the simulation's AppConfig itself).
-  for (const check of startChecks.filter((c) => !starts.some((start) => sameStart(start, c)))) {
+  for (const check of startChecks.filter((c) => !matched.has(c))) {
     if (check.decision !== 'REFUSED' && check.outcome === undefined) continue;
     lines.push(`${check.at} start check of deployment ${check.deploymentNumber} on AppConfig ${check.applicationId}/${check.environmentId}`
       + ` (${check.target ?? '?'}): ${checkVerdict(check)}${check.description ? `: ${check.description}` : ''}`);
