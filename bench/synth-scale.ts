@@ -1,6 +1,7 @@
 import { performance } from 'perf_hooks';
 import { Figure, ms, printTable } from './report-table';
-import { platformStack, synthesize } from '../test/constructs/platform-stack';
+import { Template } from '../local/simulate/intrinsics';
+import { platformStack, PlatformStackOptions, synthesize } from '../test/constructs/platform-stack';
 import { measureQuotas, QuotaUsage } from '../test/constructs/quota-usage';
 
 export interface SynthFigure {
@@ -60,4 +61,53 @@ export function printSynthScale(): void {
   );
   const counts = scale.map((figure) => figure.targets).join(' / ');
   printTable(`Synth scale: used at ${counts} targets of 2 alarms each (baseline: the quota; ratio: at ${last.targets} targets)`, figures);
+  printLayouts();
+}
+
+/** What one quota of one stack of a layout uses, or why synth refused the layout. */
+function layoutFigure(name: string, options: PlatformStackOptions, quota: string, monitoringStack = false): Figure {
+  let figure: QuotaUsage | undefined;
+  try {
+    const { app, stack, monitoring } = platformStack(options);
+    const { template, environment, exports } = synthesize(app, stack, monitoring);
+    figure = monitoringStack
+      ? measureQuotas(app.synth().getStackByName(monitoring!.stackName).template as Template, { ...environment, stackName: monitoring!.stackName })
+        .find((usage) => usage.quota === quota)
+      : measureQuotas(template, environment, exports).find((usage) => usage.quota === quota);
+  } catch (error) {
+    // The CDK lists validation errors after a heading, each behind the construct paths.
+    const refusal = (error as Error).message.split('\n').pop()!.replace(/^\s*(\[[^\]]*\]\s*)+/, '')
+      .split('; ')[0].split(', ')[0].replace(/^stack \S+ has /, '');
+    return { name: `${name}: ${quota}`, ours: `refused at synth: ${refusal}`, baseline: '', goal: 'deploys, or refused at synth', met: true };
+  }
+  return {
+    name: `${name}: ${quota}${monitoringStack ? ' (alarms\' stack)' : ''}`,
+    ours: figure!.used.toLocaleString('en-US'),
+    baseline: figure!.limit.toLocaleString('en-US'),
+    ratio: figure!.used / figure!.limit,
+    goal: '<= quota',
+    met: figure!.used <= figure!.limit,
+  };
+}
+
+/**
+ * The headroom of the layouts the library's own errors lead to: 100 alarms
+ * created in the app on one target, the 150 targets whose alarms and
+ * environments are moved to a stack of their own, and 300 targets with and
+ * without a dashboard.
+ */
+export function printLayouts(): void {
+  const hundred = { targets: 1, alarmsPerTarget: 100, createdAlarmsOnly: true };
+  const moved = { targets: 150, alarmsPerTarget: 2, alarmsInMonitoringStack: true, createdAlarmsOnly: true, environmentsInMonitoringStack: true };
+  const wide = { targets: 300, alarmsPerTarget: 1, alarmStateChecks: false };
+  printTable('Synth scale: layouts the errors suggest (baseline: the quota)', [
+    layoutFigure('100 created alarms, 1 target', hundred, 'AppConfig extension parameter value characters'),
+    layoutFigure('100 created alarms in a monitoring stack, 1 target', { ...hundred, alarmsInMonitoringStack: true }, 'AppConfig extension parameter value characters'),
+    layoutFigure('150 targets, named alarms and environments moved', { ...moved, namedAlarms: true }, 'CloudFormation outputs per stack', true),
+    layoutFigure('150 targets, named alarms and environments moved', { ...moved, namedAlarms: true }, 'CloudFormation resources per stack', true),
+    layoutFigure('150 targets, named alarms and environments moved', { ...moved, namedAlarms: true }, 'CloudFormation resources per stack'),
+    layoutFigure('150 targets, unnamed alarms and environments moved', moved, 'CloudFormation outputs per stack', true),
+    layoutFigure('300 targets', wide, 'CloudFormation template bytes (via S3)'),
+    layoutFigure('300 targets and addDashboard()', { ...wide, dashboard: true }, 'CloudFormation template bytes (via S3)'),
+  ]);
 }

@@ -25,7 +25,7 @@ import { RollbackBus } from './private/rollback-bus';
 import { RollbackFunction } from './private/rollback-function';
 import { resolveLedgerRetentionDays, resolveMaxEventAge, resolveNotifyOn, resolveReservedConcurrency, resolveRetryAttempts } from './private/rollback-props';
 import { RuleDelivery } from './private/rule-delivery';
-import { checkStackResources } from './private/stack-resources';
+import { checkStackOutputs, checkStackResources, checkTemplateSize } from './private/stack-resources';
 import { resolveAlarmArns, resolveAlarmTags } from './private/target-alarms';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, validationError } from './private/validate';
@@ -502,7 +502,9 @@ export class AlarmRollback extends Construct {
     }
     this.grants = new TargetGrants(this, this.function);
 
-    this.node.addValidation({ validate: () => checkStackResources(this) });
+    this.node.addValidation({
+      validate: () => [...checkStackResources(this), ...checkStackOutputs(this), ...checkTemplateSize(this, this.dashboards.length)],
+    });
     this.triggerOn = props.triggerOn ?? TriggerOn.ALARM;
     this.actOnPausedAlarms = props.actOnPausedAlarms ?? false;
     grantDescribeAlarms(this.function);

@@ -20,6 +20,11 @@ export function actionKey(...deployment: Array<string | number>): LedgerKey {
   return { pk: `${Ledger.ACTION_PREFIX}${deployment.join('#')}`, sk: 'ACTION' };
 }
 
+/** The claim on the one notification of `outcome` an event's record gets, beside the record's partition. */
+export function noticeKey(record: LedgerKey, outcome: string): LedgerKey {
+  return { pk: `${Ledger.NOTICE_PREFIX}${record.pk}`, sk: `${record.sk}#${outcome}` };
+}
+
 export function keyAttributes(key: LedgerKey): Record<string, { S: string }> {
   return { [Ledger.PARTITION_KEY]: { S: key.pk }, [Ledger.SORT_KEY]: { S: key.sk } };
 }

@@ -129,10 +129,19 @@ export interface ExtensionCheckReport {
   readonly applicationId: string;
   readonly environmentId: string;
   readonly deploymentNumber: number;
+  /** The InvocationId AppConfig sent, which the check records as the event id. */
+  readonly invocationId?: string;
   /** ALLOWED or REFUSED at a start; CONTINUE or ROLL_BACK at a tick. */
   readonly decision: string;
   /** The answer's Description, or the invocation's error. */
   readonly description?: string;
+  /**
+   * The outcome the check recorded in the ledger for this invocation:
+   * DRY_RUN for a dry-run tick or start that would have stopped, ROLLED_BACK,
+   * DEPLOYMENT_BLOCKED, REJECTED... None when it recorded nothing (every
+   * alarm quiet, a start not gated).
+   */
+  readonly outcome?: string;
 }
 
 export interface FinalState {

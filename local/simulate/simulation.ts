@@ -15,7 +15,7 @@ import {
   Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport, StartReport,
 } from './simulation-report';
 import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources, StateOrganization } from './state-file';
-import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, Rules, TargetKind } from '../../src/private/contract';
+import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, Rules, TargetKind, Trigger } from '../../src/private/contract';
 import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
@@ -392,15 +392,16 @@ export class Simulation {
   /** The report of everything delivered so far. */
   public async report(): Promise<SimulationReport> {
     await this.runDue();
+    const ledger = await this.ledger();
     return {
       assembly: this.assembly,
       rules: this.ruleSummaries,
       forwardingRules: this.forwardingRuleSummaries,
       starts: [...this.starts],
-      checks: this.checks,
+      checks: this.checks.map((check) => ({ ...check, ...recordedOutcome(check, ledger) })),
       events: [...this.events],
       finalState: this.finalState(),
-      ledger: await this.ledger(),
+      ledger,
     };
   }
 
@@ -607,9 +608,21 @@ function checkReport(invocation: ExtensionInvocation, associations: readonly Loc
     applicationId: invocation.applicationId,
     environmentId: invocation.environmentId,
     deploymentNumber: invocation.deploymentNumber,
+    invocationId: invocation.invocationId,
     decision: invocation.decision,
     description: invocation.error ?? (typeof answer.Description === 'string' ? answer.Description : undefined),
   };
+}
+
+/**
+ * The outcome the check recorded for one invocation: its ledger record has
+ * the invocation's id as its event id, and the action point as its trigger.
+ */
+function recordedOutcome(check: ExtensionCheckReport, ledger: readonly Record<string, unknown>[]): { outcome?: string } {
+  if (check.invocationId === undefined) return {};
+  const trigger = check.actionPoint === 'AT_DEPLOYMENT_TICK' ? Trigger.DEPLOYMENT_TICK : Trigger.DEPLOYMENT_START;
+  const record = ledger.find((item) => item.eventId === check.invocationId && item.trigger === trigger);
+  return typeof record?.outcome === 'string' ? { outcome: record.outcome } : {};
 }
 
 /** Why a rule does not act on an event (disabled, or a field its pattern does not match); undefined when it does. */

@@ -1,5 +1,5 @@
 import { Delivery, EventReport, ExtensionCheckReport, FinalState, Hop, SimulationReport, StartReport } from './simulation-report';
-import { TargetInput, TargetKind } from '../../src/private/contract';
+import { RollbackOutcome, TargetInput, TargetKind } from '../../src/private/contract';
 
 /**
  * The report as a timeline a person reads top to bottom: the rules and the
@@ -60,32 +60,77 @@ export function formatEvent(event: EventReport): string[] {
 
 /**
  * The deployments the state file started and what the alarm-state check
- * decided: every refused start and every tick that rolled back, and how many
- * ticks let the deployment continue, for each reason the check gave.
+ * made of each, then the ticks: every tick that did more than find the
+ * alarms quiet (a rollback, a dry run's rollback that was not made, a check
+ * that could not read its payload...) on a line of its own under the outcome
+ * it recorded, and the ticks that let the deployment continue counted by
+ * their reason.
  */
 export function formatChecks(starts: readonly StartReport[], checks: readonly ExtensionCheckReport[]): string[] {
   const lines: string[] = [];
+  const startChecks = checks.filter((check) => check.actionPoint === 'PRE_START_DEPLOYMENT');
+  // The check AppConfig ran for a start: the first one on the same environment
+  // from the start's time on (the service clock moves during the call), of
+  // the deployment it started, not taken by an earlier start.
+  const matched = new Set<ExtensionCheckReport>();
+  const forStart = (start: StartReport) => startChecks.find((check) => !matched.has(check)
+    && check.applicationId === start.applicationId && check.environmentId === start.environmentId
+    && Date.parse(check.at) >= Date.parse(start.at)
+    && (start.deploymentNumber === undefined || check.deploymentNumber === start.deploymentNumber));
   for (const start of starts) {
-    lines.push(start.refused
-      ? `${start.at} start on AppConfig ${start.applicationId}/${start.environmentId}: REFUSED (${start.refused})`
-      : `${start.at} start on AppConfig ${start.applicationId}/${start.environmentId}: deployment ${start.deploymentNumber} started`);
+    const check = forStart(start);
+    if (check) matched.add(check);
+    lines.push(`${start.at} start on AppConfig ${start.applicationId}/${start.environmentId}: ${describeStart(start, check)}`);
   }
-  for (const check of checks) {
-    if (check.decision !== 'ROLL_BACK' && check.decision !== 'REFUSED') continue;
-    const point = check.actionPoint === 'AT_DEPLOYMENT_TICK' ? 'tick' : 'start check';
-    lines.push(`${check.at} ${point} of deployment ${check.deploymentNumber} on AppConfig ${check.applicationId}/${check.environmentId}`
-      + ` (${check.target ?? '?'}): ${check.decision}${check.description ? `: ${check.description}` : ''}`);
+  // Start checks of starts that are not the state file's (a test driving the simulation's AppConfig itself).
+  for (const check of startChecks.filter((c) => !matched.has(c))) {
+    if (check.decision !== 'REFUSED' && check.outcome === undefined) continue;
+    lines.push(`${check.at} start check of deployment ${check.deploymentNumber} on AppConfig ${check.applicationId}/${check.environmentId}`
+      + ` (${check.target ?? '?'}): ${checkVerdict(check)}${check.description ? `: ${check.description}` : ''}`);
   }
-  // Grouped by what the check said: a dry run, a paused alarm or an alarm that
-  // could not be read also continue, and must not read as "no alarm fires".
   const continued = new Map<string, number>();
-  for (const check of checks) {
-    if (check.decision !== 'CONTINUE') continue;
-    const said = check.description ?? 'no alarm fires';
-    continued.set(said, (continued.get(said) ?? 0) + 1);
+  for (const check of checks.filter((c) => c.actionPoint === 'AT_DEPLOYMENT_TICK')) {
+    if (check.decision === 'CONTINUE' && check.outcome === undefined) {
+      const why = check.description ?? 'no description';
+      continued.set(why, (continued.get(why) ?? 0) + 1);
+      continue;
+    }
+    lines.push(`${check.at} tick of deployment ${check.deploymentNumber} on AppConfig ${check.applicationId}/${check.environmentId}`
+      + ` (${check.target ?? '?'}): ${checkVerdict(check)}${check.description ? `: ${check.description}` : ''}`);
   }
-  for (const [said, count] of continued) lines.push(`${count} tick(s) let the deployment continue: ${said}`);
+  for (const [why, count] of continued) {
+    lines.push(`${count} tick(s) let the deployment continue: ${why}`);
+  }
   return lines;
+}
+
+/** What a start was: refused by the check, let through by a check that would have refused it (dry run), allowed, or not checked. */
+function describeStart(start: StartReport, check: ExtensionCheckReport | undefined): string {
+  const by = check ? `the alarm-state check${check.target ? ` of ${check.target}` : ''}` : 'an extension';
+  if (start.refused !== undefined) {
+    return `REFUSED by ${by}${check?.outcome ? ` (${check.outcome})` : ''}: ${check?.description ?? start.refused}`;
+  }
+  const started = `deployment ${start.deploymentNumber} started`;
+  if (!check) {
+    return `${started}; no alarm-state check runs at its start`;
+  }
+  if (check.outcome === RollbackOutcome.DRY_RUN) {
+    return `${started}; DRY_RUN: ${by} would have refused it: ${check.description ?? ''}`;
+  }
+  return `${started}; ${by} allowed it${check.outcome ? ` (${check.outcome})` : ''}${check.description ? `: ${check.description}` : ''}`;
+}
+
+/**
+ * The decision AppConfig acted on, with the outcome the check recorded when
+ * that says more: a dry run answers CONTINUE and records DRY_RUN.
+ */
+function checkVerdict(check: ExtensionCheckReport): string {
+  if (check.outcome === RollbackOutcome.DRY_RUN) {
+    return `DRY_RUN (answered ${check.decision}, the deployment went on)`;
+  }
+  return check.outcome !== undefined && !['ROLLED_BACK', 'DEPLOYMENT_BLOCKED'].includes(check.outcome)
+    ? `${check.decision} (${check.outcome})`
+    : check.decision;
 }
 
 function formatHop(hop: Hop): string[] {

@@ -401,6 +401,8 @@ export const Ledger = {
   EVENT_PREFIX: 'EVENT#',
   /** Claims that make the stop or cancel call happen once per deployment. */
   ACTION_PREFIX: 'ACTION#',
+  /** Claims that make an event's FAILED notification go out once, whatever the number of attempts: `NOTICE#<record pk>`. */
+  NOTICE_PREFIX: 'NOTICE#',
 } as const;
 
 /** One decision, as stored in the ledger, logged, and sent in notifications. */

@@ -88,6 +88,9 @@ export const CLOUDFORMATION_TEMPLATE_MAX_BYTES = 1_000_000;
  */
 export const GENERATED_NAME_MAX_CHARS = 64;
 
+/** The unique suffix CloudFormation appends to a name it generates (12 characters, as in `MyStack-MyAlarm-1A2B3C4D5E6F`). */
+export const GENERATED_NAME_SUFFIX_CHARS = 12;
+
 /** Parameters of one AppConfig extension: `ParameterMap` of CreateExtension (botocore appconfig 2019-10-09, max 10). */
 export const APPCONFIG_EXTENSION_MAX_PARAMETERS = ExtensionParameter.ALARMS_PARAMETER_COUNT + 1;
 
@@ -100,3 +103,10 @@ export const APPCONFIG_PARAMETER_VALUE_MAX_CHARS = ExtensionParameter.MAX_VALUE_
 // states no number of associations per extension or per account, so none is
 // checked here. Each association is one CloudFormation resource, and the
 // 500 resources of a stack (checked by AlarmRollback) bind first.
+
+/**
+ * Outputs in one stack. "AWS CloudFormation quotas": Outputs, 200 per
+ * template. Every value another stack of the app imports is one export,
+ * one output: the CDK adds them to the producing stack.
+ */
+export const CLOUDFORMATION_MAX_OUTPUTS = 200;

@@ -1,9 +1,9 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import { Rules } from './contract';
-import { GENERATED_NAME_MAX_CHARS } from './quotas';
+import { GENERATED_NAME_MAX_CHARS, GENERATED_NAME_SUFFIX_CHARS } from './quotas';
 
 const ALARM_NAME_MAX_CHARS = Rules.MAX_ALARM_NAME_LENGTH;
 
@@ -54,7 +54,15 @@ export class ResolvedLength {
     if (!Token.isUnresolved(value)) {
       return jsonBody(value);
     }
-    return this.bound(this.stack.resolve(value), unknownPart);
+    // Literal parts at their length; each attribute of a resource, possibly
+    // of another stack (imported once deployed), at the longest that
+    // resource's attribute can be; anything else by what it resolves to here.
+    const counted = (part: unknown): number => (part instanceof Counted ? part.chars : jsonBody(String(part)));
+    const parts = Tokenization.reverseString(value).mapTokens({
+      mapToken: (token) => new Counted((token instanceof Reference ? attributeChars(token.target, token.displayName) : undefined)
+        ?? this.bound(this.stack.resolve(token), unknownPart)),
+    });
+    return counted(parts.join({ join: (left: unknown, right: unknown) => new Counted(counted(left) + counted(right)) }));
   }
 
   /** The longest a CloudWatch alarm ARN can be, never more than any alarm ARN can be. */
@@ -108,23 +116,7 @@ export class ResolvedLength {
   /** The longest a resource's `Ref` or attribute can be, for the resources an AlarmRollback is handed. */
   private attribute(logicalId: string, attribute: string): number | undefined {
     const resource = this.resource(logicalId);
-    if (resource instanceof cloudwatch.CfnAlarm || resource instanceof cloudwatch.CfnCompositeAlarm) {
-      const name = resource.alarmName === undefined
-        ? GENERATED_NAME_MAX_CHARS
-        : Math.min(this.of(resource.alarmName, ALARM_NAME_MAX_CHARS), ALARM_NAME_MAX_CHARS);
-      if (attribute === 'Ref') return name;
-      if (attribute === 'Arn') {
-        return 'arn::cloudwatch:::alarm:'.length + this.of(resource.stack.partition, PARTITION_MAX_CHARS)
-          + this.of(resource.stack.region, REGION_MAX_CHARS) + this.of(resource.stack.account, ACCOUNT_CHARS) + name;
-      }
-    }
-    if (resource instanceof appconfig.CfnApplication && ['Ref', 'ApplicationId'].includes(attribute)) {
-      return APPCONFIG_ID_MAX_CHARS;
-    }
-    if (resource instanceof appconfig.CfnEnvironment && ['Ref', 'EnvironmentId'].includes(attribute)) {
-      return APPCONFIG_ID_MAX_CHARS;
-    }
-    return undefined;
+    return resource === undefined ? undefined : attributeChars(resource, attribute);
   }
 
   private resource(logicalId: string): CfnResource | undefined {
@@ -136,6 +128,57 @@ export class ResolvedLength {
     }
     return this.resources.get(logicalId);
   }
+}
+
+/**
+ * The longest `attribute` (`Ref` or a `Fn::GetAtt` name) of `resource` can
+ * be once deployed, counted in the resource's own stack; undefined for
+ * resources this module does not know.
+ */
+function attributeChars(target: IConstruct, attribute: string): number | undefined {
+  if (!CfnResource.isCfnResource(target)) {
+    return undefined;
+  }
+  const resource = target as CfnResource;
+  const length = resolvedLength(resource);
+  if (resource instanceof cloudwatch.CfnAlarm || resource instanceof cloudwatch.CfnCompositeAlarm) {
+    // An L2 alarm passes its physical name as a token that resolves to
+    // nothing when the name is left to CloudFormation.
+    const declared = resource.alarmName === undefined ? undefined : resource.stack.resolve(resource.alarmName);
+    const name = declared === undefined || declared === ''
+      ? generatedNameChars(resource)
+      : Math.min(length.of(resource.alarmName!, ALARM_NAME_MAX_CHARS), ALARM_NAME_MAX_CHARS);
+    if (attribute === 'Ref') return name;
+    if (attribute === 'Arn') {
+      return 'arn::cloudwatch:::alarm:'.length + length.of(resource.stack.partition, PARTITION_MAX_CHARS)
+        + length.of(resource.stack.region, REGION_MAX_CHARS) + length.of(resource.stack.account, ACCOUNT_CHARS) + name;
+    }
+  }
+  if (resource instanceof appconfig.CfnApplication && ['Ref', 'ApplicationId'].includes(attribute)) {
+    return APPCONFIG_ID_MAX_CHARS;
+  }
+  if (resource instanceof appconfig.CfnEnvironment && ['Ref', 'EnvironmentId'].includes(attribute)) {
+    return APPCONFIG_ID_MAX_CHARS;
+  }
+  return undefined;
+}
+
+/**
+ * The length of the name CloudFormation gives a resource that names none:
+ * `<stack name>-<logical id>-<suffix>`, shortened to at most
+ * GENERATED_NAME_MAX_CHARS. Both parts are known at synth time, so the name
+ * is counted at its real length rather than at the longest a name can be.
+ */
+function generatedNameChars(resource: CfnResource): number {
+  const stackName = Token.isUnresolved(resource.stack.stackName) ? 128 : resource.stack.stackName.length;
+  const logicalId = resource.stack.resolve(resource.logicalId);
+  const logicalIdChars = typeof logicalId === 'string' ? logicalId.length : 255;
+  return Math.min(GENERATED_NAME_MAX_CHARS, stackName + 1 + logicalIdChars + 1 + GENERATED_NAME_SUFFIX_CHARS);
+}
+
+/** A part of a string already counted, among the literal parts still to count. */
+class Counted {
+  constructor(public readonly chars: number) {}
 }
 
 /** Characters of a string inside a JSON document, without its quotes. */

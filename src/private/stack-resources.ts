@@ -1,6 +1,6 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { CLOUDFORMATION_MAX_RESOURCES } from './quotas';
+import { CLOUDFORMATION_MAX_OUTPUTS, CLOUDFORMATION_MAX_RESOURCES, CLOUDFORMATION_TEMPLATE_MAX_BYTES } from './quotas';
 import { validationError } from './validate';
 
 /**
@@ -20,5 +20,59 @@ export function checkStackResources(scope: IConstruct): string[] {
   return [validationError(scope,
     `stack ${stack.stackName} has ${total} resources, ${ours} of them from this AlarmRollback (a rule per target, an extension association per AppConfig target); `
     + `CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack`,
-    'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack, or set alarmStateChecks: false to leave out the associations').message];
+    'Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack (with an alarmName each, so that they are read by name '
+    + 'rather than through an export each: CloudFormation allows 200 outputs per stack), or set alarmStateChecks: false to leave out the associations').message];
+}
+
+/**
+ * The outputs of the stack and of every stack it imports from. The CDK turns
+ * each value one stack reads from another into an export of the producing
+ * stack, and CloudFormation allows 200 outputs per stack ("AWS
+ * CloudFormation quotas"): alarms and environments moved to a stack of their
+ * own, as the resource error suggests, export one value each. Runs after the
+ * CDK has added the exports (validation follows preparation).
+ */
+export function checkStackOutputs(scope: IConstruct): string[] {
+  const stack = Stack.of(scope);
+  return [stack, ...stack.dependencies].flatMap((producer) => {
+    const outputs = producer.node.findAll().filter((node): node is CfnOutput => node instanceof CfnOutput && Stack.of(node) === producer);
+    if (outputs.length <= CLOUDFORMATION_MAX_OUTPUTS) {
+      return [];
+    }
+    const exported = outputs.filter((output) => output.exportName !== undefined).length;
+    return [validationError(scope,
+      `stack ${producer.stackName} has ${outputs.length} outputs, ${exported} of them exports other stacks import`
+      + `${producer === stack ? '' : ` (stack ${stack.stackName} of this AlarmRollback reads its alarms or environments from it)`}; `
+      + `CloudFormation allows ${CLOUDFORMATION_MAX_OUTPUTS} outputs per stack`,
+      'Give the alarms in that stack an alarmName: an AlarmRollback reads a named alarm of another stack by its name, without an export. '
+      + 'Or pass the AppConfig IDs as literals (applicationId, environmentId), or split the targets over AlarmRollbacks whose alarms are in different stacks').message];
+  });
+}
+
+/** Template sizes already counted, one figure per stack however many AlarmRollbacks it holds. */
+const templateBytes = new WeakMap<Stack, number>();
+
+/**
+ * The stack's template, as the CDK writes it, against the 1 MB CloudFormation
+ * takes from S3 ("AWS CloudFormation quotas": template body size in an
+ * Amazon S3 object). The CDK synthesizes larger templates without a word and
+ * the deployment fails; a dashboard draws a graph per target and grows
+ * fastest.
+ */
+export function checkTemplateSize(scope: IConstruct, dashboards: number): string[] {
+  const stack = Stack.of(scope);
+  let bytes = templateBytes.get(stack);
+  if (bytes === undefined) {
+    // `_toCloudFormation` is what the CDK itself writes to the template file,
+    // indented by one space (the CDK's own JSON output).
+    const template = (stack as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
+    bytes = Buffer.byteLength(JSON.stringify(template, undefined, 1));
+    templateBytes.set(stack, bytes);
+  }
+  if (bytes <= CLOUDFORMATION_TEMPLATE_MAX_BYTES) {
+    return [];
+  }
+  return [validationError(scope,
+    `stack ${stack.stackName} has a template of ${bytes.toLocaleString('en-US')} bytes; CloudFormation takes at most ${CLOUDFORMATION_TEMPLATE_MAX_BYTES.toLocaleString('en-US')} bytes from S3`,
+    `${dashboards > 0 ? 'Leave out addDashboard (it draws a graph per target), or split' : 'Split'} the targets over AlarmRollbacks in two stacks`).message];
 }

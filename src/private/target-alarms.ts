@@ -1,7 +1,7 @@
 // The synth-time checks of the alarms `AlarmRollback.addTarget` is given:
 // the listed alarms and the tags that route alarms to a target. Errors name
 // the target's construct path.
-import { Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import { isAlarmArn, Rules } from './contract';
@@ -29,7 +29,7 @@ export function resolveAlarmArns(scope: IConstruct, alarms: cloudwatch.IAlarm[])
   }
   const seen = new Map<string, number>();
   return alarms.map((alarm, index) => {
-    const arn = alarm.alarmArn;
+    const arn = byName(scope, alarm) ?? alarm.alarmArn;
     if (typeof arn !== 'string' || arn.length === 0) {
       throw validationError(scope,
         `alarm ${index} (${alarm.node.path}) has no ARN`,
@@ -49,6 +49,35 @@ export function resolveAlarmArns(scope: IConstruct, alarms: cloudwatch.IAlarm[])
     seen.set(arn, index);
     return arn;
   });
+}
+
+/**
+ * The ARN of an alarm created with a name of its own in another stack of the
+ * same account and Region, written in the target's stack from that name;
+ * undefined for any other alarm. A reference to the alarm's ARN would make
+ * the CDK export it from the alarm's stack, one output per alarm, and
+ * CloudFormation allows 200 outputs per stack ("AWS CloudFormation quotas"):
+ * 150 targets of 2 alarms in a monitoring stack would export 300. The
+ * target's stack still depends on the alarm's stack, as the export made it
+ * do, so the alarms are created first.
+ */
+function byName(scope: IConstruct, alarm: cloudwatch.IAlarm): string | undefined {
+  const resource = alarm.node.defaultChild;
+  if (!(resource instanceof cloudwatch.CfnAlarm || resource instanceof cloudwatch.CfnCompositeAlarm)) {
+    return undefined;
+  }
+  const here = Stack.of(scope);
+  const there = Stack.of(resource);
+  // Exports reach only stacks of one account and Region, and not nested stacks; the CDK names alarms read from elsewhere itself.
+  if (there === here || there.nested || here.nested || there.account !== here.account || there.region !== here.region) {
+    return undefined;
+  }
+  const name = resource.alarmName === undefined ? undefined : there.resolve(resource.alarmName);
+  if (typeof name !== 'string' || name === '') {
+    return undefined;
+  }
+  here.addDependency(there, 'its AlarmRollback reads alarms of that stack by name');
+  return here.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /**

@@ -36,6 +36,17 @@ export interface PlatformStackOptions {
   readonly alarmsInMonitoringStack?: boolean;
   /** Create every alarm in the app (generated names), none imported with a long name. @default false: a third of each kind */
   readonly createdAlarmsOnly?: boolean;
+  /** Give the alarms created in the app a name of their own (`alarmName`) instead of leaving it to CloudFormation. @default false */
+  readonly namedAlarms?: boolean;
+  /**
+   * Create one AppConfig application in the monitoring stack and every
+   * target's environment in it, beside the alarms: the layout the resource
+   * error suggests ("move the alarms to another stack"). Needs
+   * `alarmsInMonitoringStack`. @default false
+   */
+  readonly environmentsInMonitoringStack?: boolean;
+  /** Add the rollback's dashboard (`addDashboard()`). @default false */
+  readonly dashboard?: boolean;
 }
 
 /** The longest alarm name CloudWatch accepts (255), distinct per target and alarm. */
@@ -54,11 +65,14 @@ export function platformStack(options: PlatformStackOptions): { app: App; stack:
   const monitoring = options.alarmsInMonitoringStack ? new Stack(app, MONITORING_STACK_NAME) : undefined;
   const stack = new Stack(app, STACK_NAME);
   const rollback = new AlarmRollback(stack, 'Rollback', { alarmStateChecks: options.alarmStateChecks });
+  if (options.dashboard) rollback.addDashboard();
+  const application = options.environmentsInMonitoringStack ? new appconfig.Application(monitoring!, 'Application') : undefined;
   for (let t = 0; t < options.targets; t++) {
     const alarms = Array.from({ length: options.alarmsPerTarget }, (_, a): cloudwatch.IAlarm => {
       switch (options.createdAlarmsOnly ? 0 : (t + a) % 3) {
         case 0:
           return new cloudwatch.Alarm(monitoring ?? stack, `Alarm${t}x${a}`, {
+            alarmName: options.namedAlarms ? `service-${t}-errors-${a}` : undefined,
             metric: new cloudwatch.Metric({ namespace: 'Service', metricName: `Errors${t}x${a}` }),
             threshold: 1,
             evaluationPeriods: 1,
@@ -70,7 +84,10 @@ export function platformStack(options: PlatformStackOptions): { app: App; stack:
           return cloudwatch.Alarm.fromAlarmName(stack, `Named${t}x${a}`, longAlarmName(t, a));
       }
     });
-    rollback.addTarget(`Target${t}`, { alarms, target: targetOf(stack, t, options) });
+    const target = application
+      ? RollbackTarget.appConfig({ environment: new appconfig.Environment(monitoring!, `Env${t}`, { application }) })
+      : targetOf(stack, t, options);
+    rollback.addTarget(`Target${t}`, { alarms, target });
   }
   return { app, stack, rollback, monitoring };
 }

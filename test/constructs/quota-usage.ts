@@ -37,6 +37,7 @@ export function measureQuotas(
   record('CloudFormation resources per stack', quotas.CLOUDFORMATION_MAX_RESOURCES, [[environment.stackName, resources.length]]);
   record('CloudFormation template bytes (via S3)', quotas.CLOUDFORMATION_TEMPLATE_MAX_BYTES,
     [[environment.stackName, Buffer.byteLength(JSON.stringify(template, undefined, 1))]]);
+  record('CloudFormation outputs per stack', quotas.CLOUDFORMATION_MAX_OUTPUTS, [[environment.stackName, Object.keys(template.Outputs ?? {}).length]]);
 
   const rules = ofType('AWS::Events::Rule').map(([id, resource]) => [id, resolved(resource)] as [string, Json]);
   // Rules per bus: the default bus and each custom bus the stack's rules name.

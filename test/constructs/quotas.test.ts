@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { platformStack, synthesize } from './platform-stack';
 import { headroom, measureQuotas, QuotaUsage } from './quota-usage';
-import { IntrinsicResolver } from '../../local/simulate/intrinsics';
+import { IntrinsicResolver, Template } from '../../local/simulate/intrinsics';
 import { AlarmRollback, AlarmSource, RollbackTarget } from '../../src';
 import { EVENT_BUS_POLICY_MAX_CHARS, RULES_PER_EVENT_BUS } from '../../src/private/quotas';
 
@@ -10,6 +10,7 @@ import { EVENT_BUS_POLICY_MAX_CHARS, RULES_PER_EVENT_BUS } from '../../src/priva
 const QUOTAS = [
   'CloudFormation resources per stack',
   'CloudFormation template bytes (via S3)',
+  'CloudFormation outputs per stack',
   'EventBridge rules per event bus',
   'EventBridge event bus policy characters',
   'EventBridge event pattern characters',
@@ -64,18 +65,53 @@ describe('quotas on the resolved template', () => {
     expect(used(measured, 'CloudFormation resources per stack')).toBeGreaterThan(400);
   });
 
-  it('deploys 200 AppConfig targets of 2 alarms each with their alarm-state checks, the alarms created in a monitoring stack of the app, within every quota', () => {
-    const measured = usages({ targets: 200, alarmsPerTarget: 2, alarmsInMonitoringStack: true, createdAlarmsOnly: true });
+  it('deploys 190 AppConfig targets of 2 alarms each with their alarm-state checks, the alarms created with names in a monitoring stack of the app, within every quota', () => {
+    // With generated names, the monitoring stack would export 380 alarm ARNs (200 outputs allowed): refused at synth, below.
+    // 200 targets make a template of about 1.02 MB, past the 1 MB CloudFormation takes: refused at synth too.
+    const measured = usages({ targets: 190, alarmsPerTarget: 2, alarmsInMonitoringStack: true, createdAlarmsOnly: true, namedAlarms: true });
     expectWithinEveryQuota(measured);
     expect(used(measured, 'AppConfig extension parameters')).toBe(10);
-    expect(used(measured, 'CloudFormation resources per stack')).toBeGreaterThan(400);
+    expect(used(measured, 'CloudFormation resources per stack')).toBeGreaterThan(380);
+    expect(used(measured, 'CloudFormation template bytes (via S3)')).toBeGreaterThan(900_000);
   });
 
   it('refuses at synth time a stack that the associations take past 500 resources, with the count, the quota and the fix', () => {
     const { app } = platformStack({ targets: 200, alarmsPerTarget: 2 });
     expect(() => app.synth()).toThrow(new RegExp(
       '\\[PlatformDeploymentGuardrailsRollbackStack/Rollback\\] stack PlatformDeploymentGuardrailsRollbackStack has \\d+ resources, \\d+ of them from this AlarmRollback '
-      + '.*CloudFormation allows 500 per stack\\. Split the targets over AlarmRollbacks in two stacks'));
+      + '.*CloudFormation allows 500 per stack\\. Split the targets over AlarmRollbacks in two stacks, move the alarms to another stack \\(with an alarmName each'));
+  });
+
+  describe('the layout the resource error suggests for 150 targets: alarms and environments in a stack of their own', () => {
+    const layout = { targets: 150, alarmsPerTarget: 2, alarmsInMonitoringStack: true, createdAlarmsOnly: true, environmentsInMonitoringStack: true };
+
+    it('deploys both stacks within every quota when the alarms have names, read by name without an export each', () => {
+      const { app, stack, monitoring } = platformStack({ ...layout, namedAlarms: true });
+      const { template, environment, exports } = synthesize(app, stack, monitoring);
+      expectWithinEveryQuota(measureQuotas(template, environment, exports));
+      const alarms = app.synth().getStackByName(monitoring!.stackName).template as Template;
+      const measured = measureQuotas(alarms, { ...environment, stackName: monitoring!.stackName });
+      expectWithinEveryQuota(measured);
+      // 300 alarms, 150 environments and the application; an export for each environment ID and the application ID, none for an alarm.
+      expect(used(measured, 'CloudFormation resources per stack')).toBe(451);
+      expect(used(measured, 'CloudFormation outputs per stack')).toBe(151);
+      // The rollback stack still deploys after the alarms' stack.
+      expect(stack.dependencies).toContain(monitoring);
+    });
+
+    it('refuses at synth time the alarms\' stack that the exports of 300 generated alarm names take past 200 outputs, with the figure and the fix', () => {
+      const { app } = platformStack(layout);
+      expect(() => app.synth()).toThrow(new RegExp(
+        '\\[PlatformDeploymentGuardrailsRollbackStack/Rollback\\] stack PlatformServiceMonitoringAlarmsStack has 451 outputs, 451 of them exports other stacks import '
+        + '.*CloudFormation allows 200 outputs per stack\\. Give the alarms in that stack an alarmName'));
+    });
+  });
+
+  it('refuses at synth time a template past 1 MB (300 targets and a dashboard), with the figure and the fix', () => {
+    const { app } = platformStack({ targets: RULES_PER_EVENT_BUS, alarmsPerTarget: 1, alarmStateChecks: false, dashboard: true });
+    expect(() => app.synth()).toThrow(new RegExp(
+      '\\[PlatformDeploymentGuardrailsRollbackStack/Rollback\\] stack PlatformDeploymentGuardrailsRollbackStack has a template of [\\d,]+ bytes; '
+      + 'CloudFormation takes at most 1,000,000 bytes from S3\\. Leave out addDashboard \\(it draws a graph per target\\), or split the targets'));
   });
 
   it('deploys 200 targets of 2 alarms each without alarm-state checks, an application each, within every quota', () => {
@@ -95,6 +131,20 @@ describe('quotas on the resolved template', () => {
     expectWithinEveryQuota(measured);
     expect(rollback.rules.length).toBeGreaterThan(1);
     expect(used(measured, 'EventBridge event pattern characters')).toBeGreaterThan(1500);
+  });
+
+  it.each([
+    ['in the rollback stack', false],
+    ['in a monitoring stack of the app', true],
+  ])('deploys one target of 100 alarms created in the app %s with its alarm-state check, counting their generated names at their real length', (_where, alarmsInMonitoringStack) => {
+    const { app, stack, monitoring } = platformStack({ targets: 1, alarmsPerTarget: 100, createdAlarmsOnly: true, alarmsInMonitoringStack });
+    const { template, environment, exports } = synthesize(app, stack, monitoring);
+    const measured = measureQuotas(template, environment, exports);
+    expectWithinEveryQuota(measured);
+    const parameters = Object.values(template.Resources!).find((resource) => resource.Type === 'AWS::AppConfig::ExtensionAssociation')!.Properties!.Parameters;
+    // Target and at least 7 of Alarms1..Alarms9: 100 ARNs of about 130 characters.
+    expect(Object.keys(parameters).length).toBeGreaterThanOrEqual(8);
+    expect(used(measured, 'AppConfig extension parameter value characters')).toBeGreaterThan(1500);
   });
 
   it('deploys 200 mixed AppConfig and Proton targets, some created in the app, within every quota', () => {

@@ -1,6 +1,6 @@
-import { AppConfigClient, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
+import { AppConfigClient, GetDeploymentCommand, InternalServerException, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-appconfig';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -254,6 +254,94 @@ describe('which outcomes reach the notification topic', () => {
     const record = await testHandler({ topicArn, notifyOutcomes })(ruleInput(appConfigTarget()));
     expect(record.outcome).toBe(RollbackOutcome.ROLLED_BACK);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+});
+
+describe('a FAILED event\'s notification', () => {
+  const topicArn = 'arn:aws:sns:us-east-1:123456789012:rollbacks';
+  /** The ledger's notification claims, by key, each with the request that holds it; every other write succeeds. */
+  let notices: Map<string, string>;
+  beforeEach(() => {
+    notices = new Map();
+    dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, { S?: string }>; ConditionExpression?: string }) => {
+      const key = `${input.Item.pk.S}|${input.Item.sk.S}`;
+      if (input.Item.pk.S!.startsWith('NOTICE#')) {
+        if (notices.has(key)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+        notices.set(key, input.Item.requestId.S!);
+      }
+      return {};
+    });
+    type Delete = { Key: Record<string, { S: string }>; ExpressionAttributeValues?: Record<string, { S: string }> };
+    dynamo.on(DeleteItemCommand).callsFake((input: Delete) => {
+      const key = `${input.Key.pk.S}|${input.Key.sk.S}`;
+      if (notices.get(key) === input.ExpressionAttributeValues?.[':requestId']?.S) notices.delete(key);
+      return {};
+    });
+    appConfig.on(StopDeploymentCommand).rejects(new InternalServerException({ message: 'internal failure', $metadata: {} }));
+  });
+
+  /** One Lambda attempt of the same asynchronous invocation: same event, same request id. */
+  const attempt = (handler = testHandler({ topicArn })) =>
+    expect(handler(ruleInput(appConfigTarget()), { awsRequestId: 'req-1' })).rejects.toThrow('internal failure');
+
+  it('publishes once over Lambda\'s three attempts, while every attempt records its FAILED', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    for (let n = 0; n < 3; n++) await attempt();
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { Subject: 'FAILED: Stack/Rollback/ConfigRollout' });
+    expect(putItems().filter((input) => input.Item?.outcome?.S === 'FAILED')).toHaveLength(3);
+    expect([...notices.keys()]).toEqual([
+      'NOTICE#TARGET#Stack/Rollback/ConfigRollout|EVENT#2026-11-20T14:03:10Z#5f4d4a62-7f1c-4f7e-9d8e-2b0f9a1c3e11#FAILED',
+    ]);
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'INFO', message: expect.stringMatching(/already published its FAILED notification/) }));
+  });
+
+  it('publishes once when the same event is delivered again under another request id', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    await attempt();
+    await expect(testHandler({ topicArn })(ruleInput(appConfigTarget()), { awsRequestId: 'req-2' })).rejects.toThrow('internal failure');
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('gives the claim back when the publish fails, so the next attempt publishes', async () => {
+    sns.on(PublishCommand).rejectsOnce(new Error('topic throttled')).resolves({ MessageId: 'm-2' });
+
+    await attempt();
+    expect(notices.size).toBe(0);
+    await attempt();
+    await attempt();
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(dynamo).toHaveReceivedCommandWith(DeleteItemCommand, { ConditionExpression: '#requestId = :requestId' });
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'notification failed' }));
+  });
+
+  it('publishes when the ledger cannot say whether an earlier attempt did', async () => {
+    dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, { S?: string }> }) => {
+      if (input.Item.pk.S!.startsWith('NOTICE#')) throw new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: {} });
+      return {};
+    });
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    await attempt();
+    await attempt();
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringMatching(/could not say whether/) }));
+  });
+
+  it('publishes every other outcome without a claim', async () => {
+    appConfig.on(StopDeploymentCommand).resolves({ State: 'ROLLED_BACK' });
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    await testHandler({ topicArn })(ruleInput(appConfigTarget()), { awsRequestId: 'req-1' });
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(notices.size).toBe(0);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   waitFor,
 } from './support';
 import { FaultRule } from '../../local';
+import { startNotificationSink } from '../../local/simulate/notification-sink';
 
 // The bundled handler, behind Lambda's asynchronous invocation (retries, then
 // the dead-letter queue), against a local AppConfig that fails on purpose and
@@ -60,6 +61,26 @@ describe('AppConfig failing', () => {
     expect(countOutcomes(await ledgerItems(rig().dynamo))).toEqual({ FAILED: 1 });
     const counted = await rig().figures(scenario, [input]);
     expect(counted).toMatchObject({ faultsInjected: 9, recorded: 0, deadLettered: 1, eventsLost: 0, duplicateActions: 0 });
+  });
+
+  it('publishes the FAILED of an event that outlasts every Lambda attempt once, while each attempt records it', async () => {
+    const sink = await startNotificationSink();
+    try {
+      rig().appConfig.faults.add({ operation: 'StopDeployment', fault: 'throttle' });
+      const topicArn = 'arn:aws:sns:us-east-1:123456789012:rollbacks';
+      rig().invoker = invokerFor(handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().dynamo.endpoint, sns: sink.endpoint, topicArn }));
+      const input = ruleInput(TARGET, alarmEvent());
+
+      const result = await rig().invoker!.invoke(input);
+
+      expect(result.status).toBe('DEAD_LETTERED');
+      expect(result.attempts.map((attempt) => loggedOutcomes(attempt.logs))).toEqual([['FAILED'], ['FAILED'], ['FAILED']]);
+      expect(sink.notifications).toEqual([expect.objectContaining({ topicArn, subject: expect.stringMatching(/^FAILED: /) })]);
+      // The record and the claim on its notification; the claim stays out of the records.
+      expect(countOutcomes(await ledgerItems(rig().dynamo))).toEqual({ FAILED: 1 });
+    } finally {
+      await sink.close();
+    }
   });
 
   it.each<[string, FaultRule]>([

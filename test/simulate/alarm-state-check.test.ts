@@ -12,13 +12,13 @@ import { AlarmRollback, RollbackTarget } from '../../src';
  * the construct does not make them, stand-ins of the same shape are added by
  * hand, so simulate's wiring is tested either way.
  */
-function synthesize(blockStart: boolean): string {
+function synthesize(blockStart: boolean, dryRun = false): string {
   const { outdir, app, stack } = shopStack('simulate-check-');
   const { application, environment } = shopAppConfig(stack);
   const errors = new cloudwatch.Alarm(stack, 'Errors', {
     alarmName: 'shop-errors', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
   });
-  const rollback = new AlarmRollback(stack, 'Rollback');
+  const rollback = new AlarmRollback(stack, 'Rollback', { dryRun });
   // Spread, so the option compiles where AppConfigTargetOptions does not have it yet.
   const gate = { blockDeploymentsWhileAlarming: blockStart };
   rollback.addTarget('Config', { alarms: [errors], target: RollbackTarget.appConfig({ environment, ...gate }) });
@@ -137,5 +137,54 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
     expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'CONTINUE', 'CONTINUE', 'CONTINUE']);
     expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
     expect(report.ledger).toEqual([]);
+  });
+
+  it('reports a dry-run tick under DRY_RUN, never among the ticks that found the alarms quiet', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(false, true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } },
+    });
+    await simulation.advance(2 * 60_000);
+    const report = await simulation.report();
+
+    const ticks = report.checks.filter((c) => c.actionPoint === 'AT_DEPLOYMENT_TICK');
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    expect(ticks[0]).toMatchObject({ decision: 'CONTINUE', outcome: 'DRY_RUN' });
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
+    const timeline = formatTimeline(report);
+    expect(timeline).toMatch(/tick of deployment 1 on AppConfig \w+\/\w+ \(Shop\/Rollback\/Config\): DRY_RUN \(answered CONTINUE, the deployment went on\): dry run: would have/);
+    expect(timeline).not.toMatch(/tick\(s\) (found no alarm firing|let the deployment continue)/);
+  });
+
+  it('reports a start the dry-run check would have refused as started under DRY_RUN, once', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true, true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } },
+    });
+    const report = await simulation.report();
+
+    expect(report.starts).toEqual([expect.objectContaining({ deploymentNumber: 1 })]);
+    expect(report.checks).toEqual([expect.objectContaining({ actionPoint: 'PRE_START_DEPLOYMENT', decision: 'ALLOWED', outcome: 'DRY_RUN' })]);
+    const lines = formatTimeline(report).split('\n').filter((line) => line.includes('start'));
+    expect(lines).toEqual([expect.stringMatching(
+      /start on AppConfig \w+\/\w+: deployment 1 started; DRY_RUN: the alarm-state check of Shop\/Rollback\/Config would have refused it: dry run: /)]);
+  });
+
+  it('reports a refused start once, with the check\'s reason and outcome', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM' }] } },
+    });
+    const lines = formatTimeline(await simulation.report()).split('\n').filter((line) => line.includes('REFUSED'));
+
+    expect(lines).toEqual([expect.stringMatching(
+      /start on AppConfig \w+\/\w+: REFUSED by the alarm-state check of Shop\/Rollback\/Config \(DEPLOYMENT_BLOCKED\): .*alarm shop-errors was in a trigger state/)]);
+  });
+
+  it('reports a gated start the check allowed, and why', async () => {
+    simulation = await Simulation.start({ assembly: synthesize(true), state: START });
+    const timeline = formatTimeline(await simulation.report());
+
+    expect(timeline).toMatch(/start on AppConfig \w+\/\w+: deployment 1 started; the alarm-state check of Shop\/Rollback\/Config allowed it: no alarm of the target is in a trigger state/);
   });
 });
