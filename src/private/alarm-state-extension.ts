@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -32,6 +32,12 @@ export interface AlarmStateExtensionProps {
  * AppConfig stop the workflow and roll back ("Step 3: Create a custom AWS
  * AppConfig extension", AWS AppConfig User Guide). ON_* actions would be
  * asynchronous and their errors ignored, so none is used.
+ *
+ * The PRE_START_DEPLOYMENT action exists only once some associated target
+ * sets `blockDeploymentsWhileAlarming`: AppConfig calls every action of an
+ * extension on every associated environment, so an action that no target
+ * asked for would put the check (and its throttles, cold starts and faults)
+ * in front of every start, exactly when a fix has to go out.
  */
 export class AlarmStateExtension extends Construct {
   /** The extension, as aws-cdk-lib's interface. */
@@ -41,6 +47,8 @@ export class AlarmStateExtension extends Construct {
   private readonly cfn: appconfig.CfnExtension;
   /** Resolved environment ARN -> the target that holds its association. */
   private readonly environments = new Map<string, string>();
+  /** Whether some associated target refuses starts while an alarm fires. */
+  private blocksStarts = false;
 
   constructor(scope: Construct, id: string, props: AlarmStateExtensionProps) {
     super(scope, id);
@@ -85,10 +93,15 @@ export class AlarmStateExtension extends Construct {
     this.cfn = new appconfig.CfnExtension(this, 'Resource', {
       name: props.name,
       description: `Rolls back or refuses deployments while an alarm of the target fires (${props.rollbackName})`.slice(0, 1024),
-      actions: {
-        PRE_START_DEPLOYMENT: action('RefuseStartWhileAlarming', 'Refuses a start while an alarm fires, if the target asks for it'),
-        AT_DEPLOYMENT_TICK: action('RollBackWhileAlarming', 'Rolls the deployment back while an alarm fires'),
-      },
+      // Targets are associated after the extension is made: the actions are read at synth.
+      actions: Lazy.any({
+        produce: () => ({
+          ...this.blocksStarts
+            ? { PRE_START_DEPLOYMENT: action('RefuseStartWhileAlarming', 'Refuses a start while an alarm fires, on targets that block starts') }
+            : {},
+          AT_DEPLOYMENT_TICK: action('RollBackWhileAlarming', 'Rolls the deployment back while an alarm fires'),
+        }),
+      }),
       parameters,
     });
     this.extension = appconfig.Extension.fromExtensionAttributes(this, 'Imported', {
@@ -119,6 +132,7 @@ export class AlarmStateExtension extends Construct {
         'Give the environment one addTarget call with all of its alarms, or set alarmStateChecks: false');
     }
     this.environments.set(key, target.name);
+    this.blocksStarts ||= target.blockStart;
 
     const groups = chunkAlarms(scope, alarmArns);
     const parameters: Record<string, string> = { [ExtensionParameter.TARGET]: stack.toJsonString(target) };

@@ -34,12 +34,13 @@ describe('the alarm-state check function', () => {
   rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors')], target: appConfigTarget() });
   const template = Template.fromStack(stack);
 
-  it('runs the bundle\'s alarm-state entry on pinned nodejs22.x with 256 MB and a 10-second timeout', () => {
+  it('runs the bundle\'s alarm-state entry on pinned nodejs22.x with 256 MB and a 2-second timeout, inside AppConfig\'s wait', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'alarm-state.handler',
       Runtime: 'nodejs22.x',
       MemorySize: 256,
-      Timeout: 10,
+      Timeout: 2,
+      ReservedConcurrentExecutions: Match.absent(),
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RollbackAlarmStateLogs') } },
     });
     expect(rollback.alarmStateFunction).toBeDefined();
@@ -50,7 +51,7 @@ describe('the alarm-state check function', () => {
     expect(new Set(functions.map((fn) => JSON.stringify(fn.Properties.Code))).size).toBe(1);
   });
 
-  it('sets the ledger, metric and claim variables of the contract, its own claim lease, the ROLL_BACK policy and a 3-second read budget', () => {
+  it('sets the ledger, metric and claim variables of the contract, its own claim lease, the ROLL_BACK policy and a 1-second read budget', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'alarm-state.handler',
       Environment: {
@@ -60,9 +61,9 @@ describe('the alarm-state check function', () => {
           [HandlerEnv.DRY_RUN]: 'false',
           [HandlerEnv.METRIC_NAMESPACE]: Metrics.DEFAULT_NAMESPACE,
           [HandlerEnv.ROLLBACK_NAME]: 'TestStack/Rollback',
-          [HandlerEnv.CLAIM_LEASE_SECONDS]: '10',
+          [HandlerEnv.CLAIM_LEASE_SECONDS]: '2',
           [HandlerEnv.ALARM_READ_FAILURE]: 'ROLL_BACK',
-          [HandlerEnv.ALARM_READ_BUDGET_MS]: '3000',
+          [HandlerEnv.ALARM_READ_BUDGET_MS]: '1000',
           [HandlerEnv.NOTIFICATION_TOPIC_ARN]: Match.absent(),
         },
       },
@@ -90,6 +91,28 @@ describe('the alarm-state check function', () => {
         AlarmDescription: Match.stringLikeRegexp(metricName === 'Errors' ? 'ROLL_BACK directive are not errors' : 'throttled'),
       });
     }
+  });
+
+  it('watches the check\'s own faults, which answer CONTINUE and so are no Lambda error', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: Metrics.DEFAULT_NAMESPACE,
+      MetricName: Metrics.ALARM_STATE_FAULT,
+      Dimensions: [{ Name: Metrics.DIMENSION_ROLLBACK, Value: 'TestStack/Rollback' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp('let deployments go on unchecked'),
+    });
+  });
+
+  it('reserves concurrency for the check only when asked, and refuses a reservation that would stop every check', () => {
+    const stack2 = testStack();
+    new AlarmRollback(stack2, 'Rollback', { alarmStateReservedConcurrency: 5 });
+    Template.fromStack(stack2).hasResourceProperties('AWS::Lambda::Function', { Handler: 'alarm-state.handler', ReservedConcurrentExecutions: 5 });
+    Template.fromStack(stack2).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: Match.absent() });
+    expect(() => new AlarmRollback(testStack(), 'Rollback', { alarmStateReservedConcurrency: 0 }))
+      .toThrow(/alarmStateReservedConcurrency is 0; it must be a whole number of at least 1 \(0 would stop every check\)/);
   });
 
   it('renders the alarm-state check count by rollback, trigger and result', () => {
@@ -128,7 +151,7 @@ describe('the AppConfig extension', () => {
   rollback.addTarget('Blocking', { alarms: [importedAlarm(stack, 'other')], target: appConfigTarget('ghi9012', { blockDeploymentsWhileAlarming: true }) });
   const template = Template.fromStack(stack);
 
-  it('creates one extension whose start and tick actions invoke the check through a role', () => {
+  it('creates one extension whose start and tick actions invoke the check through a role, once a target blocks starts', () => {
     template.resourceCountIs('AWS::AppConfig::Extension', 1);
     const action = (name: string) => [{
       Name: name,
@@ -144,6 +167,21 @@ describe('the AppConfig extension', () => {
       },
     });
     expect(rollback.extension).toBeDefined();
+  });
+
+  it('has no start action while no target blocks starts, so no start waits on the check', () => {
+    const { stack: stack2, rollback: rollback2 } = stackWith();
+    rollback2.addTarget('Config', { alarms: [importedAlarm(stack2, 'errors')], target: appConfigTarget() });
+    const [extension] = Object.values(Template.fromStack(stack2).findResources('AWS::AppConfig::Extension')) as any[];
+    expect(Object.keys(extension.Properties.Actions)).toEqual(['AT_DEPLOYMENT_TICK']);
+  });
+
+  it('adds the start action when a blocking target comes after a non-blocking one', () => {
+    const { stack: stack2, rollback: rollback2 } = stackWith();
+    rollback2.addTarget('Config', { alarms: [importedAlarm(stack2, 'errors')], target: appConfigTarget() });
+    rollback2.addTarget('Blocking', { alarms: [importedAlarm(stack2, 'other')], target: appConfigTarget('ghi9012', { blockDeploymentsWhileAlarming: true }) });
+    const [extension] = Object.values(Template.fromStack(stack2).findResources('AWS::AppConfig::Extension')) as any[];
+    expect(Object.keys(extension.Properties.Actions).sort()).toEqual(['AT_DEPLOYMENT_TICK', 'PRE_START_DEPLOYMENT']);
   });
 
   it('declares Target as required and Alarms1 to Alarms9 as optional: the 10 parameters AppConfig allows', () => {
