@@ -62,6 +62,11 @@ export async function decideWithoutCall(
   if (!await mayAct()) {
     return undefined;
   }
+  if (key && decision.outcome === RollbackOutcome.ALREADY_STOPPED) {
+    // A deployment tick may have told AppConfig to roll it back and left the
+    // claim ANSWERED: seen stopped, that answer was acted on.
+    ctx.afterwards(ctx.claims.confirmAnswered(key));
+  }
   const earlier = key && decision.outcome === RollbackOutcome.ALREADY_STOPPED ? await ctx.claims.heldByThisEvent(key) : undefined;
   if (earlier) {
     return { ...first, outcome: earlier, reason: `${decision.reason}: an earlier delivery of this event made the call, and this one completes its record` };

@@ -53,6 +53,20 @@ describe('the alarm-state check\'s own faults', () => {
     expect(lines.find((line) => line[Metrics.RECORD_NOT_KEPT] === 1)).toMatchObject({ eventId: '7hq3kzp' });
   });
 
+  it('answers CONTINUE at its deadline when something it waits on never settles', async () => {
+    const hanging = createAlarmStateHandler({
+      clients: { ...clients, cloudWatch: () => new Promise(() => undefined) },
+      config: () => readAlarmStateConfig({ ROLLBACK_LEDGER_TABLE: 'ledger', ROLLBACK_NAME: 'Stack/Rollback' }),
+      now: Date.now,
+      region: () => 'us-east-1',
+    });
+
+    const answer = await hanging(tickFixture);
+
+    expect(answer).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('did not decide within its answer budget') });
+    expect(logLines(out, err).find((line) => line[Metrics.ALARM_STATE_CHECK] === 1)).toMatchObject({ Result: 'FAULT', [Metrics.ALARM_STATE_FAULT]: 1 });
+  });
+
   it('lets a start through when the check throws', async () => {
     await expect(handler(startFixture)).resolves.toMatchObject({ Directive: 'CONTINUE' });
   });

@@ -1,3 +1,4 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
 import {
   ALARM_STATE_ENTRY,
@@ -19,7 +20,7 @@ import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
 import { hangingServer } from '../support/hanging-server';
-import { startLedger, targetItems } from '../support/synthesized-ledger';
+import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
 // the real SDK clients talking to local CloudWatch, AppConfig and DynamoDB.
@@ -81,6 +82,14 @@ function startPayload(target: Record<string, unknown> = {}): Record<string, any>
 }
 
 const records = () => targetItems(dynamo, appConfigTarget().name);
+
+/** The claim item on deployment 1 of the test's environment. */
+async function deploymentClaim(): Promise<Record<string, any> | undefined> {
+  const answer = await dynamo.client.send(new GetItemCommand({
+    TableName: TABLE, Key: { pk: { S: 'ACTION#appconfig#abc1234#env5678#1' }, sk: { S: 'ACTION' } }, ConsistentRead: true,
+  }));
+  return answer.Item;
+}
 
 function checkMetric(invocation: Invocation): Record<string, unknown> | undefined {
   return invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line[Metrics.ALARM_STATE_CHECK] === 1);
@@ -560,6 +569,7 @@ describe('both paths at once', () => {
       reason: { S: expect.stringMatching(/deployment tick ticklate told AppConfig to roll deployment 1 back, but a read showed it COMPLETE/) },
     });
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
+    expect(await deploymentClaim()).toMatchObject({ claimState: { S: 'DONE' }, intended: { S: 'REVERTED' } });
   });
 
   it('confirms a tick\'s answer when the deployment is seen rolling back, and records what it saw', async () => {
@@ -567,12 +577,15 @@ describe('both paths at once', () => {
     const alarmAt = Date.now();
 
     await start('check').invoke(tick({}, 'tickseen'));
+    // The tick's claim waits for someone to see AppConfig act on the answer.
+    expect(await deploymentClaim()).toMatchObject({ claimState: { S: 'ANSWERED' }, eventId: { S: 'tickseen' } });
     appConfig.state.stopDeployment('abc1234', 'env5678', 1, { allowRevert: true });
     const late = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(alarmAt)));
 
     expect(late.ok).toBe(true);
     const event = (await records()).find((record) => record.trigger?.S !== 'DEPLOYMENT_TICK');
-    expect(event).toMatchObject({ outcome: { S: 'ALREADY_STOPPED' } });
+    expect(event).toMatchObject({ outcome: { S: 'ALREADY_STOPPED' }, reason: { S: expect.stringContaining('ROLLED_BACK') } });
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(0);
+    expect(await deploymentClaim()).toMatchObject({ claimState: { S: 'DONE' }, eventId: { S: 'tickseen' } });
   });
 });
