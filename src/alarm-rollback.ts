@@ -723,6 +723,7 @@ export class AlarmRollback extends Construct {
       checkFunction: this.checkFunction!,
       // The rule name prefix is unique per AlarmRollback in an account and Region; so is the extension name.
       name: `${this.ruleNamePrefix}AlarmState`,
+      startGateName: `${this.ruleNamePrefix}AlarmGate`,
       rollbackName: this.rollbackName,
     });
     this.stateExtension.associate(scope, environmentArn, parameter, readable);

@@ -151,8 +151,8 @@ describe('the AppConfig extension', () => {
   rollback.addTarget('Blocking', { alarms: [importedAlarm(stack, 'other')], target: appConfigTarget('ghi9012', { blockDeploymentsWhileAlarming: true }) });
   const template = Template.fromStack(stack);
 
-  it('creates one extension whose start and tick actions invoke the check through a role, once a target blocks starts', () => {
-    template.resourceCountIs('AWS::AppConfig::Extension', 1);
+  it('creates a tick extension, and a start gate for the target that blocks starts, both invoking the check through a role', () => {
+    template.resourceCountIs('AWS::AppConfig::Extension', 2);
     const action = (name: string) => [{
       Name: name,
       Description: Match.anyValue(),
@@ -161,40 +161,45 @@ describe('the AppConfig extension', () => {
     }];
     template.hasResourceProperties('AWS::AppConfig::Extension', {
       Name: `${rollback.ruleNamePrefix}AlarmState`,
-      Actions: {
-        PRE_START_DEPLOYMENT: action('RefuseStartWhileAlarming'),
-        AT_DEPLOYMENT_TICK: action('RollBackWhileAlarming'),
-      },
+      Actions: { AT_DEPLOYMENT_TICK: action('RollBackWhileAlarming'), PRE_START_DEPLOYMENT: Match.absent() },
+    });
+    template.hasResourceProperties('AWS::AppConfig::Extension', {
+      Name: `${rollback.ruleNamePrefix}AlarmGate`,
+      Actions: { PRE_START_DEPLOYMENT: action('RefuseStartWhileAlarming'), AT_DEPLOYMENT_TICK: Match.absent() },
     });
     expect(rollback.extension).toBeDefined();
   });
 
-  it('has no start action while no target blocks starts, so no start waits on the check', () => {
-    const { stack: stack2, rollback: rollback2 } = stackWith();
-    rollback2.addTarget('Config', { alarms: [importedAlarm(stack2, 'errors')], target: appConfigTarget() });
-    const [extension] = Object.values(Template.fromStack(stack2).findResources('AWS::AppConfig::Extension')) as any[];
-    expect(Object.keys(extension.Properties.Actions)).toEqual(['AT_DEPLOYMENT_TICK']);
+  it('associates the start gate only with the environments of targets that block starts, so no other start waits on the check', () => {
+    const gate = (Object.entries(template.findResources('AWS::AppConfig::Extension')) as Array<[string, any]>)
+      .find(([, extension]) => extension.Properties.Actions.PRE_START_DEPLOYMENT)![0];
+    const gated = Object.values(template.findResources('AWS::AppConfig::ExtensionAssociation'))
+      .filter((association: any) => association.Properties.ExtensionIdentifier['Fn::GetAtt'][0] === gate)
+      .map((association: any) => association.Properties.ResourceIdentifier);
+    expect(gated).toEqual([arnJoin('appconfig', 'application/abc1234/environment/ghi9012')]);
   });
 
-  it('adds the start action when a blocking target comes after a non-blocking one', () => {
+  it('has no start gate while no target blocks starts', () => {
     const { stack: stack2, rollback: rollback2 } = stackWith();
     rollback2.addTarget('Config', { alarms: [importedAlarm(stack2, 'errors')], target: appConfigTarget() });
-    rollback2.addTarget('Blocking', { alarms: [importedAlarm(stack2, 'other')], target: appConfigTarget('ghi9012', { blockDeploymentsWhileAlarming: true }) });
-    const [extension] = Object.values(Template.fromStack(stack2).findResources('AWS::AppConfig::Extension')) as any[];
-    expect(Object.keys(extension.Properties.Actions).sort()).toEqual(['AT_DEPLOYMENT_TICK', 'PRE_START_DEPLOYMENT']);
+    const extensions = Object.values(Template.fromStack(stack2).findResources('AWS::AppConfig::Extension')) as any[];
+    expect(extensions.map((extension) => Object.keys(extension.Properties.Actions))).toEqual([['AT_DEPLOYMENT_TICK']]);
   });
 
-  it('declares Target as required and Alarms1 to Alarms9 as optional: the 10 parameters AppConfig allows', () => {
-    const [extension] = Object.values(template.findResources('AWS::AppConfig::Extension')) as any[];
-    const parameters = extension.Properties.Parameters;
-    expect(Object.keys(parameters)).toEqual(['Target', ...Array.from({ length: 9 }, (_, i) => `Alarms${i + 1}`)]);
-    expect(parameters.Target.Required).toBe(true);
-    expect(Object.values(parameters).filter((parameter: any) => parameter.Required)).toHaveLength(1);
+  it('declares Target as required and Alarms1 to Alarms9 as optional on both: the 10 parameters AppConfig allows', () => {
+    for (const extension of Object.values(template.findResources('AWS::AppConfig::Extension')) as any[]) {
+      const parameters = extension.Properties.Parameters;
+      expect(Object.keys(parameters)).toEqual(['Target', ...Array.from({ length: 9 }, (_, i) => `Alarms${i + 1}`)]);
+      expect(parameters.Target.Required).toBe(true);
+      expect(Object.values(parameters).filter((parameter: any) => parameter.Required)).toHaveLength(1);
+    }
   });
 
   it('associates it with each target\'s environment, with the target and its alarms as parameters', () => {
+    // The blocking target's environment has the start gate's association too, with the same parameters.
     const found = associations(stack);
-    expect(found).toHaveLength(2);
+    expect(found).toHaveLength(3);
+    expect(found[2].parameters).toEqual(found[1].parameters);
     expect(found[0].resource).toEqual(arnJoin('appconfig', 'application/abc1234/environment/def5678'));
     const target: AlarmStateTargetParameter = parsed(found[0].parameters[ExtensionParameter.TARGET]);
     expect(target).toEqual({
