@@ -537,9 +537,12 @@ export class AlarmRollback extends Construct {
   }
 
   /**
-   * The AppConfig extension whose actions call the alarm-state check at
-   * PRE_START_DEPLOYMENT and AT_DEPLOYMENT_TICK. Created with the first
-   * AppConfig target; undefined before, and when `alarmStateChecks` is false.
+   * The AppConfig extension whose action calls the alarm-state check at
+   * AT_DEPLOYMENT_TICK. Created with the first AppConfig target; undefined
+   * before, and when `alarmStateChecks` is false. The check at
+   * PRE_START_DEPLOYMENT is a second extension (the start gate), associated
+   * only with the environments of targets that set
+   * `blockDeploymentsWhileAlarming`.
    */
   public get extension(): appconfig.IExtension | undefined {
     return this.stateExtension?.extension;
