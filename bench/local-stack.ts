@@ -62,17 +62,21 @@ export async function startDeployment(stack: LocalStack, environment = environme
 
 /**
  * A handler instance pointed at the stack; `entry` swaps in another handler
- * file (`ALARM_STATE_ENTRY` for the alarm-state check).
+ * file (`ALARM_STATE_ENTRY` for the alarm-state check); `env` adds to or
+ * overrides its environment.
  */
-export function handlerInstance(stack: LocalStack, entry?: string): HandlerInstance {
+export function handlerInstance(stack: LocalStack, entry?: string, env: Record<string, string> = {}): HandlerInstance {
   return HandlerInstance.start({
     entry,
-    env: handlerEnv({
-      appConfig: stack.appConfig.endpoint,
-      dynamo: stack.dynamoEndpoint,
-      cloudWatch: stack.cloudWatch.endpoint,
-      rollbackName: 'Bench/Rollback',
-    }),
+    env: {
+      ...handlerEnv({
+        appConfig: stack.appConfig.endpoint,
+        dynamo: stack.dynamoEndpoint,
+        cloudWatch: stack.cloudWatch.endpoint,
+        rollbackName: 'Bench/Rollback',
+      }),
+      ...env,
+    },
   });
 }
 

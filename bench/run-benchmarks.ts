@@ -7,12 +7,14 @@ import { Figure, bytes, ms, printTable } from './report-table';
 import { sdkCallCost } from './sdk-call-cost';
 import { storm } from './storm';
 import { printSynthScale } from './synth-scale';
+import { tickAnswerTimes } from './tick-answer';
 import { tickPath } from './tick-path';
 import { warmPath } from './warm-path';
 
 const COLD_START_RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 15);
 const WARM_INVOCATIONS = Number(process.env.BENCH_WARM_INVOCATIONS ?? 30);
 const LATENCY_MS = 20;
+const TICK_COLD_RUNS = Number(process.env.BENCH_TICK_COLD_RUNS ?? 5);
 const STORM_EVENTS = 100;
 const STORM_INSTANCES = 8;
 // Our critical path: ListDeployments alongside the event claim and the
@@ -161,6 +163,20 @@ async function main(): Promise<void> {
       goal: `${tickWarm.continueRoundTrips} round trip`,
     },
   ]);
+
+  // AppConfig waits for the tick's answer synchronously: its time, cold and
+  // warm, with every call late and with each dependency hanging.
+  const answers = await tickAnswerTimes(LATENCY_MS, TICK_COLD_RUNS);
+  printTable(`Alarm-state check: tick answer time, median of ${TICK_COLD_RUNS} fresh instances (cold) and their second tick (warm); "baseline" is warm`, answers.map((answer, index) => {
+    const goal = index === 0 ? 300 : 2_000;
+    return {
+      name: `${answer.name}: ${answer.directive} (ms)`,
+      ours: ms(answer.coldMs),
+      baseline: ms(answer.warmMs),
+      goal: `cold <= ${goal}`,
+      met: answer.coldMs <= goal,
+    };
+  }));
 
   const oursStorm = await storm(STORM_EVENTS, STORM_INSTANCES);
   const baselineStorm = await storm(STORM_EVENTS, STORM_INSTANCES, cjs.file);

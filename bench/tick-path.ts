@@ -15,9 +15,9 @@ export interface TickPathResult {
 /**
  * The alarm-state check's warm ticks, with every CloudWatch and DynamoDB call
  * answering `latencyMs` late, as the event path's warm figure is measured.
- * A firing tick reads the alarms, claims the deployment, then records and
- * marks the claim DONE side by side before it answers: three round trips, as
- * the event path makes before its stop is answered. A quiet tick reads the
+ * A firing tick reads the alarms, claims the deployment (left ANSWERED for
+ * the event path to confirm), then records before it answers: three round
+ * trips, as the event path makes before its stop is answered. A quiet tick reads the
  * alarms and answers: one.
  */
 export async function tickPath(latencyMs: number, invocations: number): Promise<TickPathResult> {

@@ -20,6 +20,12 @@ export interface Seen {
   readonly stopped: boolean;
   /** Still running, so a refusal of the call is not explained by its end. */
   readonly inFlight: boolean;
+  /**
+   * For a deployment that ended without being stopped: the call this event
+   * would make about it now (a revert inside the window), or none. Read when
+   * a deployment tick's ROLL_BACK answer was never acted on.
+   */
+  readonly wouldNow?: { readonly intended: RollbackOutcome; readonly reason: string };
 }
 
 /** The service side of one deployment's call. */
@@ -55,6 +61,11 @@ export async function decideWithoutCall(
 ): Promise<Decision | undefined> {
   if (!await mayAct()) {
     return undefined;
+  }
+  if (key && decision.outcome === RollbackOutcome.ALREADY_STOPPED) {
+    // A deployment tick may have told AppConfig to roll it back and left the
+    // claim ANSWERED: seen stopped, that answer was acted on.
+    ctx.afterwards(ctx.claims.confirmAnswered(key));
   }
   const earlier = key && decision.outcome === RollbackOutcome.ALREADY_STOPPED ? await ctx.claims.heldByThisEvent(key) : undefined;
   if (earlier) {
@@ -128,6 +139,12 @@ async function waitForHolder(ctx: RunnerContext, first: SeenFirst, one: OneCall)
   let last: ClaimView;
   for (;;) {
     last = await ctx.claims.read(one.key);
+    if (last.state === 'ANSWERED') {
+      const decided = await afterTickAnswer(ctx, first, one, last.eventId);
+      if (decided) {
+        return decided;
+      }
+    }
     if (last.state === 'DONE' || last.state === 'UNREADABLE') {
       // Without the ledger, only the service can tell; with DONE, it must confirm.
       const now = await one.reread();
@@ -157,8 +174,56 @@ async function waitForHolder(ctx: RunnerContext, first: SeenFirst, one: OneCall)
     await new Promise((resolve) => setTimeout(resolve, pause));
     pause = Math.min(pause * 2, MAX_POLL_MS);
   }
-  const holder = last.state === 'CLAIMED' ? ` (held by event ${last.eventId} for ${last.target})` : '';
+  const holder = last.state === 'CLAIMED' || last.state === 'ANSWERED' ? ` (held by event ${last.eventId} for ${last.target})` : '';
   throw new HolderNotDoneError(`another alarm event or deployment tick claimed the call on ${one.subject}${holder}, and it was not seen stopped within this invocation; this event is retried`);
+}
+
+/**
+ * A deployment tick answered ROLL_BACK and holds the claim ANSWERED (see
+ * `ledger/action-claims.ts`): AppConfig acts on that answer only if the
+ * deployment is still running when it does. The deployment decides:
+ * rolling back confirms the tick (DONE), ended otherwise hands the call to
+ * this event, still running means AppConfig has not acted yet (undefined:
+ * wait on).
+ */
+async function afterTickAnswer(ctx: RunnerContext, first: SeenFirst, one: OneCall, tick: string | undefined): Promise<Decision | undefined> {
+  const now = await one.reread();
+  const told = `deployment tick ${tick ?? '(unknown)'} told AppConfig to roll ${one.subject} back`;
+  if (now.stopped) {
+    ctx.afterwards(ctx.claims.confirmAnswered(one.key));
+    return { ...first, outcome: RollbackOutcome.ALREADY_STOPPED, stateAfter: now.state, reason: `${told}, and a read shows it ${now.state}` };
+  }
+  if (now.inFlight) {
+    return undefined;
+  }
+  if (!now.wouldNow) {
+    return {
+      ...first,
+      outcome: RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
+      stateAfter: now.state,
+      reason: `${told}, but a read shows it ended ${now.state} before AppConfig acted on the answer, and it is not to be reverted`,
+    };
+  }
+  const taken = await ctx.claims.takeOverAnswered(one.key, now.wouldNow.intended);
+  if (taken.status === 'TAKEN') {
+    // Another event saw it first and took the call: wait for that one.
+    return undefined;
+  }
+  const claimNote = taken.status === 'UNAVAILABLE' ? ` (acted without a ledger claim: ${taken.error})` : '';
+  try {
+    const answer = await one.call(Promise.resolve(true));
+    ctx.afterwards(ctx.claims.markDone(one.key, now.wouldNow.intended));
+    return {
+      ...first,
+      outcome: now.wouldNow.intended,
+      stateAfter: answer.sent ? answer.answer : undefined,
+      reason: `${told}, but a read showed it ${now.state} before AppConfig acted on the answer: ${now.wouldNow.reason}${claimNote}`,
+      actedAt: ctx.now(),
+    };
+  } catch (error) {
+    await ctx.claims.release(one.key);
+    throw error;
+  }
 }
 
 const FIRST_POLL_MS = 50;

@@ -1,16 +1,18 @@
+import { performance } from 'perf_hooks';
 import { AlarmStateConfig, readAlarmStateConfig } from './alarm-state/alarm-state-config';
-import { CheckResult } from './alarm-state/decide-check';
-import { parseExtensionPayload } from './alarm-state/parse-extension-payload';
+import { ANSWER_BUDGET_MS, NOTIFY_GRACE_MS, answerDeadline, beforeDeadline } from './alarm-state/answer-deadline';
+import { CheckResult, CheckResultName } from './alarm-state/decide-check';
+import { CheckPoint, parseExtensionPayload } from './alarm-state/parse-extension-payload';
 import { CheckDone, TickAnswer, checkTrigger, runCheck } from './alarm-state/run-check';
 import { Clients, lazyClients } from './clients';
 import { errorText } from './errors';
 import { placeOf } from './function-place';
 import { UNKNOWN_TARGET, requestIdOf } from './invocation';
 import { eventKey } from './ledger/ledger-keys';
-import { alarmStateCheckMetric } from './record/emf-metrics';
+import { alarmStateCheckMetric, recordNotKeptMetric } from './record/emf-metrics';
 import { logLine } from './record/log-line';
-import { recordOutcome } from './record/record-outcome';
-import { AlarmReadFailurePolicy, RollbackOutcome, RollbackRecord, TargetKind, Trigger } from '../src/private/contract';
+import { notifies, publish, recordOutcome } from './record/record-outcome';
+import { AlarmStateTargetParameter, HandlerEnv, Metrics, RollbackOutcome, RollbackRecord, TargetKind, Trigger } from '../src/private/contract';
 
 /** Longest Description in an answer: our own cap, AWS documents none. */
 const MAX_DESCRIPTION_LENGTH = 1024;
@@ -21,6 +23,10 @@ export interface AlarmStateDependencies {
   readonly now: () => number;
   /** The function's region, where its credentials can read alarms. */
   readonly region: () => string;
+  /** The rollback's name when the configuration cannot be read, for the fault metric. */
+  readonly rollbackName?: () => string;
+  /** Epoch ms the runtime started (its Init phase), so the first invocation's answer deadline counts it. */
+  readonly runtimeStartedAt?: number;
 }
 
 export interface AlarmStateContext {
@@ -38,112 +44,217 @@ export class DeploymentBlockedError extends Error {
   public readonly name = 'DeploymentBlockedError';
 }
 
+/** What the check came to: an answer, or a start to refuse (thrown only at the very end). */
+type Verdict = { readonly answer: TickAnswer } | { readonly refuse: string };
+
+/** Slack past the answer deadline before the check gives up on itself (see `answer-deadline.ts`). */
+const GIVE_UP_AFTER_DEADLINE_MS = 100;
+
 /**
  * The alarm-state check AppConfig's extension invokes: parse -> check ->
  * answer and record. At AT_DEPLOYMENT_TICK it answers `{ Directive, Description }`;
- * AppConfig waits for it synchronously, and an error or timeout makes
- * AppConfig roll the deployment back (same User Guide page), which is what
- * the ROLL_BACK policy asks for. Under CONTINUE the read is cut at its budget
- * so a slow CloudWatch never turns into an error; a crash of the function
- * itself (out of memory, an unhandled defect) still reaches AppConfig as an
- * error and rolls the deployment back, whatever the policy.
+ * AppConfig waits for it synchronously, and an error or a late answer makes
+ * AppConfig roll the deployment back (same User Guide page).
+ *
+ * Three kinds of case, three answers (the README's "When the check itself
+ * fails"):
+ * - an alarm in a trigger state is evidence about the deployment: ROLL_BACK
+ *   at a tick, a refused start where the target blocks starts;
+ * - alarms whose state cannot be read are the user's policy
+ *   (`alarmReadFailure`);
+ * - everything that is our own defect or the configuration's (a payload or
+ *   association the check cannot read, parameters naming another environment,
+ *   an unexpected exception, no decision by the deadline) answers CONTINUE and
+ *   allows a start, loudly: an ERROR log line, a REJECTED record, the
+ *   AlarmStateFaultCount metric and the watcher alarm on it. The alarm
+ *   events keep guarding the deployment meanwhile.
+ *
+ * Every case answers by the deadline of `answer-deadline.ts` (1.5 s after the
+ * handler starts; on a cold start 1.8 s after the runtime started): the read,
+ * the claim and the ledger write are each cut at their share of it, an SNS
+ * publish is waited for only briefly past the ledger write, and a record the
+ * ledger has not confirmed by then is written in full to the log with
+ * RecordNotKeptCount.
  */
 export function createAlarmStateHandler(deps: AlarmStateDependencies) {
+  let cold = true;
   return async (payload: unknown, context: AlarmStateContext = {}): Promise<TickAnswer> => {
     const startedAt = deps.now();
-    const config = deps.config();
+    const deadline = answerDeadline(startedAt, cold ? deps.runtimeStartedAt : undefined);
+    cold = false;
     const requestId = requestIdOf(context.awsRequestId, startedAt);
-    const metric = (target: string, trigger: string, result: string, invocationId?: string) =>
-      console.log(alarmStateCheckMetric({ rollback: config.rollbackName, target, trigger, result, invocationId, durationMs: deps.now() - startedAt },
-        config.metricNamespace, deps.now()));
-    const record = (fields: Omit<RollbackRecord, 'rollback' | 'target' | 'eventId' | 'apiCalls' | 'durationMs' | 'recordedAt'>
-      & { target?: string; eventId?: string; apiCalls?: string[] }): RollbackRecord => {
-      const finishedAt = deps.now();
-      return {
-        ...fields,
-        rollback: config.rollbackName,
-        target: fields.target ?? UNKNOWN_TARGET,
-        eventId: fields.eventId ?? requestId,
-        apiCalls: fields.apiCalls ?? [],
-        durationMs: finishedAt - startedAt,
-        recordedAt: new Date(finishedAt).toISOString(),
-        requestId,
-      };
-    };
-
-    // Parse. A payload the check cannot read is a defect of the construct's
-    // deployment (an association edited or left from another release): it is
-    // recorded as REJECTED, and answered by the read-failure policy, because
-    // to AppConfig it is the same case as an unreadable alarm: the check
-    // cannot tell whether an alarm fires.
-    const call = parseExtensionPayload(payload);
-    if (!call.ok) {
-      const trigger = call.point === 'START' ? Trigger.DEPLOYMENT_START : Trigger.DEPLOYMENT_TICK;
-      const rejected = record({
-        outcome: RollbackOutcome.REJECTED,
-        reason: `${call.reason}; the read-failure policy ${config.alarmReadFailure} decides the answer`,
-        trigger,
-        target: call.target?.name,
-        targetKind: TargetKind.APPCONFIG,
-        eventId: call.invocationId,
-        applicationId: call.target?.applicationId,
-        environmentId: call.target?.environmentId,
-      });
-      metric(rejected.target, trigger, CheckResult.REJECTED, call.invocationId);
-      const key = eventKey(rejected.target, rejected.recordedAt, rejected.eventId);
-      await recordOutcome(rejected, key, config, deps.clients, deps.now()).catch(() => undefined);
-      if (config.alarmReadFailure === AlarmReadFailurePolicy.CONTINUE) {
-        return { Directive: 'CONTINUE', Description: cut(rejected.reason) };
-      }
-      if (call.point === 'START') {
-        throw new DeploymentBlockedError(cut(rejected.reason));
-      }
-      return { Directive: 'ROLL_BACK', Description: cut(rejected.reason) };
-    }
-
-    // Check.
-    const trigger = checkTrigger(call.point);
-    const { target } = call;
-    let done: CheckDone;
+    let config: AlarmStateConfig;
     try {
-      const where = placeOf(deps.region(), context.invokedFunctionArn);
-      done = await runCheck({ call, config, clients: deps.clients, now: deps.now, place: where, startedAt });
+      config = deps.config();
     } catch (error) {
-      // Nothing in the check should throw (the read's failures are its
-      // policy's); a defect that does reaches AppConfig as an error, which
-      // rolls the deployment back.
-      logLine('ERROR', 'alarm-state check failed', { target: target.name, trigger, invocationId: call.invocationId, error: errorText(error) });
-      throw error;
+      // The construct writes the environment: an unreadable one is ours to fix, never the deployment's fault.
+      const rollback = deps.rollbackName?.() ?? '';
+      logLine('ERROR', 'alarm-state check fault: its configuration cannot be read; answered CONTINUE', { rollback, error: errorText(error) });
+      const check = {
+        rollback, target: UNKNOWN_TARGET, trigger: Trigger.DEPLOYMENT_TICK, result: CheckResult.FAULT, durationMs: deps.now() - startedAt,
+      };
+      console.log(alarmStateCheckMetric(check, Metrics.DEFAULT_NAMESPACE, deps.now()));
+      return { Directive: 'CONTINUE', Description: cut(`the alarm-state check cannot read its configuration (${errorText(error)}); it lets the deployment go on`) };
     }
+    const scope: CheckScope = { deps, config, startedAt, deadline, requestId };
 
-    // Answer and record.
-    metric(target.name, trigger, done.result, call.invocationId);
-    if (done.decision) {
-      const kept = record({
-        ...done.decision,
-        trigger,
-        target: target.name,
-        targetKind: TargetKind.APPCONFIG,
-        eventId: call.invocationId,
-        applicationId: target.applicationId,
-        environmentId: target.environmentId,
-        deploymentNumber: call.deploymentNumber,
-        apiCalls: done.calls,
-      });
-      const key = eventKey(target.name, kept.recordedAt, call.invocationId);
-      // The answer must not wait on a slow ledger more than its client allows;
-      // a failed write is in the log line recordOutcome writes first.
-      await Promise.all([recordOutcome(kept, key, config, deps.clients, deps.now()).catch(() => undefined), done.afterwards]);
-    } else if (done.result === CheckResult.UNREADABLE) {
-      logLine('WARN', 'alarm-state check could not read the alarms', { target: target.name, trigger, invocationId: call.invocationId, note: done.note });
-    } else if (done.note) {
-      logLine('INFO', 'alarm-state check', { target: target.name, trigger, invocationId: call.invocationId, result: done.result, note: done.note });
+    let seen: Partial<FaultSubject> = {};
+    const work = checkAndRecord(scope, payload, context, (subject) => { seen = subject; });
+    let verdict: Verdict;
+    try {
+      const bounded = await beforeDeadline(work, deadline + GIVE_UP_AFTER_DEADLINE_MS, deps.now);
+      verdict = bounded.settled
+        ? bounded.value
+        : await fault(scope, seen, CheckResult.FAULT, `the check did not decide within its answer budget (${ANSWER_BUDGET_MS} ms, less on a cold start)`);
+    } catch (error) {
+      verdict = await fault(scope, seen, CheckResult.FAULT, `the check failed: ${errorText(error)}`);
     }
-    if (done.blocked) {
-      throw new DeploymentBlockedError(cut(done.answer.Description));
+    if ('refuse' in verdict) {
+      throw new DeploymentBlockedError(cut(verdict.refuse));
     }
-    return { Directive: done.answer.Directive, Description: cut(done.answer.Description) };
+    return { Directive: verdict.answer.Directive, Description: cut(verdict.answer.Description) };
   };
+}
+
+interface CheckScope {
+  readonly deps: AlarmStateDependencies;
+  readonly config: AlarmStateConfig;
+  readonly startedAt: number;
+  readonly deadline: number;
+  readonly requestId: string;
+}
+
+/** What a fault's record can say about the call, as far as it was read. */
+interface FaultSubject {
+  readonly point: CheckPoint;
+  readonly invocationId: string;
+  readonly target: AlarmStateTargetParameter;
+  readonly deploymentNumber: number;
+}
+
+type RecordFields = Omit<RollbackRecord, 'rollback' | 'target' | 'eventId' | 'apiCalls' | 'durationMs' | 'recordedAt'>
+  & { target?: string; eventId?: string; apiCalls?: string[] };
+
+async function checkAndRecord(
+  scope: CheckScope,
+  payload: unknown,
+  context: AlarmStateContext,
+  saw: (subject: Partial<FaultSubject>) => void,
+): Promise<Verdict> {
+  const { deps, config, startedAt, deadline } = scope;
+  const call = parseExtensionPayload(payload);
+  saw({ point: call.point, invocationId: call.invocationId, target: call.target, deploymentNumber: call.ok ? call.deploymentNumber : undefined });
+  if (!call.ok) {
+    return fault(scope, call, CheckResult.REJECTED, call.reason);
+  }
+
+  const trigger = checkTrigger(call.point);
+  const { target } = call;
+  const where = placeOf(deps.region(), context.invokedFunctionArn);
+  const done: CheckDone = await runCheck({ call, config, clients: deps.clients, now: deps.now, place: where, startedAt, deadline });
+  metric(scope, target.name, trigger, done.result, call.invocationId);
+  const notes = call.notes.length > 0 ? ` (${call.notes.join('; ')})` : '';
+  if (call.notes.length > 0) {
+    logLine('WARN', 'alarm-state check read a payload with gaps; they do not change the answer', { target: target.name, trigger, invocationId: call.invocationId, notes: call.notes });
+  }
+  if (done.decision) {
+    const kept = record(scope, {
+      ...done.decision,
+      reason: `${done.decision.reason}${notes}`,
+      trigger,
+      target: target.name,
+      targetKind: TargetKind.APPCONFIG,
+      eventId: call.invocationId,
+      applicationId: target.applicationId,
+      environmentId: target.environmentId,
+      deploymentNumber: call.deploymentNumber,
+      apiCalls: done.calls,
+    });
+    await Promise.all([keep(scope, kept), beforeDeadline(done.afterwards, deadline, deps.now)]);
+  } else if (done.result === CheckResult.UNREADABLE) {
+    logLine('WARN', 'alarm-state check could not read the alarms', { target: target.name, trigger, invocationId: call.invocationId, note: done.note });
+  } else if (done.note) {
+    logLine('INFO', 'alarm-state check', { target: target.name, trigger, invocationId: call.invocationId, result: done.result, note: done.note });
+  }
+  if (done.blocked) {
+    return { refuse: done.answer.Description };
+  }
+  return { answer: done.answer };
+}
+
+/**
+ * The check's own fault, or its configuration's: CONTINUE at a tick, a start
+ * allowed, and every trace of it that can be left. Never throws.
+ */
+async function fault(scope: CheckScope, subject: Partial<FaultSubject>, result: CheckResultName, what: string): Promise<Verdict> {
+  const trigger = subject.point === 'START' ? Trigger.DEPLOYMENT_START : Trigger.DEPLOYMENT_TICK;
+  const answer = `${what}; the alarm-state check let the deployment go on (its own faults never roll back or refuse a deployment), and alarm events still roll it back`;
+  const rejected = record(scope, {
+    outcome: RollbackOutcome.REJECTED,
+    reason: answer,
+    trigger,
+    target: subject.target?.name,
+    targetKind: TargetKind.APPCONFIG,
+    eventId: subject.invocationId,
+    applicationId: subject.target?.applicationId,
+    environmentId: subject.target?.environmentId,
+    deploymentNumber: subject.deploymentNumber,
+    error: what,
+  });
+  logLine('ERROR', 'alarm-state check fault: answered CONTINUE', { ...rejected, result });
+  metric(scope, rejected.target, trigger, result, subject.invocationId);
+  await keep(scope, rejected).catch(() => undefined);
+  return { answer: { Directive: 'CONTINUE', Description: answer } };
+}
+
+function metric(scope: CheckScope, target: string, trigger: string, result: string, invocationId?: string): void {
+  const { deps, config, startedAt } = scope;
+  console.log(alarmStateCheckMetric({ rollback: config.rollbackName, target, trigger, result, invocationId, durationMs: deps.now() - startedAt },
+    config.metricNamespace, deps.now()));
+}
+
+function record(scope: CheckScope, fields: RecordFields): RollbackRecord {
+  const finishedAt = scope.deps.now();
+  return {
+    ...fields,
+    rollback: scope.config.rollbackName,
+    target: fields.target ?? UNKNOWN_TARGET,
+    eventId: fields.eventId ?? scope.requestId,
+    apiCalls: fields.apiCalls ?? [],
+    durationMs: finishedAt - scope.startedAt,
+    recordedAt: new Date(finishedAt).toISOString(),
+    requestId: scope.requestId,
+  };
+}
+
+/**
+ * Writes a record to the ledger until the answer deadline, and to the topic
+ * (for the outcomes it takes) beside it, waiting for the topic only
+ * `NOTIFY_GRACE_MS` past the ledger: no SNS answer holds the deployment's.
+ * A record the ledger has not confirmed by the deadline is not lost: this
+ * ERROR line carries it whole and RecordNotKeptCount counts it (the write
+ * itself may still land once the function thaws).
+ */
+async function keep(scope: CheckScope, kept: RollbackRecord): Promise<void> {
+  const { deps, config, deadline } = scope;
+  const key = eventKey(kept.target, kept.recordedAt, kept.eventId);
+  const topicArn = config.topicArn;
+  const notice = topicArn && notifies(config, kept) ? publish(deps.clients, topicArn, kept) : undefined;
+  const written = recordOutcome(kept, key, { ...config, topicArn: undefined }, deps.clients, deps.now()).then(() => true, () => false);
+  const bounded = await beforeDeadline(written, deadline, deps.now);
+  if (!bounded.settled || !bounded.value) {
+    logLine('ERROR', 'the ledger did not keep this alarm-state record by the answer deadline; this line is the record', { record: kept });
+    console.log(recordNotKeptMetric(config.rollbackName, kept.eventId, config.metricNamespace, deps.now()));
+  }
+  if (notice) {
+    const outcome = notice.then(() => true, (error: unknown) => errorText(error));
+    const sent = await beforeDeadline(outcome, Math.min(deadline, deps.now() + NOTIFY_GRACE_MS), deps.now);
+    if (!sent.settled || sent.value !== true) {
+      logLine('WARN', 'the notification was not confirmed before the answer; the record is in the ledger and the log', {
+        eventId: kept.eventId, outcome: kept.outcome, error: sent.settled ? sent.value : 'no answer from SNS in time',
+      });
+    }
+  }
 }
 
 function cut(text: string): string {
@@ -157,4 +268,6 @@ export const handler = createAlarmStateHandler({
   config: () => (config ??= readAlarmStateConfig()),
   now: Date.now,
   region: () => process.env.AWS_REGION ?? '',
+  rollbackName: () => process.env[HandlerEnv.ROLLBACK_NAME] ?? '',
+  runtimeStartedAt: performance.timeOrigin,
 });

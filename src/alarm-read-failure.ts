@@ -7,16 +7,18 @@
 export enum AlarmReadFailure {
   /**
    * Roll the deployment back at a tick, refuse it at its start (with
-   * `blockDeploymentsWhileAlarming`), and record why. A crash or timeout of
-   * the check ends the same way: AppConfig rolls back on an error at an
-   * `AT_*` action point.
+   * `blockDeploymentsWhileAlarming`), and record why. The check's own faults
+   * are not read failures: they let the deployment go on, loudly. Only a
+   * crash of the function itself (out of memory) still reaches AppConfig as
+   * an error, on which it rolls back.
    */
   ROLL_BACK = 'ROLL_BACK',
   /**
    * Let the deployment go on; the failure is logged and counted
    * (`AlarmStateCheckCount` with `Result=UNREADABLE`). The check answers
-   * before its read budget ends, so a slow read does not turn into an error;
-   * only a crash of the function itself still makes AppConfig roll back.
+   * within 2 seconds whatever its dependencies do, so a slow read does not
+   * turn into an error; only a crash of the function itself still makes
+   * AppConfig roll back.
    */
   CONTINUE = 'CONTINUE',
 }

@@ -224,14 +224,33 @@ export interface AlarmRollbackProps {
 
   /**
    * What the alarm-state check answers when it cannot read the alarms
-   * (throttled, denied, unavailable, or slower than its 3-second budget):
+   * (throttled, denied, unavailable, or slower than its 1-second budget):
    * roll back (the model is CodeDeploy's `ignorePollAlarmFailure` false) or
-   * let the deployment go on. A crash or timeout of the check makes
-   * AppConfig roll back under either policy.
+   * let the deployment go on. The check's own faults (a payload or
+   * association it cannot read, an exception) are not read failures: they
+   * always let the deployment go on, loudly (see the README, "When the check
+   * itself fails").
    *
    * @default AlarmReadFailure.ROLL_BACK
    */
   readonly alarmReadFailure?: AlarmReadFailure;
+
+  /**
+   * Concurrent executions reserved for the alarm-state check, a whole number
+   * of at least 1. Ignored when `alarmStateChecks` is false.
+   *
+   * AppConfig calls the check synchronously at every tick of every
+   * deployment of every associated environment, and a throttled call is an
+   * error that rolls the deployment back. Reserving concurrency keeps other
+   * functions of the account from starving the check in an incident (and
+   * caps the check at this many at once: size it for the deployments that
+   * run together). Lambda keeps 100 of the account's concurrency unreserved,
+   * so an account with a low concurrency quota cannot reserve any: that is
+   * why it is off by default.
+   *
+   * @default - no reserved concurrency: the check shares the account's unreserved concurrency
+   */
+  readonly alarmStateReservedConcurrency?: number;
 
   /**
    * The event bus the alarm rules live on: a bus of the stack's own account
@@ -525,6 +544,7 @@ export class AlarmRollback extends Construct {
       this.checkFunction = new AlarmStateFunction(this, 'AlarmState', {
         runtime,
         architecture,
+        reservedConcurrentExecutions: resolveReservedConcurrency(this, props.alarmStateReservedConcurrency, 'alarmStateReservedConcurrency'),
         description: `Checks alarm state when an AppConfig deployment starts and at every tick (${this.rollbackName})`.slice(0, 256),
         logGroup: checkLogs,
         environment: {
@@ -544,6 +564,7 @@ export class AlarmRollback extends Construct {
         this.alarms.push(...createAlarmStateWatchers(this, this.rollbackName, {
           errors: this.metricAlarmStateErrors({ period: Duration.minutes(1) }),
           throttles: this.metricAlarmStateThrottles({ period: Duration.minutes(1) }),
+          faults: this.metricAlarmStateFaults({ period: Duration.minutes(1) }),
         }));
       }
     }
@@ -555,9 +576,12 @@ export class AlarmRollback extends Construct {
   }
 
   /**
-   * The AppConfig extension whose actions call the alarm-state check at
-   * PRE_START_DEPLOYMENT and AT_DEPLOYMENT_TICK. Created with the first
-   * AppConfig target; undefined before, and when `alarmStateChecks` is false.
+   * The AppConfig extension whose action calls the alarm-state check at
+   * AT_DEPLOYMENT_TICK. Created with the first AppConfig target; undefined
+   * before, and when `alarmStateChecks` is false. The check at
+   * PRE_START_DEPLOYMENT is a second extension (the start gate), associated
+   * only with the environments of targets that set
+   * `blockDeploymentsWhileAlarming`.
    */
   public get extension(): appconfig.IExtension | undefined {
     return this.stateExtension?.extension;
@@ -741,6 +765,7 @@ export class AlarmRollback extends Construct {
       checkFunction: this.checkFunction!,
       // The rule name prefix is unique per AlarmRollback in an account and Region; so is the extension name.
       name: `${this.ruleNamePrefix}AlarmState`,
+      startGateName: `${this.ruleNamePrefix}AlarmGate`,
       rollbackName: this.rollbackName,
     });
     this.stateExtension.associate(scope, environmentArn, parameter, readable);
@@ -879,6 +904,27 @@ export class AlarmRollback extends Construct {
    */
   public metricAlarmStateThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.requireCheckFunction('metricAlarmStateThrottles').metricThrottles(props);
+  }
+
+  /**
+   * Alarm-state checks that failed on their own side and so let the
+   * deployment go on unchecked (metric `AlarmStateFaultCount`, dimension
+   * `Rollback`): a payload or association the check could not read, one
+   * naming another environment, an exception, or no decision by the answer
+   * deadline. Each also has an ERROR log line and a REJECTED ledger record.
+   * Fails when `alarmStateChecks` is false.
+   *
+   * @param props to override the defaults (statistic Sum, period 5 minutes)
+   */
+  public metricAlarmStateFaults(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.requireCheckFunction('metricAlarmStateFaults');
+    return new cloudwatch.Metric({
+      namespace: Metrics.DEFAULT_NAMESPACE,
+      metricName: Metrics.ALARM_STATE_FAULT,
+      dimensionsMap: { [Metrics.DIMENSION_ROLLBACK]: this.rollbackName },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
   }
 
   private requireCheckFunction(method: string): lambda.Function {

@@ -2,14 +2,13 @@ import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName, HandlerEnv } from '
 import { HandlerConfig, positiveNumber, readConfig } from '../config';
 
 /**
- * Milliseconds the check may spend reading alarms when the construct sets no
- * budget. AWS documents neither how often AppConfig ticks nor how long it
- * waits for an extension (AppConfig User Guide, "Step 3: Create a custom AWS
- * AppConfig extension", is silent on both), so the check keeps its answer in
- * its own hands: 3 s covers DescribeAlarms with the SDK's retries of a
- * throttled call (its standard retry mode backs off up to about a second
- * between three attempts), and leaves most of the 10 s function timeout for
- * the claim and the record, so the policy, never a timeout, decides.
+ * Milliseconds an alarm read may take when the construct sets no budget: the
+ * Proton start rule's read, which runs on the event path, with room for the
+ * SDK's retries of a throttled call. The AppConfig check's read is cut
+ * further by its answer deadline (answer-deadline.ts): AppConfig waits for
+ * that answer synchronously and documents no wait (AppConfig User Guide,
+ * "Step 3: Create a custom AWS AppConfig extension"); AWS's Datadog tick
+ * sample says it waits 3 seconds.
  */
 export const DEFAULT_ALARM_READ_BUDGET_MS = 3_000;
 

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { AlarmStateTargetParameter, AlarmStateValue, ExtensionParameter, Rules, parseAlarmArn } from '../../src/private/contract';
 import { describe, field, isRecord, isTriggerState } from '../parse-helpers';
 
@@ -8,15 +9,24 @@ export type CheckPoint = 'TICK' | 'START';
 export interface ExtensionCall {
   readonly ok: true;
   readonly point: CheckPoint;
-  /** AppConfig's id of this invocation: the owner of a claim a tick takes, and the record's event id. */
+  /**
+   * AppConfig's id of this invocation, or one derived from the payload when it
+   * carries none: the owner of a claim a tick takes, and the record's event id.
+   */
   readonly invocationId: string;
   readonly target: AlarmStateTargetParameter;
   readonly alarmArns: string[];
-  /** The deployment the call is about; a PRE_START_DEPLOYMENT call may carry none. */
+  /** The deployment the call is about; without one a tick still decides, but claims nothing. */
   readonly deploymentNumber?: number;
+  /** Fields the record would have liked and the payload did not carry readably; they never change the answer. */
+  readonly notes: string[];
 }
 
-/** A payload the check cannot act on: a defect of the deployment of the construct, recorded as REJECTED. */
+/**
+ * A payload the check cannot act on: a defect of the deployment of the
+ * construct (or of a hand-made association), recorded as REJECTED and
+ * answered as the check's own fault (see `alarm-state.lambda.ts`).
+ */
 export interface MalformedCall {
   readonly ok: false;
   readonly reason: string;
@@ -53,15 +63,21 @@ export function parseExtensionPayload(payload: unknown): ExtensionCall | Malform
   if (!isRecord(payload)) {
     return { ok: false, reason: `the payload is ${describe(payload)}, not an AppConfig extension request object` };
   }
+  const notes: string[] = [];
+  // aws-samples' tick extensions (Datadog, New Relic) never read Type: a
+  // payload without one is read as a tick, whose answer AppConfig also
+  // accepts at a start (only an error refuses a start), so no start is ever
+  // refused for want of it. A Type naming another action point means the
+  // function was attached to an action the construct does not create.
   const type = field(payload, 'Type');
-  const point = typeof type === 'string' && Object.prototype.hasOwnProperty.call(POINTS, type) ? POINTS[type] : undefined;
+  const point = type === undefined ? 'TICK' : typeof type === 'string' && Object.prototype.hasOwnProperty.call(POINTS, type) ? POINTS[type] : undefined;
   if (point === undefined) {
     return { ok: false, reason: `the payload's Type is ${describe(type)}; the extension invokes this function only AT_DEPLOYMENT_TICK and PRE_START_DEPLOYMENT` };
   }
-  const invocationId = field(payload, 'InvocationId');
-  if (typeof invocationId !== 'string' || invocationId.length === 0 || invocationId.length > MAX_INVOCATION_ID_LENGTH || /[\u0000-\u001f\u007f#]/.test(invocationId)) {
-    return { ok: false, point, reason: `the payload's InvocationId is ${describe(invocationId)}, not an AppConfig invocation id` };
+  if (type === undefined) {
+    notes.push('the payload carries no Type; it was read as a tick');
   }
+  const invocationId = invocationIdOf(payload, notes);
   const seen = { point, invocationId };
   const parameters = field(payload, 'Parameters');
   if (!isRecord(parameters)) {
@@ -85,15 +101,57 @@ export function parseExtensionPayload(payload: unknown): ExtensionCall | Malform
       return { ok: false, ...withTarget, reason: `the payload's ${member}.Id is ${describe(id)}, but the ${ExtensionParameter.TARGET} parameter names ${expected}; associate the extension through AlarmRollback only` };
     }
   }
-  const number = field(payload, 'DeploymentNumber');
-  const deploymentNumber = typeof number === 'number' && Number.isInteger(number) && number >= 0 ? number : undefined;
-  if (number !== undefined && deploymentNumber === undefined) {
-    return { ok: false, ...withTarget, reason: `the payload's DeploymentNumber is ${describe(number)}, not a deployment number` };
+  const deploymentNumber = deploymentNumberOf(field(payload, 'DeploymentNumber'), point, notes);
+  return { ok: true, ...withTarget, alarmArns, deploymentNumber, notes };
+}
+
+/**
+ * `DeploymentNumber` as AWS shows it: a JSON number in the EventBridge
+ * extension's payload example, the string `"3"` in the SQS one (AppConfig
+ * User Guide, "Using the Amazon EventBridge / Amazon SQS extension"). Only the
+ * claim and the record use it, so a number that cannot be read is a note,
+ * never a reason to answer differently.
+ */
+function deploymentNumberOf(raw: unknown, point: CheckPoint, notes: string[]): number | undefined {
+  const number = typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : raw;
+  if (typeof number === 'number' && Number.isSafeInteger(number) && number >= 0) {
+    return number;
   }
-  if (point === 'TICK' && deploymentNumber === undefined) {
-    return { ok: false, ...withTarget, reason: 'the AT_DEPLOYMENT_TICK payload carries no DeploymentNumber, so the deployment cannot be claimed' };
+  if (raw !== undefined) {
+    notes.push(`the payload's DeploymentNumber is ${describe(raw)}, not a deployment number; the deployment was not claimed`);
+  } else if (point === 'TICK') {
+    notes.push('the payload carries no DeploymentNumber; the deployment was not claimed');
   }
-  return { ok: true, ...withTarget, alarmArns, deploymentNumber };
+  return undefined;
+}
+
+/**
+ * AppConfig's `InvocationId`, or, when it is missing or unfit for a ledger
+ * key, an id derived from the whole payload: the same request gives the same
+ * id, so a retried call owns the same claim and its record says so.
+ */
+function invocationIdOf(payload: Record<string, unknown>, notes: string[]): string {
+  const raw = field(payload, 'InvocationId');
+  if (typeof raw === 'string' && raw.length > 0 && raw.length <= MAX_INVOCATION_ID_LENGTH && !/[\u0000-\u001f\u007f#]/.test(raw)) {
+    return raw;
+  }
+  const derived = `${DERIVED_ID_PREFIX}${createHash('sha256').update(canonicalJson(payload)).digest('hex').slice(0, 32)}`;
+  notes.push(`the payload's InvocationId is ${describe(raw)}; the record uses ${derived}, derived from the payload`);
+  return derived;
+}
+
+/** Marks an invocation id the check made up because AppConfig's was missing or unreadable. */
+export const DERIVED_ID_PREFIX = 'derived-';
+
+/** JSON with object keys sorted, so a derived id does not depend on the order AppConfig wrote the fields in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  if (isRecord(value)) {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 function parseTarget(raw: unknown): AlarmStateTargetParameter | string {

@@ -2,6 +2,7 @@ import { RollbackOutcome, RollbackRecord, Trigger } from '../../src/private/cont
 import { CallTrace } from '../call-trace';
 import type { Clients } from '../clients';
 import type { AlarmStateConfig } from './alarm-state-config';
+import { AFTER_READ_RESERVE_MS, RECORD_RESERVE_MS, beforeDeadline } from './answer-deadline';
 import { CheckAction, CheckResult, CheckResultName, decideCheck } from './decide-check';
 import type { ExtensionCall } from './parse-extension-payload';
 import { readTargetAlarms } from './read-target-alarms';
@@ -26,6 +27,8 @@ export interface CheckDone {
   /** A note for the log when nothing is recorded (paused alarms, an unread alarm, a held claim). */
   readonly note?: string;
   readonly calls: string[];
+  /** True when the check's dry run already recorded this deployment: nothing more is recorded or notified. */
+  readonly quiet?: boolean;
   /** Work that follows the answer (a claim marked DONE); never rejects. */
   readonly afterwards: Promise<void>;
 }
@@ -37,6 +40,8 @@ export interface CheckRequest {
   readonly now: () => number;
   readonly place: Place;
   readonly startedAt: number;
+  /** Epoch ms by which the answer must be given (see `answer-deadline.ts`). */
+  readonly deadline: number;
 }
 
 /**
@@ -47,30 +52,61 @@ export interface CheckRequest {
  * record between them. See `ledger/action-claims.ts` for the claim's states.
  */
 export async function runCheck(request: CheckRequest): Promise<CheckDone> {
-  const { call, config, startedAt } = request;
+  const { call, config, startedAt, deadline, now } = request;
   const trace = new CallTrace();
   const target = call.target;
+  // The read may take its budget, but never the time the claim and the record need before the deadline.
+  const readBudget = Math.max(0, Math.min(config.alarmReadBudgetMs, deadline - AFTER_READ_RESERVE_MS - now()));
   // A start that may not be refused needs no read.
   const read = call.point === 'START' && !target.blockStart
     ? undefined
-    : await readTargetAlarms(await request.clients.cloudWatch(), trace, call.alarmArns, target, request.place, config.alarmReadBudgetMs);
+    : await readTargetAlarms(await request.clients.cloudWatch(), trace, call.alarmArns, target, request.place, readBudget);
   const action: CheckAction = decideCheck(call.point, read, config.alarmReadFailure, target.blockStart);
-  const done = { calls: trace.list(), afterwards: Promise.resolve(), result: action.result };
+  const done: { calls: string[]; afterwards: Promise<void>; result: CheckResultName } = {
+    calls: trace.list(),
+    afterwards: Promise.resolve(),
+    result: action.result,
+  };
 
   if (action.kind === 'CONTINUE') {
     return { ...done, blocked: false, answer: { Directive: 'CONTINUE', Description: action.note ?? 'no alarm of the target is in a trigger state' }, note: action.note };
   }
   const alarmsFiring = action.firing.length > 0 ? action.firing : undefined;
+  const expiresAt = ledgerExpiry(config.retentionDays, startedAt);
+  const claims = ledgerActionClaims(request.clients.dynamo(), {
+    table: config.ledgerTable,
+    eventId: call.invocationId,
+    targetName: target.name,
+    now,
+    leaseSeconds: config.claimLeaseSeconds,
+    expiresAt,
+  });
+  const deploymentNumber = call.deploymentNumber;
+  const claimBy = deadline - RECORD_RESERVE_MS;
   if (config.dryRun) {
-    // Dry run decides and records, and changes nothing: no rollback, no refused start.
+    // Dry run decides and records, and changes nothing: no rollback, no
+    // refused start. It records (and so notifies) once per deployment: the
+    // first check of a deployment that would have acted takes a dry-run
+    // marker of its own (never the real claim), and later ticks find it.
     const would = action.kind === 'BLOCK' ? 'refused the start' : 'rolled back';
+    const answer: TickAnswer = { Directive: 'CONTINUE', Description: `dry run: would have ${would} because ${action.reason}` };
+    if (deploymentNumber !== undefined) {
+      const key = actionKey('appconfig-dry-run', target.applicationId, target.environmentId, deploymentNumber);
+      const marked = await beforeDeadline(claims.claim(key, RollbackOutcome.DRY_RUN), claimBy, now);
+      if (marked.settled && marked.value.status === 'TAKEN') {
+        return { ...done, calls: trace.list(), blocked: false, answer, quiet: true, note: `dry run: deployment ${deploymentNumber} was recorded by an earlier check` };
+      }
+      if (marked.settled && marked.value.status === 'CLAIMED') {
+        done.afterwards = claims.markDone(key, RollbackOutcome.DRY_RUN);
+      }
+    }
     return {
       ...done,
       blocked: false,
-      answer: { Directive: 'CONTINUE', Description: `dry run: would have ${would} because ${action.reason}` },
+      answer,
       decision: {
         outcome: RollbackOutcome.DRY_RUN,
-        reason: `dry run: would have ${would} because ${action.reason}`,
+        reason: answer.Description,
         alarmsFiring,
         wouldCall: action.kind === 'BLOCK' ? 'appconfig:PRE_START_DEPLOYMENT answer error' : 'appconfig:AT_DEPLOYMENT_TICK answer ROLL_BACK',
       },
@@ -84,30 +120,37 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
       decision: { outcome: RollbackOutcome.DEPLOYMENT_BLOCKED, reason: `the deployment was refused at its start: ${action.reason}`, alarmsFiring },
     };
   }
-  // A tick that must roll back: the claim decides who records it.
-  const expiresAt = ledgerExpiry(config.retentionDays, startedAt);
-  const claims = ledgerActionClaims(request.clients.dynamo(), {
-    table: config.ledgerTable,
-    eventId: call.invocationId,
-    targetName: target.name,
-    now: request.now,
-    leaseSeconds: config.claimLeaseSeconds,
-    expiresAt,
-  });
-  const deploymentNumber = call.deploymentNumber as number;
+  if (deploymentNumber === undefined) {
+    // The answer does not need the number; only the claim does.
+    return {
+      ...done,
+      blocked: false,
+      answer: { Directive: 'ROLL_BACK', Description: action.reason },
+      decision: { outcome: RollbackOutcome.ROLLED_BACK, reason: `AppConfig was told to roll the deployment back: ${action.reason} (the payload named no deployment, so none was claimed)`, alarmsFiring },
+    };
+  }
+  // A tick that must roll back: the claim decides who records it. The
+  // tick's claim is left ANSWERED, not DONE: AppConfig acts on the answer
+  // after this call, and only a read of the deployment (by the event path)
+  // shows whether it did. See `ledger/action-claims.ts`.
   const key = actionKey('appconfig', target.applicationId, target.environmentId, deploymentNumber);
-  const claim = await claims.claim(key, RollbackOutcome.ROLLED_BACK);
+  const claimed = await beforeDeadline(claims.claimAnswered(key, RollbackOutcome.ROLLED_BACK), claimBy, now);
+  const claim = claimed.settled ? claimed.value : { status: 'UNAVAILABLE' as const, error: 'the ledger did not answer within the answer budget' };
   if (claim.status === 'TAKEN') {
-    const held = await claims.read(key);
-    const holder = held.state === 'CLAIMED' || held.state === 'DONE' ? ` (event ${held.eventId} for ${held.target})` : '';
-    if (held.state === 'DONE') {
-      // The holder has stopped it, so AppConfig is rolling it back already: the
-      // answer agrees, and the holder's record is the one record of it.
-      return { ...done, result: CheckResult.FIRING, blocked: false, answer: { Directive: 'ROLL_BACK', Description: `${action.reason}; deployment ${deploymentNumber} was already stopped${holder}` }, note: `deployment ${deploymentNumber} was already stopped${holder}` };
+    const view = await beforeDeadline(claims.read(key), claimBy, now);
+    const held = view.settled ? view.value : { state: 'UNREADABLE' as const, error: 'the ledger did not answer within the answer budget' };
+    const holder = held.state === 'CLAIMED' || held.state === 'DONE' || held.state === 'ANSWERED' ? ` (event ${held.eventId} for ${held.target})` : '';
+    if (held.state === 'DONE' || held.state === 'ANSWERED' || held.state === 'UNREADABLE') {
+      // The holder has stopped it, or told AppConfig to: the answer agrees,
+      // and the holder's record is the one record of it. Unreadable, the
+      // alarm that fires decides.
+      const why = held.state === 'UNREADABLE' ? `its claim could not be read (${held.error})` : held.state === 'DONE' ? `was already stopped${holder}` : `was already answered ROLL_BACK${holder}`;
+      const note = held.state === 'UNREADABLE' ? `deployment ${deploymentNumber}: ${why}` : `deployment ${deploymentNumber} ${why}`;
+      return { ...done, calls: trace.list(), result: CheckResult.FIRING, blocked: false, answer: { Directive: 'ROLL_BACK', Description: `${action.reason}; ${note}` }, note };
     }
     // Another event is stopping it (or gave up, and a later tick claims):
     // this tick leaves the record to it.
-    return { ...done, result: CheckResult.FIRING, blocked: false, answer: { Directive: 'CONTINUE', Description: `${action.reason}; another event holds deployment ${deploymentNumber}'s claim${holder} and stops it` }, note: `the claim on deployment ${deploymentNumber} is held${holder}; this tick records nothing` };
+    return { ...done, calls: trace.list(), result: CheckResult.FIRING, blocked: false, answer: { Directive: 'CONTINUE', Description: `${action.reason}; another event holds deployment ${deploymentNumber}'s claim${holder} and stops it` }, note: `the claim on deployment ${deploymentNumber} is held${holder}; this tick records nothing` };
   }
   const claimNote = claim.status === 'UNAVAILABLE' ? ` (answered without a ledger claim: ${claim.error})` : '';
   return {
@@ -115,8 +158,11 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
     calls: trace.list(),
     blocked: false,
     answer: { Directive: 'ROLL_BACK', Description: action.reason },
-    decision: { outcome: RollbackOutcome.ROLLED_BACK, reason: `AppConfig was told to roll deployment ${deploymentNumber} back: ${action.reason}${claimNote}`, alarmsFiring },
-    afterwards: claims.markDone(key, RollbackOutcome.ROLLED_BACK),
+    decision: {
+      outcome: RollbackOutcome.ROLLED_BACK,
+      reason: `AppConfig was told to roll deployment ${deploymentNumber} back (the alarm events confirm it once they see it rolling back): ${action.reason}${claimNote}`,
+      alarmsFiring,
+    },
   };
 }
 

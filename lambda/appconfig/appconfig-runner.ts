@@ -53,7 +53,16 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
         isRefusal: (error) => errorName(error) === 'BadRequestException',
         reread: async () => {
           const now = await getDeployment(client, ctx.trace, ids, number);
-          return { state: now.state, stopped: isStoppedState(now.state), inFlight: IN_FLIGHT.has(now.state) };
+          // A completed deployment is judged as the event would judge it
+          // (revertCompletedWithin counted back from the alarm), for a tick's
+          // ROLL_BACK answer that came too late to be acted on.
+          const later = now.state === 'COMPLETE' ? decideAppConfigAction(now, ctx.alarmAt, target.revertCompletedWithinSeconds) : undefined;
+          return {
+            state: now.state,
+            stopped: isStoppedState(now.state),
+            inFlight: IN_FLIGHT.has(now.state),
+            wouldNow: later?.kind === 'STOP' ? { intended: later.outcome, reason: later.reason } : undefined,
+          };
         },
       };
       return callOnce(ctx, mayAct, first, stop, action.reason);

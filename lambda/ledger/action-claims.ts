@@ -35,10 +35,27 @@ import { sendWhenAllowed } from '../send-when-allowed';
  *   L  read ── claim ✗ ── wait: CLAIMED … still CLAIMED when the wait ends ───────── FAILED, Lambda retries L
  *
  * The alarm-state check's deployment tick takes the same AppConfig claim,
- * owned by its invocation id: when it holds it, it answers ROLL_BACK (AppConfig
- * then rolls the deployment back itself, so "stop answered" is the answer
- * being given) and marks it DONE; when it loses it, it records nothing and
- * answers CONTINUE while the holder is CLAIMED, ROLL_BACK once it is DONE.
+ * owned by its invocation id, but in a state of its own, ANSWERED: its "call"
+ * is the ROLL_BACK answer, and AppConfig acts on it after the tick is over,
+ * or not at all when the deployment completes first (ticks run beside the
+ * workflow). So ANSWERED is not DONE until someone sees the deployment
+ * rolling back:
+ *
+ *   (absent) ──tick answers ROLL_BACK──▶ ANSWERED ──a read shows it ROLLING_BACK / ROLLED_BACK──▶ DONE
+ *                                           │
+ *                                           └──a read shows it ended otherwise (COMPLETE)──▶ CLAIMED by
+ *                                              the event that saw it (take over), which reverts it inside
+ *                                              revertCompletedWithin, or records what it saw
+ *
+ *   T  tick: read ── claim ANSWERED ✓ ── answer ROLL_BACK ── record ROLLED_BACK ("AppConfig was told")
+ *   T' later tick: claim ✗ ── read: ANSWERED or DONE ── answer ROLL_BACK, record nothing
+ *   E  event: claim ✗ ── wait: ANSWERED ── read the deployment each poll:
+ *        ROLLING_BACK/ROLLED_BACK ── confirm (ANSWERED -> DONE) ── record ALREADY_STOPPED
+ *        COMPLETE ── take over (ANSWERED -> CLAIMED) ── StopDeployment (revert) ── DONE ── record REVERTED
+ *        still DEPLOYING/BAKING ── AppConfig has not acted yet: wait on
+ *
+ * An ANSWERED claim past its lease is open to any event, as a CLAIMED one is
+ * (AppConfig did not act on the answer in time); never to another tick.
  *
  * So ALREADY_STOPPED is only recorded after a read of the service showed the
  * deployment stopped, and while the service refuses every stop, every event
@@ -58,10 +75,11 @@ export type ActionClaim =
 /** A claim as another event reads it while it waits. */
 export type ClaimView =
   | { readonly state: 'ABSENT' }
-  | { readonly state: 'CLAIMED' | 'DONE'; readonly eventId?: string; readonly target?: string }
+  | { readonly state: 'CLAIMED' | 'ANSWERED' | 'DONE'; readonly eventId?: string; readonly target?: string }
   | { readonly state: 'UNREADABLE'; readonly error: string };
 
 const CLAIMED = 'CLAIMED';
+const ANSWERED = 'ANSWERED';
 const DONE = 'DONE';
 
 /** The claims of one event for one target. */
@@ -72,8 +90,21 @@ export interface ActionClaims {
    * resolves false.
    */
   claim(key: LedgerKey, intended: RollbackOutcome, allowed?: Promise<boolean>): Promise<ActionClaim>;
+  /**
+   * A deployment tick's claim: taken like `claim`, but left ANSWERED, since
+   * the tick's ROLL_BACK answer is only acted on by AppConfig afterwards.
+   */
+  claimAnswered(key: LedgerKey, intended: RollbackOutcome): Promise<ActionClaim>;
   /** Marks this owner's claim DONE once its call succeeded; never fails (a claim left CLAIMED ends with its lease). */
   markDone(key: LedgerKey, intended: RollbackOutcome): Promise<void>;
+  /** Marks a tick's ANSWERED claim DONE once a read showed the deployment rolling back; never fails. */
+  confirmAnswered(key: LedgerKey): Promise<void>;
+  /**
+   * Takes a tick's ANSWERED claim over once a read showed its deployment
+   * ended without rolling back: CLAIMED for this event, which makes its own
+   * call. TAKEN when someone else changed the claim first.
+   */
+  takeOverAnswered(key: LedgerKey, intended: RollbackOutcome): Promise<ActionClaim>;
   /** Gives this owner's claim back after a failed call, so a retry or another alarm can act; never touches another owner's. */
   release(key: LedgerKey): Promise<void>;
   /** The claim as it stands now, for an event that lost it. */
@@ -107,30 +138,77 @@ export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaims
     }),
   });
 
+  async function put(key: LedgerKey, intended: RollbackOutcome, state: string, allowed: Promise<boolean>): Promise<ActionClaim> {
+    const now = options.now();
+    // A claim written before claims had states (no claimState) is an open
+    // one. An event may also take a tick's ANSWERED claim past its lease (the
+    // answer was not acted on in time); a tick never takes one, so a later
+    // tick of a deployment already answered records nothing more.
+    const open = state === ANSWERED
+      ? '(#claimState = :claimed OR attribute_not_exists(#claimState))'
+      : '(#claimState = :claimed OR #claimState = :answered OR attribute_not_exists(#claimState))';
+    const command = new PutItemCommand({
+      TableName: options.table,
+      Item: item(key, intended, state, now),
+      ConditionExpression: `attribute_not_exists(#pk) OR (${open} AND ((${isOwner}) OR #claimedAt < :leaseCutoff))`,
+      ExpressionAttributeNames: { ...names, '#pk': Ledger.PARTITION_KEY, '#claimedAt': 'claimedAt' },
+      ExpressionAttributeValues: {
+        ...owner,
+        ':claimed': { S: CLAIMED },
+        ...state === ANSWERED ? {} : { ':answered': { S: ANSWERED } },
+        ':leaseCutoff': { N: String(now - options.leaseSeconds * 1000) },
+      },
+    });
+    try {
+      const written = await sendWhenAllowed(client, command, allowed, () => client.send(command));
+      return written.sent ? { status: 'CLAIMED' } : { status: 'NOT_ALLOWED' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { status: 'TAKEN' };
+      }
+      return { status: 'UNAVAILABLE', error: errorText(error) };
+    }
+  }
+
   return {
     async claim(key, intended, allowed = Promise.resolve(true)) {
-      const now = options.now();
-      const command = new PutItemCommand({
-        TableName: options.table,
-        Item: item(key, intended, CLAIMED, now),
-        // A claim written before claims had states (no claimState) is an open one.
-        ConditionExpression: 'attribute_not_exists(#pk) OR ((#claimState = :claimed OR attribute_not_exists(#claimState))'
-          + ` AND ((${isOwner}) OR #claimedAt < :leaseCutoff))`,
-        ExpressionAttributeNames: { ...names, '#pk': Ledger.PARTITION_KEY, '#claimedAt': 'claimedAt' },
-        ExpressionAttributeValues: {
-          ...owner,
-          ':claimed': { S: CLAIMED },
-          ':leaseCutoff': { N: String(now - options.leaseSeconds * 1000) },
-        },
-      });
+      return put(key, intended, CLAIMED, allowed);
+    },
+
+    async claimAnswered(key, intended) {
+      return put(key, intended, ANSWERED, Promise.resolve(true));
+    },
+
+    async takeOverAnswered(key, intended) {
       try {
-        const written = await sendWhenAllowed(client, command, allowed, () => client.send(command));
-        return written.sent ? { status: 'CLAIMED' } : { status: 'NOT_ALLOWED' };
+        await client.send(new PutItemCommand({
+          TableName: options.table,
+          Item: item(key, intended, CLAIMED, options.now()),
+          ConditionExpression: '#claimState = :answered',
+          ExpressionAttributeNames: { '#claimState': 'claimState' },
+          ExpressionAttributeValues: { ':answered': { S: ANSWERED } },
+        }));
+        return { status: 'CLAIMED' };
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
-          return { status: 'TAKEN' };
+        return error instanceof ConditionalCheckFailedException ? { status: 'TAKEN' } : { status: 'UNAVAILABLE', error: errorText(error) };
+      }
+    },
+
+    async confirmAnswered(key) {
+      try {
+        const found = (await client.send(new GetItemCommand({ TableName: options.table, Key: keyAttributes(key), ConsistentRead: true }))).Item;
+        if (found?.claimState?.S !== ANSWERED) {
+          return;
         }
-        return { status: 'UNAVAILABLE', error: errorText(error) };
+        await client.send(new PutItemCommand({
+          TableName: options.table,
+          Item: { ...found, claimState: { S: DONE } },
+          ConditionExpression: '#claimState = :answered AND #eventId = :eventId',
+          ExpressionAttributeNames: { '#claimState': 'claimState', '#eventId': 'eventId' },
+          ExpressionAttributeValues: { ':answered': { S: ANSWERED }, ':eventId': found.eventId ?? { S: '' } },
+        }));
+      } catch {
+        // Left ANSWERED, the claim still reads as answered; the deployment itself is what readers check.
       }
     },
 
@@ -170,7 +248,8 @@ export function ledgerActionClaims(client: DynamoDBClient, options: ActionClaims
         if (!found) {
           return { state: 'ABSENT' };
         }
-        return { state: found.claimState?.S === DONE ? 'DONE' : 'CLAIMED', eventId: found.eventId?.S, target: found.target?.S };
+        const state = found.claimState?.S === DONE ? 'DONE' : found.claimState?.S === ANSWERED ? 'ANSWERED' : 'CLAIMED';
+        return { state, eventId: found.eventId?.S, target: found.target?.S };
       } catch (error) {
         return { state: 'UNREADABLE', error: errorText(error) };
       }

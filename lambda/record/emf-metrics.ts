@@ -1,4 +1,4 @@
-import { Metrics, RollbackRecord } from '../../src/private/contract';
+import { CHECK_FAULT_RESULTS, CheckResultName, Metrics, RollbackRecord } from '../../src/private/contract';
 
 /**
  * The record's metrics in CloudWatch embedded metric format: one log line
@@ -55,6 +55,9 @@ export interface AlarmStateCheck {
  * metrics keep their dimensions.
  */
 export function alarmStateCheckMetric(check: AlarmStateCheck, namespace: string, timestamp: number): string {
+  // A fault also counts once under the Rollback dimension alone, so one
+  // watcher alarm sees it whichever action point and target it came from.
+  const fault = CHECK_FAULT_RESULTS.includes(check.result as CheckResultName);
   return JSON.stringify({
     _aws: {
       Timestamp: timestamp,
@@ -65,14 +68,32 @@ export function alarmStateCheckMetric(check: AlarmStateCheck, namespace: string,
           [Metrics.DIMENSION_ROLLBACK, Metrics.DIMENSION_TARGET, Metrics.DIMENSION_TRIGGER, Metrics.DIMENSION_RESULT],
         ],
         Metrics: [{ Name: Metrics.ALARM_STATE_CHECK, Unit: 'Count' }],
-      }],
+      }, ...fault ? [{
+        Namespace: namespace,
+        Dimensions: [[Metrics.DIMENSION_ROLLBACK]],
+        Metrics: [{ Name: Metrics.ALARM_STATE_FAULT, Unit: 'Count' }],
+      }] : []],
     },
     [Metrics.DIMENSION_ROLLBACK]: check.rollback,
     [Metrics.DIMENSION_TARGET]: check.target,
     [Metrics.DIMENSION_TRIGGER]: check.trigger,
     [Metrics.DIMENSION_RESULT]: check.result,
     [Metrics.ALARM_STATE_CHECK]: 1,
+    ...fault ? { [Metrics.ALARM_STATE_FAULT]: 1 } : {},
     checkDurationMs: check.durationMs,
     invocationId: check.invocationId,
+  });
+}
+
+/** RECORD_NOT_KEPT for one record the ledger had not confirmed by the answer deadline. */
+export function recordNotKeptMetric(rollback: string, eventId: string, namespace: string, timestamp: number): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[Metrics.DIMENSION_ROLLBACK]], Metrics: [{ Name: Metrics.RECORD_NOT_KEPT, Unit: 'Count' }] }],
+    },
+    [Metrics.DIMENSION_ROLLBACK]: rollback,
+    [Metrics.RECORD_NOT_KEPT]: 1,
+    eventId,
   });
 }

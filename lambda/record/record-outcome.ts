@@ -44,7 +44,7 @@ export async function recordOutcome(
 }
 
 /** Only the outcomes someone chose (by default those a person acts on) reach the topic. */
-function notifies(config: HandlerConfig, record: RollbackRecord): boolean {
+export function notifies(config: HandlerConfig, record: RollbackRecord): boolean {
   return (config.notifyOutcomes ?? DEFAULT_NOTIFY_OUTCOMES).includes(record.outcome);
 }
 
@@ -89,7 +89,7 @@ async function notifyOnce(
 }
 
 /** The SNS client and its call are loaded only by functions that notify. */
-async function publish(clients: Clients, topicArn: string, record: RollbackRecord): Promise<void> {
+export async function publish(clients: Clients, topicArn: string, record: RollbackRecord): Promise<void> {
   const { notify } = await import('./notify');
   await notify(await clients.sns(), topicArn, record);
 }

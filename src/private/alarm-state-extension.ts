@@ -19,6 +19,8 @@ export interface AlarmStateExtensionProps {
   readonly checkFunction: lambda.IFunction;
   /** Unique in the account and Region: the extension's name. */
   readonly name: string;
+  /** Unique in the account and Region: the name of the start gate's extension, made with the first target that blocks starts. */
+  readonly startGateName: string;
   /** Whose check this is, for the description. */
   readonly rollbackName: string;
 }
@@ -32,6 +34,14 @@ export interface AlarmStateExtensionProps {
  * AppConfig stop the workflow and roll back ("Step 3: Create a custom AWS
  * AppConfig extension", AWS AppConfig User Guide). ON_* actions would be
  * asynchronous and their errors ignored, so none is used.
+ *
+ * The PRE_START_DEPLOYMENT action lives on an extension of its own, the
+ * start gate, associated only with the environments of targets that set
+ * `blockDeploymentsWhileAlarming`: AppConfig calls every action of an
+ * extension on every environment it is associated with, so a start action
+ * on the shared extension would put the check (and its throttles, cold
+ * starts and faults) in front of every start of every target, exactly when a
+ * fix has to go out.
  */
 export class AlarmStateExtension extends Construct {
   /** The extension, as aws-cdk-lib's interface. */
@@ -39,14 +49,20 @@ export class AlarmStateExtension extends Construct {
   /** The role AppConfig assumes to invoke the check. */
   public readonly invokeRole: iam.Role;
   private readonly cfn: appconfig.CfnExtension;
+  /** The PRE_START_DEPLOYMENT extension, made with the first target that blocks starts. */
+  private startGate?: appconfig.CfnExtension;
+  private readonly props: AlarmStateExtensionProps;
   /** Resolved environment ARN -> the target that holds its association. */
   private readonly environments = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: AlarmStateExtensionProps) {
     super(scope, id);
-    if (props.name.length > EXTENSION_NAME_MAX_CHARS) {
-      throw validationError(this, `the extension name ${describeValue(props.name)} is longer than ${EXTENSION_NAME_MAX_CHARS} characters`,
-        'Use a shorter id for the AlarmRollback');
+    this.props = props;
+    for (const name of [props.name, props.startGateName]) {
+      if (name.length > EXTENSION_NAME_MAX_CHARS) {
+        throw validationError(this, `the extension name ${describeValue(name)} is longer than ${EXTENSION_NAME_MAX_CHARS} characters`,
+          'Use a shorter id for the AlarmRollback');
+      }
     }
 
     // AppConfig calls a Lambda action with the action's role ("Step 2:
@@ -69,33 +85,39 @@ export class AlarmStateExtension extends Construct {
       },
     });
 
-    // CfnExtension's Actions is untyped JSON: the keys are CloudFormation's own.
-    const action = (name: string, description: string) => [{
-      Name: name,
-      Description: description,
-      Uri: props.checkFunction.functionArn,
-      RoleArn: this.invokeRole.roleArn,
-    }];
-    const parameters: Record<string, appconfig.CfnExtension.ParameterProperty> = {
-      [ExtensionParameter.TARGET]: { required: true, description: 'The target: JSON of its name, IDs, trigger states and switches' },
-    };
-    for (const name of ALARM_PARAMETERS) {
-      parameters[name] = { required: false, description: 'A JSON array of the target\'s alarm ARNs, continued in the next AlarmsN' };
-    }
-    this.cfn = new appconfig.CfnExtension(this, 'Resource', {
-      name: props.name,
-      description: `Rolls back or refuses deployments while an alarm of the target fires (${props.rollbackName})`.slice(0, 1024),
-      actions: {
-        PRE_START_DEPLOYMENT: action('RefuseStartWhileAlarming', 'Refuses a start while an alarm fires, if the target asks for it'),
-        AT_DEPLOYMENT_TICK: action('RollBackWhileAlarming', 'Rolls the deployment back while an alarm fires'),
-      },
-      parameters,
-    });
+    this.cfn = this.newExtension('Resource', props.name,
+      `Rolls back deployments while an alarm of the target fires (${props.rollbackName})`,
+      'AT_DEPLOYMENT_TICK', 'RollBackWhileAlarming', 'Rolls the deployment back while an alarm fires');
     this.extension = appconfig.Extension.fromExtensionAttributes(this, 'Imported', {
       extensionId: this.cfn.attrId,
       extensionArn: this.cfn.attrArn,
       extensionVersionNumber: Token.asNumber(this.cfn.attrVersionNumber),
       name: props.name,
+    });
+  }
+
+  /** One extension with one action invoking the check, and the parameters every association carries. */
+  private newExtension(id: string, name: string, description: string,
+    point: string, actionName: string, actionDescription: string): appconfig.CfnExtension {
+    const parameters: Record<string, appconfig.CfnExtension.ParameterProperty> = {
+      [ExtensionParameter.TARGET]: { required: true, description: 'The target: JSON of its name, IDs, trigger states and switches' },
+    };
+    for (const parameter of ALARM_PARAMETERS) {
+      parameters[parameter] = { required: false, description: 'A JSON array of the target\'s alarm ARNs, continued in the next AlarmsN' };
+    }
+    return new appconfig.CfnExtension(this, id, {
+      name,
+      description: description.slice(0, 1024),
+      // CfnExtension's Actions is untyped JSON: the keys are CloudFormation's own.
+      actions: {
+        [point]: [{
+          Name: actionName,
+          Description: actionDescription,
+          Uri: this.props.checkFunction.functionArn,
+          RoleArn: this.invokeRole.roleArn,
+        }],
+      },
+      parameters,
     });
   }
 
@@ -131,12 +153,24 @@ export class AlarmStateExtension extends Construct {
     groups.forEach((group, index) => {
       parameters[ALARM_PARAMETERS[index]] = stack.toJsonString(group);
     });
-    return new appconfig.CfnExtensionAssociation(scope, 'AlarmStateCheck', {
+    const association = new appconfig.CfnExtensionAssociation(scope, 'AlarmStateCheck', {
       extensionIdentifier: this.cfn.attrId,
       extensionVersionNumber: Token.asNumber(this.cfn.attrVersionNumber),
       resourceIdentifier: environmentArn,
       parameters,
     });
+    if (target.blockStart) {
+      this.startGate ??= this.newExtension('StartGate', this.props.startGateName,
+        `Refuses deployments to start while an alarm of the target fires (${this.props.rollbackName})`,
+        'PRE_START_DEPLOYMENT', 'RefuseStartWhileAlarming', 'Refuses a start while an alarm fires');
+      new appconfig.CfnExtensionAssociation(scope, 'AlarmStateStartGate', {
+        extensionIdentifier: this.startGate.attrId,
+        extensionVersionNumber: Token.asNumber(this.startGate.attrVersionNumber),
+        resourceIdentifier: environmentArn,
+        parameters,
+      });
+    }
+    return association;
   }
 }
 

@@ -7,21 +7,21 @@ import { HANDLER_ASSET_PATH } from './rollback-function';
 /**
  * The longest the check may run. AppConfig waits for an AT_* or PRE_* action
  * synchronously ("Step 3: Create a custom AWS AppConfig extension", AWS
- * AppConfig User Guide) but documents neither how long it waits nor how often
- * it ticks, so the check keeps itself short: a read within its budget, one
- * claim and one record, with room for a cold start.
+ * AppConfig User Guide) and documents no wait; AWS's Datadog tick sample
+ * says it waits 3 seconds. The check answers within 1.5 s of its handler
+ * starting whatever its dependencies do (lambda/alarm-state/answer-deadline.ts),
+ * so 2 s is enough; a longer timeout would only let a late answer count as
+ * AppConfig's error instead of ours.
  */
-export const ALARM_STATE_TIMEOUT = Duration.seconds(10);
+export const ALARM_STATE_TIMEOUT = Duration.seconds(2);
 
 /**
  * How long the check may spend reading the alarms before the read-failure
- * policy decides. DescribeAlarms answers in well under a second; 3 seconds
- * leave room for the SDK's retries of a throttled call, and the 7 seconds
- * left of the timeout cover a cold start, the claim, the ledger record and
- * the notification, so the policy, not a timeout, decides what AppConfig
- * hears.
+ * policy decides. DescribeAlarms answers in tens of milliseconds; 1 second
+ * leaves room for one retry of a throttled call, and the rest of the answer
+ * budget for the claim and the ledger record.
  */
-export const ALARM_READ_BUDGET = Duration.seconds(3);
+export const ALARM_READ_BUDGET = Duration.seconds(1);
 
 /** Memory of the check: the same as the rollback handler's, for the same CPU share and cold start. */
 const ALARM_STATE_MEMORY_MB = 256;
@@ -30,6 +30,8 @@ export interface AlarmStateFunctionProps {
   readonly description: string;
   readonly runtime: lambda.Runtime;
   readonly architecture: lambda.Architecture;
+  /** Reserved concurrency, or undefined for none. */
+  readonly reservedConcurrentExecutions?: number;
   readonly environment: Record<string, string>;
   readonly logGroup: logs.ILogGroup;
 }
@@ -51,6 +53,7 @@ export class AlarmStateFunction extends lambda.Function {
       handler: 'alarm-state.handler',
       code: lambda.Code.fromAsset(HANDLER_ASSET_PATH),
       memorySize: ALARM_STATE_MEMORY_MB,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       timeout: ALARM_STATE_TIMEOUT,
       logGroup: props.logGroup,
       environment: props.environment,

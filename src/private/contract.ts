@@ -360,9 +360,18 @@ export const CheckResult = {
   UNREADABLE: 'UNREADABLE',
   /** A start with blockStart off: nothing was read. */
   NOT_CHECKED: 'NOT_CHECKED',
-  /** The payload could not be read: a defect of the construct's deployment. */
+  /**
+   * The payload or the association's parameters could not be read, or named
+   * another environment than the request: a defect of the construct's
+   * deployment. Answered CONTINUE (a start allowed), loudly.
+   */
   REJECTED: 'REJECTED',
+  /** The check itself failed (an unexpected exception, or no decision by its answer deadline). Answered CONTINUE, loudly. */
+  FAULT: 'FAULT',
 } as const;
+
+/** Results that are the check's own fault or its configuration's: never a rollback, always counted by ALARM_STATE_FAULT. */
+export const CHECK_FAULT_RESULTS: readonly CheckResultName[] = [CheckResult.REJECTED, CheckResult.FAULT];
 
 export type CheckResultName = (typeof CheckResult)[keyof typeof CheckResult];
 
@@ -380,6 +389,18 @@ export const Metrics = {
    * ledger record, only this metric.
    */
   ALARM_STATE_CHECK: 'AlarmStateCheckCount',
+  /**
+   * Count, one per alarm-state check that failed on its own side (result
+   * REJECTED or FAULT) and so answered CONTINUE whatever the alarms said;
+   * dimension `Rollback` only, so one watcher alarm covers both action points.
+   */
+  ALARM_STATE_FAULT: 'AlarmStateFaultCount',
+  /**
+   * Count, one per alarm-state record the ledger had not kept by the check's
+   * answer deadline; the record is in full in the check's log line beside it.
+   * Dimension `Rollback`.
+   */
+  RECORD_NOT_KEPT: 'RecordNotKeptCount',
   DIMENSION_TRIGGER: 'Trigger',
   DIMENSION_RESULT: 'Result',
   DIMENSION_ROLLBACK: 'Rollback',

@@ -12,6 +12,7 @@ export interface HandlerWatchMetrics {
 export interface CheckWatchMetrics {
   readonly errors: cloudwatch.IMetric;
   readonly throttles: cloudwatch.IMetric;
+  readonly faults: cloudwatch.IMetric;
 }
 
 /** An alarm that fires on the first datapoint above zero, and stays quiet without data. */
@@ -40,15 +41,21 @@ export function createWatcherAlarms(scope: Construct, rollbackName: string, metr
 
 /**
  * The alarms that watch the alarm-state check. An answer of ROLL_BACK or a
- * refused start is a return value, not an error: only a crash or a timeout
- * counts in `Errors`, and AppConfig rolls the deployment back on it.
+ * refused start is a return value, not an error. The check's own faults (a
+ * payload or association it cannot read, an exception, no decision in time)
+ * are answered CONTINUE, so they are no Lambda error either: they count in
+ * AlarmStateFaultCount, and a watcher pages on it, since while they last the
+ * check guards nothing and only alarm events roll deployments back.
  */
 export function createAlarmStateWatchers(scope: Construct, rollbackName: string, metrics: CheckWatchMetrics): cloudwatch.Alarm[] {
   return [
     watch(scope, 'AlarmStateErrorsAlarm', metrics.errors,
-      `The alarm-state check of ${rollbackName} crashed or timed out; AppConfig rolls back (or refuses the start) on such an error, whatever the read-failure policy. `
+      `The alarm-state check of ${rollbackName} crashed (out of memory, or a timeout past its own answer deadline); AppConfig rolls back (or refuses the start) on such an error. `
       + 'Roll-backs answered with the ROLL_BACK directive are not errors. Check the function\'s log group.'),
     watch(scope, 'AlarmStateThrottlesAlarm', metrics.throttles,
-      `The alarm-state check of ${rollbackName} was throttled; AppConfig got no answer, which it handles as an error of the action (AWS does not document throttles apart). Check the account's Lambda concurrency.`),
+      `The alarm-state check of ${rollbackName} was throttled; AppConfig got no answer, which it handles as an error of the action (AWS does not document throttles apart). Check the account's Lambda concurrency, or set alarmStateReservedConcurrency.`),
+    watch(scope, 'AlarmStateFaultsAlarm', metrics.faults,
+      `The alarm-state check of ${rollbackName} failed on its own side (an unreadable payload or association, an exception, or no decision in time) and let deployments go on unchecked; `
+      + 'alarm events still roll them back. Read the check\'s ERROR lines and the ledger\'s REJECTED records, then redeploy the stack or fix the association.'),
   ];
 }

@@ -78,14 +78,14 @@ export function resolveMaxEventAge(scope: IConstruct, age: Duration = DEFAULT_RU
   return Duration.seconds(seconds);
 }
 
-/** `reservedConcurrency` of the handler, or undefined to reserve none. */
-export function resolveReservedConcurrency(scope: IConstruct, reserved: number | undefined): number | undefined {
+/** `reservedConcurrency` of the handler (or the prop `prop` of another function), or undefined to reserve none. */
+export function resolveReservedConcurrency(scope: IConstruct, reserved: number | undefined, prop = 'reservedConcurrency'): number | undefined {
   if (reserved === undefined) {
     return undefined;
   }
   if (Token.isUnresolved(reserved) || !Number.isInteger(reserved) || reserved < 1) {
     throw validationError(scope,
-      `reservedConcurrency is ${describeValue(reserved)}; it must be a whole number of at least 1 (0 would stop every rollback)`,
+      `${prop} is ${describeValue(reserved)}; it must be a whole number of at least 1 (0 would stop every ${prop === 'reservedConcurrency' ? 'rollback' : 'check'})`,
       'Reserve at least as many executions as the alarms of one incident can fire at once, such as 10, or leave it out to reserve none');
   }
   return reserved;

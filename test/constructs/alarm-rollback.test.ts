@@ -273,13 +273,14 @@ describe('AlarmRollback with defaults', () => {
   });
 
   it('watches handler errors, handler throttles, the dead-letter queue and the alarm-state check with alarms that ignore missing data', () => {
-    // Errors and throttles of both functions, and the queue.
-    expect(rollback.alarms).toHaveLength(5);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Errors and throttles of both functions, the queue, and the check's own faults.
+    expect(rollback.alarms).toHaveLength(6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     for (const [namespace, metricName, statistic] of [
       ['AWS/Lambda', 'Errors', 'Sum'],
       ['AWS/Lambda', 'Throttles', 'Sum'],
       ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'Maximum'],
+      [Metrics.DEFAULT_NAMESPACE, Metrics.ALARM_STATE_FAULT, 'Sum'],
     ]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: namespace,

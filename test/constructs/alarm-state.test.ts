@@ -34,12 +34,13 @@ describe('the alarm-state check function', () => {
   rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors')], target: appConfigTarget() });
   const template = Template.fromStack(stack);
 
-  it('runs the bundle\'s alarm-state entry on pinned nodejs24.x with 256 MB and a 10-second timeout', () => {
+  it('runs the bundle\'s alarm-state entry on pinned nodejs24.x with 256 MB and a 2-second timeout, inside AppConfig\'s wait', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'alarm-state.handler',
       Runtime: 'nodejs24.x',
       MemorySize: 256,
-      Timeout: 10,
+      Timeout: 2,
+      ReservedConcurrentExecutions: Match.absent(),
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RollbackAlarmStateLogs') } },
     });
     expect(rollback.alarmStateFunction).toBeDefined();
@@ -50,7 +51,7 @@ describe('the alarm-state check function', () => {
     expect(new Set(functions.map((fn) => JSON.stringify(fn.Properties.Code))).size).toBe(1);
   });
 
-  it('sets the ledger, metric and claim variables of the contract, its own claim lease, the ROLL_BACK policy and a 3-second read budget', () => {
+  it('sets the ledger, metric and claim variables of the contract, its own claim lease, the ROLL_BACK policy and a 1-second read budget', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'alarm-state.handler',
       Environment: {
@@ -60,9 +61,9 @@ describe('the alarm-state check function', () => {
           [HandlerEnv.DRY_RUN]: 'false',
           [HandlerEnv.METRIC_NAMESPACE]: Metrics.DEFAULT_NAMESPACE,
           [HandlerEnv.ROLLBACK_NAME]: 'TestStack/Rollback',
-          [HandlerEnv.CLAIM_LEASE_SECONDS]: '10',
+          [HandlerEnv.CLAIM_LEASE_SECONDS]: '2',
           [HandlerEnv.ALARM_READ_FAILURE]: 'ROLL_BACK',
-          [HandlerEnv.ALARM_READ_BUDGET_MS]: '3000',
+          [HandlerEnv.ALARM_READ_BUDGET_MS]: '1000',
           [HandlerEnv.NOTIFICATION_TOPIC_ARN]: Match.absent(),
         },
       },
@@ -90,6 +91,28 @@ describe('the alarm-state check function', () => {
         AlarmDescription: Match.stringLikeRegexp(metricName === 'Errors' ? 'ROLL_BACK directive are not errors' : 'throttled'),
       });
     }
+  });
+
+  it('watches the check\'s own faults, which answer CONTINUE and so are no Lambda error', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: Metrics.DEFAULT_NAMESPACE,
+      MetricName: Metrics.ALARM_STATE_FAULT,
+      Dimensions: [{ Name: Metrics.DIMENSION_ROLLBACK, Value: 'TestStack/Rollback' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp('let deployments go on unchecked'),
+    });
+  });
+
+  it('reserves concurrency for the check only when asked, and refuses a reservation that would stop every check', () => {
+    const stack2 = testStack();
+    new AlarmRollback(stack2, 'Rollback', { alarmStateReservedConcurrency: 5 });
+    Template.fromStack(stack2).hasResourceProperties('AWS::Lambda::Function', { Handler: 'alarm-state.handler', ReservedConcurrentExecutions: 5 });
+    Template.fromStack(stack2).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: Match.absent() });
+    expect(() => new AlarmRollback(testStack(), 'Rollback', { alarmStateReservedConcurrency: 0 }))
+      .toThrow(/alarmStateReservedConcurrency is 0; it must be a whole number of at least 1 \(0 would stop every check\)/);
   });
 
   it('renders the alarm-state check count by rollback, trigger and result', () => {
@@ -128,8 +151,8 @@ describe('the AppConfig extension', () => {
   rollback.addTarget('Blocking', { alarms: [importedAlarm(stack, 'other')], target: appConfigTarget('ghi9012', { blockDeploymentsWhileAlarming: true }) });
   const template = Template.fromStack(stack);
 
-  it('creates one extension whose start and tick actions invoke the check through a role', () => {
-    template.resourceCountIs('AWS::AppConfig::Extension', 1);
+  it('creates a tick extension, and a start gate for the target that blocks starts, both invoking the check through a role', () => {
+    template.resourceCountIs('AWS::AppConfig::Extension', 2);
     const action = (name: string) => [{
       Name: name,
       Description: Match.anyValue(),
@@ -138,25 +161,45 @@ describe('the AppConfig extension', () => {
     }];
     template.hasResourceProperties('AWS::AppConfig::Extension', {
       Name: `${rollback.ruleNamePrefix}AlarmState`,
-      Actions: {
-        PRE_START_DEPLOYMENT: action('RefuseStartWhileAlarming'),
-        AT_DEPLOYMENT_TICK: action('RollBackWhileAlarming'),
-      },
+      Actions: { AT_DEPLOYMENT_TICK: action('RollBackWhileAlarming'), PRE_START_DEPLOYMENT: Match.absent() },
+    });
+    template.hasResourceProperties('AWS::AppConfig::Extension', {
+      Name: `${rollback.ruleNamePrefix}AlarmGate`,
+      Actions: { PRE_START_DEPLOYMENT: action('RefuseStartWhileAlarming'), AT_DEPLOYMENT_TICK: Match.absent() },
     });
     expect(rollback.extension).toBeDefined();
   });
 
-  it('declares Target as required and Alarms1 to Alarms9 as optional: the 10 parameters AppConfig allows', () => {
-    const [extension] = Object.values(template.findResources('AWS::AppConfig::Extension')) as any[];
-    const parameters = extension.Properties.Parameters;
-    expect(Object.keys(parameters)).toEqual(['Target', ...Array.from({ length: 9 }, (_, i) => `Alarms${i + 1}`)]);
-    expect(parameters.Target.Required).toBe(true);
-    expect(Object.values(parameters).filter((parameter: any) => parameter.Required)).toHaveLength(1);
+  it('associates the start gate only with the environments of targets that block starts, so no other start waits on the check', () => {
+    const gate = (Object.entries(template.findResources('AWS::AppConfig::Extension')) as Array<[string, any]>)
+      .find(([, extension]) => extension.Properties.Actions.PRE_START_DEPLOYMENT)![0];
+    const gated = Object.values(template.findResources('AWS::AppConfig::ExtensionAssociation'))
+      .filter((association: any) => association.Properties.ExtensionIdentifier['Fn::GetAtt'][0] === gate)
+      .map((association: any) => association.Properties.ResourceIdentifier);
+    expect(gated).toEqual([arnJoin('appconfig', 'application/abc1234/environment/ghi9012')]);
+  });
+
+  it('has no start gate while no target blocks starts', () => {
+    const { stack: stack2, rollback: rollback2 } = stackWith();
+    rollback2.addTarget('Config', { alarms: [importedAlarm(stack2, 'errors')], target: appConfigTarget() });
+    const extensions = Object.values(Template.fromStack(stack2).findResources('AWS::AppConfig::Extension')) as any[];
+    expect(extensions.map((extension) => Object.keys(extension.Properties.Actions))).toEqual([['AT_DEPLOYMENT_TICK']]);
+  });
+
+  it('declares Target as required and Alarms1 to Alarms9 as optional on both: the 10 parameters AppConfig allows', () => {
+    for (const extension of Object.values(template.findResources('AWS::AppConfig::Extension')) as any[]) {
+      const parameters = extension.Properties.Parameters;
+      expect(Object.keys(parameters)).toEqual(['Target', ...Array.from({ length: 9 }, (_, i) => `Alarms${i + 1}`)]);
+      expect(parameters.Target.Required).toBe(true);
+      expect(Object.values(parameters).filter((parameter: any) => parameter.Required)).toHaveLength(1);
+    }
   });
 
   it('associates it with each target\'s environment, with the target and its alarms as parameters', () => {
+    // The blocking target's environment has the start gate's association too, with the same parameters.
     const found = associations(stack);
-    expect(found).toHaveLength(2);
+    expect(found).toHaveLength(3);
+    expect(found[2].parameters).toEqual(found[1].parameters);
     expect(found[0].resource).toEqual(arnJoin('appconfig', 'application/abc1234/environment/def5678'));
     const target: AlarmStateTargetParameter = parsed(found[0].parameters[ExtensionParameter.TARGET]);
     expect(target).toEqual({

@@ -94,7 +94,37 @@ describe('the AppConfig extension payload', () => {
         name: 'Stack/Rollback/ConfigRollout', applicationId: 'abc1234', environmentId: 'env5678', triggerStates: ['ALARM'], actOnPausedAlarms: false, blockStart: true,
       },
       alarmArns: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx-rate', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-health'],
+      notes: [],
     });
+  });
+
+  it('reads DeploymentNumber as a number or a numeric string, as AWS\'s payload examples write it', () => {
+    expect(parseExtensionPayload({ ...tickPayload, DeploymentNumber: '3' })).toMatchObject({ ok: true, deploymentNumber: 3, notes: [] });
+    expect(parseExtensionPayload({ ...tickPayload, DeploymentNumber: 3 })).toMatchObject({ ok: true, deploymentNumber: 3, notes: [] });
+  });
+
+  it('reads a tick without a readable deployment number, noting that nothing can be claimed', () => {
+    for (const number of [undefined, 'three', -1, 1.5]) {
+      const parsed = parseExtensionPayload({ ...tickPayload, DeploymentNumber: number });
+      expect(parsed).toMatchObject({ ok: true, point: 'TICK', deploymentNumber: undefined });
+      expect(parsed.ok && parsed.notes.join()).toMatch(/DeploymentNumber.*not claimed/);
+    }
+  });
+
+  it('derives a stable invocation id from the payload when InvocationId is missing or unfit for a ledger key', () => {
+    const first = parseExtensionPayload({ ...tickPayload, InvocationId: undefined });
+    const again = parseExtensionPayload({ ...tickPayload, InvocationId: undefined });
+    const other = parseExtensionPayload({ ...tickPayload, InvocationId: undefined, DeploymentNumber: 2 });
+    expect(first).toMatchObject({ ok: true, invocationId: expect.stringMatching(/^derived-[0-9a-f]{32}$/) });
+    expect(first.ok && first.notes.join()).toMatch(/InvocationId is undefined; the record uses derived-/);
+    expect(again.ok && again.invocationId).toBe(first.ok && first.invocationId);
+    expect(other.ok && other.invocationId).not.toBe(first.ok && first.invocationId);
+    expect(parseExtensionPayload({ ...tickPayload, InvocationId: 'a#b' })).toMatchObject({ ok: true, invocationId: expect.stringMatching(/^derived-/) });
+  });
+
+  it('reads a payload without Type as a tick, and ignores fields it does not know', () => {
+    const { Type: _type, ...untyped } = tickPayload as Record<string, unknown>;
+    expect(parseExtensionPayload({ ...untyped, Extra: { any: 'thing' } })).toMatchObject({ ok: true, point: 'TICK', notes: ['the payload carries no Type; it was read as a tick'] });
   });
 
   it('reads a start', () => {
@@ -103,6 +133,8 @@ describe('the AppConfig extension payload', () => {
 
   it('accepts the action point name as the Type, too', () => {
     expect(parseExtensionPayload({ ...tickPayload, Type: 'AT_DEPLOYMENT_TICK' })).toMatchObject({ ok: true, point: 'TICK' });
+    expect(parseExtensionPayload({ ...startPayload, Type: 'PRE_START_DEPLOYMENT' })).toMatchObject({ ok: true, point: 'START' });
+    expect(parseExtensionPayload({ ...startPayload, Type: 'PreStartDeployment' })).toMatchObject({ ok: true, point: 'START' });
   });
 
   it('joins the alarms of Alarms1 to Alarms9 in order', () => {
@@ -114,14 +146,12 @@ describe('the AppConfig extension payload', () => {
   it.each([
     ['a payload that is not an object', 'tick', /not an AppConfig extension request object/],
     ['another action point', { ...tickPayload, Type: 'OnDeploymentComplete' }, /Type is "OnDeploymentComplete"/],
-    ['no invocation id', { ...tickPayload, InvocationId: undefined }, /InvocationId is undefined/],
     ['no parameters', { ...tickPayload, Parameters: undefined }, /Parameters are undefined/],
     ['a Target that is not JSON', { ...tickPayload, Parameters: { ...tickPayload.Parameters, Target: '{name' } }, /Target parameter is malformed: it is .* not JSON/],
     ['a Target without blockStart', { ...tickPayload, Parameters: { ...tickPayload.Parameters, Target: '{"name":"T","applicationId":"abc1234","environmentId":"env5678","triggerStates":["ALARM"],"actOnPausedAlarms":false}' } }, /blockStart is undefined/],
     ['an Alarms value with something else than ARNs', { ...tickPayload, Parameters: { ...tickPayload.Parameters, Alarms1: '["checkout"]' } }, /Alarms1 parameter is .* not a JSON list of alarm ARNs/],
     ['no alarms at all', { ...tickPayload, Parameters: { Target: tickPayload.Parameters.Target } }, /no AlarmsN parameter names an alarm/],
     ['another environment than the Target names', { ...tickPayload, Environment: { Id: 'oth9999' } }, /Environment.Id is "oth9999", but the Target parameter names env5678/],
-    ['a tick without a deployment number', { ...tickPayload, DeploymentNumber: undefined }, /carries no DeploymentNumber/],
   ])('refuses %s with the reason', (_name, payload, reason) => {
     const parsed = parseExtensionPayload(payload);
     expect(parsed.ok).toBe(false);

@@ -1,3 +1,4 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { appConfigTarget, eventAt, ruleInput } from './support';
 import {
   ALARM_STATE_ENTRY,
@@ -7,6 +8,7 @@ import {
   LocalCloudWatch,
   LocalDynamo,
   startLocalAppConfig,
+  startLatencyProxy,
   startLocalCloudWatch,
 } from '../../local';
 import { HandlerEnv, Metrics } from '../../src/private/contract';
@@ -17,7 +19,8 @@ import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
 import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';
-import { startLedger, targetItems } from '../support/synthesized-ledger';
+import { hangingServer } from '../support/hanging-server';
+import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
 // the real SDK clients talking to local CloudWatch, AppConfig and DynamoDB.
@@ -79,6 +82,14 @@ function startPayload(target: Record<string, unknown> = {}): Record<string, any>
 }
 
 const records = () => targetItems(dynamo, appConfigTarget().name);
+
+/** The claim item on deployment 1 of the test's environment. */
+async function deploymentClaim(): Promise<Record<string, any> | undefined> {
+  const answer = await dynamo.client.send(new GetItemCommand({
+    TableName: TABLE, Key: { pk: { S: 'ACTION#appconfig#abc1234#env5678#1' }, sk: { S: 'ACTION' } }, ConsistentRead: true,
+  }));
+  return answer.Item;
+}
 
 function checkMetric(invocation: Invocation): Record<string, unknown> | undefined {
   return invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line[Metrics.ALARM_STATE_CHECK] === 1);
@@ -187,7 +198,8 @@ describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
 
     const invocation = await start('check').invoke(tick());
 
-    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: expect.stringMatching(/could not be read .*Throttl.*policy is ROLL_BACK/) });
+    // The SDK's backoff on throttling outlasts the read's share of the answer budget.
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: expect.stringMatching(/could not be read \((.*Throttl.*|DescribeAlarms did not answer within the \d+ ms budget)\); the read-failure policy is ROLL_BACK/) });
     const [record] = await records();
     expect(record).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, trigger: { S: 'DEPLOYMENT_TICK' }, reason: { S: expect.stringContaining('could not be read') } });
     expect(record.alarmsFiring).toBeUndefined();
@@ -213,14 +225,137 @@ describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
     expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('within the 300 ms budget') });
   });
 
-  it('records a malformed payload as REJECTED and answers by the read-failure policy', async () => {
+  it('records a malformed association as REJECTED and answers CONTINUE, loudly, whatever the read-failure policy', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
     const payload = tick();
     payload.Parameters.Alarms1 = '["not an arn"]';
 
     const invocation = await start('check').invoke(payload);
 
-    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: expect.stringContaining('Alarms1 parameter') });
-    expect((await records())[0]).toMatchObject({ outcome: { S: 'REJECTED' }, trigger: { S: 'DEPLOYMENT_TICK' } });
+    expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('Alarms1 parameter') });
+    expect((await records())[0]).toMatchObject({
+      outcome: { S: 'REJECTED' }, trigger: { S: 'DEPLOYMENT_TICK' }, reason: { S: expect.stringMatching(/Alarms1 parameter.*let the deployment go on/) },
+    });
+    expect(invocation.logs.some((line) => line.includes('"level":"ERROR"') && line.includes('alarm-state check fault'))).toBe(true);
+    expect(checkMetric(invocation)).toMatchObject({ Result: 'REJECTED', [Metrics.ALARM_STATE_FAULT]: 1 });
+    expect(cloudWatch.requests).toEqual([]);
+  });
+
+  it('answers CONTINUE when the request names another environment than the association', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const payload = tick();
+    payload.Environment = { Id: 'oth9999' };
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('Environment.Id is "oth9999"') });
+    expect((await records())[0]).toMatchObject({ outcome: { S: 'REJECTED' } });
+    expect(checkMetric(invocation)).toMatchObject({ Result: 'REJECTED', [Metrics.ALARM_STATE_FAULT]: 1 });
+  });
+
+  it('reads a numeric-string DeploymentNumber and claims that deployment', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const payload = tick({}, 'tickstr1');
+    payload.DeploymentNumber = '1';
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK' });
+    expect((await records())[0]).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, deploymentNumber: { N: '1' }, eventId: { S: 'tickstr1' } });
+  });
+
+  it('rolls back without a deployment number or an invocation id, recording under an id derived from the payload', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const payload = tick();
+    delete payload.DeploymentNumber;
+    delete payload.InvocationId;
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: 'alarm checkout-5xx-rate was in a trigger state during the deployment' });
+    const [record] = await records();
+    expect(record).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, eventId: { S: expect.stringMatching(/^derived-/) }, reason: { S: expect.stringContaining('none was claimed') } });
+    expect(record.deploymentNumber).toBeUndefined();
+  });
+
+  it('answers by the read-failure policy before a hanging DescribeAlarms answers', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'latency', latencyMs: 10_000 });
+    const rollBack = start('check');
+    const carryOn = start('check', { [HandlerEnv.ALARM_READ_FAILURE]: 'CONTINUE' });
+    const began = Date.now();
+
+    const [rolled, continued] = await Promise.all([rollBack.invoke(tick()), carryOn.invoke(tick())]);
+
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(rolled.result).toMatchObject({ Directive: 'ROLL_BACK', Description: expect.stringContaining('did not answer within') });
+    expect(continued.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('policy is CONTINUE') });
+  });
+
+  it('answers ROLL_BACK before a hanging ledger answers, and keeps the record in the log with a metric', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const proxy = await startLatencyProxy({ target: dynamo.endpoint });
+    proxy.faults.add({ operation: '*', fault: 'latency', latencyMs: 10_000 });
+    try {
+      const check = start('check', { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
+      const began = Date.now();
+
+      const invocation = await check.invoke(tick({}, 'tickslow'));
+
+      expect(Date.now() - began).toBeLessThan(10_000);
+      expect(invocation.result).toMatchObject({ Directive: 'ROLL_BACK', Description: 'alarm checkout-5xx-rate was in a trigger state during the deployment' });
+      const lines = invocation.logs.map((line) => JSON.parse(line) as Record<string, any>);
+      const kept = lines.find((line) => line.level === 'ERROR' && String(line.message).includes('this line is the record'));
+      expect(kept?.record).toMatchObject({ outcome: 'ROLLED_BACK', eventId: 'tickslow', deploymentNumber: 1, alarmsFiring: [METRIC_ALARM] });
+      expect(lines.find((line) => line[Metrics.RECORD_NOT_KEPT] === 1)).toMatchObject({ eventId: 'tickslow' });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('answers CONTINUE when every dependency hangs and the policy is CONTINUE', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'latency', latencyMs: 10_000 });
+    const proxy = await startLatencyProxy({ target: dynamo.endpoint });
+    proxy.faults.add({ operation: '*', fault: 'latency', latencyMs: 10_000 });
+    try {
+      const check = start('check', { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, [HandlerEnv.ALARM_READ_FAILURE]: 'CONTINUE' });
+      const began = Date.now();
+
+      const invocation = await check.invoke(tick());
+
+      expect(Date.now() - began).toBeLessThan(10_000);
+      expect(invocation.result).toMatchObject({ Directive: 'CONTINUE' });
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('the alarm-state check in dry run', () => {
+  it('records and notifies once per deployment, not once per tick, and never waits for a hanging topic', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const sns = await hangingServer();
+    try {
+      const check = start('check', {
+        [HandlerEnv.DRY_RUN]: 'true',
+        [HandlerEnv.NOTIFICATION_TOPIC_ARN]: 'arn:aws:sns:us-east-1:123456789012:rollbacks',
+        AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      });
+      const began = Date.now();
+
+      const first = await check.invoke(tick({}, 'dry00001'));
+      const second = await check.invoke(tick({}, 'dry00002'));
+      const third = await check.invoke(tick({}, 'dry00003'));
+
+      expect(Date.now() - began).toBeLessThan(10_000);
+      for (const invocation of [first, second, third]) {
+        expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('dry run: would have rolled back') });
+      }
+      const dryRuns = (await records()).filter((record) => record.outcome.S === 'DRY_RUN');
+      expect(dryRuns.map((record) => record.eventId.S)).toEqual(['dry00001']);
+      expect(sns.requests()).toBe(1);
+    } finally {
+      await sns.close();
+    }
   });
 });
 
@@ -264,6 +399,45 @@ describe('the alarm-state check at PRE_START_DEPLOYMENT', () => {
 
     expect(invocation.ok).toBe(true);
     expect(await records()).toEqual([]);
+  });
+});
+
+describe('the alarm-state check\'s own faults at PRE_START_DEPLOYMENT', () => {
+  it('lets a start through when the association cannot be read, even on a target that blocks starts', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const payload = startPayload();
+    payload.Parameters.Target = '{name';
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.ok).toBe(true);
+    expect(invocation.result).toMatchObject({ Directive: 'CONTINUE' });
+    // The Target could not be read, so the record is filed under no target's name.
+    expect((await targetItems(dynamo, '(unknown target)'))[0]).toMatchObject({ outcome: { S: 'REJECTED' }, trigger: { S: 'DEPLOYMENT_START' } });
+    expect(checkMetric(invocation)).toMatchObject({ Trigger: 'DEPLOYMENT_START', Result: 'REJECTED', [Metrics.ALARM_STATE_FAULT]: 1 });
+  });
+
+  it('lets a start through on a target that does not block starts while CloudWatch hangs', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'latency', latencyMs: 10_000 });
+
+    const invocation = await start('check').invoke(startPayload({ blockStart: false }));
+
+    expect(invocation.ok).toBe(true);
+    expect(cloudWatch.requests).toEqual([]);
+  });
+
+  it('refuses a blocking start by the read-failure policy before a hanging DescribeAlarms answers', async () => {
+    cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'latency', latencyMs: 10_000 });
+    const began = Date.now();
+
+    const [refused, allowed] = await Promise.all([
+      start('check').invoke(startPayload()),
+      start('check', { [HandlerEnv.ALARM_READ_FAILURE]: 'CONTINUE' }).invoke(startPayload()),
+    ]);
+
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(refused.error).toMatchObject({ name: 'DeploymentBlockedError', message: expect.stringContaining('policy is ROLL_BACK') });
+    expect(allowed.ok).toBe(true);
   });
 });
 
@@ -372,5 +546,46 @@ describe('both paths at once', () => {
     expect(tickCall.ok).toBe(true);
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('ROLLED_BACK');
     expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment').length).toBeLessThanOrEqual(1);
+  });
+
+  it('reverts a deployment that completed before AppConfig acted on a tick\'s ROLL_BACK, when the alarm\'s event arrives late', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const alarmAt = Date.now();
+
+    const answered = await start('check').invoke(tick({}, 'ticklate'));
+    expect(answered.result).toMatchObject({ Directive: 'ROLL_BACK' });
+    // AppConfig never acted on the answer: the deployment ran to completion.
+    appConfig.state.advance(30 * 60_000);
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('COMPLETE');
+
+    const late = await start('rollback').invoke(ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 3_600 }), eventAt(alarmAt)));
+
+    expect(late.ok).toBe(true);
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('REVERTED');
+    const outcomes = Object.fromEntries((await records()).map((record) => [record.trigger?.S ?? 'ALARM_EVENT', record]));
+    expect(outcomes.DEPLOYMENT_TICK).toMatchObject({ outcome: { S: 'ROLLED_BACK' }, reason: { S: expect.stringContaining('AppConfig was told') } });
+    expect(outcomes.ALARM_EVENT).toMatchObject({
+      outcome: { S: 'REVERTED' },
+      reason: { S: expect.stringMatching(/deployment tick ticklate told AppConfig to roll deployment 1 back, but a read showed it COMPLETE/) },
+    });
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(1);
+    expect(await deploymentClaim()).toMatchObject({ claimState: { S: 'DONE' }, intended: { S: 'REVERTED' } });
+  });
+
+  it('confirms a tick\'s answer when the deployment is seen rolling back, and records what it saw', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    const alarmAt = Date.now();
+
+    await start('check').invoke(tick({}, 'tickseen'));
+    // The tick's claim waits for someone to see AppConfig act on the answer.
+    expect(await deploymentClaim()).toMatchObject({ claimState: { S: 'ANSWERED' }, eventId: { S: 'tickseen' } });
+    appConfig.state.stopDeployment('abc1234', 'env5678', 1, { allowRevert: true });
+    const late = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(alarmAt)));
+
+    expect(late.ok).toBe(true);
+    const event = (await records()).find((record) => record.trigger?.S !== 'DEPLOYMENT_TICK');
+    expect(event).toMatchObject({ outcome: { S: 'ALREADY_STOPPED' }, reason: { S: expect.stringContaining('ROLLED_BACK') } });
+    expect(appConfig.requests.filter((request) => request.operation === 'StopDeployment')).toHaveLength(0);
+    expect(await deploymentClaim()).toMatchObject({ claimState: { S: 'DONE' }, eventId: { S: 'tickseen' } });
   });
 });

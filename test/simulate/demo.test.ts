@@ -10,8 +10,9 @@ describe('the demo app', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
     // Three alarm targets, and the Proton target's rule on its environment's status changes.
     template.resourceCountIs('AWS::Events::Rule', 4);
-    template.resourceCountIs('AWS::AppConfig::Extension', 1);
-    template.resourceCountIs('AWS::AppConfig::ExtensionAssociation', 2);
+    // The tick extension on both environments, the start gate on staging's, which blocks starts.
+    template.resourceCountIs('AWS::AppConfig::Extension', 2);
+    template.resourceCountIs('AWS::AppConfig::ExtensionAssociation', 3);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     // The monitoring account may put alarm state changes on the default bus.
     template.resourceCountIs('AWS::Events::EventBusPolicy', 1);
