@@ -17,10 +17,6 @@ const EXPECTED_FINDINGS: Record<string, string> = {
     'GetDeployment and StopDeployment act on a deployment ARN whose number AppConfig assigns when the deployment starts; a 7-character environment ID is the start of no other AppConfig ID, so this pattern is exactly the environment and its deployments.',
   'AwsSolutions-IAM5[Resource::*]':
     'cloudwatch:DescribeAlarms returns composite alarms only to a caller whose permission is scoped to "*" (CloudWatch API reference, DescribeAlarms); it reads alarm configuration and state and nothing else, and it is the only action granted on "*".',
-  'AwsSolutions-L1':
-    'The runtime is pinned (nodejs24.x unless the user picks nodejs22.x, the two the handler is tested on) so templates do not change with the date or region; a newer one is offered in a release, with the handler tested on it.',
-  'Serverless-LambdaLatestVersion':
-    'The runtime is pinned (nodejs24.x unless the user picks nodejs22.x, the two the handler is tested on) so templates do not change with the date or region; a newer one is offered in a release, with the handler tested on it.',
   'Serverless-LambdaDLQ':
     'The handler\'s failed asynchronous invocations go to the dead-letter queue through an on-failure destination (EventInvokeConfig), which carries the error and the request and supersedes a function DLQ; '
     + 'the alarm-state check is invoked synchronously by AppConfig, which handles its errors (a roll-back), so a DLQ would hold nothing.',
