@@ -323,7 +323,8 @@ describe('simulate across accounts and Regions', () => {
 
     expect(sim.cloudWatchIn(MONITORING, REGION)!.state.getAlarm('checkout-5xx').state).toBe('ALARM');
     expect(sim.cloudWatchIn(WORKLOAD, REGION)!.state.getAlarm('checkout-5xx').state).toBe('OK');
-    expect(sim.checks.map((check) => check.decision)).toEqual(['ALLOWED', 'CONTINUE', 'CONTINUE']);
+    // No start check: no target blocks starts, so no start gate is associated.
+    expect(sim.checks.map((check) => check.decision)).toEqual(['CONTINUE', 'CONTINUE']);
     expect(sim.finalState().appConfig[0].deployments[0].state).toBe('DEPLOYING');
   });
 
