@@ -16,7 +16,7 @@ import { checkAlarmLocations, isInStackEnvironment, ResolvedAlarmSource, resolve
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
-import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
+import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, CheckResult, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput, Trigger } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
 import { OwnAlarmForwarding } from './private/own-alarm-forwarding';
@@ -505,6 +505,16 @@ export class AlarmRollback extends Construct {
         this.alarms.push(...createAlarmStateWatchers(this, this.rollbackName, {
           errors: this.metricAlarmStateErrors({ period: Duration.minutes(1) }),
           throttles: this.metricAlarmStateThrottles({ period: Duration.minutes(1) }),
+          // Ticks and starts alike; FILL keeps one trigger's silence from hiding the other's count.
+          missingAlarms: new cloudwatch.MathExpression({
+            expression: 'FILL(tick, 0) + FILL(start, 0)',
+            usingMetrics: {
+              tick: this.metricAlarmStateChecks(CheckResult.MISSING, Trigger.DEPLOYMENT_TICK, { period: Duration.minutes(5) }),
+              start: this.metricAlarmStateChecks(CheckResult.MISSING, Trigger.DEPLOYMENT_START, { period: Duration.minutes(5) }),
+            },
+            period: Duration.minutes(5),
+            label: 'alarm-state checks that did not find a watched alarm',
+          }),
         }));
       }
     }
@@ -856,9 +866,12 @@ export class AlarmRollback extends Construct {
  * DescribeAlarms on `*`: the CloudWatch API reference (DescribeAlarms) says
  * composite alarms are returned only to a caller whose
  * `cloudwatch:DescribeAlarms` permission is scoped to `*`; on alarm ARNs a
- * composite alarm would read as missing. The action reads alarm
- * configuration and state only.
+ * composite alarm would read as missing. ListAlarmMuteRules, which says
+ * whether an alarm mute rule mutes an alarm's actions, lists the account's
+ * rules and names no resource of its own (CloudWatch API Reference,
+ * ListAlarmMuteRules: "you need the cloudwatch:ListAlarmMuteRules
+ * permission"). Both read alarm configuration and state only.
  */
 function grantDescribeAlarms(grantee: iam.IGrantable): void {
-  iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DescribeAlarms'], resourceArns: ['*'] });
+  iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules'], resourceArns: ['*'] });
 }

@@ -32,4 +32,10 @@ export enum RollbackOutcome {
   DEPLOYMENT_BLOCKED = 'DEPLOYMENT_BLOCKED',
   /** Dry-run mode: the decision was recorded, and nothing was called. */
   DRY_RUN = 'DRY_RUN',
+  /**
+   * An alarm the target watches was not found by DescribeAlarms (a mistyped
+   * imported name, or a deleted alarm) during a deployment: the target is not
+   * guarded by it. Recorded once per deployment; the deployment goes on.
+   */
+  ALARM_MISSING = 'ALARM_MISSING',
 }

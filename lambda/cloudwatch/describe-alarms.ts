@@ -34,6 +34,13 @@ export interface AlarmReading {
   readonly actionsEnabled: boolean;
   /** Composite alarms only: `Alarm`, `WaitPeriod` or `ExtensionPeriod` while their actions are suppressed. */
   readonly actionsSuppressedBy?: string;
+  /**
+   * The active alarm mute rules muting its actions, when they were read
+   * (ListAlarmMuteRules; DescribeAlarms does not say): see `read-alarm-mutes.ts`.
+   */
+  readonly mutedBy?: readonly string[];
+  /** Why the mute rules could not be read, when they were asked for and could not be. */
+  readonly mutesUnread?: string;
 }
 
 /**

@@ -59,6 +59,7 @@ export const DEFAULT_NOTIFY_OUTCOMES: readonly RollbackOutcome[] = [
   RollbackOutcome.FAILED,
   RollbackOutcome.DEPLOYMENT_BLOCKED,
   RollbackOutcome.DRY_RUN,
+  RollbackOutcome.ALARM_MISSING,
 ];
 
 /** Bumped when the rule input changes shape, so an old handler can refuse a new input. */
@@ -362,6 +363,12 @@ export const CheckResult = {
   NOT_CHECKED: 'NOT_CHECKED',
   /** The payload could not be read: a defect of the construct's deployment. */
   REJECTED: 'REJECTED',
+  /**
+   * No alarm fires, but DescribeAlarms did not return one or more of the
+   * target's alarms (a mistyped imported name, or a deleted alarm): the
+   * deployment goes on, unguarded by them. Never OK, never a rollback.
+   */
+  MISSING: 'MISSING',
 } as const;
 
 export type CheckResultName = (typeof CheckResult)[keyof typeof CheckResult];
@@ -401,6 +408,11 @@ export const Ledger = {
   EVENT_PREFIX: 'EVENT#',
   /** Claims that make the stop or cancel call happen once per deployment. */
   ACTION_PREFIX: 'ACTION#',
+  /**
+   * The sort key, in a deployment's claim partition, of the marker that its
+   * missing alarms were recorded: the first check to write it records them.
+   */
+  MISSING_ALARMS_SORT_KEY: 'MISSING_ALARMS',
 } as const;
 
 /** One decision, as stored in the ledger, logged, and sent in notifications. */

@@ -248,7 +248,7 @@ describe('AlarmRollback with defaults', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RollbackLedger/), 'Arn'] },
       },
       // Composite alarms are returned only to a caller allowed DescribeAlarms on "*".
-      { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' },
+      { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules'], Resource: '*' },
       {
         Effect: 'Allow',
         Action: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
@@ -274,8 +274,8 @@ describe('AlarmRollback with defaults', () => {
 
   it('watches handler errors, handler throttles, the dead-letter queue and the alarm-state check with alarms that ignore missing data', () => {
     // Errors and throttles of both functions, and the queue.
-    expect(rollback.alarms).toHaveLength(5);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    expect(rollback.alarms).toHaveLength(6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     for (const [namespace, metricName, statistic] of [
       ['AWS/Lambda', 'Errors', 'Sum'],
       ['AWS/Lambda', 'Throttles', 'Sum'],

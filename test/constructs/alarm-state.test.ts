@@ -76,7 +76,7 @@ describe('the alarm-state check function', () => {
     const statements = Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RollbackLedger/), 'Arn'] } },
-      { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' },
+      { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules'], Resource: '*' },
     ]);
   });
 

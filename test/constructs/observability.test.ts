@@ -161,8 +161,8 @@ describe('alarmActions', () => {
     const rollback = new AlarmRollback(stack, 'Rollback', { alarmActions: [new actions.SnsAction(topic)] });
 
     const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
-    expect(rollback.alarms).toHaveLength(5);
-    expect(Object.keys(alarms)).toHaveLength(5);
+    expect(rollback.alarms).toHaveLength(6);
+    expect(Object.keys(alarms)).toHaveLength(6);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Oncall/) }]);
     }
@@ -195,7 +195,7 @@ describe('notifyOn', () => {
     const environments = handlerEnvironments(Template.fromStack(stack));
     expect(environments).toHaveLength(2);
     for (const variables of environments) {
-      expect(variables[HandlerEnv.NOTIFY_OUTCOMES]).toBe('ROLLED_BACK,REVERTED,CANCEL_REQUESTED,FAILED,DEPLOYMENT_BLOCKED,DRY_RUN');
+      expect(variables[HandlerEnv.NOTIFY_OUTCOMES]).toBe('ROLLED_BACK,REVERTED,CANCEL_REQUESTED,FAILED,DEPLOYMENT_BLOCKED,DRY_RUN,ALARM_MISSING');
     }
     expect(DEFAULT_NOTIFY_OUTCOMES).toContain(RollbackOutcome.DEPLOYMENT_BLOCKED);
   });

@@ -101,7 +101,8 @@ describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
       deploymentNumber: { N: '1' },
     });
     expect(checkMetric(first)).toMatchObject({ Trigger: 'DEPLOYMENT_TICK', Result: 'FIRING' });
-    expect(cloudWatch.requests.map((request) => request.operation)).toEqual(['DescribeAlarms']);
+    // The fired alarm's mute rules are read too: an alarm whose actions a mute rule mutes does not act.
+    expect(cloudWatch.requests.map((request) => request.operation)).toEqual(['DescribeAlarms', 'ListAlarmMuteRules']);
 
     // The next tick finds the claim DONE: it agrees, and records nothing more.
     const second = await check.invoke(tick({}, 'tick0002'));
@@ -171,6 +172,81 @@ describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
     cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
 
     expect((await start('check').invoke(tick({ actOnPausedAlarms: true }))).result).toMatchObject({ Directive: 'ROLL_BACK' });
+  });
+
+  it('continues while an alarm mute rule mutes the firing alarm, rolls back once the rule expires, and reads mutes only for alarms in a trigger state', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.putMuteRule({ name: 'release-window', alarmNames: [METRIC_ALARM], durationMs: 10 * 60_000 });
+    const check = start('check');
+
+    const muted = await check.invoke(tick());
+    expect(muted.result).toMatchObject({
+      Directive: 'CONTINUE',
+      Description: expect.stringContaining('checkout-5xx-rate (ALARM, but its actions are muted by alarm mute rule release-window)'),
+    });
+    expect(await records()).toEqual([]);
+    const mutesAsked = cloudWatch.requests.filter((request) => request.operation === 'ListAlarmMuteRules');
+    expect(mutesAsked.map((request) => request.params)).toEqual([{ AlarmName: METRIC_ALARM, Statuses: ['ACTIVE'], MaxRecords: 100 }]);
+
+    cloudWatch.state.advance(11 * 60_000);
+    expect((await check.invoke(tick())).result).toMatchObject({ Directive: 'ROLL_BACK' });
+  });
+
+  it('rolls back on a muted alarm when the target acts on paused alarms, without reading its mute rules', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.putMuteRule({ name: 'release-window', alarmNames: [METRIC_ALARM] });
+
+    expect((await start('check').invoke(tick({ actOnPausedAlarms: true }))).result).toMatchObject({ Directive: 'ROLL_BACK' });
+    expect(cloudWatch.requests.map((request) => request.operation)).toEqual(['DescribeAlarms']);
+  });
+
+  it('reads a log alarm (AWS::CloudWatch::LogAlarm) with its alarm type, and rolls back when it fires', async () => {
+    cloudWatch.state.seed({ alarms: [{ name: 'checkout-log-errors', type: 'LogAlarm', state: 'ALARM' }] });
+    const payload = tick();
+    payload.Parameters.Alarms1 = JSON.stringify(['arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-log-errors']);
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toEqual({ Directive: 'ROLL_BACK', Description: 'alarm checkout-log-errors was in a trigger state during the deployment' });
+    expect(cloudWatch.requests[0].params.AlarmTypes).toEqual(['MetricAlarm', 'CompositeAlarm', 'LogAlarm']);
+  });
+
+  it('continues when a watched alarm does not exist, records ALARM_MISSING once per deployment, counts MISSING and warns at every tick', async () => {
+    const payload = (id: string) => {
+      const p = tick({}, id);
+      p.Parameters.Alarms1 = JSON.stringify([
+        'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx-rate',
+        'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx-rat',
+      ]);
+      return p;
+    };
+    const check = start('check');
+
+    const first = await check.invoke(payload('tick0001'));
+    const second = await check.invoke(payload('tick0002'));
+
+    for (const invocation of [first, second]) {
+      expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('not found: checkout-5xx-rat') });
+      expect(checkMetric(invocation)).toMatchObject({ Trigger: 'DEPLOYMENT_TICK', Result: 'MISSING' });
+      const warning = invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'WARN');
+      expect(JSON.stringify(warning)).toContain('checkout-5xx-rat');
+    }
+    const recorded = await records();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({
+      outcome: { S: 'ALARM_MISSING' },
+      trigger: { S: 'DEPLOYMENT_TICK' },
+      eventId: { S: 'tick0001' },
+      reason: { S: expect.stringContaining('did not return alarm checkout-5xx-rat of target Stack/Rollback/ConfigRollout') },
+    });
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
+
+    // The next deployment records its own.
+    seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', Date.now());
+    const next = payload('tick0003');
+    next.DeploymentNumber = 2;
+    await check.invoke(next);
+    expect((await records()).map((r) => r.outcome.S)).toEqual(['ALARM_MISSING', 'ALARM_MISSING']);
   });
 
   it('continues while a composite alarm\'s actions are suppressed', async () => {
@@ -294,6 +370,20 @@ describe('the event path with trigger states and paused alarms', () => {
     const list = invocation.httpCalls.find((call) => call.path.startsWith('/applications/'))!;
     const describeCall = invocation.httpCalls.find((call) => call.target === 'GraniteServiceVersion20100801.DescribeAlarms')!;
     expect(describeCall.sentAt).toBeLessThan(list.answeredAt!);
+  });
+
+  it('ignores an alarm event while an alarm mute rule mutes the alarm, and acts once the rule has expired', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.putMuteRule({ name: 'incident-42', alarmNames: [METRIC_ALARM], durationMs: 5 * 60_000 });
+    const rollback = start('rollback');
+
+    const muted = await rollback.invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
+    expect(muted.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('its actions are muted by alarm mute rule incident-42') });
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
+
+    cloudWatch.state.advance(6 * 60_000);
+    const acted = await rollback.invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'c1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK' });
   });
 
   it('acts when the actions switch cannot be read, and says so in the record', async () => {
