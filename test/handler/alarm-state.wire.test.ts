@@ -357,7 +357,7 @@ describe('the event path with trigger states and paused alarms', () => {
     expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK', trigger: 'ALARM_EVENT' });
   });
 
-  it('ignores an alarm event while the alarm\'s actions are disabled, read beside the deployment read', async () => {
+  it('ignores an alarm event while the alarm\'s actions are disabled, read once the event holds the deployment\'s claim, and gives the claim back', async () => {
     cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
     cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
 
@@ -365,11 +365,18 @@ describe('the event path with trigger states and paused alarms', () => {
 
     expect(invocation.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('its actions are disabled') });
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
-    // Three round trips at most before a stop: the alarm read leaves before
-    // the deployment read answers, beside it, not after it.
-    const list = invocation.httpCalls.find((call) => call.path.startsWith('/applications/'))!;
+    // Only the claim's holder reads the switch, after the claim: one read per
+    // deployment however many deliveries race, one round trip before the stop.
+    const claimCalls = invocation.httpCalls.filter((call) => call.target === 'DynamoDB_20120810.PutItem');
     const describeCall = invocation.httpCalls.find((call) => call.target === 'GraniteServiceVersion20100801.DescribeAlarms')!;
-    expect(describeCall.sentAt).toBeLessThan(list.answeredAt!);
+    expect(claimCalls.length).toBeGreaterThanOrEqual(2);
+    expect(describeCall.sentAt).toBeGreaterThan(claimCalls[1].answeredAt!);
+    // The claim went back, so a live alarm of the deployment can still act.
+    const later = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'd1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    expect(later.result).toMatchObject({ outcome: 'IGNORED' });
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], true);
+    const acted = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'e1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK' });
   });
 
   it('ignores an alarm event while an alarm mute rule mutes the alarm, and acts once the rule has expired', async () => {

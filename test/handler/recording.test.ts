@@ -125,7 +125,7 @@ describe('recording', () => {
 
     expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateBefore: 'DEPLOYING', stateAfter: 'ROLLED_BACK' });
     expect(record.reason).toMatch(/claimed the call on deployment 3, and a read shows it ROLLED_BACK/);
-    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules', 'appconfig:GetDeployment']);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'appconfig:GetDeployment']);
     expect(dynamo).toHaveReceivedCommandTimes(GetItemCommand, 2);
     expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
   });
@@ -269,7 +269,7 @@ describe('the notification outcomes in the environment', () => {
 
   it('falls back to the outcomes a person acts on when the variable is absent', () => {
     expect(readConfig(env()).notifyOutcomes).toEqual([
-      'ROLLED_BACK', 'REVERTED', 'CANCEL_REQUESTED', 'FAILED', 'DEPLOYMENT_BLOCKED', 'DRY_RUN',
+      'ROLLED_BACK', 'REVERTED', 'CANCEL_REQUESTED', 'FAILED', 'DEPLOYMENT_BLOCKED', 'DRY_RUN', 'ALARM_MISSING',
     ]);
   });
 
