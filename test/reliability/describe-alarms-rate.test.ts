@@ -132,7 +132,9 @@ describe('DescribeAlarms calls stay inside the default quota', () => {
         .then((answer) => tickAnswers.push(answer.result)));
       const target = appConfigTarget(APP, envId(d), [alarmOf(d)]);
       for (let k = 0; k < 10; k++) {
-        work.push(sleep(at + (k * slot) / 10).then(() => invoker!.invoke(ruleInput(target, alarmEvent(alarmOf(d))))).then((result) => eventResults.push(result)));
+        work.push(sleep(at + (k * slot) / 10)
+          .then(() => invoker!.invoke(ruleInput(target, alarmEvent(alarmOf(d)))))
+          .then((result) => eventResults.push(result)));
       }
     }
     await Promise.all(work);
