@@ -16,7 +16,7 @@ import { checkAlarmLocations, isInStackEnvironment, ResolvedAlarmSource, resolve
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
-import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, CheckResult, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput, Trigger } from './private/contract';
+import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, CheckResult, CHECKED_ALARM_TYPES, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput, Trigger } from './private/contract';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
 import { OwnAlarmForwarding } from './private/own-alarm-forwarding';
@@ -25,7 +25,7 @@ import { RollbackFunction } from './private/rollback-function';
 import { resolveLedgerRetentionDays, resolveMaxEventAge, resolveNotifyOn, resolveReservedConcurrency, resolveRetryAttempts } from './private/rollback-props';
 import { RuleDelivery } from './private/rule-delivery';
 import { checkStackResources } from './private/stack-resources';
-import { resolveAlarmArns, resolveAlarmTags } from './private/target-alarms';
+import { resolveAlarmArns, resolveAlarmTags, uncheckedAlarmKinds } from './private/target-alarms';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, validationError } from './private/validate';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
@@ -601,7 +601,10 @@ export class AlarmRollback extends Construct {
       actOnPausedAlarms: options.actOnPausedAlarms ?? this.actOnPausedAlarms,
       grant: (actions, arns) => this.grants.grant(scope, actions, arns),
       stateChecks: this.checkFunction && {
-        checkAppConfigEnvironment: (environmentArn, parameter) => this.checkAppConfigEnvironment(scope, environmentArn, parameter, alarmArns),
+        checkAppConfigEnvironment: (environmentArn, parameter) => {
+          warnUncheckedKinds(scope, options.alarms ?? []);
+          this.checkAppConfigEnvironment(scope, environmentArn, parameter, alarmArns);
+        },
         // Added after the alarm rules, so a target's rules keep their order.
         // The start check reads listed alarms only: a target watched by tags
         // alone has nothing for it to read, so it gets no start rule.
@@ -859,6 +862,22 @@ export class AlarmRollback extends Construct {
         `Leave alarmStateChecks on, or do not call ${method}`);
     }
     return this.checkFunction;
+  }
+}
+
+/**
+ * Says at synth which alarms the alarm-state check cannot read: DescribeAlarms
+ * returns metric, composite and log alarms only, so any other resource passed
+ * as an alarm would be reported MISSING at every tick.
+ */
+function warnUncheckedKinds(scope: Construct, alarms: cloudwatch.IAlarm[]): void {
+  const unchecked = uncheckedAlarmKinds(alarms);
+  if (unchecked.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-alarm-rollback:alarmKindNotChecked',
+      `${unchecked.length} alarm(s) of this target are not CloudWatch metric, composite or log alarms: ${unchecked.slice(0, 3).join(', ')}`
+      + `${unchecked.length > 3 ? ', ...' : ''}. The alarm-state check reads ${Object.keys(CHECKED_ALARM_TYPES).join(', ')} only and will report them MISSING `
+      + 'at every deployment; only their alarm events roll the target back. Pass the CloudWatch alarm itself (cloudwatch.Alarm, cloudwatch.CompositeAlarm, '
+      + 'or an AWS::CloudWatch::LogAlarm), or a composite alarm over it.');
   }
 }
 

@@ -33,9 +33,7 @@ export enum RollbackOutcome {
   /** Dry-run mode: the decision was recorded, and nothing was called. */
   DRY_RUN = 'DRY_RUN',
   /**
-   * An alarm the target watches was not found by DescribeAlarms (a mistyped
-   * imported name, or a deleted alarm) during a deployment: the target is not
-   * guarded by it. Recorded once per deployment; the deployment goes on.
+   * An alarm the target watches was not found by DescribeAlarms during a deployment (a mistyped imported name, or a deleted alarm), recorded once per deployment, which goes on unguarded by it.
    */
   ALARM_MISSING = 'ALARM_MISSING',
 }

@@ -1,4 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CHECKED_ALARM_TYPES } from '../../src/private/contract';
 import type { CallTrace } from '../call-trace';
 import { UnexpectedAnswerError } from '../errors';
 
@@ -20,9 +21,9 @@ const MAX_RECORDS = 100;
  * of `AlarmTypes` is silently left out of the answer, and its alarm would
  * read as missing.
  */
-export const ALARM_KINDS = ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'] as const;
+export const ALARM_KINDS = Object.keys(CHECKED_ALARM_TYPES) as AlarmKind[];
 
-export type AlarmKind = (typeof ALARM_KINDS)[number];
+export type AlarmKind = keyof typeof CHECKED_ALARM_TYPES;
 
 /** What the alarm-state decisions need of one alarm. */
 export interface AlarmReading {

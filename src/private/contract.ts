@@ -351,6 +351,19 @@ export function isAlarmArn(value: unknown): value is string {
   return parseAlarmArn(value) !== undefined;
 }
 
+/**
+ * The alarm types the alarm-state check reads, as DescribeAlarms' `AlarmTypes`
+ * names them, with the CloudFormation resource type of each. DescribeAlarms
+ * returns each type in a member of its own (`MetricAlarms`, `CompositeAlarms`,
+ * `LogAlarms`) and only when `AlarmTypes` names it (CloudWatch API Reference,
+ * DescribeAlarms; @aws-sdk/client-cloudwatch 3.1164.0's AlarmType enum).
+ */
+export const CHECKED_ALARM_TYPES = {
+  MetricAlarm: 'AWS::CloudWatch::Alarm',
+  CompositeAlarm: 'AWS::CloudWatch::CompositeAlarm',
+  LogAlarm: 'AWS::CloudWatch::LogAlarm',
+} as const;
+
 /** The `Result` dimension of the ALARM_STATE_CHECK metric. */
 export const CheckResult = {
   /** No alarm fires (paused ones included): the deployment goes on. */
