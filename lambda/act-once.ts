@@ -81,7 +81,10 @@ export async function decideWithoutCall(
  */
 export async function callOnce(ctx: RunnerContext, mayAct: MayAct, first: SeenFirst, one: OneCall, reason: string): Promise<Decision | undefined> {
   const claiming = ctx.claims.claim(one.key, one.intended, mayAct());
-  const calling = one.call(claiming.then(mayCall));
+  // Only the claim's holder reads whether the alarm's actions are paused:
+  // one DescribeAlarms for the deployment, however many deliveries race.
+  const cleared = claiming.then(async (claim) => mayCall(claim) && await ctx.actionsActive());
+  const calling = one.call(cleared);
   // Awaited below on every path; this only keeps an early failure from
   // counting as unhandled while the claim is still out.
   calling.catch(() => undefined);
@@ -93,6 +96,15 @@ export async function callOnce(ctx: RunnerContext, mayAct: MayAct, first: SeenFi
   if (claim.status === 'TAKEN') {
     await calling;
     return waitForHolder(ctx, first, one);
+  }
+  if (!await cleared) {
+    // Paused: the call was never sent. The claim goes back, so another
+    // alarm of the deployment whose actions are live can still act.
+    await calling;
+    if (claim.status === 'CLAIMED') {
+      await ctx.claims.release(one.key);
+    }
+    return undefined;
   }
   const claimNote = claim.status === 'UNAVAILABLE' ? ` (acted without a ledger claim: ${claim.error})` : '';
   try {

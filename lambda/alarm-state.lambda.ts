@@ -173,6 +173,9 @@ async function checkAndRecord(
     await Promise.all([keep(scope, kept), beforeDeadline(done.afterwards, deadline, deps.now)]);
   } else if (done.result === CheckResult.UNREADABLE) {
     logLine('WARN', 'alarm-state check could not read the alarms', { target: target.name, trigger, invocationId: call.invocationId, note: done.note });
+  } else if (done.result === CheckResult.MISSING) {
+    // Already recorded for this deployment: the log still names the gap at every check.
+    logLine('WARN', 'alarm-state check did not find some of the target\'s alarms', { target: target.name, trigger, invocationId: call.invocationId, note: done.note });
   } else if (done.note) {
     logLine('INFO', 'alarm-state check', { target: target.name, trigger, invocationId: call.invocationId, result: done.result, note: done.note });
   }

@@ -15,10 +15,14 @@ import { RollbackOutcome } from '../src/private/contract';
 const RECORD_RESERVE_MS = 5_000;
 
 /**
- * Longest the stop waits for the read of the alarm's actions switch. It runs
- * beside the deployment read and the duplicate check and normally answers
- * before them; a slower read is given up, and the event acts (our own figure:
- * one DescribeAlarms round trip is tens of milliseconds in the alarm's region).
+ * Longest the stop waits for the read of the alarm's actions switch and mute
+ * rules. It runs once the event holds the deployment's claim, between the
+ * claim and the stop: one round trip more for the one event that stops, and
+ * none for the rest of a burst, which keeps a storm of alarm events inside
+ * DescribeAlarms' quota (9 requests a second by default, CloudWatch User
+ * Guide, "CloudWatch service quotas"). A slower read is given up, and the
+ * event acts (our own figure: one DescribeAlarms round trip is tens of
+ * milliseconds in the alarm's region).
  */
 const PAUSE_READ_WAIT_MS = 1_000;
 
@@ -67,10 +71,19 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   if (!target.actOnPausedAlarms) {
     request.clients.cloudWatch().catch(() => undefined);
   }
+  // The alarm's actions switch (and its mute rules), read at most once and
+  // only when a delivery is about to act: see RunnerContext.actionsActive.
+  // AppConfig's own monitors ignore a disabled alarm; so does a target that
+  // does not act on paused alarms.
+  let pauseRead: Promise<AlarmPause | undefined> | undefined;
+  const readPause = () => (pauseRead ??= target.actOnPausedAlarms
+    ? Promise.resolve(undefined)
+    : readAlarmPause(request.clients, trace, event.alarmArn, PAUSE_READ_WAIT_MS, request.account));
   const runner = await targetRunner(target, {
     clients: request.clients,
     trace,
     dryRun: config.dryRun,
+    actionsActive: () => readPause().then((pause) => pause?.state !== 'PAUSED'),
     now: request.now,
     alarmAt: event.alarmAt,
     waitUntil: startedAt + budgetMs - RECORD_RESERVE_MS,
@@ -91,16 +104,11 @@ export async function dispatch(request: DispatchRequest): Promise<Dispatched> {
   const inspecting = runner.inspect();
   const claimRequest = { table: config.ledgerTable, key, requestId, now: startedAt, leaseSeconds: config.claimLeaseSeconds, expiresAt };
   const claiming = nextTurn().then(() => claimEvent(dynamo, claimRequest));
-  // The alarm's actions switch, read beside them unless the target acts on
-  // paused alarms too (AppConfig's own monitors ignore a disabled alarm).
-  const pausing: Promise<AlarmPause | undefined> = target.actOnPausedAlarms
-    ? Promise.resolve(undefined)
-    : nextTurn().then(() => readAlarmPause(request.clients, trace, event.alarmArn, PAUSE_READ_WAIT_MS, request.account));
-  const mayAct = () => Promise.all([claiming, pausing]).then(([claim, pause]) => claim.status !== 'DUPLICATE' && pause?.state !== 'PAUSED');
+  const mayAct = () => claiming.then((claim) => claim.status !== 'DUPLICATE');
   const acting = inspecting.then((inspection) => runner.act(inspection, mayAct));
-  const [claim, action, paused] = await Promise.allSettled([claiming, acting, pausing]);
+  const [claim, action] = await Promise.allSettled([claiming, acting]);
+  const pause = pauseRead ? await pauseRead : undefined;
   const found = { identifiers: runner.identifiers, calls: trace.list(), afterwards: Promise.all(afterwards).then(() => undefined) };
-  const pause = paused.status === 'fulfilled' ? paused.value : undefined;
 
   if (claim.status === 'fulfilled' && claim.value.status === 'DUPLICATE') {
     const decision = { outcome: RollbackOutcome.DUPLICATE, reason: `event ${event.id} was already handled for target ${target.name}` };

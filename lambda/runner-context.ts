@@ -15,6 +15,14 @@ export interface RunnerContext {
    * at this moment, not at the handler's.
    */
   readonly alarmAt: number;
+  /**
+   * Whether the alarm's actions let this event act: false while they are
+   * disabled, suppressed or muted (and the target does not act on paused
+   * alarms). Read only when a delivery is about to act (it holds the
+   * deployment's claim, or is recording a dry run), so a burst of deliveries
+   * for one deployment reads it once, not once per delivery.
+   */
+  readonly actionsActive: () => Promise<boolean>;
   /** Epoch milliseconds until which an event that lost a claim may wait for its holder. */
   readonly waitUntil: number;
   /**

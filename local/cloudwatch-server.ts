@@ -1,5 +1,7 @@
 import { IncomingMessage } from 'http';
-import { ALARM_STATES, ALARM_TYPES, AlarmView, CloudWatchState, DEFAULT_MAX_RECORDS, DescribeAlarmsFilter, validationError } from './cloudwatch-state';
+import {
+  ALARM_STATES, ALARM_TYPES, AlarmView, CloudWatchState, DEFAULT_MAX_RECORDS, DescribeAlarmsFilter, MUTE_RULE_STATUSES, MuteRuleView, validationError,
+} from './cloudwatch-state';
 import { ErrorEncoding, ServiceError } from './service-error';
 import { FaultOptions, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
@@ -15,7 +17,22 @@ import { Rules } from '../src/private/contract';
 // errors that carry their awsQuery code in `x-amzn-query-error: Code;Fault`.
 // A request in either other protocol is answered with an error that says so.
 
-export interface LocalCloudWatchOptions extends ClockOptions, FaultOptions {}
+export interface LocalCloudWatchOptions extends ClockOptions, FaultOptions {
+  /**
+   * Requests per second each named operation accepts, as CloudWatch's
+   * per-account, per-Region API quotas do: a token bucket per operation that
+   * holds one second's worth and refills continuously on the service clock. A
+   * request that finds it empty is answered with CloudWatch's `Throttling`
+   * error (400, Sender), which the SDKs retry. The CloudWatch service quotas
+   * page gives DescribeAlarms 9 transactions per second by default
+   * (`DESCRIBE_ALARMS_DEFAULT_TPS`).
+   * @default - no operation is rate limited
+   */
+  readonly rateLimits?: Readonly<Record<string, number>>;
+}
+
+/** DescribeAlarms' default quota: 9 transactions per second per account and Region (CloudWatch User Guide, "CloudWatch service quotas"). */
+export const DESCRIBE_ALARMS_DEFAULT_TPS = 9;
 
 export interface LocalCloudWatch extends RunningService {
   readonly state: CloudWatchState;
@@ -101,6 +118,28 @@ function metricAlarm(view: AlarmView) {
   };
 }
 
+/**
+ * The LogAlarm shape: a CloudWatch Logs scheduled query compared with a
+ * threshold (CloudWatch API Reference, LogAlarm and PutLogAlarm).
+ */
+function logAlarm(view: AlarmView) {
+  return {
+    ...alarmCommon(view),
+    ScheduledQueryConfiguration: {
+      QueryString: 'fields @timestamp | filter @message like /ERROR/',
+      LogGroupIdentifiers: [`/aws/${view.namespace.toLowerCase()}`],
+      ScheduledQueryRoleARN: `arn:aws:iam::${view.arn.split(':')[4]}:role/log-alarm-query`,
+      ScheduleConfiguration: { ScheduleExpression: 'rate(1 minute)' },
+      AggregationExpression: `count(*) as ${view.metricName}`,
+    },
+    QueryResultsToEvaluate: 1,
+    QueryResultsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'missing',
+  };
+}
+
 /** The CompositeAlarm shape. */
 function compositeAlarm(view: AlarmView) {
   return {
@@ -127,7 +166,7 @@ function described(view: AlarmView, fields: 'all' | 'children' | 'parents') {
     case 'parents':
       return { AlarmName: view.name, AlarmArn: view.arn };
     case 'all':
-      return view.type === 'CompositeAlarm' ? compositeAlarm(view) : metricAlarm(view);
+      return view.type === 'CompositeAlarm' ? compositeAlarm(view) : view.type === 'LogAlarm' ? logAlarm(view) : metricAlarm(view);
   }
 }
 
@@ -193,7 +232,76 @@ function describeAlarmsInput(input: Record<string, unknown>) {
 
 type Operation = (input: Record<string, unknown>) => unknown;
 
-function cloudWatchProtocol(state: CloudWatchState): ServiceProtocol {
+/** ListAlarmMuteRules' page size when MaxRecords is absent: "The default is 50" (CloudWatch API Reference). */
+const MUTE_RULES_DEFAULT_MAX_RECORDS = 50;
+
+/** A mute rule's AlarmMuteRuleSummary (CloudWatch API Reference). */
+function muteRuleSummary(rule: MuteRuleView) {
+  return {
+    AlarmMuteRuleArn: rule.arn,
+    ExpireDate: epochSeconds(rule.expiresAt),
+    Status: rule.status,
+    MuteType: 'ONE_TIME',
+    LastUpdatedTimestamp: epochSeconds(rule.updatedAt),
+  };
+}
+
+/** GetAlarmMuteRule's answer. */
+function muteRule(rule: MuteRuleView) {
+  return {
+    ...muteRuleSummary(rule),
+    Name: rule.name,
+    Description: rule.description,
+    MuteTargets: { AlarmNames: [...rule.alarmNames] },
+    StartDate: epochSeconds(rule.startsAt),
+    Rule: { Schedule: { Expression: `at(${new Date(rule.startsAt).toISOString().slice(0, 16)})`, Duration: `PT${Math.round((rule.expiresAt - rule.startsAt) / 60_000)}M` } },
+  };
+}
+
+/**
+ * A one-time schedule, `at(yyyy-MM-ddThh:mm)` in UTC (the Schedule shape's
+ * documentation). Recurring `cron(...)` schedules are not modelled here.
+ */
+function atExpression(value: unknown): number {
+  const match = typeof value === 'string' ? /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2})\)$/.exec(value) : null;
+  const at = match ? Date.parse(`${match[1]}:00Z`) : NaN;
+  if (Number.isNaN(at)) {
+    throw validationError('rule.schedule.expression', value, 'This local CloudWatch models one-time schedules only: at(yyyy-MM-ddThh:mm), in UTC');
+  }
+  return at;
+}
+
+/** An ISO 8601 duration from PT1M to P15D (the Schedule shape's `Duration`). */
+function isoDuration(value: unknown): number {
+  const match = typeof value === 'string' ? /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(value) : null;
+  const ms = match ? ((Number(match[1] ?? 0) * 24 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 60_000 : NaN;
+  if (!(ms >= 60_000 && ms <= 15 * 86_400_000)) {
+    throw validationError('rule.schedule.duration', value, 'Member must be an ISO 8601 duration from PT1M to P15D');
+  }
+  return ms;
+}
+
+/**
+ * Per-operation token buckets on the service clock, one second deep: the
+ * first `rate` requests of a burst pass, then one more every 1/rate seconds.
+ */
+function rateLimiter(limits: Readonly<Record<string, number>>, now: () => number): (operation: string) => boolean {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return (operation) => {
+    const rate = Object.hasOwn(limits, operation) ? limits[operation] : undefined;
+    if (rate === undefined) return true;
+    const at = now();
+    const bucket = buckets.get(operation) ?? { tokens: rate, at };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((at - bucket.at) / 1000) * rate);
+    bucket.at = at;
+    buckets.set(operation, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
+}
+
+function cloudWatchProtocol(state: CloudWatchState, admit: (operation: string) => boolean): ServiceProtocol {
   const operations: Record<string, Operation> = {
     DescribeAlarms: (input) => {
       const { filter, maxRecords, nextToken } = describeAlarmsInput(input);
@@ -201,8 +309,43 @@ function cloudWatchProtocol(state: CloudWatchState): ServiceProtocol {
       return {
         MetricAlarms: page.alarms.filter((view) => view.type === 'MetricAlarm').map((view) => described(view, page.fields)),
         CompositeAlarms: page.alarms.filter((view) => view.type === 'CompositeAlarm').map((view) => described(view, page.fields)),
+        LogAlarms: page.alarms.filter((view) => view.type === 'LogAlarm').map((view) => described(view, page.fields)),
         NextToken: page.nextToken,
       };
+    },
+    ListAlarmMuteRules: (input) => {
+      const maxRecords = input.MaxRecords ?? MUTE_RULES_DEFAULT_MAX_RECORDS;
+      if (typeof maxRecords !== 'number' || !Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > 100) {
+        throw validationError('maxRecords', input.MaxRecords, 'Member must be an integer between 1 and 100');
+      }
+      let statuses: (typeof MUTE_RULE_STATUSES)[number][] | undefined;
+      if (input.Statuses !== undefined && input.Statuses !== null) {
+        if (!Array.isArray(input.Statuses)) throw validationError('statuses', input.Statuses, 'Member must be a list');
+        statuses = input.Statuses.map((status, index) => enumValue(status, `statuses.${index + 1}`, MUTE_RULE_STATUSES));
+      }
+      const alarmNameFilter = input.AlarmName === undefined || input.AlarmName === null ? undefined : alarmName(input.AlarmName, 'alarmName');
+      const nextToken = optionalString(input.NextToken, 'nextToken', 4096);
+      const page = state.listMuteRules({ alarmName: alarmNameFilter, statuses }, maxRecords, nextToken);
+      return { AlarmMuteRuleSummaries: page.rules.map(muteRuleSummary), NextToken: page.nextToken };
+    },
+    GetAlarmMuteRule: (input) => muteRule(state.getMuteRule(alarmName(input.AlarmMuteRuleName, 'alarmMuteRuleName'))),
+    PutAlarmMuteRule: (input) => {
+      const name = alarmName(input.Name, 'name');
+      const targets = input.MuteTargets as { AlarmNames?: unknown } | undefined;
+      const names = alarmNames(targets?.AlarmNames, 'muteTargets.alarmNames', true)!;
+      const schedule = (input.Rule as { Schedule?: { Expression?: unknown; Duration?: unknown } } | undefined)?.Schedule;
+      state.putMuteRule({
+        name,
+        alarmNames: names,
+        startsAt: atExpression(schedule?.Expression),
+        durationMs: isoDuration(schedule?.Duration),
+        description: optionalString(input.Description, 'description', 1024),
+      });
+      return {};
+    },
+    DeleteAlarmMuteRule: (input) => {
+      state.deleteMuteRule(alarmName(input.AlarmMuteRuleName, 'alarmMuteRuleName'));
+      return {};
     },
     DisableAlarmActions: (input) => {
       state.setActionsEnabled(alarmNames(input.AlarmNames, 'alarmNames', true)!, false);
@@ -254,6 +397,10 @@ function cloudWatchProtocol(state: CloudWatchState): ServiceProtocol {
           throw new ServiceError('UnknownOperationException', 400,
             `Unknown operation ${JSON.stringify(target)}; this local CloudWatch serves ${Object.keys(operations).join(', ')}.`);
         }
+        if (!admit(name)) {
+          // The shape of CloudWatch's own throttle: code Throttling, 400, Sender ("Common Errors").
+          throw new ServiceError('Throttling', 400, 'Rate exceeded');
+        }
         return { status: 200, body: operation(params) };
       },
     };
@@ -270,13 +417,15 @@ function cloudWatchProtocol(state: CloudWatchState): ServiceProtocol {
 
 /**
  * Starts a local Amazon CloudWatch (DescribeAlarms, SetAlarmState,
- * DisableAlarmActions, EnableAlarmActions) on 127.0.0.1 and a random port.
+ * DisableAlarmActions, EnableAlarmActions, and the alarm mute rules'
+ * PutAlarmMuteRule, GetAlarmMuteRule, ListAlarmMuteRules and
+ * DeleteAlarmMuteRule) on 127.0.0.1 and a random port.
  * Point the real CloudWatchClient, or `aws cloudwatch --endpoint-url`, at
  * `endpoint` with any static credentials.
  */
 export async function startLocalCloudWatch(options: LocalCloudWatchOptions = {}): Promise<LocalCloudWatch> {
   const clock = new VirtualClock(options);
   const state = new CloudWatchState(clock);
-  const service = await startService(cloudWatchProtocol(state), clock, options);
+  const service = await startService(cloudWatchProtocol(state, rateLimiter(options.rateLimits ?? {}, () => clock.now())), clock, options);
   return { ...service, state };
 }

@@ -5,14 +5,65 @@ import { parseAlarmArn, Rules } from '../src/private/contract';
 /** The StateValue enum of the CloudWatch API. */
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
-/** The AlarmType enum: DescribeAlarms' `AlarmTypes` filter. */
-export type AlarmType = 'MetricAlarm' | 'CompositeAlarm';
+/**
+ * The AlarmType enum: DescribeAlarms' `AlarmTypes` filter. `LogAlarm` is the
+ * CloudWatch Logs scheduled-query alarm (AWS::CloudWatch::LogAlarm), which
+ * DescribeAlarms returns in `LogAlarms` (@aws-sdk/client-cloudwatch 3.1164.0).
+ */
+export type AlarmType = 'MetricAlarm' | 'CompositeAlarm' | 'LogAlarm';
 
 /** The ActionsSuppressedBy enum of a composite alarm. */
 export type ActionsSuppressedBy = 'WaitPeriod' | 'ExtensionPeriod' | 'Alarm';
 
 export const ALARM_STATES: readonly AlarmStateValue[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
-export const ALARM_TYPES: readonly AlarmType[] = ['MetricAlarm', 'CompositeAlarm'];
+export const ALARM_TYPES: readonly AlarmType[] = ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'];
+
+/** The AlarmMuteRuleStatus enum of ListAlarmMuteRules' `Statuses` filter. */
+export type MuteRuleStatus = 'SCHEDULED' | 'ACTIVE' | 'EXPIRED';
+
+export const MUTE_RULE_STATUSES: readonly MuteRuleStatus[] = ['SCHEDULED', 'ACTIVE', 'EXPIRED'];
+
+/** The most alarms one mute rule targets (MuteTargets.AlarmNames, at most 100 in the CloudWatch API Reference). */
+export const MAX_MUTE_TARGETS = 100;
+
+/**
+ * An alarm mute rule (PutAlarmMuteRule), modelled as one window: it mutes
+ * its alarms' actions from `startsAt` for `durationMs`. That is a one-time
+ * (`at(...)`) rule; a recurring (`cron(...)`) rule is one such window per
+ * occurrence, which a test models by putting the window it needs.
+ */
+export interface MuteRuleSeed {
+  readonly name: string;
+  /** The alarms whose actions the rule mutes (MuteTargets.AlarmNames). */
+  readonly alarmNames: readonly string[];
+  /** Epoch ms the window opens. @default - now */
+  readonly startsAt?: number;
+  /** How long the window stays open. @default one hour */
+  readonly durationMs?: number;
+  /** @default - none */
+  readonly description?: string;
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+}
+
+/** A mute rule as ListAlarmMuteRules and GetAlarmMuteRule report it at one moment. */
+export interface MuteRuleView {
+  readonly name: string;
+  readonly arn: string;
+  readonly description?: string;
+  readonly alarmNames: readonly string[];
+  readonly startsAt: number;
+  readonly expiresAt: number;
+  readonly updatedAt: number;
+  /**
+   * SCHEDULED before the window, ACTIVE while it mutes, EXPIRED after
+   * (GetAlarmMuteRule, CloudWatch API Reference: ACTIVE is "currently
+   * muting alarm actions").
+   */
+  readonly status: MuteRuleStatus;
+}
 
 export interface AlarmSeed {
   readonly name: string;
@@ -178,6 +229,7 @@ export const DEFAULT_MAX_RECORDS = 50;
  */
 export class CloudWatchState {
   private readonly alarms = new Map<string, AlarmRecord>();
+  private readonly muteRules = new Map<string, MuteRuleView>();
   private readonly pending: { at: number; seq: number; name: string; change: AlarmChange }[] = [];
   private seq = 0;
 
@@ -192,9 +244,84 @@ export class CloudWatchState {
     this.clock.advance(ms);
   }
 
-  /** Creates alarms (PutMetricAlarm / PutCompositeAlarm), replacing any of the same name. */
-  seed(seed: { readonly alarms?: readonly AlarmSeed[] }): void {
+  /** Creates alarms (PutMetricAlarm / PutCompositeAlarm / PutLogAlarm) and mute rules, replacing any of the same name. */
+  seed(seed: { readonly alarms?: readonly AlarmSeed[]; readonly muteRules?: readonly MuteRuleSeed[] }): void {
     for (const alarm of seed.alarms ?? []) this.put(alarm);
+    for (const rule of seed.muteRules ?? []) this.putMuteRule(rule);
+  }
+
+  /** PutAlarmMuteRule: creates or replaces a rule. */
+  putMuteRule(seed: MuteRuleSeed): MuteRuleView {
+    if (typeof seed.name !== 'string' || seed.name.length < 1 || seed.name.length > Rules.MAX_ALARM_NAME_LENGTH) {
+      throw validationError('name', seed.name, `Member must have length between 1 and ${Rules.MAX_ALARM_NAME_LENGTH}`);
+    }
+    if (!Array.isArray(seed.alarmNames) || seed.alarmNames.length < 1 || seed.alarmNames.length > MAX_MUTE_TARGETS) {
+      throw validationError('muteTargets.alarmNames', seed.alarmNames, `Member must be a list of 1 to ${MAX_MUTE_TARGETS} alarm names`);
+    }
+    const now = this.now();
+    const startsAt = seed.startsAt ?? now;
+    const durationMs = seed.durationMs ?? 3_600_000;
+    const rule = {
+      name: seed.name,
+      arn: `arn:aws:cloudwatch:${seed.region ?? 'us-east-1'}:${seed.accountId ?? '123456789012'}:alarm-mute-rule:${seed.name}`,
+      description: seed.description,
+      alarmNames: [...seed.alarmNames],
+      startsAt,
+      expiresAt: startsAt + durationMs,
+      updatedAt: now,
+      status: 'SCHEDULED' as MuteRuleStatus,
+    };
+    this.muteRules.set(seed.name, rule);
+    return this.muteRuleView(rule, now);
+  }
+
+  /** DeleteAlarmMuteRule. */
+  deleteMuteRule(name: string): void {
+    if (!this.muteRules.delete(name)) {
+      throw new ServiceError('ResourceNotFound', 404, `Alarm mute rule ${name} not found`);
+    }
+  }
+
+  /** GetAlarmMuteRule. */
+  getMuteRule(name: string): MuteRuleView {
+    const rule = this.muteRules.get(name);
+    if (!rule) throw new ServiceError('ResourceNotFound', 404, `Alarm mute rule ${name} not found`);
+    return this.muteRuleView(rule, this.now());
+  }
+
+  /**
+   * ListAlarmMuteRules: the rules that target `alarmName` (when given) and are
+   * in one of `statuses` (when given), in name order, paged like DescribeAlarms.
+   */
+  listMuteRules(
+    filter: { readonly alarmName?: string; readonly statuses?: readonly MuteRuleStatus[] },
+    maxRecords: number,
+    nextToken?: string,
+  ): { rules: MuteRuleView[]; nextToken?: string } {
+    const now = this.now();
+    const matching = [...this.muteRules.values()].sort(byName).map((rule) => this.muteRuleView(rule, now))
+      .filter((rule) => filter.alarmName === undefined || rule.alarmNames.includes(filter.alarmName))
+      .filter((rule) => !filter.statuses || filter.statuses.length === 0 || filter.statuses.includes(rule.status));
+    const fingerprint = JSON.stringify(filter);
+    let start = 0;
+    if (nextToken !== undefined) {
+      const after = readToken(nextToken, fingerprint);
+      start = matching.findIndex((rule) => rule.name > after);
+      if (start < 0) start = matching.length;
+    }
+    const page = matching.slice(start, start + maxRecords);
+    const more = start + maxRecords < matching.length;
+    return { rules: page, nextToken: more ? writeToken(page[page.length - 1].name, fingerprint) : undefined };
+  }
+
+  /** Whether an active mute rule targets the alarm now. */
+  mutedBy(alarmName: string): string[] {
+    return this.listMuteRules({ alarmName, statuses: ['ACTIVE'] }, MAX_MUTE_TARGETS).rules.map((rule) => rule.name);
+  }
+
+  private muteRuleView(rule: MuteRuleView, now: number): MuteRuleView {
+    const status: MuteRuleStatus = now < rule.startsAt ? 'SCHEDULED' : now < rule.expiresAt ? 'ACTIVE' : 'EXPIRED';
+    return { ...rule, alarmNames: [...rule.alarmNames], status };
   }
 
   put(seed: AlarmSeed): AlarmView {
@@ -205,7 +332,7 @@ export class CloudWatchState {
     if (!ALARM_TYPES.includes(type)) {
       throw new Error(`Alarm ${seed.name}: type must be one of ${ALARM_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
     }
-    if (type === 'MetricAlarm' && (seed.alarmRule !== undefined || seed.actionsSuppressor !== undefined)) {
+    if (type !== 'CompositeAlarm' && (seed.alarmRule !== undefined || seed.actionsSuppressor !== undefined)) {
       throw new Error(`Alarm ${seed.name}: alarmRule and actionsSuppressor belong to composite alarms; give type: 'CompositeAlarm'`);
     }
     const state = seed.state ?? 'INSUFFICIENT_DATA';

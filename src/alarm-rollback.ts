@@ -16,7 +16,7 @@ import { checkAlarmLocations, isInStackEnvironment, ResolvedAlarmSource, resolve
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
-import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput } from './private/contract';
+import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, CheckResult, CHECKED_ALARM_TYPES, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput, Trigger } from './private/contract';
 import { resolveArchitecture, resolveRuntime } from './private/function-runtime';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
@@ -26,7 +26,7 @@ import { RollbackFunction } from './private/rollback-function';
 import { resolveLedgerRetentionDays, resolveMaxEventAge, resolveNotifyOn, resolveReservedConcurrency, resolveRetryAttempts } from './private/rollback-props';
 import { RuleDelivery } from './private/rule-delivery';
 import { checkStackOutputs, checkStackResources, checkTemplateSize } from './private/stack-resources';
-import { resolveAlarmArns, resolveAlarmTags } from './private/target-alarms';
+import { resolveAlarmArns, resolveAlarmTags, uncheckedAlarmKinds } from './private/target-alarms';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, validationError } from './private/validate';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
@@ -565,6 +565,16 @@ export class AlarmRollback extends Construct {
           errors: this.metricAlarmStateErrors({ period: Duration.minutes(1) }),
           throttles: this.metricAlarmStateThrottles({ period: Duration.minutes(1) }),
           faults: this.metricAlarmStateFaults({ period: Duration.minutes(1) }),
+          // Ticks and starts alike; FILL keeps one trigger's silence from hiding the other's count.
+          missingAlarms: new cloudwatch.MathExpression({
+            expression: 'FILL(tick, 0) + FILL(start, 0)',
+            usingMetrics: {
+              tick: this.metricAlarmStateChecks(CheckResult.MISSING, Trigger.DEPLOYMENT_TICK, { period: Duration.minutes(5) }),
+              start: this.metricAlarmStateChecks(CheckResult.MISSING, Trigger.DEPLOYMENT_START, { period: Duration.minutes(5) }),
+            },
+            period: Duration.minutes(5),
+            label: 'alarm-state checks that did not find a watched alarm',
+          }),
         }));
       }
     }
@@ -654,7 +664,10 @@ export class AlarmRollback extends Construct {
       actOnPausedAlarms: options.actOnPausedAlarms ?? this.actOnPausedAlarms,
       grant: (actions, arns) => this.grants.grant(scope, actions, arns),
       stateChecks: this.checkFunction && {
-        checkAppConfigEnvironment: (environmentArn, parameter) => this.checkAppConfigEnvironment(scope, environmentArn, parameter, alarmArns),
+        checkAppConfigEnvironment: (environmentArn, parameter) => {
+          warnUncheckedKinds(scope, options.alarms ?? []);
+          this.checkAppConfigEnvironment(scope, environmentArn, parameter, alarmArns);
+        },
         // Added after the alarm rules, so a target's rules keep their order.
         // The start check reads listed alarms only: a target watched by tags
         // alone has nothing for it to read, so it gets no start rule.
@@ -938,12 +951,31 @@ export class AlarmRollback extends Construct {
 }
 
 /**
+ * Says at synth which alarms the alarm-state check cannot read: DescribeAlarms
+ * returns metric, composite and log alarms only, so any other resource passed
+ * as an alarm would be reported MISSING at every tick.
+ */
+function warnUncheckedKinds(scope: Construct, alarms: cloudwatch.IAlarm[]): void {
+  const unchecked = uncheckedAlarmKinds(alarms);
+  if (unchecked.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-alarm-rollback:alarmKindNotChecked',
+      `${unchecked.length} alarm(s) of this target are not CloudWatch metric, composite or log alarms: ${unchecked.slice(0, 3).join(', ')}`
+      + `${unchecked.length > 3 ? ', ...' : ''}. The alarm-state check reads ${Object.keys(CHECKED_ALARM_TYPES).join(', ')} only and will report them MISSING `
+      + 'at every deployment; only their alarm events roll the target back. Pass the CloudWatch alarm itself (cloudwatch.Alarm, cloudwatch.CompositeAlarm, '
+      + 'or an AWS::CloudWatch::LogAlarm), or a composite alarm over it.');
+  }
+}
+
+/**
  * DescribeAlarms on `*`: the CloudWatch API reference (DescribeAlarms) says
  * composite alarms are returned only to a caller whose
  * `cloudwatch:DescribeAlarms` permission is scoped to `*`; on alarm ARNs a
- * composite alarm would read as missing. The action reads alarm
- * configuration and state only.
+ * composite alarm would read as missing. ListAlarmMuteRules, which says
+ * whether an alarm mute rule mutes an alarm's actions, lists the account's
+ * rules and names no resource of its own (CloudWatch API Reference,
+ * ListAlarmMuteRules: "you need the cloudwatch:ListAlarmMuteRules
+ * permission"). Both read alarm configuration and state only.
  */
 function grantDescribeAlarms(grantee: iam.IGrantable): void {
-  iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DescribeAlarms'], resourceArns: ['*'] });
+  iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules'], resourceArns: ['*'] });
 }

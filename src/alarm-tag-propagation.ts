@@ -10,6 +10,9 @@ import { describeValue, validationError } from './private/validate';
  */
 const MAX_TAG_KEYS = 50;
 
+/** The alarm resource types whose ActionConfiguration takes AlarmTagsPropagation. */
+const PROPAGATING_TYPES = new Set([cloudwatch.CfnAlarm.CFN_RESOURCE_TYPE_NAME, cloudwatch.CfnCompositeAlarm.CFN_RESOURCE_TYPE_NAME]);
+
 /** Options of `AlarmTagPropagation`. */
 export interface AlarmTagPropagationOptions {
   /**
@@ -31,29 +34,32 @@ export interface AlarmTagPropagationOptions {
 }
 
 /**
- * Turns on tag propagation for every CloudWatch alarm created in a scope
- * (`AWS::CloudWatch::Alarm`, such as a `cloudwatch.Alarm`), so that each
+ * Turns on tag propagation for every CloudWatch metric and composite alarm
+ * created in a scope (`AWS::CloudWatch::Alarm` and
+ * `AWS::CloudWatch::CompositeAlarm`, such as a `cloudwatch.Alarm` or a
+ * `cloudwatch.CompositeAlarm`), so that each
  * alarm's state-change events carry its tags in `detail.alarmTags` and an
  * `AlarmRollback` target can be watched by tags (`alarmTags` of `addTarget`).
  *
  * CloudWatch includes the tags only when the alarm's `ActionConfiguration`
  * has `AlarmTagsPropagation` enabled ("AlarmTagsPropagation", CloudWatch API
  * Reference; "AWS::CloudWatch::Alarm ActionConfiguration", CloudFormation
- * Template Reference). The aws-cdk-lib this library builds on (2.257) has no
- * property for it (`CfnAlarm.ActionConfigurationProperty` arrived in
- * 2.275.0), so the aspect sets it with a property override, which writes
- * the same template.
+ * Template Reference). Composite alarms take the same setting:
+ * `ActionConfiguration.AlarmTagsPropagation` is in the CloudFormation schema
+ * of `AWS::CloudWatch::CompositeAlarm` (aws-cdk-lib's
+ * `CfnCompositeAlarm.ActionConfigurationProperty`, 2.275.0). The
+ * aws-cdk-lib this library builds on (2.257) has neither property
+ * (`CfnAlarm.ActionConfigurationProperty` also arrived in 2.275.0), so the
+ * aspect sets it with a property override, which writes the same template.
  *
  * Whoever creates or updates an alarm with propagation on needs
  * `cloudwatch:ListTagsForResource` on the alarm, besides
  * `cloudwatch:PutMetricAlarm` (the same API page): grant it to the
  * CloudFormation execution role if it is scoped down.
  *
- * Composite alarms (`AWS::CloudWatch::CompositeAlarm`) are left alone: the
- * CloudWatch API Reference and the CloudFormation Template Reference document
- * `ActionConfiguration` for metric alarms only, and say nothing of it for
- * composite alarms. Alarms created outside the scope (imported by ARN) are
- * not changed either; turn propagation on where they are made.
+ * Log alarms (`AWS::CloudWatch::LogAlarm`) are left alone, as are alarms
+ * created outside the scope (imported by ARN); turn propagation on where
+ * they are made.
  *
  * @example
  * declare const app: App;
@@ -61,7 +67,7 @@ export interface AlarmTagPropagationOptions {
  */
 export class AlarmTagPropagation implements IAspect {
   /**
-   * Turns on tag propagation for every CloudWatch metric alarm created in
+   * Turns on tag propagation for every CloudWatch metric and composite alarm created in
    * `scope`, before the other aspects that read the template run.
    *
    * @param scope the app, a stage, a stack or any construct whose alarms to change
@@ -96,7 +102,7 @@ export class AlarmTagPropagation implements IAspect {
 
   public visit(node: IConstruct): void {
     // By resource type, so an alarm made with CfnResource or another L2 is found too.
-    if (CfnResource.isCfnResource(node) && node.cfnResourceType === cloudwatch.CfnAlarm.CFN_RESOURCE_TYPE_NAME) {
+    if (CfnResource.isCfnResource(node) && PROPAGATING_TYPES.has(node.cfnResourceType)) {
       // The path sets this one field; other ActionConfiguration settings stay.
       node.addPropertyOverride('ActionConfiguration.AlarmTagsPropagation', this.setting);
     }

@@ -32,4 +32,8 @@ export enum RollbackOutcome {
   DEPLOYMENT_BLOCKED = 'DEPLOYMENT_BLOCKED',
   /** Dry-run mode: the decision was recorded, and nothing was called. */
   DRY_RUN = 'DRY_RUN',
+  /**
+   * An alarm the target watches was not found by DescribeAlarms during a deployment (a mistyped imported name, or a deleted alarm), recorded once per deployment, which goes on unguarded by it.
+   */
+  ALARM_MISSING = 'ALARM_MISSING',
 }

@@ -9,7 +9,7 @@ export type { CheckResultName };
 /** What one check calls for. */
 export type CheckAction =
   /** Let the deployment go on (a tick answers CONTINUE, a start is allowed). */
-  | { readonly kind: 'CONTINUE'; readonly result: CheckResultName; readonly note?: string }
+  | { readonly kind: 'CONTINUE'; readonly result: CheckResultName; readonly note?: string; readonly missing?: string[] }
   /** At a tick: take the deployment's claim and answer ROLL_BACK. */
   | { readonly kind: 'ROLL_BACK'; readonly result: CheckResultName; readonly reason: string; readonly firing: string[] }
   /** At a start: refuse it. */
@@ -36,13 +36,15 @@ export function decideCheck(point: CheckPoint, read: AlarmRead | undefined, poli
   const { firing, paused, missing } = read.verdict;
   if (firing.length === 0) {
     // An alarm DescribeAlarms does not return (deleted, or renamed by hand) has
-    // no state to act on; the note names it so the log shows the gap.
+    // no state to act on: the deployment goes on, and the result says MISSING,
+    // not OK, so the gap is recorded, counted and watched.
     const parts = [
       ...paused.length > 0 ? [`paused: ${paused.join(', ')}`] : [],
       ...missing.length > 0 ? [`not found: ${missing.join(', ')}`] : [],
       ...read.elsewhere.length > 0 ? [`left to the event path (another account or region): ${read.elsewhere.join(', ')}`] : [],
     ];
-    return { kind: 'CONTINUE', result: CheckResult.OK, note: parts.length > 0 ? `no alarm fires; ${parts.join('; ')}` : undefined };
+    const result = missing.length > 0 ? CheckResult.MISSING : CheckResult.OK;
+    return { kind: 'CONTINUE', result, note: parts.length > 0 ? `no alarm fires; ${parts.join('; ')}` : undefined, missing };
   }
   const what = point === 'TICK' ? 'during the deployment' : 'when the deployment was to start';
   return { kind: stop, result: CheckResult.FIRING, firing, reason: `${list(firing)} ${firing.length === 1 ? 'was' : 'were'} in a trigger state ${what}` };

@@ -4,7 +4,7 @@ import type { AlarmReading } from '../cloudwatch/describe-alarms';
 export interface FiringRules {
   /** The alarm states that act: `ALARM`, and `INSUFFICIENT_DATA` when the target's triggerOn says so. */
   readonly triggerStates: readonly string[];
-  /** Count an alarm whose actions are disabled or suppressed, too. */
+  /** Count an alarm whose actions are disabled, suppressed or muted, too. */
   readonly actOnPausedAlarms: boolean;
 }
 
@@ -25,24 +25,38 @@ export interface AlarmsVerdict {
  * (AppConfig User Guide, "Monitoring deployments for automatic rollback"),
  * and a composite alarm whose actions are suppressed (`ActionsSuppressedBy`
  * `Alarm`, `WaitPeriod` or `ExtensionPeriod`, CloudWatch API Reference,
- * CompositeAlarm) runs none of them either. The operator's way to push a fix
- * through while an alarm fires is to disable its actions, deploy, and enable
- * them again, so a paused alarm neither blocks nor rolls back.
+ * CompositeAlarm) runs none of them either; nor does an alarm whose actions
+ * an active alarm mute rule mutes ("targeted alarms continue to evaluate
+ * metrics and transition between states, but their configured actions are
+ * muted", CloudWatch API Reference, PutAlarmMuteRule). The operator's way to
+ * push a fix through while an alarm fires is to disable or mute its actions,
+ * deploy, and enable them again, so a paused alarm neither blocks nor rolls back.
  */
-export function pausedBecause(alarm: Pick<AlarmReading, 'actionsEnabled' | 'actionsSuppressedBy'>): string | undefined {
+export function pausedBecause(alarm: Pick<AlarmReading, 'actionsEnabled' | 'actionsSuppressedBy' | 'mutedBy'>): string | undefined {
   if (!alarm.actionsEnabled) {
     return 'its actions are disabled';
   }
   if (alarm.actionsSuppressedBy !== undefined) {
     return `its actions are suppressed by ${alarm.actionsSuppressedBy}`;
   }
+  if (alarm.mutedBy !== undefined && alarm.mutedBy.length > 0) {
+    return `its actions are muted by alarm mute rule ${alarm.mutedBy.join(', ')}`;
+  }
   return undefined;
+}
+
+/** Names of the alarms a mute read is worth making for: in a trigger state and not paused otherwise. */
+export function muteCandidates(readings: readonly AlarmReading[], rules: FiringRules): string[] {
+  if (rules.actOnPausedAlarms) {
+    return [];
+  }
+  return readings.filter((alarm) => rules.triggerStates.includes(alarm.state) && pausedBecause(alarm) === undefined).map((alarm) => alarm.name);
 }
 
 /**
  * Which of `names` fire: in a trigger state and, unless `actOnPausedAlarms`,
- * with their actions enabled and not suppressed. Pure, so each rule is tested
- * alone.
+ * with their actions enabled, not suppressed and not muted. Pure, so each rule
+ * is tested alone.
  */
 export function firingAlarms(names: readonly string[], readings: readonly AlarmReading[], rules: FiringRules): AlarmsVerdict {
   const byName = new Map(readings.map((alarm) => [alarm.name, alarm]));
@@ -60,6 +74,7 @@ export function firingAlarms(names: readonly string[], readings: readonly AlarmR
     }
     const pause = rules.actOnPausedAlarms ? undefined : pausedBecause(alarm);
     if (pause === undefined) {
+      // An alarm whose mute rules could not be read fires: the side that lets it act, as on the event path.
       firing.push(name);
     } else {
       paused.push(`${name} (${alarm.state}, but ${pause})`);

@@ -4,6 +4,7 @@ import type { Clients } from '../clients';
 import type { AlarmStateConfig } from './alarm-state-config';
 import { AFTER_READ_RESERVE_MS, RECORD_RESERVE_MS, beforeDeadline } from './answer-deadline';
 import { CheckAction, CheckResult, CheckResultName, decideCheck } from './decide-check';
+import { firstToRecordMissing } from './missing-alarms';
 import type { ExtensionCall } from './parse-extension-payload';
 import { readTargetAlarms } from './read-target-alarms';
 import type { Place } from '../function-place';
@@ -68,6 +69,30 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
     result: action.result,
   };
 
+  if (action.kind === 'CONTINUE' && action.result === CheckResult.MISSING) {
+    // A watched alarm that does not exist: the deployment goes on, and the
+    // gap is recorded once per deployment (see missing-alarms.ts).
+    const once = await firstToRecordMissing(request.clients.dynamo(), {
+      table: config.ledgerTable,
+      applicationId: target.applicationId,
+      environmentId: target.environmentId,
+      deploymentNumber: call.deploymentNumber,
+      invocationId: call.invocationId,
+      expiresAt: ledgerExpiry(config.retentionDays, startedAt),
+    });
+    const missing = action.missing ?? [];
+    const reason = `DescribeAlarms did not return ${missing.length === 1 ? 'alarm' : 'alarms'} ${missing.join(', ')} of target ${target.name} `
+      + '(a mistyped name, or a deleted alarm): the deployment goes on without being guarded by '
+      + `${missing.length === 1 ? 'it' : 'them'}; fix the name or the target's alarms and redeploy the stack`;
+    return {
+      ...done,
+      calls: trace.list(),
+      blocked: false,
+      answer: { Directive: 'CONTINUE', Description: action.note ?? reason },
+      note: action.note,
+      decision: once.first ? { outcome: RollbackOutcome.ALARM_MISSING, reason: `${reason}${once.note ?? ''}` } : undefined,
+    };
+  }
   if (action.kind === 'CONTINUE') {
     return { ...done, blocked: false, answer: { Directive: 'CONTINUE', Description: action.note ?? 'no alarm of the target is in a trigger state' }, note: action.note };
   }

@@ -36,6 +36,10 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
 
       const number = latest.deploymentNumber;
       if (ctx.dryRun) {
+        // A dry run records what it would have done only where the alarm's actions would have let it.
+        if (!await ctx.actionsActive()) {
+          return undefined;
+        }
         return {
           ...first,
           outcome: RollbackOutcome.DRY_RUN,

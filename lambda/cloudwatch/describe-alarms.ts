@@ -1,4 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CHECKED_ALARM_TYPES } from '../../src/private/contract';
 import type { CallTrace } from '../call-trace';
 import { UnexpectedAnswerError } from '../errors';
 
@@ -11,21 +12,41 @@ export const MAX_NAMES_PER_CALL = 100;
 /** The most DescribeAlarms returns in one page (`MaxRecords`, 1 to 100 in the same model). */
 const MAX_RECORDS = 100;
 
+/**
+ * The alarm types DescribeAlarms returns, each in a response member of its
+ * own: `MetricAlarms`, `CompositeAlarms` and `LogAlarms` (the AlarmType enum
+ * of @aws-sdk/client-cloudwatch 3.1164.0 and the CloudWatch API Reference,
+ * DescribeAlarms and LogAlarm; the AWS CLI's `log-alarm-exists` waiter polls
+ * `LogAlarms[]` of describe-alarms). Every type is asked for: a type left out
+ * of `AlarmTypes` is silently left out of the answer, and its alarm would
+ * read as missing.
+ */
+export const ALARM_KINDS = Object.keys(CHECKED_ALARM_TYPES) as AlarmKind[];
+
+export type AlarmKind = keyof typeof CHECKED_ALARM_TYPES;
+
 /** What the alarm-state decisions need of one alarm. */
 export interface AlarmReading {
   readonly name: string;
   readonly arn?: string;
-  readonly type: 'MetricAlarm' | 'CompositeAlarm';
+  readonly type: AlarmKind;
   readonly state: string;
   /** False while the alarm's actions are disabled (DisableAlarmActions). */
   readonly actionsEnabled: boolean;
   /** Composite alarms only: `Alarm`, `WaitPeriod` or `ExtensionPeriod` while their actions are suppressed. */
   readonly actionsSuppressedBy?: string;
+  /**
+   * The active alarm mute rules muting its actions, when they were read
+   * (ListAlarmMuteRules; DescribeAlarms does not say): see `read-alarm-mutes.ts`.
+   */
+  readonly mutedBy?: readonly string[];
+  /** Why the mute rules could not be read, when they were asked for and could not be. */
+  readonly mutesUnread?: string;
 }
 
 /**
- * Reads the named alarms, metric and composite, in pages of at most 100
- * names. `AlarmTypes` names both types: without it DescribeAlarms returns
+ * Reads the named alarms, metric, composite and log, in pages of at most 100
+ * names. `AlarmTypes` names every type: without it DescribeAlarms returns
  * metric alarms only, and it returns composite alarms only to a caller whose
  * `cloudwatch:DescribeAlarms` permission is on `*` (DescribeAlarms API
  * reference), which is why the construct grants it there.
@@ -77,7 +98,7 @@ async function readBatch(client: CloudWatchClient, trace: CallTrace, names: stri
     trace.add('cloudwatch:DescribeAlarms');
     const answer = await client.send(new DescribeAlarmsCommand({
       AlarmNames: names,
-      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+      AlarmTypes: [...ALARM_KINDS],
       MaxRecords: MAX_RECORDS,
       NextToken: nextToken,
     }), { abortSignal });
@@ -86,6 +107,9 @@ async function readBatch(client: CloudWatchClient, trace: CallTrace, names: stri
     }
     for (const alarm of answer.CompositeAlarms ?? []) {
       readings.push(reading(alarm, 'CompositeAlarm'));
+    }
+    for (const alarm of answer.LogAlarms ?? []) {
+      readings.push(reading(alarm, 'LogAlarm'));
     }
     nextToken = answer.NextToken || undefined;
   } while (nextToken !== undefined);

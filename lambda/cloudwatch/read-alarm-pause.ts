@@ -5,6 +5,7 @@ import type { Clients } from '../clients';
 import { errorText } from '../errors';
 
 import { AlarmReadTimeoutError, describeAlarms } from './describe-alarms';
+import { readAlarmMutes } from './read-alarm-mutes';
 
 /** Whether an alarm's actions are paused, as far as a read could tell. */
 export type AlarmPause =
@@ -41,12 +42,33 @@ export async function readAlarmPause(
     if (await client.config.region() !== parts.region) {
       return { state: 'UNKNOWN', reason: `the alarm is in ${parts.region}, where this function does not read alarms` };
     }
-    const [alarm] = await describeAlarms(client, trace, [parts.alarmName], Math.max(0, waitMs - (Date.now() - startedAt)));
-    if (!alarm) {
-      return { state: 'UNKNOWN', reason: 'DescribeAlarms did not return the alarm (another account, or deleted)' };
+    const left = Math.max(0, waitMs - (Date.now() - startedAt));
+    // The event says the alarm is in a trigger state, so its mute rules are
+    // read beside the actions switch rather than after it.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), left);
+    const describing = describeAlarms(client, trace, [parts.alarmName], left);
+    const muting = readAlarmMutes(client, trace, parts.alarmName, abort.signal);
+    muting.catch(() => undefined);
+    describing.catch(() => undefined);
+    try {
+      const [alarm] = await describing;
+      if (!alarm) {
+        return { state: 'UNKNOWN', reason: 'DescribeAlarms did not return the alarm (another account, or deleted)' };
+      }
+      const pause = pausedBecause(alarm);
+      if (pause !== undefined) {
+        return { state: 'PAUSED', reason: pause };
+      }
+      const mutes = await muting.then((mutedBy) => ({ mutedBy }), (error: unknown) => ({ error: `ListAlarmMuteRules failed: ${errorText(error)}` }));
+      if ('error' in mutes) {
+        return { state: 'UNKNOWN', reason: mutes.error };
+      }
+      const muted = pausedBecause({ ...alarm, mutedBy: mutes.mutedBy });
+      return muted === undefined ? { state: 'ACTIVE' } : { state: 'PAUSED', reason: muted };
+    } finally {
+      clearTimeout(timer);
     }
-    const pause = pausedBecause(alarm);
-    return pause === undefined ? { state: 'ACTIVE' } : { state: 'PAUSED', reason: pause };
   } catch (error) {
     const reason = error instanceof AlarmReadTimeoutError ? error.message : `DescribeAlarms failed: ${errorText(error)}`;
     return { state: 'UNKNOWN', reason };

@@ -45,6 +45,10 @@ export async function protonEnvironmentRunner(target: ProtonEnvironmentTargetInp
         });
       }
       if (ctx.dryRun) {
+        // A dry run records what it would have done only where the alarm's actions would have let it.
+        if (!await ctx.actionsActive()) {
+          return undefined;
+        }
         return {
           ...first,
           outcome: RollbackOutcome.DRY_RUN,

@@ -23,7 +23,7 @@ export async function recordOutcome(
   clients: Clients,
   now: number,
 ): Promise<void> {
-  logLine(record.outcome === 'FAILED' ? 'ERROR' : 'INFO', 'rollback outcome', record);
+  logLine(record.outcome === 'FAILED' ? 'ERROR' : record.outcome === 'ALARM_MISSING' ? 'WARN' : 'INFO', 'rollback outcome', record);
   console.log(emfMetrics(record, config.metricNamespace, now));
 
   const expiresAt = ledgerExpiry(config.retentionDays, now);

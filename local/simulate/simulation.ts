@@ -571,6 +571,8 @@ function seedAlarms(simulation: Simulation, known: readonly AssemblyAlarm[], sta
     const alarm = index >= 0 ? declared[index] : undefined;
     const where = arn ? parseAlarmArn(arn) : undefined;
     const cloudWatch = (where ? simulation.cloudWatchIn(where.account, where.region) : undefined) ?? simulation.cloudWatch;
+    // An alarm the state file says is missing is never created: the check reports it MISSING.
+    if (alarm?.missing) return;
     cloudWatch.state.put({
       name,
       type: composite || alarm?.actionsSuppressedBy ? 'CompositeAlarm' : 'MetricAlarm',
@@ -579,6 +581,11 @@ function seedAlarms(simulation: Simulation, known: readonly AssemblyAlarm[], sta
       ...(where ? { accountId: where.account, region: where.region } : {}),
     });
     if (alarm?.actionsSuppressedBy) cloudWatch.state.suppress(name, { by: alarm.actionsSuppressedBy });
+    if (alarm?.mutedBy) {
+      // One day: longer than any simulated run, so the rule is active throughout.
+      const account = where ? { accountId: where.account, region: where.region } : {};
+      cloudWatch.state.putMuteRule({ name: alarm.mutedBy, alarmNames: [name], durationMs: 24 * 3_600_000, ...account });
+    }
   };
   for (const alarm of known) {
     const index = find(alarm.arn, alarm.name);

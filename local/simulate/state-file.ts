@@ -106,6 +106,10 @@ export interface StateAlarm {
   readonly actionsEnabled?: boolean;
   /** A composite alarm's actions suppressed by: Alarm, WaitPeriod or ExtensionPeriod. @default - not suppressed */
   readonly actionsSuppressedBy?: 'Alarm' | 'WaitPeriod' | 'ExtensionPeriod';
+  /** The name of an active alarm mute rule muting the alarm's actions (`aws cloudwatch put-alarm-mute-rule`). @default - not muted */
+  readonly mutedBy?: string;
+  /** True for an alarm a target watches that does not exist in CloudWatch (deleted, or a mistyped imported name). @default false */
+  readonly missing?: boolean;
 }
 
 export interface StateProtonEnvironment {
@@ -227,6 +231,8 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     if (alarm.actionsSuppressedBy !== undefined && !['Alarm', 'WaitPeriod', 'ExtensionPeriod'].includes(String(alarm.actionsSuppressedBy))) {
       fail(`${at}.actionsSuppressedBy`, 'Alarm, WaitPeriod or ExtensionPeriod');
     }
+    string(alarm.mutedBy, `${at}.mutedBy`, true);
+    if (alarm.missing !== undefined && typeof alarm.missing !== 'boolean') fail(`${at}.missing`, 'true or false');
   });
   if (s.organization !== undefined) {
     const example = 'an object like { "id": "o-a1b2c3d4e5", "accounts": ["111111111111", "222222222222"] }';

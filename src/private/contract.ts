@@ -59,6 +59,7 @@ export const DEFAULT_NOTIFY_OUTCOMES: readonly RollbackOutcome[] = [
   RollbackOutcome.FAILED,
   RollbackOutcome.DEPLOYMENT_BLOCKED,
   RollbackOutcome.DRY_RUN,
+  RollbackOutcome.ALARM_MISSING,
 ];
 
 /** Bumped when the rule input changes shape, so an old handler can refuse a new input. */
@@ -350,6 +351,19 @@ export function isAlarmArn(value: unknown): value is string {
   return parseAlarmArn(value) !== undefined;
 }
 
+/**
+ * The alarm types the alarm-state check reads, as DescribeAlarms' `AlarmTypes`
+ * names them, with the CloudFormation resource type of each. DescribeAlarms
+ * returns each type in a member of its own (`MetricAlarms`, `CompositeAlarms`,
+ * `LogAlarms`) and only when `AlarmTypes` names it (CloudWatch API Reference,
+ * DescribeAlarms; @aws-sdk/client-cloudwatch 3.1164.0's AlarmType enum).
+ */
+export const CHECKED_ALARM_TYPES = {
+  MetricAlarm: 'AWS::CloudWatch::Alarm',
+  CompositeAlarm: 'AWS::CloudWatch::CompositeAlarm',
+  LogAlarm: 'AWS::CloudWatch::LogAlarm',
+} as const;
+
 /** The `Result` dimension of the ALARM_STATE_CHECK metric. */
 export const CheckResult = {
   /** No alarm fires (paused ones included): the deployment goes on. */
@@ -368,6 +382,12 @@ export const CheckResult = {
   REJECTED: 'REJECTED',
   /** The check itself failed (an unexpected exception, or no decision by its answer deadline). Answered CONTINUE, loudly. */
   FAULT: 'FAULT',
+  /**
+   * No alarm fires, but DescribeAlarms did not return one or more of the
+   * target's alarms (a mistyped imported name, or a deleted alarm): the
+   * deployment goes on, unguarded by them. Never OK, never a rollback.
+   */
+  MISSING: 'MISSING',
 } as const;
 
 /** Results that are the check's own fault or its configuration's: never a rollback, always counted by ALARM_STATE_FAULT. */
@@ -424,6 +444,11 @@ export const Ledger = {
   ACTION_PREFIX: 'ACTION#',
   /** Claims that make an event's FAILED notification go out once, whatever the number of attempts: `NOTICE#<record pk>`. */
   NOTICE_PREFIX: 'NOTICE#',
+  /**
+   * The sort key, in a deployment's claim partition, of the marker that its
+   * missing alarms were recorded: the first check to write it records them.
+   */
+  MISSING_ALARMS_SORT_KEY: 'MISSING_ALARMS',
 } as const;
 
 /** One decision, as stored in the ledger, logged, and sent in notifications. */

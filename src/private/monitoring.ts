@@ -13,6 +13,8 @@ export interface CheckWatchMetrics {
   readonly errors: cloudwatch.IMetric;
   readonly throttles: cloudwatch.IMetric;
   readonly faults: cloudwatch.IMetric;
+  /** Checks whose result was MISSING: a watched alarm DescribeAlarms did not return. */
+  readonly missingAlarms: cloudwatch.IMetric;
 }
 
 /** An alarm that fires on the first datapoint above zero, and stays quiet without data. */
@@ -52,6 +54,9 @@ export function createAlarmStateWatchers(scope: Construct, rollbackName: string,
     watch(scope, 'AlarmStateErrorsAlarm', metrics.errors,
       `The alarm-state check of ${rollbackName} crashed (out of memory, or a timeout past its own answer deadline); AppConfig rolls back (or refuses the start) on such an error. `
       + 'Roll-backs answered with the ROLL_BACK directive are not errors. Check the function\'s log group.'),
+    watch(scope, 'AlarmStateMissingAlarmsAlarm', metrics.missingAlarms,
+      `The alarm-state check of ${rollbackName} did not find an alarm a target watches (a mistyped imported name, or a deleted alarm); `
+      + 'deployments go on without being guarded by it. The ledger\'s ALARM_MISSING records and the check\'s WARN log lines name the alarm and the target.'),
     watch(scope, 'AlarmStateThrottlesAlarm', metrics.throttles,
       `The alarm-state check of ${rollbackName} was throttled; AppConfig got no answer, which it handles as an error of the action (AWS does not document throttles apart). Check the account's Lambda concurrency, or set alarmStateReservedConcurrency.`),
     watch(scope, 'AlarmStateFaultsAlarm', metrics.faults,

@@ -1,10 +1,10 @@
 // The synth-time checks of the alarms `AlarmRollback.addTarget` is given:
 // the listed alarms and the tags that route alarms to a target. Errors name
 // the target's construct path.
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { isAlarmArn, Rules } from './contract';
+import { CHECKED_ALARM_TYPES, isAlarmArn, Rules } from './contract';
 import { describeValue, isLiteral, validationError } from './validate';
 
 /**
@@ -14,6 +14,23 @@ import { describeValue, isLiteral, validationError } from './validate';
  * 300 rules an event bus holds.
  */
 const MAX_ALARMS_PER_TARGET = 100;
+
+/**
+ * The alarms of `alarms` made in this app as a resource the alarm-state check
+ * cannot read (neither a metric, a composite nor a log alarm), each in words.
+ * An imported alarm shows no resource and is taken as readable.
+ */
+export function uncheckedAlarmKinds(alarms: cloudwatch.IAlarm[]): string[] {
+  const readable = new Set<string>(Object.values(CHECKED_ALARM_TYPES));
+  const found: string[] = [];
+  for (const alarm of alarms) {
+    const resource = alarm.node.defaultChild;
+    if (CfnResource.isCfnResource(resource) && !readable.has(resource.cfnResourceType)) {
+      found.push(`${alarm.node.path} (${resource.cfnResourceType})`);
+    }
+  }
+  return found;
+}
 
 /** The ARNs of a target's `alarms`, each checked, in the order given. */
 export function resolveAlarmArns(scope: IConstruct, alarms: cloudwatch.IAlarm[]): string[] {

@@ -248,7 +248,7 @@ describe('AlarmRollback with defaults', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RollbackLedger/), 'Arn'] },
       },
       // Composite alarms are returned only to a caller allowed DescribeAlarms on "*".
-      { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' },
+      { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules'], Resource: '*' },
       {
         Effect: 'Allow',
         Action: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StopDeployment'],
@@ -273,9 +273,9 @@ describe('AlarmRollback with defaults', () => {
   });
 
   it('watches handler errors, handler throttles, the dead-letter queue and the alarm-state check with alarms that ignore missing data', () => {
-    // Errors and throttles of both functions, the queue, and the check's own faults.
-    expect(rollback.alarms).toHaveLength(6);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // Errors and throttles of both functions, the queue, the check's own faults, and watched alarms it did not find.
+    expect(rollback.alarms).toHaveLength(7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     for (const [namespace, metricName, statistic] of [
       ['AWS/Lambda', 'Errors', 'Sum'],
       ['AWS/Lambda', 'Throttles', 'Sum'],

@@ -1,7 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { ACCOUNT, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
 import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
 import { AlarmStateTargetParameter, ExtensionParameter, HandlerEnv, Metrics } from '../../src/private/contract';
@@ -77,7 +79,7 @@ describe('the alarm-state check function', () => {
     const statements = Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RollbackLedger/), 'Arn'] } },
-      { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' },
+      { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules'], Resource: '*' },
     ]);
   });
 
@@ -347,6 +349,30 @@ describe('alarm-state check validation', () => {
     });
     expect(parsed(associations(stack)[0].parameters.Alarms1)).toEqual([alarmArn('here')]);
     Annotations.fromStack(stack).hasWarning('/TestStack/Rollback/Mixed', Match.stringLikeRegexp('2 alarm\\(s\\) of this target \\(there, theirs\\) are in another account or Region'));
+  });
+
+  it('warns at synth about an alarm of a kind the check cannot read, and not about log alarms', () => {
+    /** An IAlarm over some resource: `type` is its CloudFormation type. */
+    class ResourceAlarm extends cloudwatch.AlarmBase {
+      public readonly alarmArn: string;
+      public readonly alarmName: string;
+      constructor(scope: Construct, id: string, type: string) {
+        super(scope, id);
+        new CfnResource(this, 'Resource', { type });
+        this.alarmName = id;
+        this.alarmArn = alarmArn(id);
+      }
+    }
+    const { stack, rollback } = stackWith();
+    const slo = new ResourceAlarm(stack, 'checkout-slo', 'Custom::SloAlarm');
+    const logs = new ResourceAlarm(stack, 'checkout-log-errors', 'AWS::CloudWatch::LogAlarm');
+
+    rollback.addTarget('Kinds', { alarms: [slo, logs, metricAlarm(stack, 'Errors')], target: appConfigTarget() });
+
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Rollback/Kinds', Match.stringLikeRegexp('not CloudWatch metric, composite or log alarms'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/1 alarm\(s\) of this target .*: TestStack\/checkout-slo \(Custom::SloAlarm\)\. .*MetricAlarm, CompositeAlarm, LogAlarm only .*MISSING/);
+    expect(warnings[0].entry.data).not.toMatch(/checkout-log-errors/);
   });
 
   it('associates nothing for a target whose alarms are all elsewhere', () => {

@@ -248,15 +248,17 @@ describe('AlarmTagPropagation', () => {
     Template.fromStack(outside).hasResourceProperties('AWS::CloudWatch::Alarm', { ActionConfiguration: Match.absent() });
   });
 
-  it('leaves composite alarms alone, since AWS documents ActionConfiguration for metric alarms only', () => {
+  it('propagates composite alarms\' tags too, as their CloudFormation schema allows', () => {
     const { app, stack } = appWithAlarms();
     new cloudwatch.CompositeAlarm(stack, 'Health', {
       alarmRule: cloudwatch.AlarmRule.anyOf(cloudwatch.AlarmRule.fromAlarm(stack.node.findChild('Errors') as cloudwatch.IAlarm, cloudwatch.AlarmState.ALARM)),
     });
 
-    AlarmTagPropagation.enable(app);
+    AlarmTagPropagation.enable(app, { includedTagKeys: ['rollback'] });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { ActionConfiguration: Match.absent() });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      ActionConfiguration: { AlarmTagsPropagation: { Enabled: true, IncludedTagKeys: ['rollback'] } },
+    });
   });
 
   it('keeps the alarm\'s other properties and tags', () => {

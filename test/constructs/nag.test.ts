@@ -16,7 +16,7 @@ const EXPECTED_FINDINGS: Record<string, string> = {
   'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appconfig:eu-west-1:111111111111:application/abc1234/environment/def5678*]':
     'GetDeployment and StopDeployment act on a deployment ARN whose number AppConfig assigns when the deployment starts; a 7-character environment ID is the start of no other AppConfig ID, so this pattern is exactly the environment and its deployments.',
   'AwsSolutions-IAM5[Resource::*]':
-    'cloudwatch:DescribeAlarms returns composite alarms only to a caller whose permission is scoped to "*" (CloudWatch API reference, DescribeAlarms); it reads alarm configuration and state and nothing else, and it is the only action granted on "*".',
+    'cloudwatch:DescribeAlarms returns composite alarms only to a caller whose permission is scoped to "*" (CloudWatch API reference, DescribeAlarms); it reads alarm configuration and state and nothing else. cloudwatch:ListAlarmMuteRules, beside it, lists the mute rules of the account to tell whether one mutes a firing alarm; it names no resource (CloudWatch API reference, ListAlarmMuteRules). They are the only actions granted on "*".',
   'Serverless-LambdaDLQ':
     'The handler\'s failed asynchronous invocations go to the dead-letter queue through an on-failure destination (EventInvokeConfig), which carries the error and the request and supersedes a function DLQ; '
     + 'the alarm-state check is invoked synchronously by AppConfig, which handles its errors (a roll-back), so a DLQ would hold nothing.',

@@ -1,6 +1,6 @@
 import { readAlarmStateConfig } from '../../lambda/alarm-state/alarm-state-config';
 import { CheckResult, decideCheck } from '../../lambda/alarm-state/decide-check';
-import { firingAlarms, pausedBecause } from '../../lambda/alarm-state/firing-alarms';
+import { firingAlarms, muteCandidates, pausedBecause } from '../../lambda/alarm-state/firing-alarms';
 import { parseExtensionPayload } from '../../lambda/alarm-state/parse-extension-payload';
 import type { AlarmReading } from '../../lambda/cloudwatch/describe-alarms';
 import tickPayload from '../fixtures/appconfig-at-deployment-tick.json';
@@ -39,6 +39,22 @@ describe('which alarms fire', () => {
 
   it('lists an alarm the answer left out as missing, not firing', () => {
     expect(firingAlarms(['gone'], [], ALARM_ONLY)).toEqual({ firing: [], paused: [], missing: ['gone'] });
+  });
+
+  it('leaves out an alarm an active mute rule mutes, and names the rule', () => {
+    const verdict = firingAlarms(['a'], [alarm('a', 'ALARM', { mutedBy: ['release-window'] })], ALARM_ONLY);
+    expect(verdict).toMatchObject({ firing: [], paused: ['a (ALARM, but its actions are muted by alarm mute rule release-window)'] });
+    expect(firingAlarms(['a'], [alarm('a', 'ALARM', { mutedBy: ['release-window'] })], { ...ALARM_ONLY, actOnPausedAlarms: true }).firing).toEqual(['a']);
+  });
+
+  it('counts an alarm whose mute rules could not be read as firing: its state is known', () => {
+    expect(firingAlarms(['a'], [alarm('a', 'ALARM', { mutesUnread: 'Throttling' })], ALARM_ONLY).firing).toEqual(['a']);
+  });
+
+  it('asks about mutes only for alarms in a trigger state that nothing else pauses, and never when paused alarms act', () => {
+    const readings = [alarm('a', 'ALARM'), alarm('b', 'OK'), alarm('c', 'ALARM', { actionsEnabled: false })];
+    expect(muteCandidates(readings, ALARM_ONLY)).toEqual(['a']);
+    expect(muteCandidates(readings, { ...ALARM_ONLY, actOnPausedAlarms: true })).toEqual([]);
   });
 
   it('says nothing is paused for an enabled, unsuppressed alarm', () => {
@@ -175,6 +191,16 @@ describe('the alarm-state check\'s settings', () => {
 });
 
 describe('what a quiet check notes', () => {
+  it('says OK only when every alarm was found quiet', () => {
+    const read = { ok: true as const, verdict: { firing: [], paused: [], missing: [] }, elsewhere: [] };
+    expect(decideCheck('TICK', read, 'ROLL_BACK', false)).toEqual({ kind: 'CONTINUE', result: CheckResult.OK, note: undefined, missing: [] });
+  });
+
+  it('rolls back on a firing alarm even when another is missing', () => {
+    const read = { ok: true as const, verdict: { firing: ['a'], paused: [], missing: ['gone'] }, elsewhere: [] };
+    expect(decideCheck('TICK', read, 'ROLL_BACK', false)).toMatchObject({ kind: 'ROLL_BACK', result: CheckResult.FIRING });
+  });
+
   it('names paused, missing and unreadable alarms while continuing', () => {
     const read = {
       ok: true as const,
@@ -182,7 +208,8 @@ describe('what a quiet check notes', () => {
       elsewhere: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:far'],
     };
     const action = decideCheck('TICK', read, 'ROLL_BACK', false);
-    expect(action).toMatchObject({ kind: 'CONTINUE', result: 'OK' });
+    // A missing alarm is its own result, never OK, and never a rollback.
+    expect(action).toMatchObject({ kind: 'CONTINUE', result: CheckResult.MISSING, missing: ['gone'] });
     expect(action.kind === 'CONTINUE' && action.note).toBe(
       'no alarm fires; paused: a (ALARM, but its actions are disabled); not found: gone; left to the event path (another account or region): arn:aws:cloudwatch:eu-west-1:123456789012:alarm:far');
   });

@@ -112,7 +112,8 @@ describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
       deploymentNumber: { N: '1' },
     });
     expect(checkMetric(first)).toMatchObject({ Trigger: 'DEPLOYMENT_TICK', Result: 'FIRING' });
-    expect(cloudWatch.requests.map((request) => request.operation)).toEqual(['DescribeAlarms']);
+    // The fired alarm's mute rules are read too: an alarm whose actions a mute rule mutes does not act.
+    expect(cloudWatch.requests.map((request) => request.operation)).toEqual(['DescribeAlarms', 'ListAlarmMuteRules']);
 
     // The next tick finds the claim DONE: it agrees, and records nothing more.
     const second = await check.invoke(tick({}, 'tick0002'));
@@ -182,6 +183,81 @@ describe('the alarm-state check at AT_DEPLOYMENT_TICK', () => {
     cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
 
     expect((await start('check').invoke(tick({ actOnPausedAlarms: true }))).result).toMatchObject({ Directive: 'ROLL_BACK' });
+  });
+
+  it('continues while an alarm mute rule mutes the firing alarm, rolls back once the rule expires, and reads mutes only for alarms in a trigger state', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.putMuteRule({ name: 'release-window', alarmNames: [METRIC_ALARM], durationMs: 10 * 60_000 });
+    const check = start('check');
+
+    const muted = await check.invoke(tick());
+    expect(muted.result).toMatchObject({
+      Directive: 'CONTINUE',
+      Description: expect.stringContaining('checkout-5xx-rate (ALARM, but its actions are muted by alarm mute rule release-window)'),
+    });
+    expect(await records()).toEqual([]);
+    const mutesAsked = cloudWatch.requests.filter((request) => request.operation === 'ListAlarmMuteRules');
+    expect(mutesAsked.map((request) => request.params)).toEqual([{ AlarmName: METRIC_ALARM, Statuses: ['ACTIVE'], MaxRecords: 100 }]);
+
+    cloudWatch.state.advance(11 * 60_000);
+    expect((await check.invoke(tick())).result).toMatchObject({ Directive: 'ROLL_BACK' });
+  });
+
+  it('rolls back on a muted alarm when the target acts on paused alarms, without reading its mute rules', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.putMuteRule({ name: 'release-window', alarmNames: [METRIC_ALARM] });
+
+    expect((await start('check').invoke(tick({ actOnPausedAlarms: true }))).result).toMatchObject({ Directive: 'ROLL_BACK' });
+    expect(cloudWatch.requests.map((request) => request.operation)).toEqual(['DescribeAlarms']);
+  });
+
+  it('reads a log alarm (AWS::CloudWatch::LogAlarm) with its alarm type, and rolls back when it fires', async () => {
+    cloudWatch.state.seed({ alarms: [{ name: 'checkout-log-errors', type: 'LogAlarm', state: 'ALARM' }] });
+    const payload = tick();
+    payload.Parameters.Alarms1 = JSON.stringify(['arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-log-errors']);
+
+    const invocation = await start('check').invoke(payload);
+
+    expect(invocation.result).toEqual({ Directive: 'ROLL_BACK', Description: 'alarm checkout-log-errors was in a trigger state during the deployment' });
+    expect(cloudWatch.requests[0].params.AlarmTypes).toEqual(['MetricAlarm', 'CompositeAlarm', 'LogAlarm']);
+  });
+
+  it('continues when a watched alarm does not exist, records ALARM_MISSING once per deployment, counts MISSING and warns at every tick', async () => {
+    const payload = (id: string) => {
+      const p = tick({}, id);
+      p.Parameters.Alarms1 = JSON.stringify([
+        'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx-rate',
+        'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx-rat',
+      ]);
+      return p;
+    };
+    const check = start('check');
+
+    const first = await check.invoke(payload('tick0001'));
+    const second = await check.invoke(payload('tick0002'));
+
+    for (const invocation of [first, second]) {
+      expect(invocation.result).toMatchObject({ Directive: 'CONTINUE', Description: expect.stringContaining('not found: checkout-5xx-rat') });
+      expect(checkMetric(invocation)).toMatchObject({ Trigger: 'DEPLOYMENT_TICK', Result: 'MISSING' });
+      const warning = invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'WARN');
+      expect(JSON.stringify(warning)).toContain('checkout-5xx-rat');
+    }
+    const recorded = await records();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({
+      outcome: { S: 'ALARM_MISSING' },
+      trigger: { S: 'DEPLOYMENT_TICK' },
+      eventId: { S: 'tick0001' },
+      reason: { S: expect.stringContaining('did not return alarm checkout-5xx-rat of target Stack/Rollback/ConfigRollout') },
+    });
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
+
+    // The next deployment records its own.
+    seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', Date.now());
+    const next = payload('tick0003');
+    next.DeploymentNumber = 2;
+    await check.invoke(next);
+    expect((await records()).map((r) => r.outcome.S)).toEqual(['ALARM_MISSING', 'ALARM_MISSING']);
   });
 
   it('continues while a composite alarm\'s actions are suppressed', async () => {
@@ -455,7 +531,7 @@ describe('the event path with trigger states and paused alarms', () => {
     expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK', trigger: 'ALARM_EVENT' });
   });
 
-  it('ignores an alarm event while the alarm\'s actions are disabled, read beside the deployment read', async () => {
+  it('ignores an alarm event while the alarm\'s actions are disabled, read once the event holds the deployment\'s claim, and gives the claim back', async () => {
     cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
     cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
 
@@ -463,11 +539,32 @@ describe('the event path with trigger states and paused alarms', () => {
 
     expect(invocation.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('its actions are disabled') });
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
-    // Three round trips at most before a stop: the alarm read leaves before
-    // the deployment read answers, beside it, not after it.
-    const list = invocation.httpCalls.find((call) => call.path.startsWith('/applications/'))!;
+    // Only the claim's holder reads the switch, after the claim: one read per
+    // deployment however many deliveries race, one round trip before the stop.
+    const claimCalls = invocation.httpCalls.filter((call) => call.target === 'DynamoDB_20120810.PutItem');
     const describeCall = invocation.httpCalls.find((call) => call.target === 'GraniteServiceVersion20100801.DescribeAlarms')!;
-    expect(describeCall.sentAt).toBeLessThan(list.answeredAt!);
+    expect(claimCalls.length).toBeGreaterThanOrEqual(2);
+    expect(describeCall.sentAt).toBeGreaterThan(claimCalls[1].answeredAt!);
+    // The claim went back, so a live alarm of the deployment can still act.
+    const later = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'd1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    expect(later.result).toMatchObject({ outcome: 'IGNORED' });
+    cloudWatch.state.setActionsEnabled([METRIC_ALARM], true);
+    const acted = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'e1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK' });
+  });
+
+  it('ignores an alarm event while an alarm mute rule mutes the alarm, and acts once the rule has expired', async () => {
+    cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
+    cloudWatch.state.putMuteRule({ name: 'incident-42', alarmNames: [METRIC_ALARM], durationMs: 5 * 60_000 });
+    const rollback = start('rollback');
+
+    const muted = await rollback.invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
+    expect(muted.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('its actions are muted by alarm mute rule incident-42') });
+    expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
+
+    cloudWatch.state.advance(6 * 60_000);
+    const acted = await rollback.invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'c1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK' });
   });
 
   it('acts when the actions switch cannot be read, and says so in the record', async () => {

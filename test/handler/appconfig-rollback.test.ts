@@ -45,7 +45,7 @@ describe('AppConfig target', () => {
 
     expect(record.outcome).toBe(RollbackOutcome.ROLLED_BACK);
     expect(record).toMatchObject({ stateBefore: state, stateAfter: 'ROLLED_BACK', deploymentNumber: 7, applicationId: 'abc1234', environmentId: 'env5678' });
-    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'appconfig:StopDeployment']);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules', 'appconfig:StopDeployment']);
     expect(appConfig).toHaveReceivedCommandTimes(StopDeploymentCommand, 1);
     // AllowRevert is what lets AppConfig stop a deployment in BAKING or VALIDATING.
     expect(appConfig).toHaveReceivedCommandWith(StopDeploymentCommand, {
@@ -109,7 +109,7 @@ describe('AppConfig target', () => {
     const record = await testHandler()(ruleInput(appConfigTarget()));
 
     expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateAfter: 'ROLLED_BACK' });
-    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'appconfig:StopDeployment', 'appconfig:GetDeployment']);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules', 'appconfig:StopDeployment', 'appconfig:GetDeployment']);
   });
 
   it('re-reads and classifies a stop refused because the deployment completed first', async () => {

@@ -86,7 +86,7 @@ describe('an event that loses the claim to another alarm of the target', () => {
 
     expect(outcome(first)).toBe('ROLLED_BACK');
     expect(second.result).toMatchObject({ outcome: 'ALREADY_STOPPED', stateBefore: 'DEPLOYING', stateAfter: 'ROLLED_BACK' });
-    expect((second.result as RollbackRecord).apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'appconfig:GetDeployment']);
+    expect((second.result as RollbackRecord).apiCalls).toEqual(['appconfig:ListDeployments', 'appconfig:GetDeployment']);
     expect(requestsOf(appConfig, 'StopDeployment')).toHaveLength(1);
     expect(await claimItem(`ACTION#appconfig#${APP}#${ENV}#1`)).toMatchObject({ claimState: { S: 'DONE' }, target: { S: appConfigTarget().name } });
   });

@@ -56,7 +56,7 @@ describe('Proton environment target', () => {
       deploymentId: 'd-42',
       environmentName: 'prod',
     });
-    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'cloudwatch:DescribeAlarms', 'proton:CancelEnvironmentDeployment']);
+    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules', 'proton:CancelEnvironmentDeployment']);
     expect(proton).toHaveReceivedCommandWith(CancelEnvironmentDeploymentCommand, { environmentName: 'prod' });
   });
 
@@ -85,7 +85,7 @@ describe('Proton environment target', () => {
     const record = await testHandler()(ruleInput(protonTarget()));
 
     expect(record).toMatchObject({ outcome: RollbackOutcome.NO_ACTIVE_DEPLOYMENT, stateAfter: 'SUCCEEDED' });
-    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'cloudwatch:DescribeAlarms', 'proton:CancelEnvironmentDeployment', 'proton:GetEnvironment']);
+    expect(record.apiCalls).toEqual(['proton:GetEnvironment', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules', 'proton:CancelEnvironmentDeployment', 'proton:GetEnvironment']);
   });
 
   it('records FAILED and rethrows when Proton keeps failing', async () => {

@@ -54,7 +54,7 @@ describe('a Proton deployment starting', () => {
     expect(invocation.result).toMatchObject({
       outcome: 'CANCEL_REQUESTED', trigger: 'DEPLOYMENT_START', alarmsFiring: [ALARM], stateBefore: 'IN_PROGRESS', stateAfter: 'CANCELLING',
     });
-    expect((invocation.result as RollbackRecord).apiCalls).toEqual(['cloudwatch:DescribeAlarms', 'proton:GetEnvironment', 'proton:CancelEnvironmentDeployment']);
+    expect((invocation.result as RollbackRecord).apiCalls).toEqual(['cloudwatch:DescribeAlarms', 'cloudwatch:ListAlarmMuteRules', 'proton:GetEnvironment', 'proton:CancelEnvironmentDeployment']);
     expect((await records())[0]).toMatchObject({ outcome: { S: 'CANCEL_REQUESTED' }, trigger: { S: 'DEPLOYMENT_START' } });
   });
 

@@ -61,7 +61,7 @@ describe('recording', () => {
       stateBefore: { S: 'DEPLOYING' },
       stateAfter: { S: 'ROLLED_BACK' },
       deploymentNumber: { N: '3' },
-      apiCalls: { L: [{ S: 'appconfig:ListDeployments' }, { S: 'cloudwatch:DescribeAlarms' }, { S: 'appconfig:StopDeployment' }] },
+      apiCalls: { L: [{ S: 'appconfig:ListDeployments' }, { S: 'cloudwatch:DescribeAlarms' }, { S: 'cloudwatch:ListAlarmMuteRules' }, { S: 'appconfig:StopDeployment' }] },
       claimState: { S: 'RECORDED' },
     });
     const expiresAt = Number(record.Item!.expiresAt.N);
@@ -125,7 +125,7 @@ describe('recording', () => {
 
     expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateBefore: 'DEPLOYING', stateAfter: 'ROLLED_BACK' });
     expect(record.reason).toMatch(/claimed the call on deployment 3, and a read shows it ROLLED_BACK/);
-    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'cloudwatch:DescribeAlarms', 'appconfig:GetDeployment']);
+    expect(record.apiCalls).toEqual(['appconfig:ListDeployments', 'appconfig:GetDeployment']);
     expect(dynamo).toHaveReceivedCommandTimes(GetItemCommand, 2);
     expect(appConfig).not.toHaveReceivedCommand(StopDeploymentCommand);
   });
@@ -357,7 +357,7 @@ describe('the notification outcomes in the environment', () => {
 
   it('falls back to the outcomes a person acts on when the variable is absent', () => {
     expect(readConfig(env()).notifyOutcomes).toEqual([
-      'ROLLED_BACK', 'REVERTED', 'CANCEL_REQUESTED', 'FAILED', 'DEPLOYMENT_BLOCKED', 'DRY_RUN',
+      'ROLLED_BACK', 'REVERTED', 'CANCEL_REQUESTED', 'FAILED', 'DEPLOYMENT_BLOCKED', 'DRY_RUN', 'ALARM_MISSING',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, ListAlarmMuteRulesCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -106,12 +106,14 @@ export function captureLogs(): { lines: () => Array<Record<string, unknown>>; re
 
 /**
  * Mocks DescribeAlarms on the CloudWatch client class so every alarm asked
- * for is in ALARM with its actions enabled: the event path's read of the
- * actions switch then lets the event act, as a live alarm would.
+ * for is in ALARM with its actions enabled, and ListAlarmMuteRules so no mute
+ * rule mutes it: the event path's read of the actions switch then lets the
+ * event act, as a live alarm would.
  */
 export function mockActiveAlarms(mock: AwsStub<any, any, any>): void {
   mock.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
     MetricAlarms: (input.AlarmNames ?? []).map((name) => ({ AlarmName: name, StateValue: 'ALARM', ActionsEnabled: true })),
     CompositeAlarms: [],
   }));
+  mock.on(ListAlarmMuteRulesCommand).resolves({ AlarmMuteRuleSummaries: [] });
 }

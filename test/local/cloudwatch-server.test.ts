@@ -4,11 +4,14 @@ import {
   DescribeAlarmsCommandInput,
   DisableAlarmActionsCommand,
   EnableAlarmActionsCommand,
+  GetAlarmMuteRuleCommand,
+  ListAlarmMuteRulesCommand,
   paginateDescribeAlarms,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { aws, CREDENTIALS, json, MINUTE, sdkError } from './support';
 import { AlarmSeed, alarmRuleReferences, LocalCloudWatch, startLocalCloudWatch } from '../../local';
+import { DESCRIBE_ALARMS_DEFAULT_TPS } from '../../local/cloudwatch-server';
 
 const T0 = Date.parse('2026-11-20T14:00:00Z');
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:oncall';
@@ -167,6 +170,58 @@ describe('local CloudWatch DescribeAlarms with the real CloudWatchClient', () =>
   });
 });
 
+describe('local CloudWatch log alarms and alarm mute rules', () => {
+  it('returns a log alarm in LogAlarms only when AlarmTypes names LogAlarm', async () => {
+    server.state.seed({ alarms: [{ name: 'checkout-log-errors', type: 'LogAlarm', state: 'ALARM' }] });
+
+    const metricOnly = await describe_({ AlarmNames: ['checkout-log-errors'] });
+    const all = await describe_({ AlarmNames: ['checkout-log-errors'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'] });
+
+    expect(metricOnly.MetricAlarms).toEqual([]);
+    expect(metricOnly.LogAlarms).toEqual([]);
+    expect(all.LogAlarms).toEqual([expect.objectContaining({
+      AlarmName: 'checkout-log-errors',
+      AlarmArn: arn('checkout-log-errors'),
+      StateValue: 'ALARM',
+      ActionsEnabled: true,
+      QueryResultsToAlarm: 1,
+      ScheduledQueryConfiguration: expect.objectContaining({ QueryString: expect.any(String) }),
+    })]);
+  });
+
+  it('lists the mute rules that target an alarm by status, ACTIVE only while the window is open', async () => {
+    server.state.seed({ muteRules: [{ name: 'checkout-maintenance', alarmNames: ['checkout-errors'], startsAt: T0 + MINUTE, durationMs: 10 * MINUTE }] });
+    const active = () => client.send(new ListAlarmMuteRulesCommand({ AlarmName: 'checkout-errors', Statuses: ['ACTIVE'] }));
+
+    const before = await active();
+    server.state.advance(2 * MINUTE);
+    const during = await active();
+    const otherAlarm = await client.send(new ListAlarmMuteRulesCommand({ AlarmName: 'checkout-latency' }));
+    server.state.advance(10 * MINUTE);
+    const after = await client.send(new ListAlarmMuteRulesCommand({ AlarmName: 'checkout-errors' }));
+
+    expect(before.AlarmMuteRuleSummaries).toEqual([]);
+    expect(during.AlarmMuteRuleSummaries).toEqual([expect.objectContaining({
+      AlarmMuteRuleArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm-mute-rule:checkout-maintenance',
+      Status: 'ACTIVE',
+      MuteType: 'ONE_TIME',
+      ExpireDate: new Date(T0 + 11 * MINUTE),
+    })]);
+    expect(otherAlarm.AlarmMuteRuleSummaries).toEqual([]);
+    expect(after.AlarmMuteRuleSummaries).toEqual([expect.objectContaining({ Status: 'EXPIRED' })]);
+  });
+
+  it('gets a mute rule with its targets, and answers ResourceNotFound for an unknown one', async () => {
+    server.state.seed({ muteRules: [{ name: 'deploy-window', alarmNames: ['checkout-errors', 'checkout-latency'] }] });
+
+    const rule = await client.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: 'deploy-window' }));
+    const missing = await sdkError(client.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: 'nope' })));
+
+    expect(rule).toMatchObject({ Name: 'deploy-window', Status: 'ACTIVE', MuteTargets: { AlarmNames: ['checkout-errors', 'checkout-latency'] } });
+    expect(missing.name).toBe('ResourceNotFound');
+  });
+});
+
 describe('local CloudWatch alarms changing over time', () => {
   it('changes state at scheduled times on the service clock; StateTransitionedTimestamp moves only on a change of value', async () => {
     server.state.schedule('checkout-latency', T0 + 2 * MINUTE, { state: 'ALARM', reason: 'p99 above 800 ms' });
@@ -313,6 +368,28 @@ describe('local CloudWatch faults and wire', () => {
     }
   });
 
+  it('enforces a per-operation rate: a burst past DescribeAlarms\' 9 per second is throttled, and the bucket refills on the service clock', async () => {
+    let now = T0;
+    const limited = await startLocalCloudWatch({ clock: () => now, rateLimits: { DescribeAlarms: DESCRIBE_ALARMS_DEFAULT_TPS } });
+    const once = new CloudWatchClient({ endpoint: limited.endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+    try {
+      const burst = await Promise.allSettled(Array.from({ length: 12 }, () => once.send(new DescribeAlarmsCommand({}))));
+      now += 1000;
+      const later = await once.send(new DescribeAlarmsCommand({}));
+
+      expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(9);
+      const throttled = burst.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error & { $metadata: { httpStatusCode: number } });
+      expect(throttled.map((e) => [e.name, e.$metadata.httpStatusCode])).toEqual([['Throttling', 400], ['Throttling', 400], ['Throttling', 400]]);
+      expect(later.$metadata.httpStatusCode).toBe(200);
+      expect(limited.requests.filter((r) => r.error === 'Throttling')).toHaveLength(3);
+      // Other operations are not limited.
+      await expect(once.send(new ListAlarmMuteRulesCommand({}))).resolves.toBeDefined();
+    } finally {
+      once.destroy();
+      await limited.close();
+    }
+  });
+
   it('sends awsJson1_0 in query-compatible mode: X-Amz-Target, x-amzn-query-mode and epoch-second timestamps', async () => {
     await describe_({ AlarmNames: ['checkout-errors'] });
     const response = await fetch(server.endpoint, {
@@ -374,5 +451,19 @@ describe('local CloudWatch with the AWS CLI', () => {
     expect([254, 255]).toContain(bad.code);
     expect(bad.stderr).toMatch(/InvalidNextToken/);
     expect(bad.stderr).toMatch(/DescribeAlarms/);
+  });
+
+  it('puts a one-time mute rule and lists it as active for its alarm', async () => {
+    const at = new Date(T0).toISOString().slice(0, 16);
+    const put = await cloudwatch('put-alarm-mute-rule', '--name', 'release-window', '--rule', JSON.stringify({ Schedule: { Expression: `at(${at})`, Duration: 'PT2H' } }),
+      '--mute-targets', JSON.stringify({ AlarmNames: ['checkout-errors'] }));
+    const listed = json(await cloudwatch('list-alarm-mute-rules', '--alarm-name', 'checkout-errors', '--statuses', 'ACTIVE'));
+    const recurring = await cloudwatch('put-alarm-mute-rule', '--name', 'nightly', '--rule', JSON.stringify({ Schedule: { Expression: 'cron(0 2 * * *)', Duration: 'PT2H' } }),
+      '--mute-targets', JSON.stringify({ AlarmNames: ['checkout-errors'] }));
+
+    expect(put.code).toBe(0);
+    expect(listed.AlarmMuteRuleSummaries).toEqual([expect.objectContaining({ Status: 'ACTIVE', AlarmMuteRuleArn: expect.stringMatching(/:alarm-mute-rule:release-window$/) })]);
+    expect(recurring.code).not.toBe(0);
+    expect(recurring.stderr).toMatch(/one-time schedules only/);
   });
 });

@@ -190,4 +190,30 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
 
     expect(timeline).toMatch(/start on AppConfig \w+\/\w+: deployment 1 started; the alarm-state check of Shop\/Rollback\/Config allowed it: no alarm of the target is in a trigger state/);
   });
+
+  it('lets the deployment continue while an alarm mute rule mutes the firing alarm', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', state: 'ALARM', mutedBy: 'release-window' }] } },
+    });
+    await simulation.advance(2 * 60_000);
+    const report = await simulation.report();
+
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'CONTINUE', 'CONTINUE']);
+    expect(report.checks[1].description).toContain('muted by alarm mute rule release-window');
+    expect(report.finalState.appConfig[0].deployments).toEqual([expect.objectContaining({ number: 1, state: 'DEPLOYING' })]);
+  });
+
+  it('shows a watched alarm that does not exist as missing, records it once, and lets the deployment continue', async () => {
+    simulation = await Simulation.start({
+      assembly: synthesize(true),
+      state: { ...START, cloudWatch: { alarms: [{ alarm: 'shop-errors', missing: true }] } },
+    });
+    await simulation.advance(2 * 60_000);
+    const report = await simulation.report();
+
+    expect(report.checks.map((c) => c.decision)).toEqual(['ALLOWED', 'CONTINUE', 'CONTINUE']);
+    expect(report.checks[1].description).toContain('not found: shop-errors');
+    expect(report.ledger.map((record) => record.outcome)).toEqual(['ALARM_MISSING']);
+  });
 });
