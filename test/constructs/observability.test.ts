@@ -161,8 +161,8 @@ describe('alarmActions', () => {
     const rollback = new AlarmRollback(stack, 'Rollback', { alarmActions: [new actions.SnsAction(topic)] });
 
     const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
-    expect(rollback.alarms).toHaveLength(6);
-    expect(Object.keys(alarms)).toHaveLength(6);
+    expect(rollback.alarms).toHaveLength(7);
+    expect(Object.keys(alarms)).toHaveLength(7);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Oncall/) }]);
     }
