@@ -182,7 +182,7 @@ describe('DescribeAlarms calls stay inside the default quota', () => {
     expect(answer.result).toMatchObject({ Directive: 'ROLL_BACK' });
     const attempts = describeCalls().slice(1);
     expect(attempts.map((request) => request.error ?? request.status)).toEqual(['Throttling', 'Throttling', 200]);
-    // Inside the read budget (3 s) with the SDK's backoff between attempts.
+    // Inside the tick's answer budget, with the CloudWatch client's short backoff between attempts.
     expect(answer.durationMs).toBeLessThan(3_000);
   });
 });
