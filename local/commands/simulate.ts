@@ -67,7 +67,8 @@ local CloudWatch; the local AppConfig and Proton are shared.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- probes the external dependency the bundle leaves out
       require('dynalite');
     } catch {
-      throw new UsageError('simulate needs dynalite: npm install --save-dev dynalite');
+      // cdk-alarm-rollback-cli depends on it; only a partial install or a copy of the bundle lacks it.
+      throw new UsageError('simulate needs dynalite, which cdk-alarm-rollback-cli depends on: npm install --save-dev cdk-alarm-rollback-cli (or dynalite)');
     }
     // The simulation's own DynamoDB client runs on the build machine's Node; its support notice is noise here.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
