@@ -6,7 +6,8 @@
 # - the command's package (cdk-alarm-rollback-cli, packed by package:cli)
 #   installs into an empty folder with npm, from the tarball and the npm
 #   registry (for dynalite), at the construct's version, and
-#   `npx cdk-alarm-rollback simulate --help` runs from it.
+#   `npx cdk-alarm-rollback simulate --help` runs from it, and so does a
+#   simulation of the README quick start's app, its ledger on that dynalite.
 #
 # usage: .ci/cli-package.sh [CONSTRUCT_TARBALL CLI_TARBALL]
 #   without them, the library and the command are bundled, compiled and packed first.
@@ -81,6 +82,36 @@ grep -q "no cloud assembly at $app/no-cdk.out" stderr.txt || {
   cat stderr.txt >&2
   exit 1
 }
+# A whole simulation from the installed package, its dynalite included: the
+# README quick start's app (examples/readme-quick-start.ts, with the handler
+# asset the build bundled) synthesized from this repository, one of the
+# package's sample events, and the environment the app imports by id.
+(cd "$root" && node - "$app/cdk.out" <<'NODE'
+require('ts-node').register({ transpileOnly: true, project: 'test/tsconfig.json' });
+const { App } = require('aws-cdk-lib');
+const { RollbackStack } = require('./examples/readme-quick-start');
+const app = new App({ outdir: process.argv[2] });
+new RollbackStack(app, 'QuickStart', { env: { account: '123456789012', region: 'us-east-1' } });
+app.synth();
+NODE
+)
+cat >state.json <<'JSON'
+{
+  "appConfig": {
+    "applications": [{ "id": "abc1234", "name": "my-service", "environments": [{ "id": "def5678", "name": "production" }] }],
+    "deployments": [{ "application": "my-service", "environment": "production", "deploymentStrategy": "AppConfig.Linear20PercentEvery6Minutes", "startedMinutesAgo": 2 }]
+  }
+}
+JSON
+npx --no cdk-alarm-rollback simulate --assembly cdk.out --state state.json \
+  --event node_modules/cdk-alarm-rollback-cli/samples/metric-alarm.json --json >report.json
+ledger=$(node -p 'JSON.parse(require("fs").readFileSync("report.json", "utf8")).ledger.map((record) => `${record.target} ${record.outcome}`).join(", ")')
+if [ -z "$ledger" ]; then
+  echo "cli-package: simulate from the installed package recorded nothing in the ledger:" >&2
+  cat report.json >&2
+  exit 1
+fi
+echo "cli-package: simulate from the installed package recorded: $ledger"
 for sample in metric-alarm composite-alarm flap redelivery; do
   test -f "node_modules/cdk-alarm-rollback-cli/samples/$sample.json" || { echo "cli-package: samples/$sample.json is missing from the package" >&2; exit 1; }
 done
@@ -91,4 +122,4 @@ if [ "$cli_version" != "$construct_version" ]; then
   echo "cli-package: cdk-alarm-rollback-cli is at $cli_version, the construct at $construct_version; pack both from the same build" >&2
   exit 1
 fi
-echo "cli-package: $(basename "$cli") ($(wc -c <"$cli" | tr -d ' ') bytes) installs, runs simulate --help and finds dynalite, at version $cli_version"
+echo "cli-package: $(basename "$cli") ($(wc -c <"$cli" | tr -d ' ') bytes) installs, runs simulate --help and a simulation, at version $cli_version"
