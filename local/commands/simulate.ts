@@ -44,7 +44,8 @@ local CloudWatch; the local AppConfig and Proton are shared.
                    key an event does not have is refused, with the closest
                    known one.
                    \`cdk-alarm-rollback event\` writes one for an alarm of the
-                   assembly; the package's samples/ folder has more.
+                   assembly; node_modules/cdk-alarm-rollback-cli/samples/
+                   has more.
   --run-minutes N  after the events, let N minutes of service time pass, so
                    the alarm-state check runs the ticks of running deployments
                    (one a minute); default 0

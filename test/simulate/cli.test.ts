@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { accessSync, constants, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { synthesizeTestApp, watchedAlarm } from './support';
@@ -140,6 +140,17 @@ describe('the cdk-alarm-rollback-cli package', () => {
   it('depends on the dynalite the tests run, which the bundle leaves out', () => {
     expect(manifest('packages/cli/package.json').dependencies).toEqual({ dynalite: manifest('package.json').devDependencies.dynalite });
     expect(readFileSync(CLI, 'utf8')).toContain('require("dynalite")');
+  });
+
+  it('names the package to install when dynalite cannot be found beside the bundle', () => {
+    // A copy of the bundle with no node_modules above it, as a partial install leaves it.
+    const alone = join(mkdtempSync(join(tmpdir(), 'cli-without-dynalite-')), 'cdk-alarm-rollback.js');
+    copyFileSync(CLI, alone);
+    const result = spawnSync(process.execPath, [alone, 'simulate', '--assembly', assembly], { encoding: 'utf8', timeout: 30_000 });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/simulate needs dynalite, which cdk-alarm-rollback-cli depends on: npm install --save-dev cdk-alarm-rollback-cli/);
   });
 
   it('is the only package with a command: the construct package declares none', () => {
