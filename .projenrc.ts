@@ -434,7 +434,7 @@ project.release?.addJobs({
     permissions: { idToken: github.workflows.JobPermission.WRITE, contents: github.workflows.JobPermission.READ },
     if: "needs.release.outputs.tag_exists != 'true' && needs.release.outputs.latest_commit == github.sha",
     steps: [
-      { uses: 'actions/setup-node@v7.0.0', with: { 'node-version': NODE_VERSIONS[22], 'package-manager-cache': false } },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': NODE_VERSIONS[22], 'package-manager-cache': false } },
       {
         name: 'Download build artifacts',
         uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c',
