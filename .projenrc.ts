@@ -148,7 +148,9 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 
 // The Node.js lines the tests prove: the whole build and test run on 22, a
 // user's synth (the quick-start check) and the handler's wire tests on 24 too.
-project.package.addEngine('node', '^22.12.0 || ^24.0.0');
+// cdk-alarm-rollback-cli (packages/cli) runs on the same two.
+const NODE_ENGINES = '^22.12.0 || ^24.0.0';
+project.package.addEngine('node', NODE_ENGINES);
 new TextFile(project, '.ci/node-versions', {
   lines: Object.entries(NODE_VERSIONS).map(([major, version]) => `NODE_${major}=${version}`),
 });
@@ -290,7 +292,7 @@ new JsonFile(project, `${CLI_DIR}/package.json`, {
     bin: { [CLI_COMMAND]: `bin/${CLI_COMMAND}.js` },
     // README.md, LICENSE and package.json ship anyway.
     files: ['bin/', 'samples/'],
-    engines: { node: '^22.12.0 || ^24.0.0' },
+    engines: { node: NODE_ENGINES },
     dependencies: { dynalite: DYNALITE_RANGE },
   },
 });
