@@ -1,4 +1,5 @@
-import { awscdk, javascript, release, TaskShell, TextFile } from 'projen';
+import { readFileSync } from 'fs';
+import { awscdk, github, javascript, JsonFile, release, TaskShell, TextFile } from 'projen';
 
 /**
  * The Node.js releases the project is built and tested on, one place for all:
@@ -104,7 +105,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag',
     'dynalite',
     'fast-check',
-    // The command line only (bundled into assets/cli, never into the handler):
+    // The command line only (bundled into packages/cli, never into the handler):
     // `history` finds a stack's ledger through CloudFormation and reads records
     // through util-dynamodb's unmarshalling, which simulate uses too. Same
     // release line as the clients above, so they share one @smithy/core.
@@ -150,14 +151,17 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 
 // The Node.js lines the tests prove: the whole build and test run on 22, a
 // user's synth (the quick-start check) and the handler's wire tests on 24 too.
-project.package.addEngine('node', '^22.12.0 || ^24.0.0');
+// cdk-alarm-rollback-cli (packages/cli) runs on the same two.
+const NODE_ENGINES = '^22.12.0 || ^24.0.0';
+project.package.addEngine('node', NODE_ENGINES);
 new TextFile(project, '.ci/node-versions', {
   lines: Object.entries(NODE_VERSIONS).map(([major, version]) => `NODE_${major}=${version}`),
 });
 
-// samples/ ships: event files for `cdk-alarm-rollback simulate --event`, written
-// for the README quick start's alarms, with times relative to the start.
-for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/tools/', '/examples/', 'cdk.out/']) {
+// The construct package ships lib/, the handler asset, README.md, API.md,
+// LICENSE and .jsii; the command and its sample events ship in packages/cli
+// (below).
+for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/tools/', '/examples/', '/packages/', 'cdk.out/']) {
   project.addPackageIgnore(ignored);
 }
 
@@ -265,15 +269,42 @@ const bundleHandler = project.addTask('bundle:handler', {
 });
 project.bundler.bundleTask.spawn(bundleHandler);
 
-// `npx cdk-alarm-rollback simulate`: the local services and the simulation,
-// bundled into one CommonJS file shipped in assets/ (local/ itself is not
-// shipped). dynalite stays external: it has a native dependency, and the
-// command asks for it only when a simulation starts.
-const CLI_BUNDLE = 'assets/cli/index.js';
+// `simulate`, `event` and `history` ship in a package of their own,
+// cdk-alarm-rollback-cli (packages/cli), which a user installs when they want
+// it: the construct package, which jsii also turns into the Python, Java,
+// .NET and Go packages, carries none of it. Its command, `cdk-alarm-rollback`,
+// is local/cli.ts with the local services and the simulation bundled into one
+// CommonJS file (local/ itself ships nowhere). dynalite stays external: it has
+// a native dependency, so the package depends on it instead.
+const CLI_DIR = 'packages/cli';
+const CLI_NAME = 'cdk-alarm-rollback-cli';
+const CLI_COMMAND = 'cdk-alarm-rollback';
+const CLI_BUNDLE = `${CLI_DIR}/bin/${CLI_COMMAND}.js`;
+// The range the tests run the local DynamoDB with, as the root package.json holds it.
+const DYNALITE_RANGE: string = JSON.parse(readFileSync('package.json', 'utf8')).devDependencies.dynalite;
+new JsonFile(project, `${CLI_DIR}/package.json`, {
+  obj: {
+    name: CLI_NAME,
+    description: 'The cdk-alarm-rollback command: simulate a synthesized app\'s alarm rollbacks locally, print alarm events for it, read a deployed ledger.',
+    // The construct's version, written at pack time by projenrc/pack-cli.sh: both packages release together.
+    version: '0.0.0',
+    keywords: ['cdk', 'awscdk', 'appconfig', 'cloudwatch', 'alarm', 'rollback', 'simulate'],
+    author: { name: 'cdk-alarm-rollback maintainers', email: 'maintainers@cdk-alarm-rollback.dev' },
+    license: 'Apache-2.0',
+    repository: { type: 'git', url: 'https://github.com/cdk-alarm-rollback/cdk-alarm-rollback.git', directory: CLI_DIR },
+    bin: { [CLI_COMMAND]: `bin/${CLI_COMMAND}.js` },
+    // README.md, LICENSE and package.json ship anyway.
+    files: ['bin/', 'samples/'],
+    engines: { node: NODE_ENGINES },
+    dependencies: { dynalite: DYNALITE_RANGE },
+  },
+});
+project.gitignore.addPatterns(`/${CLI_DIR}/bin/`);
+
 const bundleCli = project.addTask('bundle:cli', {
-  description: 'Bundle the cdk-alarm-rollback command (local/cli.ts)',
+  description: `Bundle the ${CLI_COMMAND} command (local/cli.ts) into ${CLI_BUNDLE}`,
   steps: [
-    { exec: 'rm -rf assets/cli' },
+    { exec: `rm -rf ${CLI_DIR}/bin assets/cli` },
     {
       exec: [
         'esbuild --bundle local/cli.ts --platform=node --target=node22 --format=cjs --minify',
@@ -284,8 +315,18 @@ const bundleCli = project.addTask('bundle:cli', {
     { exec: `chmod +x ${CLI_BUNDLE}` },
   ],
 });
+// The tests run the bundled command, so it is built with the handler asset.
 project.bundler.bundleTask.spawn(bundleCli);
-project.addBins({ 'cdk-alarm-rollback': CLI_BUNDLE });
+// assets/cli is where the command was bundled before it moved: a clone built
+// then still has it, and nothing of it may ship. (After the bundler's own
+// `!/assets/`, which would otherwise drop this pattern.)
+project.addPackageIgnore('/assets/cli/');
+// Its tarball goes to dist/cli beside jsii's dist/js, at the root package's
+// version (which projen's bump sets for the length of a release build).
+const packageCli = project.addTask('package:cli', {
+  description: `Pack ${CLI_NAME} (the ${CLI_COMMAND} command and the sample events) into dist/cli, at the construct package's version`,
+  steps: [{ spawn: bundleCli.name }, { exec: 'projenrc/pack-cli.sh' }],
+});
 
 // jsii warns when a public name is reserved in one of the target languages;
 // projen silences that warning, here every warning fails the compile.
@@ -385,6 +426,39 @@ const testWire = project.addTask('test:wire', {
 // and pacmak:check covers their code generation everywhere.
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(packageCli);
+
+// projen's release publishes dist/js to npm; the command's tarball, packed by
+// the same release build at the same version, is published beside it with the
+// same tool (publib-npm takes the folder of tarballs to publish).
+project.release?.addJobs({
+  release_npm_cli: {
+    name: `Publish ${CLI_NAME} to npm`,
+    needs: ['release'],
+    runsOn: ['ubuntu-latest'],
+    permissions: { idToken: github.workflows.JobPermission.WRITE, contents: github.workflows.JobPermission.READ },
+    if: "needs.release.outputs.tag_exists != 'true' && needs.release.outputs.latest_commit == github.sha",
+    steps: [
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': NODE_VERSIONS[22], 'package-manager-cache': false } },
+      {
+        name: 'Download build artifacts',
+        uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c',
+        with: { 'artifact-ids': '${{ needs.release.outputs.artifact_id }}', 'path': 'dist' },
+      },
+      {
+        name: 'Release',
+        env: {
+          NPM_DIST_TAG: 'latest',
+          NPM_REGISTRY: 'registry.npmjs.org',
+          NPM_CONFIG_PROVENANCE: 'true',
+          NPM_TOKEN: '${{ secrets.NPM_TOKEN }}',
+          PUBLIB_DRYRUN: '${{ inputs.dry_run }}',
+        },
+        run: 'npx -p publib@latest publib-npm dist/cli',
+      },
+    ],
+  },
+});
 
 // The GitHub build runs what `.ci/run` runs after the build.
 project.buildWorkflow?.addPostBuildSteps(
@@ -392,6 +466,7 @@ project.buildWorkflow?.addPostBuildSteps(
   { name: 'Compare integration test snapshots', run: `npx projen ${integCheck.name}` },
   { name: 'Install cfn-lint', run: 'pip install cfn-lint' },
   { name: 'Lint templates with cfn-lint', run: `npx projen ${cfnLint.name}` },
+  { name: `Install ${CLI_NAME} from its tarball and run it`, run: '.ci/cli-package.sh dist/js/cdk-alarm-rollback@*.tgz dist/cli/*.tgz' },
   { name: `Set up Node.js ${NODE_VERSIONS[24]}`, uses: 'actions/setup-node@v7.0.0', with: { 'node-version': NODE_VERSIONS[24] } },
   { name: `Wire tests of the handler on Node.js ${NODE_VERSIONS[24]}`, run: `npx projen ${testWire.name}` },
 );

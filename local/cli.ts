@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `cdk-alarm-rollback` command, bundled into assets/cli/index.js and
-// shipped in the npm package. `dynalite` is not bundled (it has a native
-// dependency); it is loaded only when a simulation starts. Each command's
+// The `cdk-alarm-rollback` command, bundled into packages/cli/bin and
+// shipped in the cdk-alarm-rollback-cli package. `dynalite` is not bundled (it
+// has a native dependency; the package depends on it); it is loaded only when
+// a simulation starts. Each command's
 // code is loaded only when it runs, so `--help` and `event` start fast.
 import { CliIo, Command, fail } from './commands/command';
 import { closest } from './commands/flags';

@@ -44,7 +44,8 @@ local CloudWatch; the local AppConfig and Proton are shared.
                    key an event does not have is refused, with the closest
                    known one.
                    \`cdk-alarm-rollback event\` writes one for an alarm of the
-                   assembly; the package's samples/ folder has more.
+                   assembly; node_modules/cdk-alarm-rollback-cli/samples/
+                   has more.
   --run-minutes N  after the events, let N minutes of service time pass, so
                    the alarm-state check runs the ticks of running deployments
                    (one a minute); default 0
@@ -67,7 +68,8 @@ local CloudWatch; the local AppConfig and Proton are shared.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- probes the external dependency the bundle leaves out
       require('dynalite');
     } catch {
-      throw new UsageError('simulate needs dynalite: npm install --save-dev dynalite');
+      // cdk-alarm-rollback-cli depends on it; only a partial install or a copy of the bundle lacks it.
+      throw new UsageError('simulate needs dynalite, which cdk-alarm-rollback-cli depends on: npm install --save-dev cdk-alarm-rollback-cli (or dynalite)');
     }
     // The simulation's own DynamoDB client runs on the build machine's Node; its support notice is noise here.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

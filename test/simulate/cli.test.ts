@@ -1,12 +1,12 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { accessSync, constants, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { synthesizeTestApp, watchedAlarm } from './support';
 import { alarmStateChange, Simulation, SimulationReport } from '../../local/simulate';
 
-// The built command, as `npx cdk-alarm-rollback` runs it from the package.
-const CLI = join(__dirname, '..', '..', 'assets', 'cli', 'index.js');
+// The built command, as `npx cdk-alarm-rollback` runs it from the cdk-alarm-rollback-cli package.
+const CLI = join(__dirname, '..', '..', 'packages', 'cli', 'bin', 'cdk-alarm-rollback.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
 
 let assembly: string;
@@ -120,5 +120,38 @@ describe('cdk-alarm-rollback simulate', () => {
 
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/has no AlarmRollback rules .*AlarmRollback.addTarget/);
+  });
+});
+
+describe('the cdk-alarm-rollback-cli package', () => {
+  const root = join(__dirname, '..', '..');
+  const manifest = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8'));
+
+  it('runs the bundle these tests run as its cdk-alarm-rollback command', () => {
+    const cli = manifest('packages/cli/package.json');
+
+    expect(join(root, 'packages', 'cli', cli.bin['cdk-alarm-rollback'])).toBe(CLI);
+    expect(() => accessSync(CLI, constants.X_OK)).not.toThrow();
+    expect(run('simulate', '--help').stdout).toMatch(/^usage: cdk-alarm-rollback simulate/);
+  });
+
+  it('depends on the dynalite the tests run, which the bundle leaves out', () => {
+    expect(manifest('packages/cli/package.json').dependencies).toEqual({ dynalite: manifest('package.json').devDependencies.dynalite });
+    expect(readFileSync(CLI, 'utf8')).toContain('require("dynalite")');
+  });
+
+  it('names the package to install when dynalite cannot be found beside the bundle', () => {
+    // A copy of the bundle with no node_modules above it, as a partial install leaves it.
+    const alone = join(mkdtempSync(join(tmpdir(), 'cli-without-dynalite-')), 'cdk-alarm-rollback.js');
+    copyFileSync(CLI, alone);
+    const result = spawnSync(process.execPath, [alone, 'simulate', '--assembly', assembly], { encoding: 'utf8', timeout: 30_000 });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/simulate needs dynalite, which cdk-alarm-rollback-cli depends on: npm install --save-dev cdk-alarm-rollback-cli/);
+  });
+
+  it('is the only package with a command: the construct package declares none', () => {
+    expect(manifest('package.json').bin).toBeUndefined();
   });
 });

@@ -9,8 +9,8 @@ import { main } from '../../local/cli';
 import { closest, editDistance } from '../../local/commands/flags';
 import { readEventFile, RELATIVE_TIME_FIELD, Simulation, SimulationReport } from '../../local/simulate';
 
-const CLI = join(__dirname, '..', '..', 'assets', 'cli', 'index.js');
-const SAMPLES = join(__dirname, '..', '..', 'samples');
+const CLI = join(__dirname, '..', '..', 'packages', 'cli', 'bin', 'cdk-alarm-rollback.js');
+const SAMPLES = join(__dirname, '..', '..', 'packages', 'cli', 'samples');
 const MINUTE = 60_000;
 
 /** The shipped command, run as `npx cdk-alarm-rollback` runs it. */

@@ -11,8 +11,8 @@ import { LocalDynamo } from '../../local/dynamodb';
 import { RollbackOutcome, RollbackRecord } from '../../src/private/contract';
 import { startLedger, TABLE } from '../support/synthesized-ledger';
 
-// The built command, as `npx cdk-alarm-rollback` runs it from the package.
-const CLI = join(__dirname, '..', '..', 'assets', 'cli', 'index.js');
+// The built command, as `npx cdk-alarm-rollback` runs it from the cdk-alarm-rollback-cli package.
+const CLI = join(__dirname, '..', '..', 'packages', 'cli', 'bin', 'cdk-alarm-rollback.js');
 
 const CONFIG = 'Shop/Rollback/Config';
 const ENV = 'Shop/Rollback/Env';
