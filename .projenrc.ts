@@ -160,8 +160,8 @@ new TextFile(project, '.ci/node-versions', {
 
 // The construct package ships lib/, the handler asset, README.md, API.md,
 // LICENSE and .jsii; the command and its sample events ship in packages/cli
-// (below).
-for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/tools/', '/examples/', '/packages/', 'cdk.out/']) {
+// (below). docs/ is read on the repository, where README.md links to it.
+for (const ignored of ['/lambda/', '/bench/', '/local/', '/.ci/', '/tools/', '/examples/', '/packages/', '/docs/', 'cdk.out/']) {
   project.addPackageIgnore(ignored);
 }
 

@@ -1,6 +1,6 @@
-// The README's "Multi-account and multi-region" example, compiled and
-// synthesized by test/constructs/event-bus.test.ts so it cannot rot. In the
-// README the import reads `from 'cdk-alarm-rollback'`.
+// The "Multi-account and multi-region" example of docs/multi-account-and-tags.md,
+// compiled and synthesized by test/constructs/event-bus.test.ts so it cannot
+// rot. In the docs the import reads `from 'cdk-alarm-rollback'`.
 import { App, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -292,7 +292,7 @@ describe('AlarmTagPropagation', () => {
   });
 });
 
-describe('the README example of watching alarms by tag', () => {
+describe('the docs example of watching alarms by tag', () => {
   it('synthesizes one tag rule and a tagged alarm with tag propagation on', () => {
     const app = new App();
     const stack = buildAlarmTagsStack(app);
@@ -310,11 +310,11 @@ describe('the README example of watching alarms by tag', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  it('is the code the README shows, word for word', () => {
+  it('is the code docs/multi-account-and-tags.md shows, word for word', () => {
     const root = join(__dirname, '..', '..');
     const example = readFileSync(join(root, 'examples', 'readme-alarm-tags.ts'), 'utf8');
     const code = example.slice(example.indexOf('import { App')).replace("from '../src'", "from 'cdk-alarm-rollback'").trimEnd();
-    const shown = /<!-- alarm-tags:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- alarm-tags:end -->/.exec(readFileSync(join(root, 'README.md'), 'utf8'));
+    const shown = /<!-- alarm-tags:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- alarm-tags:end -->/.exec(readFileSync(join(root, 'docs', 'multi-account-and-tags.md'), 'utf8'));
     expect(shown?.[1]).toBe(code);
   });
 });

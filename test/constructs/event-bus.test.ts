@@ -265,7 +265,7 @@ describe('AlarmRollback on a custom event bus', () => {
   });
 });
 
-describe('the README multi-account example', () => {
+describe('the docs multi-account example', () => {
   it('synthesizes a workload stack whose bus lets the monitoring account in, and a monitoring stack that forwards its alarm there', () => {
     const app = new App();
     const { monitoring, workload } = buildMultiAccountApp(app);
@@ -283,12 +283,12 @@ describe('the README multi-account example', () => {
     expect(forwarding[0].Targets[0].Arn).toBe('arn:aws:events:eu-west-1:111111111111:event-bus/alarm-rollback');
   });
 
-  it('is the code the README shows, word for word', () => {
+  it('is the code docs/multi-account-and-tags.md shows, word for word', () => {
     const root = join(__dirname, '..', '..');
     const example = readFileSync(join(root, 'examples', 'readme-multi-account.ts'), 'utf8');
     const code = example.slice(example.indexOf('import { App')).replace("from '../src'", "from 'cdk-alarm-rollback'").trimEnd();
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const shown = /<!-- multi-account:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- multi-account:end -->/.exec(readme);
+    const doc = readFileSync(join(root, 'docs', 'multi-account-and-tags.md'), 'utf8');
+    const shown = /<!-- multi-account:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- multi-account:end -->/.exec(doc);
     expect(shown?.[1]).toBe(code);
   });
 });

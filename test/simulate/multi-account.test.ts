@@ -127,7 +127,7 @@ function synthesize(options: AppOptions = {}): string {
 }
 
 /**
- * The two-stack layout of the README with the library's constructs: the
+ * The two-stack layout of docs/multi-account-and-tags.md with the library's constructs: the
  * workload's AlarmRollback watches alarms of the monitoring account, of its
  * own account in us-east-1 and of an account it never declared; each of those
  * environments has a stack with the alarm and an AlarmEventForwarder to the
@@ -420,7 +420,7 @@ describe('simulate with the library\'s constructs: an organization source and a 
   });
 });
 
-describe('simulate: the README\'s multi-account example', () => {
+describe('simulate: the multi-account example of docs/multi-account-and-tags.md', () => {
   it('rolls back the workload\'s deployment when the monitoring account\'s alarm enters ALARM', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'simulate-readme-'));
     const app = new App({ outdir });
