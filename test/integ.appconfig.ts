@@ -4,8 +4,8 @@
  * report the deployment ROLLED_BACK and the ledger to hold the decision.
  *
  * `npx projen integ:check` compares the synthesized app with the committed
- * snapshot (no AWS account); the README's "Integration tests" section says how
- * to run it against an account.
+ * snapshot (no AWS account); docs/integration-tests.md says how to run it
+ * against an account.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicies, Stack } from 'aws-cdk-lib';

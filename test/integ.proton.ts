@@ -7,8 +7,8 @@
  * stack leaves nothing behind.
  *
  * `npx projen integ:check` compares the synthesized app with the committed
- * snapshot (no AWS account); the README's "Integration tests" section says how
- * to run it against an account.
+ * snapshot (no AWS account); docs/integration-tests.md says how to run it
+ * against an account.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';

@@ -32,8 +32,8 @@ local CloudWatch; the local AppConfig and Proton are shared.
   --state FILE     what exists before the alarms fire: AppConfig applications,
                    deployment strategies, deployments and starts, Proton
                    environments, alarm states, the organization and its
-                   member accounts for aws:PrincipalOrgID (see "Simulate" in
-                   the README)
+                   member accounts for aws:PrincipalOrgID (see
+                   docs/simulate.md in the cdk-alarm-rollback repository)
   --event FILE     an EventBridge event (or a list of them), delivered in order;
                    repeat --event for more files; a file may repeat an event.
                    Without --event, the run is the state file's deployment

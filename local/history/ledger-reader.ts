@@ -2,7 +2,7 @@ import { AttributeValue, DynamoDBClient, QueryCommand, QueryCommandInput, ScanCo
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Ledger } from '../../src/private/contract';
 
-/** One ledger record as stored (see "The ledger" in the README). */
+/** One ledger record as stored (see "The ledger" in the README, and docs/guarantees.md for the claims). */
 export type LedgerRecord = Record<string, unknown>;
 
 export interface LedgerFilter {

@@ -136,7 +136,7 @@ export interface StackAppConfigResources {
 
 const MINUTE = 60_000;
 
-/** Every key a state file may have, as SimulationState and the README's "State file" table give them. */
+/** Every key a state file may have, as SimulationState and the "State file" table of docs/simulate.md give them. */
 const STATE_SHAPE = objectOf({
   appConfig: objectOf({
     applications: listOf(objectOf({ id: VALUE, name: VALUE, environments: listOf(valuesOf('id', 'name')) })),
@@ -161,11 +161,11 @@ export function readStateFile(file: string): SimulationState {
 /** Checks a state object's shape (the parts simulate uses). */
 export function checkState(state: unknown, source = 'the state'): SimulationState {
   const fail = (field: string, expected: string): never => {
-    throw new SimulationInputError(`${source}: ${field} must be ${expected}; see "State file" in the README`);
+    throw new SimulationInputError(`${source}: ${field} must be ${expected}; see "State file" in docs/simulate.md`);
   };
   if (!isObject(state)) fail('the top level', 'an object like { "appConfig": {...}, "proton": {...} }');
   const unknown = findUnknownKey(state, STATE_SHAPE);
-  if (unknown) throw new SimulationInputError(`${source}: ${describeUnknownKey(unknown)}; see "State file" in the README`);
+  if (unknown) throw new SimulationInputError(`${source}: ${describeUnknownKey(unknown)}; see "State file" in docs/simulate.md`);
   const s = state as Record<string, any>;
   const list = (value: unknown, field: string) => {
     if (value !== undefined && !Array.isArray(value)) fail(field, 'a list');
