@@ -75,6 +75,15 @@ describe('the README quick start', () => {
     expect(JSON.parse(files.get('tsconfig.json')!).compilerOptions.module).toBe('commonjs');
   });
 
+  it('is where "Import an environment by ID" takes its call from', () => {
+    const section = README.slice(README.indexOf('## Import an environment by ID\n'), README.indexOf('\n## ', README.indexOf('## Import an environment by ID\n') + 1));
+    const call = /`(RollbackTarget\.appConfig\(\{ applicationId: [^`]+\}\))`/.exec(section)?.[1];
+    const app = quickStartBlocks().find((block) => block.kind === 'file' && block.path === 'bin/app.ts');
+
+    expect(call).toBeDefined();
+    expect(app?.body).toContain(`target: ${call},`);
+  });
+
   it('leaves out the deprecated Proton target', () => {
     const section = README.slice(README.indexOf('## Quick start\n'), README.indexOf('\n## ', README.indexOf('## Quick start\n') + 1));
 
