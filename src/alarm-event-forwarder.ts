@@ -8,7 +8,8 @@ import { AlarmRollback } from './alarm-rollback';
 import { AlarmStateValue, isAlarmArn, parseAlarmArn, Rules } from './private/contract';
 import { addForwardingRules, isForwardingRule } from './private/forwarding-rules';
 import { watch } from './private/monitoring';
-import { rulePrefix } from './private/rule-delivery';
+import { prefixedRuleArns, rulePrefix } from './private/rule-delivery';
+import { eventBridgeRulePrincipal } from './private/service-trust';
 import { describeValue, isLiteral, validationError } from './private/validate';
 import { TriggerOn } from './trigger-on';
 
@@ -148,8 +149,10 @@ export class AlarmEventForwarder extends Construct {
       ? [AlarmStateValue.ALARM, AlarmStateValue.INSUFFICIENT_DATA]
       : [AlarmStateValue.ALARM];
 
+    const namePrefix = rulePrefix(this);
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      // Only this forwarder's rules, on this stack's default bus, may use the role.
+      assumedBy: eventBridgeRulePrincipal(this, prefixedRuleArns(this, namePrefix)),
       description: `Puts the alarm events of ${this.node.path} on the rollback event bus in ${this.bus.account} ${this.bus.region}`.slice(0, 1000),
     });
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -164,7 +167,7 @@ export class AlarmEventForwarder extends Construct {
       triggerStates: this.triggerStates,
       role: this.role,
       deadLetterQueue: this.deadLetterQueue,
-      namePrefix: rulePrefix(this),
+      namePrefix,
       purpose: `to the rollback event bus ${this.bus.label} (${this.bus.account}, ${this.bus.region})`,
     });
     this.rules = forwarding.rules;
