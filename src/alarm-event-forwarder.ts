@@ -2,13 +2,15 @@ import { Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
 import { AlarmStateValue, isAlarmArn, parseAlarmArn, Rules } from './private/contract';
 import { addForwardingRules, isForwardingRule } from './private/forwarding-rules';
 import { watch } from './private/monitoring';
-import { rulePrefix } from './private/rule-delivery';
+import { prefixedRuleArns, rulePrefix } from './private/rule-delivery';
+import { eventBridgeRulePrincipal } from './private/service-trust';
 import { describeValue, isLiteral, validationError } from './private/validate';
 import { TriggerOn } from './trigger-on';
 
@@ -70,6 +72,16 @@ export interface AlarmEventForwarderProps {
    * @default - none; add actions to `deadLetterAlarm`, or no one hears of lost events
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
+   * A customer managed KMS key that encrypts the dead-letter queue. For a key
+   * defined in this app, its policy is given the statement EventBridge needs
+   * to send to the queue (`events.amazonaws.com`: `kms:GenerateDataKey` and
+   * `kms:Decrypt`); for an imported key, synth warns with the statement to add.
+   *
+   * @default - SSE-SQS, the queue's encryption with keys that SQS owns
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -148,15 +160,15 @@ export class AlarmEventForwarder extends Construct {
       ? [AlarmStateValue.ALARM, AlarmStateValue.INSUFFICIENT_DATA]
       : [AlarmStateValue.ALARM];
 
+    const namePrefix = rulePrefix(this);
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      // Only this forwarder's rules, on this stack's default bus, may use the role.
+      assumedBy: eventBridgeRulePrincipal(this, prefixedRuleArns(this, namePrefix)),
       description: `Puts the alarm events of ${this.node.path} on the rollback event bus in ${this.bus.account} ${this.bus.region}`.slice(0, 1000),
     });
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', props.encryptionKey
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey, enforceSSL: true, retentionPeriod: DEAD_LETTER_RETENTION }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: DEAD_LETTER_RETENTION });
     const forwarding = addForwardingRules(this, {
       destination: props.eventBus,
       alarmArns,
@@ -164,7 +176,7 @@ export class AlarmEventForwarder extends Construct {
       triggerStates: this.triggerStates,
       role: this.role,
       deadLetterQueue: this.deadLetterQueue,
-      namePrefix: rulePrefix(this),
+      namePrefix,
       purpose: `to the rollback event bus ${this.bus.label} (${this.bus.account}, ${this.bus.region})`,
     });
     this.rules = forwarding.rules;

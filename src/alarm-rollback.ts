@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,6 +18,7 @@ import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
 import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, CheckResult, CHECKED_ALARM_TYPES, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput, Trigger } from './private/contract';
+import { allowLogsToUseKey, grantEnvironmentDecrypt } from './private/encryption';
 import { resolveArchitecture, resolveRuntime } from './private/function-runtime';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
 import { createAlarmStateWatchers, createWatcherAlarms } from './private/monitoring';
@@ -92,11 +94,42 @@ export interface AlarmRollbackProps {
   readonly dryRun?: boolean;
 
   /**
-   * How long the handler's log group keeps its logs.
+   * How long the log groups of the two functions (the rollback handler's and
+   * the alarm-state check's) keep their logs.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log groups of the two functions when they are
+   * removed from the stack (or the stack is deleted). The logs are the
+   * record of what the rollback did and why, so they are kept by default.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * A customer managed KMS key that encrypts, at rest, the ledger table this
+   * construct creates, the dead-letter queue, the log groups of both
+   * functions and both functions' environment variables.
+   *
+   * The functions are granted the use of the key they need (decrypting their
+   * environment, reading and writing the ledger, sending to the dead-letter
+   * queue). For a key defined in this app, the key policy is given the two
+   * statements AWS services need: CloudWatch Logs (`logs.<region>.amazonaws.com`,
+   * for the log groups of this account and Region) and EventBridge
+   * (`events.amazonaws.com`, `kms:GenerateDataKey` and `kms:Decrypt`, to put
+   * undeliverable events in the dead-letter queue). For an imported key
+   * (`kms.Key.fromKeyArn`), whose policy cannot be changed here, synth warns
+   * with the statements to add; the key policy must also let this account's
+   * IAM policies grant its use. A `ledger` you bring keeps its own
+   * encryption.
+   *
+   * @default - AWS-managed or AWS-owned keys: the ledger with the AWS managed key for DynamoDB, the dead-letter queue with SSE-SQS, the log groups and environment variables with CloudWatch Logs' and Lambda's own keys
+   */
+  readonly encryptionKey?: kms.IKey;
 
   /**
    * How many times EventBridge retries delivering an alarm event to the
@@ -457,17 +490,25 @@ export class AlarmRollback extends Construct {
         'removalPolicy applies only to the ledger table AlarmRollback creates; it is ignored because ledger was given.');
     }
 
-    this.ledger = props.ledger ?? createLedgerTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
+    if (props.ledger && props.encryptionKey) {
+      Annotations.of(this).addWarningV2('cdk-alarm-rollback:encryptionKeyNotOnLedger',
+        'encryptionKey encrypts the ledger table only when AlarmRollback creates it; the ledger you gave keeps its own encryption.');
+    }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
+    const key = props.encryptionKey;
+    this.ledger = props.ledger ?? createLedgerTable(this, props.removalPolicy ?? RemovalPolicy.RETAIN, key);
 
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', {
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', key
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: DEAD_LETTER_RETENTION }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: DEAD_LETTER_RETENTION });
+
+    const logGroupProps: logs.LogGroupProps = {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-    });
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: key,
+    };
+    if (key) allowLogsToUseKey(this, key);
+    const logGroup = new logs.LogGroup(this, 'HandlerLogs', logGroupProps);
 
     const environment: Record<string, string> = {
       [HandlerEnv.LEDGER_TABLE]: this.ledger.tableName,
@@ -496,8 +537,10 @@ export class AlarmRollback extends Construct {
       reservedConcurrentExecutions: reservedConcurrency,
       logGroup,
       environment,
+      environmentEncryption: key,
     });
     this.handler = this.function;
+    grantEnvironmentDecrypt(this.function, key);
     this.function.configureAsyncInvoke({
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
       maxEventAge: ASYNC_MAX_EVENT_AGE,
@@ -538,15 +581,14 @@ export class AlarmRollback extends Construct {
       : [];
 
     if (props.alarmStateChecks ?? true) {
-      const checkLogs = new logs.LogGroup(this, 'AlarmStateLogs', {
-        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      });
+      const checkLogs = new logs.LogGroup(this, 'AlarmStateLogs', logGroupProps);
       this.checkFunction = new AlarmStateFunction(this, 'AlarmState', {
         runtime,
         architecture,
         reservedConcurrentExecutions: resolveReservedConcurrency(this, props.alarmStateReservedConcurrency, 'alarmStateReservedConcurrency'),
         description: `Checks alarm state when an AppConfig deployment starts and at every tick (${this.rollbackName})`.slice(0, 256),
         logGroup: checkLogs,
+        environmentEncryption: key,
         environment: {
           ...environment,
           // The check's claims are its own: one older than its timeout belongs to an invocation that died.
@@ -557,6 +599,7 @@ export class AlarmRollback extends Construct {
         },
       });
       this.alarmStateFunction = this.checkFunction;
+      grantEnvironmentDecrypt(this.checkFunction, key);
       grantLedgerAccess(this.ledger, this.checkFunction);
       props.notificationTopic?.grantPublish(this.checkFunction);
       grantDescribeAlarms(this.checkFunction);

@@ -71,7 +71,8 @@ export class AlarmStateExtension extends Construct {
     // nothing else, so no resource-based permission for
     // appconfig.amazonaws.com is added to the function: such a permission
     // would let any AppConfig extension of any account that names the
-    // function invoke it.
+    // function invoke it. The trust policy has no confused-deputy condition:
+    // AppConfig documents none for this role (see service-trust.ts).
     this.invokeRole = new iam.Role(this, 'InvokeRole', {
       assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
       description: `Lets AppConfig invoke the alarm-state check of ${props.rollbackName}`.slice(0, 1000),

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -34,6 +35,8 @@ export interface AlarmStateFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   readonly environment: Record<string, string>;
   readonly logGroup: logs.ILogGroup;
+  /** The customer managed key of the environment variables, or undefined for Lambda's own. */
+  readonly environmentEncryption?: kms.IKey;
 }
 
 /**
@@ -57,6 +60,7 @@ export class AlarmStateFunction extends lambda.Function {
       timeout: ALARM_STATE_TIMEOUT,
       logGroup: props.logGroup,
       environment: props.environment,
+      environmentEncryption: props.environmentEncryption,
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

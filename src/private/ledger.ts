@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { Ledger } from './contract';
 
@@ -13,14 +14,16 @@ import { Ledger } from './contract';
  */
 export const LEDGER_HANDLER_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'];
 
-/** The ledger table an AlarmRollback creates when none is given. */
-export function createLedgerTable(scope: Construct, removalPolicy: RemovalPolicy): dynamodb.Table {
+/** The ledger table an AlarmRollback creates when none is given, encrypted with `encryptionKey` when there is one. */
+export function createLedgerTable(scope: Construct, removalPolicy: RemovalPolicy, encryptionKey?: kms.IKey): dynamodb.Table {
   const table = new dynamodb.Table(scope, 'Ledger', {
     partitionKey: { name: Ledger.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
     sortKey: { name: Ledger.SORT_KEY, type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    ...(encryptionKey
+      ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey }
+      : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
     timeToLiveAttribute: Ledger.TTL_ATTRIBUTE,
     removalPolicy,
   });

@@ -5,7 +5,8 @@ import { isInStackEnvironment } from './alarm-locations';
 import { TargetInput } from './contract';
 import { addForwardingRules } from './forwarding-rules';
 import { RollbackBus } from './rollback-bus';
-import { checkRuleCount, hash, RuleDelivery } from './rule-delivery';
+import { checkRuleCount, hash, prefixedRuleArns, RuleDelivery } from './rule-delivery';
+import { eventBridgeRulePrincipal } from './service-trust';
 
 /** The alarms and tag sets one forwarding call sends, in the same states. */
 interface ForwardingGroup {
@@ -45,7 +46,8 @@ export class OwnAlarmForwarding {
     const groups = this.newlyForwarded(target);
     if (groups.length === 0) return;
     this.role ??= new iam.Role(this.owner, 'ForwardingRole', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      // Every forwarding rule is on this stack's default bus, named within the rollback's prefix.
+      assumedBy: eventBridgeRulePrincipal(this.owner, prefixedRuleArns(this.owner, this.delivery.namePrefix)),
       description: `Puts this stack's alarm events on the rollback's event bus (${this.owner.node.path})`.slice(0, 1000),
     });
     this.delivery.allowDeadLetterFromDefaultBus();

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { INPUT_VERSION, RollbackInput, TargetInput } from './contract';
+import { allowEventBridgeToUseQueueKey } from './encryption';
 import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
 import { resolvedLength } from './resolved-length';
 import { RollbackBus, topStack } from './rollback-bus';
@@ -253,6 +254,9 @@ export function admitRulesToDeadLetter(queue: sqs.IQueue, sid: string, ruleArnPa
     resources: [queue.queueArn],
     conditions: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
   }));
+  if (queue.encryptionMasterKey) {
+    allowEventBridgeToUseQueueKey(queue, queue.encryptionMasterKey);
+  }
 }
 
 /**

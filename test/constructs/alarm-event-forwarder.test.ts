@@ -123,14 +123,24 @@ describe('AlarmEventForwarder', () => {
     expect(Math.max(...names.map((name) => name.length))).toBeLessThanOrEqual(64);
   });
 
-  it('lets EventBridge assume the role, which may put events on the rollback bus and nothing else', () => {
+  it('lets EventBridge assume the role for its own rules only, and the role may put events on the rollback bus and nothing else', () => {
     const stack = monitoringStack();
     new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarms: [alarm(stack, 'errors')] });
 
     const template = Template.fromStack(stack);
+    const name = rules(stack)[0].Name;
+    const prefix = name.slice(0, name.lastIndexOf('alarms-'));
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }],
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': MONITORING },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${REGION}:${MONITORING}:rule/${prefix}*`]] } },
+          },
+        }],
       },
     });
     template.resourceCountIs('AWS::IAM::Policy', 1);

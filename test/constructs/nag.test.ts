@@ -1,4 +1,5 @@
 import { App, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ACCOUNT, REGION, importedAlarm } from './support';
 import { AlarmRollback, RollbackTarget } from '../../src';
@@ -28,11 +29,23 @@ const EXPECTED_FINDINGS: Record<string, string> = {
     'This queue is the dead-letter queue of the rules and of the handler\'s asynchronous invocations; people read it, nothing consumes it, so it needs no redrive policy.',
 };
 
-/** The default construct with both kinds of target. */
-function nagStack(): Stack {
+/**
+ * The findings a customer managed key adds, each with the reason. Key policy
+ * statements (CloudWatch Logs', EventBridge's) are not IAM findings.
+ */
+const EXPECTED_ENCRYPTED_FINDINGS: Record<string, string> = {
+  'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]':
+    'aws-cdk-lib grants the key\'s use with its GenerateDataKey family, on the one key ARN only: to the functions for the ledger table (Table.grant through the table\'s key) and to the handler for the dead-letter queue (the on-failure destination\'s Queue.grantSendMessages).',
+  'AwsSolutions-IAM5[Action::kms:ReEncrypt*]':
+    'Part of the same aws-cdk-lib encrypt-decrypt grant, on the one key ARN only: re-encrypting under another key also needs kms:ReEncryptTo on that key, which nothing here grants.',
+};
+
+/** The default construct with both kinds of target, and optionally a customer managed key. */
+function nagStack(encrypted = false): Stack {
   const app = new App();
   const stack = new Stack(app, 'NagStack', { env: { account: ACCOUNT, region: REGION } });
-  const rollback = new AlarmRollback(stack, 'Rollback');
+  const encryptionKey = encrypted ? new kms.Key(stack, 'Key', { enableKeyRotation: true }) : undefined;
+  const rollback = new AlarmRollback(stack, 'Rollback', { encryptionKey });
   rollback.addTarget('ConfigRollout', {
     alarms: [importedAlarm(stack, 'errors')],
     target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }),
@@ -67,8 +80,16 @@ describe('cdk-nag', () => {
     expect(findings(report)).toEqual(expected('Serverless'));
   });
 
+  it('finds, with a customer managed key, only the key grants\' action families beyond the default findings', () => {
+    const stack = nagStack(true);
+    const aws = new AwsSolutionsChecks(stack.node.root, { verbose: true }).validateScope(stack.node.root);
+    expect(findings(aws)).toEqual([...expected('AwsSolutions'), ...Object.keys(EXPECTED_ENCRYPTED_FINDINGS)].sort());
+    const serverless = new ServerlessChecks(stack.node.root, { verbose: true }).validateScope(stack.node.root);
+    expect(findings(serverless)).toEqual(expected('Serverless'));
+  });
+
   it('gives every expected finding a specific reason', () => {
-    for (const reason of Object.values(EXPECTED_FINDINGS)) {
+    for (const reason of [...Object.values(EXPECTED_FINDINGS), ...Object.values(EXPECTED_ENCRYPTED_FINDINGS)]) {
       expect(reason.length).toBeGreaterThan(60);
     }
   });
