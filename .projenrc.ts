@@ -148,6 +148,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // `npm ci` refuses it. 1.12.2 has them all and satisfies every dependent.
 project.package.addPackageResolutions('unrs-resolver@1.12.2');
 
+// The `gitignore` option above never wrote this pattern to .gitignore, so the
+// snapshots' asset folders were committed once; it is added here, after the
+// project's own patterns: integ-runner compares templates, not assets.
+project.gitignore.exclude('/test/integ.*.snapshot/asset.*');
+
 
 // The Node.js lines the tests prove: the whole build and test run on 22, a
 // user's synth (the quick-start check) and the handler's wire tests on 24 too.

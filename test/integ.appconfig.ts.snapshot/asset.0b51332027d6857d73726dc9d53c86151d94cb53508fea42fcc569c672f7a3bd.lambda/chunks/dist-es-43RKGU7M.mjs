@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-NIDXBGYN.mjs";import"./chunk-VO232HPE.mjs";import"./chunk-MQ3C3QCS.mjs";import"./chunk-EDCLU2FJ.mjs";import"./chunk-AZNQ6PAZ.mjs";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
