@@ -17,10 +17,12 @@ const LATENCY_MS = 20;
 const TICK_COLD_RUNS = Number(process.env.BENCH_TICK_COLD_RUNS ?? 5);
 const STORM_EVENTS = 100;
 const STORM_INSTANCES = 8;
-// Our critical path: ListDeployments alongside the event claim and the
-// alarm's DescribeAlarms, the deployment claim, StopDeployment.
-const OUR_ROUND_TRIPS = 3;
-const OUR_SDK_CALLS = 5;
+// Our critical path: ListDeployments alongside the event claim, the
+// deployment claim, the alarm's DescribeAlarms alongside its mute rules
+// (read only once the claim is held, to stay inside DescribeAlarms' rate),
+// StopDeployment.
+const OUR_ROUND_TRIPS = 4;
+const OUR_SDK_CALLS = 6;
 // The baseline's: ListDeployments, StopDeployment (it claims nothing).
 const BASELINE_ROUND_TRIPS = 2;
 const ratio = (ours: number, baseline: number) => ours / baseline;
@@ -154,7 +156,7 @@ async function main(): Promise<void> {
       ours: ms(tickWarm.rollBackMs),
       baseline: ms(oursWarm.toStopMs),
       ratio: ratio(tickWarm.rollBackMs, oursWarm.toStopMs),
-      goal: `${tickWarm.rollBackRoundTrips} round trips each`,
+      goal: `event path: ${OUR_ROUND_TRIPS} round trips`,
     },
     {
       name: 'quiet tick to CONTINUE answer (ms)',
