@@ -5,8 +5,6 @@ import { median } from './statistics';
 export interface TickPathResult {
   /** Median from invocation to the ROLL_BACK answer while the alarm fires (claim and record included). */
   readonly rollBackMs: number;
-  /** Sequential round trips before that answer. */
-  readonly rollBackRoundTrips: number;
   /** Median from invocation to the CONTINUE answer while every alarm is quiet. */
   readonly continueMs: number;
   readonly continueRoundTrips: number;
@@ -54,7 +52,7 @@ export async function tickPath(latencyMs: number, invocations: number): Promise<
     for (let i = 0; i < invocations; i++) {
       quiet.push(await timeOf(number, 'CONTINUE'));
     }
-    return { rollBackMs: median(rollBack), rollBackRoundTrips: 3, continueMs: median(quiet), continueRoundTrips: 1 };
+    return { rollBackMs: median(rollBack), continueMs: median(quiet), continueRoundTrips: 1 };
   } finally {
     await check.kill();
     await proxy.close();
