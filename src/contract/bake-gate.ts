@@ -51,10 +51,4 @@ export const BakeGateLimits = {
   MAX_BAKE_SECONDS: 3300,
   /** How often the Provider framework calls isComplete (`queryInterval`): the bake's resolution. */
   QUERY_INTERVAL_SECONDS: 30,
-  /**
-   * Resources per stack: "Resources: Maximum number of resources that you
-   * can declare in your CloudFormation template: 500 resources"
-   * (CloudFormation User Guide, "Understand CloudFormation quotas").
-   */
-  MAX_RESOURCES_PER_STACK: 500,
 } as const;
