@@ -72,7 +72,8 @@ const EMPTY: BakeGateProperties = {
 
 function parseProperties(props: Record<string, unknown>): BakeGateProperties {
   const P = BakeGateProperty;
-  const seconds = Number(text(props[P.BAKE_SECONDS], P.BAKE_SECONDS));
+  // A number in the template reaches the provider as a string (cloudformation-coverage-roadmap#1037); either is read.
+  const seconds = typeof props[P.BAKE_SECONDS] === 'number' ? props[P.BAKE_SECONDS] as number : Number(text(props[P.BAKE_SECONDS], P.BAKE_SECONDS));
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > BakeGateLimits.MAX_BAKE_SECONDS) {
     throw new BakeRequestError(`${P.BAKE_SECONDS} is ${JSON.stringify(props[P.BAKE_SECONDS])}; it must be whole seconds from 1 to ${BakeGateLimits.MAX_BAKE_SECONDS}`);
   }
@@ -115,7 +116,11 @@ function texts(value: unknown, what: string): string[] {
   return value as string[];
 }
 
-/** CloudFormation passes a template's boolean to a custom resource as the string "true" or "false". */
+/**
+ * CloudFormation passes a template's boolean to a custom resource as the
+ * string "true" or "false" (cloudformation-coverage-roadmap#1037, aws-cdk#15249);
+ * a real boolean is read too, should that change.
+ */
 function flag(value: unknown, what: string): boolean {
   if (value === 'true' || value === true) return true;
   if (value === 'false' || value === false) return false;

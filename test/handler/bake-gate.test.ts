@@ -111,6 +111,14 @@ describe('bake gate: requests that start a bake', () => {
     expect(answer.Data.Mode).toBe('BAKE');
   });
 
+  it('reads the properties as CloudFormation sends them (strings) and as the template wrote them (number, boolean)', async () => {
+    const h = harness();
+
+    const answer = await h.gate.onEvent(request('Update', properties('h2', { [BakeGateProperty.BAKE_SECONDS]: 60, [BakeGateProperty.BLOCK_START]: true }), properties('h1')));
+
+    expect(answer.Data).toMatchObject({ Mode: 'BAKE', BakeEndsAt: '2026-11-20T14:05:00.000Z' });
+  });
+
   it('does not bake an Update where only the gate\'s own settings changed', async () => {
     const h = harness();
 
