@@ -14,6 +14,13 @@ export interface BakeAlarm {
    * only the evaluation state changes. Undefined when the answer had neither.
    */
   readonly enteredStateAt?: number;
+  /**
+   * When the alarm's configuration last changed, epoch ms (DescribeAlarms
+   * `AlarmConfigurationUpdatedTimestamp`). An alarm the update itself
+   * creates or changes starts over in INSUFFICIENT_DATA until it is
+   * evaluated (CloudWatch User Guide, "Alarm states").
+   */
+  readonly configuredAt?: number;
   readonly actionsEnabled: boolean;
   readonly actionsSuppressedBy?: string;
   readonly mutedBy?: readonly string[];
@@ -74,8 +81,14 @@ export function decideBake(read: BakeAlarmRead, rules: BakeRules, times: BakeTim
   const firing: string[] = [];
   const older: string[] = [];
   const paused: string[] = [];
+  const unevaluated: string[] = [];
   for (const alarm of read.alarms) {
     if (!rules.triggerStates.includes(alarm.state)) {
+      continue;
+    }
+    if (alarm.state === 'INSUFFICIENT_DATA' && alarm.configuredAt !== undefined && alarm.configuredAt >= since) {
+      // Created or changed by this update and not evaluated since: its state says nothing about the update yet.
+      unevaluated.push(alarm.name);
       continue;
     }
     const pause = rules.actOnPausedAlarms ? undefined : pausedBecause(alarm);
@@ -96,6 +109,7 @@ export function decideBake(read: BakeAlarmRead, rules: BakeRules, times: BakeTim
   const parts = [
     ...older.length > 0 ? [`firing since before the update, which may be its fix: ${older.join(', ')}`] : [],
     ...paused.length > 0 ? [`paused: ${paused.join(', ')}`] : [],
+    ...unevaluated.length > 0 ? [`configured by this update and not evaluated yet: ${unevaluated.join(', ')}`] : [],
     ...read.missing.length > 0 ? [`not found: ${read.missing.join(', ')}`] : [],
     ...read.elsewhere.length > 0 ? [`left to the event path (another account or region): ${read.elsewhere.join(', ')}`] : [],
   ];

@@ -299,6 +299,16 @@ describe('decideBake', () => {
     expect(decideBake(read(reading), rules, times).kind).toBe(kind);
   });
 
+  it('does not count an alarm the update created or changed while it waits for its first evaluation', () => {
+    const insufficient = { ...rules, triggerStates: ['ALARM', 'INSUFFICIENT_DATA'] };
+    const fresh = alarm('INSUFFICIENT_DATA', UPDATE_AT + 60_000, { configuredAt: UPDATE_AT + 30_000 });
+    const decision = decideBake(read(fresh), insufficient, { ...times, now: times.bakeEndsAt });
+
+    expect(decision).toEqual({ kind: 'PASS', result: CheckResult.OK, note: 'no alarm fires; configured by this update and not evaluated yet: web-5xx' });
+    expect(decideBake(read(alarm('INSUFFICIENT_DATA', UPDATE_AT + 60_000, { configuredAt: UPDATE_AT - 60_000 })), insufficient, times).kind).toBe('FAIL');
+    expect(decideBake(read(alarm('ALARM', UPDATE_AT + 60_000, { configuredAt: UPDATE_AT + 30_000 })), insufficient, times).kind).toBe('FAIL');
+  });
+
   it('counts INSUFFICIENT_DATA when triggerOn says so, and paused alarms when actOnPausedAlarms', () => {
     expect(decideBake(read(alarm('INSUFFICIENT_DATA', UPDATE_AT + 1000)), { ...rules, triggerStates: ['ALARM', 'INSUFFICIENT_DATA'] }, times).kind).toBe('FAIL');
     expect(decideBake(read(alarm('ALARM', UPDATE_AT + 1000, { actionsEnabled: false })), { ...rules, actOnPausedAlarms: true }, times).kind).toBe('FAIL');
