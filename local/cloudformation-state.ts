@@ -95,6 +95,12 @@ export interface StackSeed {
   readonly accountId?: string;
   /** @default 'us-east-1' */
   readonly region?: string;
+  /**
+   * An update already running, started at `startedAt` (settled from there
+   * like any other: seeded far enough back, it has completed).
+   * @default - none
+   */
+  readonly update?: { readonly startedAt: number; readonly clientRequestToken?: string; readonly disableRollback?: boolean };
 }
 
 export interface CloudFormationTimings {
@@ -217,6 +223,14 @@ interface StackRecord {
   readonly events: StackEventView[];
 }
 
+/**
+ * Status reasons of a cancelled update, as CloudFormation spells them in
+ * practice (public client code filters on them); the API Reference does not
+ * document reasons, so callers must not depend on them.
+ */
+export const STACK_CANCELLED_REASON = 'Stack update cancelled';
+export const RESOURCE_CANCELLED_REASON = 'Resource update cancelled';
+
 /** A request by its client request token, for idempotent retries. */
 interface TokenUse {
   readonly action: string;
@@ -304,8 +318,18 @@ export class CloudFormationState {
       const create: OperationView = { operationId: randomUUID(), operationType: 'CREATE_STACK' };
       record.operations.unshift(create);
       this.stackEvent(record, 'CREATE_COMPLETE', createdAt, undefined, create.operationId);
+      if (stack.update && (!UPDATABLE.has(record.status) || stack.update.startedAt < createdAt)) {
+        throw new Error(`stack ${stack.name} seeds an update from status ${record.status} or before its creation; seed it from a complete status, after createdAt`);
+      }
       if (record.status !== 'CREATE_COMPLETE') record.lastUpdatedAt = createdAt;
       this.stacks.push(record);
+      if (stack.update) {
+        record.previousTemplate = record.template;
+        record.previousParameters = record.parameters;
+        record.template = `${record.template} `;
+        this.startUpdate(record, stack.update.startedAt, stack.update.clientRequestToken, stack.update.disableRollback ?? false);
+        this.remember(stack.update.clientRequestToken, 'UpdateStack', record, { stackId: record.id, operationId: record.current!.id });
+      }
     }
   }
 
@@ -359,14 +383,19 @@ export class CloudFormationState {
     stack.previousParameters = stack.parameters;
     stack.template = template;
     stack.parameters = parameters;
-    stack.disableRollback = input.disableRollback ?? false;
-    const operation = this.begin(stack, 'UPDATE_STACK', input.clientRequestToken, now, 'resources');
-    stack.lastUpdatedAt = now;
-    this.setStatus(stack, 'UPDATE_IN_PROGRESS', now, 'User Initiated');
-    stack.resources.forEach((resource) => this.resourceEvent(stack, resource, 'UPDATE_IN_PROGRESS', now));
+    const operation = this.startUpdate(stack, now, input.clientRequestToken, input.disableRollback ?? false);
     const result = { stackId: stack.id, operationId: operation.id };
     this.remember(input.clientRequestToken, 'UpdateStack', stack, result);
     return result;
+  }
+
+  private startUpdate(stack: StackRecord, at: number, token: string | undefined, disableRollback: boolean): Operation {
+    stack.disableRollback = disableRollback;
+    const operation = this.begin(stack, 'UPDATE_STACK', token, at, 'resources');
+    stack.lastUpdatedAt = at;
+    this.setStatus(stack, 'UPDATE_IN_PROGRESS', at, 'User Initiated');
+    stack.resources.forEach((resource) => this.resourceEvent(stack, resource, 'UPDATE_IN_PROGRESS', at));
+    return operation;
   }
 
   /**
@@ -389,8 +418,8 @@ export class CloudFormationState {
     const now = this.now();
     if (clientRequestToken !== undefined) operation.token = clientRequestToken;
     const inFlight = operation.phase === 'resources' ? stack.resources : [this.gateResource(stack)];
-    inFlight.forEach((resource) => this.resourceEvent(stack, resource, 'UPDATE_FAILED', now, 'Resource update cancelled'));
-    this.rollBack(stack, operation, now, 'Resource update cancelled');
+    inFlight.forEach((resource) => this.resourceEvent(stack, resource, 'UPDATE_FAILED', now, RESOURCE_CANCELLED_REASON));
+    this.rollBack(stack, operation, now, STACK_CANCELLED_REASON);
     this.remember(clientRequestToken, 'CancelUpdateStack', stack, {});
   }
 

@@ -139,7 +139,7 @@ describe('local CloudFormation with the real CloudFormationClient', () => {
     const done = await describe1();
     const events = await allEvents();
 
-    expect(rollingBack).toMatchObject({ StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', StackStatusReason: 'Resource update cancelled' });
+    expect(rollingBack).toMatchObject({ StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', StackStatusReason: 'Stack update cancelled' });
     expect(cleanup.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
     expect(done.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(timeline(events, T0 + 5 * MINUTE)).toEqual([
@@ -336,6 +336,27 @@ describe('local CloudFormation with the real CloudFormationClient', () => {
     expect(root.RootId).toBeUndefined();
     expect(child).toMatchObject({ ParentId: root.StackId, RootId: root.StackId });
     expect(grandchild).toMatchObject({ ParentId: child.StackId, RootId: root.StackId });
+  });
+
+  it('seeds an update already in flight, settled from when it started', async () => {
+    server.state.seed({
+      stacks: [
+        { name: 'running', createdAt: T0 - 60 * MINUTE, update: { startedAt: T0 - 5 * MINUTE, clientRequestToken: 'pipeline-run-8' } },
+        { name: 'finished', createdAt: T0 - 60 * MINUTE, bakeGate: false, update: { startedAt: T0 - 5 * MINUTE } },
+      ],
+    });
+    const running = await describe1('running');
+    const retried = await update('running', 'pipeline-run-8');
+    const events = await allEvents('running');
+
+    expect(running).toMatchObject({ StackStatus: 'UPDATE_IN_PROGRESS', LastUpdatedTime: new Date(T0 - 5 * MINUTE) });
+    expect(retried.OperationId).toBe(running.LastOperations![0].OperationId);
+    expect(events.find((event) => event.ResourceStatus === 'UPDATE_IN_PROGRESS' && event.LogicalResourceId === 'running'))
+      .toMatchObject({ Timestamp: new Date(T0 - 5 * MINUTE), ClientRequestToken: 'pipeline-run-8' });
+    expect(events[0]).toMatchObject({ LogicalResourceId: 'BakeGate', ResourceStatus: 'UPDATE_IN_PROGRESS', Timestamp: new Date(T0 - 5 * MINUTE + 30 * SECOND) });
+    expect((await describe1('finished')).StackStatus).toBe('UPDATE_COMPLETE');
+    expect(() => server.state.seed({ stacks: [{ name: 'bad', status: 'UPDATE_FAILED', update: { startedAt: T0 } }] })).toThrow(/seed it from a complete status/);
+    await expect(describe1('bad')).rejects.toThrow('Stack with id bad does not exist');
   });
 
   it('finds a stack by its ARN as well as by its name', async () => {
