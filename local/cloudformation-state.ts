@@ -27,6 +27,13 @@ import { VirtualClock } from './virtual-clock';
  * proceeds to UPDATE_ROLLBACK_IN_PROGRESS, then UPDATE_ROLLBACK_COMPLETE),
  * RollbackStack and ContinueUpdateRollback API references, and aws-cdk
  * docs/CLOUDFORMATION.md (no rollback starts once UPDATE_IN_PROGRESS ends).
+ *
+ * Not modelled: rollback triggers and their monitoring time, stack creation
+ * and deletion, DescribeEvents, a rollback that fails by itself (seed
+ * UPDATE_ROLLBACK_FAILED instead). A nested stack carries ParentId and RootId
+ * but does not follow its root's update, and its cancel is not refused:
+ * whether AWS refuses CancelUpdateStack on a nested stack is undocumented
+ * (the nested stacks guide only says to start operations from the root).
  */
 
 /** The StackStatus values this emulator moves stacks through (a subset of the model's enum). */
@@ -342,7 +349,7 @@ export class CloudFormationState {
     return this.stacks.map((stack) => this.view(this.settle(stack)));
   }
 
-  /** The stack's events, newest first, as DescribeStackEvents returns them. */
+  /** The stack's events, newest first: DescribeStackEvents returns them "in reverse chronological order" (API Reference). */
   stackEvents(nameOrId: string): StackEventView[] {
     return [...this.settled(nameOrId).events].reverse();
   }
