@@ -15,3 +15,5 @@ export * from './latency-proxy';
 export * from './loopback-server';
 export * from './cloudwatch-server';
 export * from './cloudwatch-state';
+export * from './cloudformation-server';
+export * from './cloudformation-state';
