@@ -302,16 +302,8 @@ export class CloudWatchState {
     const matching = [...this.muteRules.values()].sort(byName).map((rule) => this.muteRuleView(rule, now))
       .filter((rule) => filter.alarmName === undefined || rule.alarmNames.includes(filter.alarmName))
       .filter((rule) => !filter.statuses || filter.statuses.length === 0 || filter.statuses.includes(rule.status));
-    const fingerprint = JSON.stringify(filter);
-    let start = 0;
-    if (nextToken !== undefined) {
-      const after = readToken(nextToken, fingerprint);
-      start = matching.findIndex((rule) => rule.name > after);
-      if (start < 0) start = matching.length;
-    }
-    const page = matching.slice(start, start + maxRecords);
-    const more = start + maxRecords < matching.length;
-    return { rules: page, nextToken: more ? writeToken(page[page.length - 1].name, fingerprint) : undefined };
+    const page = pageByName(matching, filter, maxRecords, nextToken);
+    return { rules: page.items, nextToken: page.nextToken };
   }
 
   /** Whether an active mute rule targets the alarm now. */
@@ -442,19 +434,11 @@ export class CloudWatchState {
     }
 
     const matching = [...this.alarms.values()].sort(byName).filter((record) => this.matches(record, filter));
-    const fingerprint = JSON.stringify(filter);
-    let start = 0;
-    if (nextToken !== undefined) {
-      const after = readToken(nextToken, fingerprint);
-      start = matching.findIndex((record) => record.name > after);
-      if (start < 0) start = matching.length;
-    }
-    const page = matching.slice(start, start + maxRecords);
-    const more = start + maxRecords < matching.length;
+    const page = pageByName(matching, filter, maxRecords, nextToken);
     return {
-      alarms: page.map((record) => this.view(record, now)),
+      alarms: page.items.map((record) => this.view(record, now)),
       fields: filter.ChildrenOfAlarmName !== undefined ? 'children' : filter.ParentsOfAlarmName !== undefined ? 'parents' : 'all',
-      nextToken: more ? writeToken(page[page.length - 1].name, fingerprint) : undefined,
+      nextToken: page.nextToken,
     };
   }
 
@@ -569,6 +553,30 @@ export class CloudWatchState {
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * One page of `sorted` (in name order) after the name `nextToken` ended on.
+ * The token names the last item returned and the filters it was issued for,
+ * so a page is stable when items are added or removed between calls, and a
+ * token replayed with other filters is refused (InvalidNextToken).
+ */
+function pageByName<T extends { readonly name: string }>(
+  sorted: readonly T[],
+  filter: object,
+  maxRecords: number,
+  nextToken?: string,
+): { items: T[]; nextToken?: string } {
+  const fingerprint = JSON.stringify(filter);
+  let start = 0;
+  if (nextToken !== undefined) {
+    const after = readToken(nextToken, fingerprint);
+    start = sorted.findIndex((item) => item.name > after);
+    if (start < 0) start = sorted.length;
+  }
+  const items = sorted.slice(start, start + maxRecords);
+  const more = start + maxRecords < sorted.length;
+  return { items, nextToken: more ? writeToken(items[items.length - 1].name, fingerprint) : undefined };
+}
 
 function writeToken(after: string, fingerprint: string): string {
   return Buffer.from(JSON.stringify({ after, fingerprint })).toString('base64url');
