@@ -199,6 +199,8 @@ plainTypeScriptFolder('bench', ['../local/**/*.ts']);
 // The README's example app and the demo, type-checked and linted; test/constructs/readme-example.test.ts
 // synthesizes the one, `npm run demo` runs the other through the local services.
 plainTypeScriptFolder('examples', ['../local/**/*.ts']);
+// Scripts of the repository, such as tools/service-rules.ts (run by `npx projen service-rules`).
+plainTypeScriptFolder('tools');
 
 // The local AWS service emulators (local/) run inside jest beside the tests,
 // compiled as CommonJS like them, so they share the tests' compiler options
@@ -247,6 +249,13 @@ const runScript = (file: string) => `ts-node --transpile-only --project test/tsc
 project.addTask('bench', {
   description: 'Measure the handler and the construct against their baselines and print the figures',
   steps: [{ spawn: 'bundle' }, { exec: runScript('bench/run-benchmarks.ts') }],
+});
+
+// The local services' request rules come from AWS's service models as botocore
+// (the AWS CLI's model library) carries them; regenerate after a botocore upgrade.
+project.addTask('service-rules', {
+  description: 'Write local/models/<service>.rules.json from the installed botocore models of the operations the local services serve',
+  steps: [{ exec: runScript('tools/service-rules.ts') }],
 });
 
 project.addTask('reliability', {
