@@ -1,6 +1,7 @@
+import cloudWatchRules from './models/cloudwatch.rules.json';
 import { ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
-import { parseAlarmArn, Rules } from '../src/private/contract';
+import { parseAlarmArn } from '../src/private/contract';
 
 /** The StateValue enum of the CloudWatch API. */
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -23,8 +24,15 @@ export type MuteRuleStatus = 'SCHEDULED' | 'ACTIVE' | 'EXPIRED';
 
 export const MUTE_RULE_STATUSES: readonly MuteRuleStatus[] = ['SCHEDULED', 'ACTIVE', 'EXPIRED'];
 
-/** The most alarms one mute rule targets (MuteTargets.AlarmNames, at most 100 in the CloudWatch API Reference). */
-export const MAX_MUTE_TARGETS = 100;
+/** The most alarms one mute rule targets: the model's MuteTargetAlarmNameList (max 100). */
+export const MAX_MUTE_TARGETS: number = cloudWatchRules.shapes.MuteTargetAlarmNameList.max;
+
+/**
+ * The longest alarm or mute rule name: the model's AlarmName and Name shapes
+ * (1 to 255). Seeds are held to it as PutMetricAlarm and PutAlarmMuteRule
+ * requests would be.
+ */
+const MAX_NAME_LENGTH: number = Math.min(cloudWatchRules.shapes.AlarmName.max, cloudWatchRules.shapes.Name.max);
 
 /**
  * An alarm mute rule (PutAlarmMuteRule), modelled as one window: it mutes
@@ -252,8 +260,8 @@ export class CloudWatchState {
 
   /** PutAlarmMuteRule: creates or replaces a rule. */
   putMuteRule(seed: MuteRuleSeed): MuteRuleView {
-    if (typeof seed.name !== 'string' || seed.name.length < 1 || seed.name.length > Rules.MAX_ALARM_NAME_LENGTH) {
-      throw validationError('name', seed.name, `Member must have length between 1 and ${Rules.MAX_ALARM_NAME_LENGTH}`);
+    if (typeof seed.name !== 'string' || seed.name.length < 1 || [...seed.name].length > MAX_NAME_LENGTH) {
+      throw validationError('name', seed.name, `Member must have length between 1 and ${MAX_NAME_LENGTH}`);
     }
     if (!Array.isArray(seed.alarmNames) || seed.alarmNames.length < 1 || seed.alarmNames.length > MAX_MUTE_TARGETS) {
       throw validationError('muteTargets.alarmNames', seed.alarmNames, `Member must be a list of 1 to ${MAX_MUTE_TARGETS} alarm names`);
@@ -275,17 +283,24 @@ export class CloudWatchState {
     return this.muteRuleView(rule, now);
   }
 
-  /** DeleteAlarmMuteRule. */
+  /**
+   * DeleteAlarmMuteRule. The model lists no error for it (botocore cloudwatch
+   * 2010-08-01), so a name that names no rule is answered like one that
+   * does, the way DisableAlarmActions ignores unknown alarm names.
+   */
   deleteMuteRule(name: string): void {
-    if (!this.muteRules.delete(name)) {
-      throw new ServiceError('ResourceNotFound', 404, `Alarm mute rule ${name} not found`);
-    }
+    this.muteRules.delete(name);
   }
 
   /** GetAlarmMuteRule. */
   getMuteRule(name: string): MuteRuleView {
     const rule = this.muteRules.get(name);
-    if (!rule) throw new ServiceError('ResourceNotFound', 404, `Alarm mute rule ${name} not found`);
+    // The model's error for GetAlarmMuteRule is ResourceNotFoundException
+    // (code ResourceNotFoundException, 404), with the resource's type and id;
+    // ResourceNotFound is the alarms' error.
+    if (!rule) {
+      throw new ServiceError('ResourceNotFoundException', 404, `Alarm mute rule ${name} not found`, { ResourceType: 'AlarmMuteRule', ResourceId: name });
+    }
     return this.muteRuleView(rule, this.now());
   }
 
@@ -317,8 +332,9 @@ export class CloudWatchState {
   }
 
   put(seed: AlarmSeed): AlarmView {
-    if (typeof seed.name !== 'string' || seed.name.length < 1 || [...seed.name].length > Rules.MAX_ALARM_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(seed.name)) {
-      throw new Error(`An alarm name must be 1 to ${Rules.MAX_ALARM_NAME_LENGTH} characters without control characters, got ${JSON.stringify(seed.name)}`);
+    // PutMetricAlarm: the name "can't contain ASCII control characters" (CloudWatch API Reference); the model has no pattern for it.
+    if (typeof seed.name !== 'string' || seed.name.length < 1 || [...seed.name].length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(seed.name)) {
+      throw new Error(`An alarm name must be 1 to ${MAX_NAME_LENGTH} characters without control characters, got ${JSON.stringify(seed.name)}`);
     }
     const type = seed.type ?? 'MetricAlarm';
     if (!ALARM_TYPES.includes(type)) {

@@ -356,7 +356,7 @@ export function appConfigStarts(state: SimulationState, seed: AppConfigSeed, sta
       environmentId: environment.id,
       input: {
         deploymentStrategyId: strategy?.id ?? strategyName,
-        configurationProfileId: start.configurationProfileId ?? 'profile1',
+        configurationProfileId: start.configurationProfileId ?? 'profil1',
         configurationVersion: start.configurationVersion ?? '1',
         description: start.description,
       },
