@@ -1,6 +1,8 @@
 import { readFileSync } from 'fs';
-import { AlarmType } from '@aws-sdk/client-cloudwatch';
-import { APP, APPCONFIG_SEED, ENV, MINUTE } from './support';
+import { AppConfigClient, GetDeploymentCommand, ListDeploymentsCommand, StartDeploymentCommand } from '@aws-sdk/client-appconfig';
+import { AlarmType, CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { DeploymentUpdateType, ProtonClient, UpdateEnvironmentCommand } from '@aws-sdk/client-proton';
+import { APP, APPCONFIG_SEED, appConfigClient, CREDENTIALS, ENV, MINUTE, protonClient, sdkError } from './support';
 import {
   APPCONFIG_COMMON_ERRORS, APPCONFIG_RULES, CLOUDWATCH_AMENDMENTS, CLOUDWATCH_COMMON_ERRORS, CLOUDWATCH_RULES, errorCode, missingOutput,
   PROTON_COMMON_ERRORS, PROTON_RULES, RunningService, ServiceError, ServiceRules, startLocalAppConfig, startLocalCloudWatch,
@@ -345,5 +347,89 @@ describe('the model guard of every local service', () => {
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('requests the models forbid, through the real SDK v3 clients', () => {
+  let appConfig: Awaited<ReturnType<typeof startLocalAppConfig>>;
+  let cloudWatch: Awaited<ReturnType<typeof startLocalCloudWatch>>;
+  let proton: Awaited<ReturnType<typeof startLocalProton>>;
+  let clients: { appConfig: AppConfigClient; cloudWatch: CloudWatchClient; proton: ProtonClient };
+
+  beforeAll(async () => {
+    [appConfig, cloudWatch, proton] = await Promise.all([startLocalAppConfig(), startLocalCloudWatch(), startLocalProton()]);
+    appConfig.state.seed(APPCONFIG_SEED);
+    cloudWatch.state.seed({ alarms: [{ name: 'checkout-errors' }] });
+    proton.state.seed({ environments: [{ name: 'prod' }] });
+    clients = {
+      appConfig: appConfigClient(appConfig.endpoint),
+      cloudWatch: new CloudWatchClient({ endpoint: cloudWatch.endpoint, region: 'us-east-1', credentials: CREDENTIALS }),
+      proton: protonClient(proton.endpoint),
+    };
+  });
+
+  afterAll(async () => {
+    Object.values(clients).forEach((client) => client.destroy());
+    await Promise.all([appConfig.close(), cloudWatch.close(), proton.close()]);
+  });
+
+  it('refuses an AppConfig DeploymentNumber that is not an integer with BadRequestException, naming the member', async () => {
+    const error = await sdkError(clients.appConfig.send(new GetDeploymentCommand({
+      ApplicationId: APP, EnvironmentId: ENV, DeploymentNumber: 'latest' as unknown as number,
+    })));
+
+    expect(error.name).toBe('BadRequestException');
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(error.message).toBe("1 validation error detected: Value 'latest' at 'deploymentNumber' failed to satisfy constraint: Member must be an integer");
+  });
+
+  it('refuses a deployment strategy ID that breaks the model\'s DeploymentStrategyId pattern, before looking it up', async () => {
+    const error = await sdkError(clients.appConfig.send(new StartDeploymentCommand({
+      ApplicationId: APP, EnvironmentId: ENV, DeploymentStrategyId: 'linear25', ConfigurationProfileId: 'prof1', ConfigurationVersion: '1',
+    })));
+
+    expect(error.name).toBe('BadRequestException');
+    expect(error.message).toContain(`at 'deploymentStrategyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ${APPCONFIG_RULES.shapes.DeploymentStrategyId.pattern}`);
+    expect(appConfig.state.listDeployments(APP, ENV)).toEqual([]);
+  });
+
+  it('refuses ListDeployments MaxResults above the model\'s 50, and lists every violation of a request in one answer', async () => {
+    const error = await sdkError(clients.appConfig.send(new ListDeploymentsCommand({ ApplicationId: 'My-App', EnvironmentId: ENV, MaxResults: 51 })));
+
+    expect(error.name).toBe('BadRequestException');
+    expect(error.message).toMatch(/^2 validation errors detected: Value 'My-App' at 'applicationId' .*; Value 51 at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 50$/);
+  });
+
+  it('refuses a DescribeAlarms AlarmNames list longer than the model\'s 100, and an alarm type the models do not name', async () => {
+    const tooMany = await sdkError(clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: Array.from({ length: 101 }, (_, i) => `alarm-${i}`) })));
+    const badType = await sdkError(clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmTypes: ['SloAlarm' as AlarmType] })));
+
+    for (const error of [tooMany, badType]) {
+      expect(error.name).toBe('ValidationException');
+      expect((error as unknown as { Code: string }).Code).toBe('ValidationError');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+    }
+    expect(tooMany.message).toContain("at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100");
+    expect(badType.message).toContain("Value 'SloAlarm' at 'alarmTypes.1' failed to satisfy constraint: Member must satisfy enum value set: [CompositeAlarm, MetricAlarm, LogAlarm]");
+  });
+
+  it('refuses a SetAlarmState reason longer than the model\'s 1023 characters, and leaves the alarm as it was', async () => {
+    const error = await sdkError(clients.cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'checkout-errors', StateValue: 'ALARM', StateReason: 'x'.repeat(1024) })));
+
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toContain("at 'stateReason' failed to satisfy constraint: Member must have length between 0 and 1023");
+    expect(cloudWatch.state.getAlarm('checkout-errors').state).toBe('INSUFFICIENT_DATA');
+  });
+
+  it('refuses a Proton deploymentType outside the model\'s DeploymentUpdateType enum, and a template version that is not a number', async () => {
+    const error = await sdkError(clients.proton.send(new UpdateEnvironmentCommand({
+      name: 'prod', deploymentType: 'LATEST' as DeploymentUpdateType, templateMajorVersion: 'v2',
+    })));
+
+    expect(error.name).toBe('ValidationException');
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(error.message).toContain("Value 'LATEST' at 'deploymentType' failed to satisfy constraint: Member must satisfy enum value set: [NONE, CURRENT_VERSION, MINOR_VERSION, MAJOR_VERSION]");
+    expect(error.message).toContain("Value 'v2' at 'templateMajorVersion' failed to satisfy constraint: Member must satisfy regular expression pattern");
+    expect(proton.state.getEnvironment('prod').deploymentStatus).toBe('SUCCEEDED');
   });
 });
