@@ -3,6 +3,13 @@
  * (local/models/<service>.rules.json, written by tools/service-rules.ts from
  * botocore), and the check that holds a request to them. The rules are AWS's,
  * not the construct's: a rule the construct gets wrong is refused here.
+ *
+ * Where the model is silent, the operation's API Reference page applies, and
+ * the server that applies it cites the page: CloudWatch's PutMetricAlarm says
+ * an alarm name "can't contain ASCII control characters" (AlarmName has no
+ * pattern), its Schedule shape documents `at(...)` expressions and ISO 8601
+ * durations (Expression and Duration are lengths only), and StopDeployment
+ * allows a revert "within 72 hours of deployment completion".
  */
 import { ServiceError } from './service-error';
 
