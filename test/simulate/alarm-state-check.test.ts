@@ -100,7 +100,7 @@ describe('simulate runs the alarm-state check of the stacks\' AppConfig extensio
     await simulation.deliver(alarmStateChange({ alarmArn: arn, reason: 'Threshold Crossed' }));
     const [application] = simulation.appConfigResources.applications;
     const start = await simulation.startDeployment(application.id, application.environments[0].id, {
-      deploymentStrategyId: 'AppConfig.AllAtOnce', configurationProfileId: 'prof1', configurationVersion: '1',
+      deploymentStrategyId: 'AppConfig.AllAtOnce', configurationProfileId: 'p', configurationVersion: '1',
     });
 
     expect(simulation.cloudWatch.state.getAlarm('shop-errors').state).toBe('ALARM');
