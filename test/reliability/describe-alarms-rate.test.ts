@@ -5,8 +5,10 @@ import {
   callsOf,
   countOutcomes,
   handlerEnv,
+  happeningNow,
   invokerFor,
   ledgerItems,
+  ROLLBACK_NAME,
   ruleInput,
   sleep,
   startLedger,
@@ -24,8 +26,7 @@ import {
   startLocalCloudWatch,
 } from '../../local';
 import { DESCRIBE_ALARMS_DEFAULT_TPS } from '../../local/cloudwatch-server';
-import { ExtensionParameter } from '../../src/private/contract';
-import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
+import { extensionPayload } from '../support/extension-payload';
 
 // DescribeAlarms has a per-account, per-Region quota of 9 requests a second
 // by default (CloudWatch User Guide, "CloudWatch service quotas"); the local
@@ -77,18 +78,15 @@ function env(): Record<string, string> {
 
 /** An AT_DEPLOYMENT_TICK payload for deployment 1 of environment `d`, watching `alarm`. */
 function tick(d: number, id: string, alarm = alarmOf(d)): Record<string, any> {
-  const payload = structuredClone(tickFixture) as Record<string, any>;
-  const target = appConfigTarget(APP, envId(d), [alarmOf(d)]);
-  payload.InvocationId = id;
-  payload.Application = { Id: APP };
-  payload.Environment = { Id: envId(d) };
-  payload.Parameters = {
-    [ExtensionParameter.TARGET]: JSON.stringify({
-      name: target.name, applicationId: APP, environmentId: envId(d), triggerStates: ['ALARM'], actOnPausedAlarms: false, blockStart: false,
-    }),
-    [`${ExtensionParameter.ALARMS_PREFIX}1`]: JSON.stringify([alarmArn(alarm)]),
-  };
-  return payload;
+  return extensionPayload({
+    invocationId: id,
+    applicationId: APP,
+    environmentId: envId(d),
+    target: {
+      name: `${ROLLBACK_NAME}/${envId(d)}`, applicationId: APP, environmentId: envId(d), triggerStates: ['ALARM'], actOnPausedAlarms: false, blockStart: false,
+    },
+    alarmArns: [alarmArn(alarm)],
+  });
 }
 
 const describeCalls = () => callsOf(cloudWatch.requests, 'DescribeAlarms');
@@ -98,9 +96,10 @@ describe('DescribeAlarms calls stay inside the default quota', () => {
   it('reads the alarm once for a burst of 30 deliveries for one deployment on 8 execution environments', async () => {
     await startServices(1);
     invoker = invokerFor(env(), 8);
-    const target = appConfigTarget(APP, envId(0), [alarmOf(0)]);
+    const target = appConfigTarget({ applicationId: APP, environmentId: envId(0), alarmArns: [alarmArn(alarmOf(0))], name: `${ROLLBACK_NAME}/${envId(0)}` });
 
-    const results = await Promise.all(Array.from({ length: 30 }, () => invoker!.invoke(ruleInput(target, alarmEvent(alarmOf(0))))));
+    const results = await Promise.all(Array.from({ length: 30 }, () =>
+      invoker!.invoke(ruleInput(target, alarmEvent({ alarmName: alarmOf(0), ...happeningNow() })))));
 
     expect(results.every((result) => result.status === 'SUCCEEDED')).toBe(true);
     expect(callsOf(appConfig.requests, 'StopDeployment')).toHaveLength(1);
@@ -149,10 +148,10 @@ describe('DescribeAlarms calls stay inside the default quota', () => {
       const at = d * slot;
       work.push(sleep(at).then(() => checks[d % checks.length].invoke(tick(d, `tick${String(d).padStart(4, '0')}`, quietAlarmOf(d))))
         .then((answer) => tickAnswers.push(answer.result)));
-      const target = appConfigTarget(APP, envId(d), [alarmOf(d)]);
+      const target = appConfigTarget({ applicationId: APP, environmentId: envId(d), alarmArns: [alarmArn(alarmOf(d))], name: `${ROLLBACK_NAME}/${envId(d)}` });
       for (let k = 0; k < 10; k++) {
         work.push(sleep(at + (k * slot) / 10)
-          .then(() => invoker!.invoke(ruleInput(target, alarmEvent(alarmOf(d)))))
+          .then(() => invoker!.invoke(ruleInput(target, alarmEvent({ alarmName: alarmOf(d), ...happeningNow() }))))
           .then((result) => eventResults.push(result)));
       }
     }
