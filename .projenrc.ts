@@ -131,6 +131,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
+      // What a test run needs from its environment is set here, not in the
+      // test task only, so a plain `npx jest` runs the same as `npx projen test`.
+      setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
     },
   },
 

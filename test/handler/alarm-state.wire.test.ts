@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { appConfigTarget, eventAt, ruleInput } from './support';
+import { alarmEvent, appConfigTarget, ruleInput } from './support';
 import {
   ALARM_STATE_ENTRY,
   HandlerInstance,
@@ -12,12 +12,11 @@ import {
   startLocalCloudWatch,
 } from '../../local';
 import { HandlerEnv, Metrics } from '../../src/private/contract';
-import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
-import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
 import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
+import { extensionPayload } from '../support/extension-payload';
 import { handlerEnv } from '../support/handler-env';
 import { hangingServer } from '../support/hanging-server';
 import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
@@ -69,16 +68,11 @@ function start(entry: 'check' | 'rollback', env: Record<string, string> = {}): H
 
 /** A tick payload with its own invocation id, its Target changed by `target`. */
 function tick(target: Record<string, unknown> = {}, id = `tick${Math.random().toString(36).slice(2, 8)}`): Record<string, any> {
-  const payload = structuredClone(tickFixture) as Record<string, any>;
-  payload.InvocationId = id;
-  payload.Parameters.Target = JSON.stringify({ ...JSON.parse(payload.Parameters.Target), ...target });
-  return payload;
+  return extensionPayload({ target, invocationId: id });
 }
 
 function startPayload(target: Record<string, unknown> = {}): Record<string, any> {
-  const payload = structuredClone(startFixture) as Record<string, any>;
-  payload.Parameters.Target = JSON.stringify({ ...JSON.parse(payload.Parameters.Target), ...target });
-  return payload;
+  return extensionPayload({ point: 'start', target });
 }
 
 const records = () => targetItems(dynamo, appConfigTarget().name);
@@ -519,7 +513,7 @@ describe('the alarm-state check\'s own faults at PRE_START_DEPLOYMENT', () => {
 
 describe('the event path with trigger states and paused alarms', () => {
   it('ignores INSUFFICIENT_DATA unless the target triggers on it', async () => {
-    const event = eventAt(Date.now());
+    const event = alarmEvent({ changedAt: Date.now() });
     event.detail.state.value = 'INSUFFICIENT_DATA';
     const rollback = start('rollback');
 
@@ -535,7 +529,7 @@ describe('the event path with trigger states and paused alarms', () => {
     cloudWatch.state.setAlarmState(METRIC_ALARM, 'ALARM');
     cloudWatch.state.setActionsEnabled([METRIC_ALARM], false);
 
-    const invocation = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
+    const invocation = await start('rollback').invoke(ruleInput(appConfigTarget(), alarmEvent({ changedAt: Date.now() })));
 
     expect(invocation.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('its actions are disabled') });
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
@@ -546,10 +540,10 @@ describe('the event path with trigger states and paused alarms', () => {
     expect(claimCalls.length).toBeGreaterThanOrEqual(2);
     expect(describeCall.sentAt).toBeGreaterThan(claimCalls[1].answeredAt!);
     // The claim went back, so a live alarm of the deployment can still act.
-    const later = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'd1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    const later = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...alarmEvent({ changedAt: Date.now() }), id: 'd1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
     expect(later.result).toMatchObject({ outcome: 'IGNORED' });
     cloudWatch.state.setActionsEnabled([METRIC_ALARM], true);
-    const acted = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'e1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    const acted = await start('rollback').invoke(ruleInput(appConfigTarget(), { ...alarmEvent({ changedAt: Date.now() }), id: 'e1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
     expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK' });
   });
 
@@ -558,19 +552,19 @@ describe('the event path with trigger states and paused alarms', () => {
     cloudWatch.state.putMuteRule({ name: 'incident-42', alarmNames: [METRIC_ALARM], durationMs: 5 * 60_000 });
     const rollback = start('rollback');
 
-    const muted = await rollback.invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
+    const muted = await rollback.invoke(ruleInput(appConfigTarget(), alarmEvent({ changedAt: Date.now() })));
     expect(muted.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('its actions are muted by alarm mute rule incident-42') });
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('DEPLOYING');
 
     cloudWatch.state.advance(6 * 60_000);
-    const acted = await rollback.invoke(ruleInput(appConfigTarget(), { ...eventAt(Date.now()), id: 'c1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
+    const acted = await rollback.invoke(ruleInput(appConfigTarget(), { ...alarmEvent({ changedAt: Date.now() }), id: 'c1b2c3d4-1d2f-4c3b-8e5a-7f6d5c4b3a21' }));
     expect(acted.result).toMatchObject({ outcome: 'ROLLED_BACK' });
   });
 
   it('acts when the actions switch cannot be read, and says so in the record', async () => {
     cloudWatch.faults.add({ operation: 'DescribeAlarms', fault: 'serverError' });
 
-    const invocation = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(Date.now())));
+    const invocation = await start('rollback').invoke(ruleInput(appConfigTarget(), alarmEvent({ changedAt: Date.now() })));
 
     expect(invocation.result).toMatchObject({ outcome: 'ROLLED_BACK', reason: expect.stringContaining('without knowing whether the alarm\'s actions are paused') });
   });
@@ -582,7 +576,7 @@ describe('the event path with trigger states and paused alarms', () => {
     const forwarded = forwardedFixture as Record<string, any>;
     const target = appConfigTarget({ alarmArns: [forwarded.resources[0]] });
 
-    const invocation = await start('rollback').invoke(ruleInput(target, eventAt(Date.now(), forwarded)),
+    const invocation = await start('rollback').invoke(ruleInput(target, alarmEvent({ changedAt: Date.now(), base: forwarded })),
       { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:222222222222:function:rollback' });
 
     expect(invocation.result).toMatchObject({
@@ -595,17 +589,17 @@ describe('the event path with trigger states and paused alarms', () => {
   it('ignores a suppressed composite alarm, then acts once when the suppression ends (ALARM -> ALARM)', async () => {
     cloudWatch.state.setAlarmState(COMPOSITE_ALARM, 'ALARM');
     const rollback = start('rollback');
-    const suppressed = eventAt(Date.now(), suppressedFixture);
+    const suppressed = alarmEvent({ changedAt: Date.now(), base: suppressedFixture });
 
     const first = await rollback.invoke(ruleInput(appConfigTarget(), suppressed));
     expect(first.result).toMatchObject({ outcome: 'IGNORED', reason: expect.stringContaining('suppressed by "WaitPeriod"') });
 
-    const ended = eventAt(Date.now(), compositeFixture);
+    const ended = alarmEvent({ changedAt: Date.now(), base: compositeFixture });
     ended.detail.previousState.value = 'ALARM';
     const second = await rollback.invoke(ruleInput(appConfigTarget(), ended));
     expect(second.result).toMatchObject({ outcome: 'ROLLED_BACK' });
 
-    const again = eventAt(Date.now(), compositeFixture);
+    const again = alarmEvent({ changedAt: Date.now(), base: compositeFixture });
     again.id = 'd4e5f6a7-1d2f-4c3b-8e5a-7f6d5c4b3a21';
     again.detail.previousState.value = 'ALARM';
     const third = await rollback.invoke(ruleInput(appConfigTarget(), again));
@@ -621,7 +615,7 @@ describe('both paths at once', () => {
     const check = start('check');
 
     const [event, tickCall] = await Promise.all([
-      rollback.invoke(ruleInput(appConfigTarget(), eventAt(Date.now()))),
+      rollback.invoke(ruleInput(appConfigTarget(), alarmEvent({ changedAt: Date.now() }))),
       check.invoke(tick()).then((answer) => {
         // AppConfig rolls the deployment back on a ROLL_BACK answer.
         if ((answer.result as { Directive?: string } | undefined)?.Directive === 'ROLL_BACK'
@@ -655,7 +649,7 @@ describe('both paths at once', () => {
     appConfig.state.advance(30 * 60_000);
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('COMPLETE');
 
-    const late = await start('rollback').invoke(ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 3_600 }), eventAt(alarmAt)));
+    const late = await start('rollback').invoke(ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 3_600 }), alarmEvent({ changedAt: alarmAt })));
 
     expect(late.ok).toBe(true);
     expect(appConfig.state.getDeployment('abc1234', 'env5678', 1).state).toBe('REVERTED');
@@ -677,7 +671,7 @@ describe('both paths at once', () => {
     // The tick's claim waits for someone to see AppConfig act on the answer.
     expect(await deploymentClaim()).toMatchObject({ claimState: { S: 'ANSWERED' }, eventId: { S: 'tickseen' } });
     appConfig.state.stopDeployment('abc1234', 'env5678', 1, { allowRevert: true });
-    const late = await start('rollback').invoke(ruleInput(appConfigTarget(), eventAt(alarmAt)));
+    const late = await start('rollback').invoke(ruleInput(appConfigTarget(), alarmEvent({ changedAt: alarmAt })));
 
     expect(late.ok).toBe(true);
     const event = (await records()).find((record) => record.trigger?.S !== 'DEPLOYMENT_TICK');

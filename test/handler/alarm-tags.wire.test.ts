@@ -1,4 +1,4 @@
-import { appConfigTarget, eventAt, ruleInput } from './support';
+import { alarmEvent, appConfigTarget, ruleInput } from './support';
 import { HandlerInstance, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import taggedFixture from '../fixtures/tagged-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
@@ -14,7 +14,7 @@ let instance: HandlerInstance;
 let taggedEvent: Record<string, any>;
 
 beforeEach(async () => {
-  taggedEvent = eventAt(Date.now(), taggedFixture);
+  taggedEvent = alarmEvent({ changedAt: Date.now(), base: taggedFixture });
   appConfig = await startLocalAppConfig();
   seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', Date.now() - 60_000);
   dynamo = await startLedger();

@@ -1,4 +1,4 @@
-import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
+import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalAppConfig,
@@ -74,7 +74,7 @@ describe('time is the alarm\'s', () => {
     seedDeployments({ startedAt: now - 20 * MINUTE, stoppedAt: now - 10 * MINUTE }, { startedAt: now - 5 * MINUTE });
     const alarmAt = now - 15 * MINUTE;
 
-    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget(), eventAt(alarmAt)));
+    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget(), alarmEvent({ changedAt: alarmAt })));
 
     expect(invocation.error).toBeUndefined();
     expect(result(invocation)).toMatchObject({
@@ -93,7 +93,7 @@ describe('time is the alarm\'s', () => {
   it('falls back to the event time when the event has no state timestamp, and says so', async () => {
     const now = Date.now();
     seedDeployments({ startedAt: now - MINUTE });
-    const event = eventAt(now - 5 * MINUTE);
+    const event = alarmEvent({ changedAt: now - 5 * MINUTE });
     delete event.detail.state.timestamp;
 
     const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget(), event));
@@ -108,7 +108,10 @@ describe('time is the alarm\'s', () => {
     const alarmAt = now - 2 * HOUR;
     seedDeployments({ startedAt: alarmAt - 50 * MINUTE, strategy: 'quick' });
 
-    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 3600 }), eventAt(alarmAt)));
+    const invocation = await handlerInstance().invoke(ruleInput(
+      appConfigTarget({ revertCompletedWithinSeconds: 3600 }),
+      alarmEvent({ changedAt: alarmAt }),
+    ));
 
     expect(result(invocation)).toMatchObject({ outcome: 'REVERTED', stateBefore: 'COMPLETE', stateAfter: 'REVERTED', deploymentNumber: 1 });
     expect(result(invocation).reason).toContain('completed 3000 s before the alarm, inside the 3600 s revert window');
@@ -119,7 +122,10 @@ describe('time is the alarm\'s', () => {
     const now = Date.now();
     seedDeployments({ startedAt: now - 70 * MINUTE, strategy: 'quick' });
 
-    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 3600 }), eventAt(now - 2 * MINUTE)));
+    const invocation = await handlerInstance().invoke(ruleInput(
+      appConfigTarget({ revertCompletedWithinSeconds: 3600 }),
+      alarmEvent({ changedAt: now - 2 * MINUTE }),
+    ));
 
     expect(result(invocation)).toMatchObject({ outcome: 'NO_ACTIVE_DEPLOYMENT', stateAfter: 'COMPLETE' });
     expect(stops()).toHaveLength(0);
@@ -130,7 +136,10 @@ describe('time is the alarm\'s', () => {
     // Started 20 minutes ago on a 10 + 10 minute strategy: completed just now; the alarm fired 5 minutes ago.
     seedDeployments({ startedAt: now - 21 * MINUTE });
 
-    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget({ revertCompletedWithinSeconds: 60 }), eventAt(now - 5 * MINUTE)));
+    const invocation = await handlerInstance().invoke(ruleInput(
+      appConfigTarget({ revertCompletedWithinSeconds: 60 }),
+      alarmEvent({ changedAt: now - 5 * MINUTE }),
+    ));
 
     expect(result(invocation)).toMatchObject({ outcome: 'REVERTED', stateBefore: 'COMPLETE', stateAfter: 'REVERTED' });
     expect(result(invocation).reason).toContain('after the alarm changed state');
@@ -142,7 +151,7 @@ describe('time is the alarm\'s', () => {
     seedDeployments({ startedAt: now - 73 * HOUR - 20 * MINUTE });
     const target = appConfigTarget({ revertCompletedWithinSeconds: 3600 });
 
-    const invocation = await handlerInstance().invoke(ruleInput(target, eventAt(now - 73 * HOUR - 10 * MINUTE)));
+    const invocation = await handlerInstance().invoke(ruleInput(target, alarmEvent({ changedAt: now - 73 * HOUR - 10 * MINUTE })));
 
     expect(invocation.error).toBeUndefined();
     expect(result(invocation)).toMatchObject({ outcome: 'NO_ACTIVE_DEPLOYMENT', stateBefore: 'COMPLETE', stateAfter: 'COMPLETE' });
@@ -155,7 +164,7 @@ describe('time is the alarm\'s', () => {
     seedDeployments({ startedAt: now - MINUTE });
 
     // Ten minutes of skew: every deployment the read can show started before such a timestamp.
-    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget(), eventAt(now + 10 * MINUTE)));
+    const invocation = await handlerInstance().invoke(ruleInput(appConfigTarget(), alarmEvent({ changedAt: now + 10 * MINUTE })));
 
     expect(result(invocation)).toMatchObject({ outcome: 'ROLLED_BACK', alarmToActionMs: 0, stateAfter: 'ROLLED_BACK' });
     const emf = invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line._aws !== undefined)!;
@@ -166,7 +175,7 @@ describe('time is the alarm\'s', () => {
     const now = Date.now();
     proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: now - MINUTE }] });
 
-    const invocation = await handlerInstance().invoke(ruleInput(protonTarget(), eventAt(now - 5 * MINUTE)));
+    const invocation = await handlerInstance().invoke(ruleInput(protonTarget(), alarmEvent({ changedAt: now - 5 * MINUTE })));
 
     expect(result(invocation)).toMatchObject({ outcome: 'STARTED_AFTER_ALARM', stateBefore: 'IN_PROGRESS' });
     expect(result(invocation).reason).toContain(`attempted at ${new Date(now - MINUTE).toISOString()}`);
@@ -178,7 +187,7 @@ describe('time is the alarm\'s', () => {
     const now = Date.now();
     proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: now - 4 * MINUTE }] });
 
-    const invocation = await handlerInstance().invoke(ruleInput(protonTarget(), eventAt(now - 2 * MINUTE)));
+    const invocation = await handlerInstance().invoke(ruleInput(protonTarget(), alarmEvent({ changedAt: now - 2 * MINUTE })));
 
     expect(result(invocation)).toMatchObject({ outcome: 'CANCEL_REQUESTED', stateAfter: 'CANCELLING' });
   });

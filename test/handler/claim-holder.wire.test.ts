@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
+import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   Invocation,
@@ -79,8 +79,8 @@ describe('an event that loses the claim to another alarm of the target', () => {
     const now = Date.now();
 
     const [first, second] = await race(
-      ruleInput(appConfigTarget(), eventAt(now)),
-      ruleInput(appConfigTarget(), eventAt(now, compositeFixture)),
+      ruleInput(appConfigTarget(), alarmEvent({ changedAt: now })),
+      ruleInput(appConfigTarget(), alarmEvent({ changedAt: now, base: compositeFixture })),
       () => requestsOf(appConfig, 'StopDeployment').length === 1,
     );
 
@@ -96,8 +96,8 @@ describe('an event that loses the claim to another alarm of the target', () => {
     const now = Date.now();
 
     const [first, second] = await race(
-      ruleInput(appConfigTarget(), eventAt(now)),
-      ruleInput(appConfigTarget(), eventAt(now, compositeFixture)),
+      ruleInput(appConfigTarget(), alarmEvent({ changedAt: now })),
+      ruleInput(appConfigTarget(), alarmEvent({ changedAt: now, base: compositeFixture })),
       () => requestsOf(appConfig, 'StopDeployment').length === 1,
     );
 
@@ -118,7 +118,7 @@ describe('one alarm feeding two targets on the same environment', () => {
 
   it('stops once: the second target waits for the first target\'s claim instead of sharing it', async () => {
     appConfig.faults.add({ operation: 'StopDeployment', fault: 'latency', latencyMs: 1_000, times: 1 });
-    const event = eventAt(Date.now());
+    const event = alarmEvent({ changedAt: Date.now() });
 
     const [one, other] = await race(ruleInput(first, event), ruleInput(second, event), () => requestsOf(appConfig, 'StopDeployment').length === 1);
 
@@ -129,7 +129,7 @@ describe('one alarm feeding two targets on the same environment', () => {
 
   it('fails both when the stop fails, and the second target touches no claim it does not own', async () => {
     appConfig.faults.add({ operation: 'StopDeployment', fault: 'serverError', latencyMs: 300 });
-    const event = eventAt(Date.now());
+    const event = alarmEvent({ changedAt: Date.now() });
 
     const [one, other] = await race(ruleInput(first, event), ruleInput(second, event), () => requestsOf(appConfig, 'StopDeployment').length === 1);
 
@@ -146,8 +146,8 @@ describe('Proton: an event that loses the claim', () => {
     const now = Date.now();
 
     const [first, second] = await race(
-      ruleInput(protonTarget(), eventAt(now)),
-      ruleInput(protonTarget({ alarmArns: [compositeFixture.resources[0]] }), eventAt(now, compositeFixture)),
+      ruleInput(protonTarget(), alarmEvent({ changedAt: now })),
+      ruleInput(protonTarget({ alarmArns: [compositeFixture.resources[0]] }), alarmEvent({ changedAt: now, base: compositeFixture })),
       () => requestsOf(proton, 'CancelEnvironmentDeployment').length === 1,
     );
 
@@ -161,8 +161,8 @@ describe('Proton: an event that loses the claim', () => {
     const now = Date.now();
 
     const [first, second] = await race(
-      ruleInput(protonTarget(), eventAt(now)),
-      ruleInput(protonTarget({ alarmArns: [compositeFixture.resources[0]] }), eventAt(now, compositeFixture)),
+      ruleInput(protonTarget(), alarmEvent({ changedAt: now })),
+      ruleInput(protonTarget({ alarmArns: [compositeFixture.resources[0]] }), alarmEvent({ changedAt: now, base: compositeFixture })),
       () => requestsOf(proton, 'CancelEnvironmentDeployment').length === 1,
     );
 

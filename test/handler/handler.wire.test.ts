@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
+import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalAppConfig,
@@ -26,8 +26,8 @@ let compositeEvent: Record<string, any>;
 beforeEach(async () => {
   // Services run on the real clock: the deployments started a minute ago.
   const started = Date.now() - 60_000;
-  metricEvent = eventAt(Date.now());
-  compositeEvent = eventAt(Date.now(), compositeFixture);
+  metricEvent = alarmEvent({ changedAt: Date.now() });
+  compositeEvent = alarmEvent({ changedAt: Date.now(), base: compositeFixture });
   appConfig = await startLocalAppConfig();
   seedAppConfigDeployment(appConfig, 'abc1234', 'env5678', started);
   proton = await startLocalProton();

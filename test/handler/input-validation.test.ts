@@ -29,14 +29,14 @@ afterEach(() => {
 
 const cases: Array<[string, unknown, RollbackOutcome, RegExp]> = [
   ['an alarm that went back to OK', ruleInput(appConfigTarget(), backToOk), RollbackOutcome.IGNORED, /entered "OK"/],
-  ['another source', ruleInput(appConfigTarget(), alarmEvent({ source: 'aws.ec2' })), RollbackOutcome.IGNORED, /source is "aws.ec2"/],
-  ['another detail-type', ruleInput(appConfigTarget(), alarmEvent({ 'detail-type': 'EC2 Instance State-change Notification' })), RollbackOutcome.IGNORED, /detail-type/],
+  ['another source', ruleInput(appConfigTarget(), alarmEvent({ changes: { source: 'aws.ec2' } })), RollbackOutcome.IGNORED, /source is "aws.ec2"/],
+  ['another detail-type', ruleInput(appConfigTarget(), alarmEvent({ changes: { 'detail-type': 'EC2 Instance State-change Notification' } })), RollbackOutcome.IGNORED, /detail-type/],
   ['an alarm of another target', ruleInput(appConfigTarget({ alarmArns: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:other'] })), RollbackOutcome.REJECTED, /not one of the alarms of target/],
-  ['an event without detail.state', ruleInput(appConfigTarget(), alarmEvent({ detail: { alarmName: 'x' } })), RollbackOutcome.REJECTED, /detail.state/],
-  ['an event naming two alarms', ruleInput(appConfigTarget(), alarmEvent({ resources: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:a', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:b'] })), RollbackOutcome.REJECTED, /exactly one alarm ARN/],
-  ['an event whose resource is not an alarm ARN', ruleInput(appConfigTarget(), alarmEvent({ resources: ['arn:aws:sqs:us-east-1:123456789012:queue'] })), RollbackOutcome.REJECTED, /exactly one alarm ARN/],
-  ['an event without an id', ruleInput(appConfigTarget(), alarmEvent({ id: 42 })), RollbackOutcome.REJECTED, /event id is 42/],
-  ['an event with an unreadable time', ruleInput(appConfigTarget(), alarmEvent({ time: 'yesterday' })), RollbackOutcome.REJECTED, /event time is "yesterday"/],
+  ['an event without detail.state', ruleInput(appConfigTarget(), alarmEvent({ changes: { detail: { alarmName: 'x' } } })), RollbackOutcome.REJECTED, /detail.state/],
+  ['an event naming two alarms', ruleInput(appConfigTarget(), alarmEvent({ changes: { resources: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:a', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:b'] } })), RollbackOutcome.REJECTED, /exactly one alarm ARN/],
+  ['an event whose resource is not an alarm ARN', ruleInput(appConfigTarget(), alarmEvent({ changes: { resources: ['arn:aws:sqs:us-east-1:123456789012:queue'] } })), RollbackOutcome.REJECTED, /exactly one alarm ARN/],
+  ['an event without an id', ruleInput(appConfigTarget(), alarmEvent({ changes: { id: 42 } })), RollbackOutcome.REJECTED, /event id is 42/],
+  ['an event with an unreadable time', ruleInput(appConfigTarget(), alarmEvent({ changes: { time: 'yesterday' } })), RollbackOutcome.REJECTED, /event time is "yesterday"/],
   ['an event that is not an object', ruleInput(appConfigTarget(), 'ALARM'), RollbackOutcome.REJECTED, /not an EventBridge event object/],
   ['an input that is not an object', [1, 2], RollbackOutcome.REJECTED, /not an object/],
   ['an input of another version', { ...ruleInput(appConfigTarget()), version: 1 }, RollbackOutcome.REJECTED, /version is 1/],
@@ -64,7 +64,7 @@ describe('bad input', () => {
   });
 
   it('keeps reason texts short when the bad value is huge', async () => {
-    const record = await testHandler()(ruleInput(appConfigTarget(), alarmEvent({ source: 'x'.repeat(100_000) })));
+    const record = await testHandler()(ruleInput(appConfigTarget(), alarmEvent({ changes: { source: 'x'.repeat(100_000) } })));
 
     expect(record.outcome).toBe(RollbackOutcome.IGNORED);
     expect(record.reason.length).toBeLessThan(200);

@@ -1,4 +1,4 @@
-import { eventAt, protonTarget, ruleInput } from './support';
+import { alarmEvent, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalCloudWatch,
@@ -105,7 +105,7 @@ describe('a Proton deployment starting', () => {
 
     const results = await Promise.all([
       instance.invoke(ruleInput(protonTarget(), statusEvent())),
-      other.invoke(ruleInput(protonTarget(), eventAt(Date.now()))),
+      other.invoke(ruleInput(protonTarget(), alarmEvent({ changedAt: Date.now() }))),
     ]);
     await other.kill();
 
