@@ -1,3 +1,6 @@
+// Over 400 lines because the checks that every forwarded alarm and tag set
+// reaches a rollback that acts on it (the bus, its account and Region, the
+// watching targets and their states) belong with the forwarder they guard.
 import { Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -5,15 +8,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { AlarmRollback } from './alarm-rollback';
-import { AlarmStateValue, parseAlarmArn, Rules } from './contract';
-import { checkAlarmArn, checkAlarmTags } from './private/alarm-checks';
-import { addForwardingRules, isForwardingRule } from './private/forwarding-rules';
-import { watch } from './private/monitoring';
-import { prefixedRuleArns, rulePrefix } from './private/rule-delivery';
-import { eventBridgeRulePrincipal } from './private/service-trust';
-import { describeValue, isLiteral, validationError } from './private/validate';
-import { TriggerOn } from './trigger-on';
+import { AlarmRollback } from '../alarm-rollback';
+import { AlarmStateValue, parseAlarmArn, Rules } from '../contract';
+import { addForwardingRules, isForwardingRule } from './forwarding-rules';
+import { watch } from '../monitoring/watcher-alarms';
+import { checkAlarmArn, checkAlarmTags } from '../private/alarm-checks';
+import { prefixedRuleArns, rulePrefix } from '../private/rule-delivery';
+import { eventBridgeRulePrincipal } from '../private/service-trust';
+import { describeValue, isLiteral, validationError } from '../private/validate';
+import { TriggerOn } from '../trigger-on';
 
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
