@@ -18,6 +18,7 @@ import { AlarmStateCheckResult, AlarmStateValue, RollbackOutcome, RollbackTrigge
 import { checkAlarmLocations, ResolvedAlarmSource, resolveAlarmSources } from './forwarding/alarm-locations';
 import { addBusPolicy } from './forwarding/bus-policy';
 import { OwnAlarmForwarding } from './forwarding/own-alarm-forwarding';
+import { AlarmWatcher, busNameOf, registerWatcher, WatchedRule } from './forwarding/watched-alarms';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './monitoring/rollback-dashboard';
 import { RollbackMetricFactory } from './monitoring/rollback-metrics';
 import { createAlarmStateWatchers, createWatcherAlarms } from './monitoring/watcher-alarms';
@@ -67,7 +68,7 @@ const DEAD_LETTER_RETENTION = Duration.days(14);
  *   target: RollbackTarget.appConfig({ environment }),
  * });
  */
-export class AlarmRollback extends Construct {
+export class AlarmRollback extends Construct implements AlarmWatcher {
   /** The function that decides and acts on every alarm event. */
   public readonly handler: lambda.IFunction;
 
@@ -125,6 +126,8 @@ export class AlarmRollback extends Construct {
   private readonly ownAlarmForwarding?: OwnAlarmForwarding;
   private readonly grants: TargetGrants;
   private readonly targets: AlarmRollbackTarget[] = [];
+  private readonly watched: WatchedRule[] = [];
+  private readonly busName?: string;
   private readonly dashboards: RollbackDashboardBuilder[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmRollbackProps = {}) {
@@ -132,6 +135,8 @@ export class AlarmRollback extends Construct {
 
     this.rollbackName = this.node.path;
     this.bus = RollbackBus.of(this, props.eventBus);
+    this.busName = this.bus.isDefault ? 'default' : busNameOf(props.eventBus);
+    registerWatcher(this);
     this.alarmSources = resolveAlarmSources(this, props.alarmSources ?? []);
     this.alarmsForwardedElsewhere = props.alarmsForwardedElsewhere ?? false;
     const ledgerRetentionDays = resolveLedgerRetentionDays(this, props.ledgerRetention);
@@ -330,13 +335,32 @@ export class AlarmRollback extends Construct {
     const rules = this.delivery.addRules(scope, id, watched);
     this.ownAlarmForwarding?.forward(scope, id, watched);
     // Added after the alarm rules, so a target's rules keep their order.
-    rules.push(...stateChecks?.addStartRules() ?? []);
+    const startRules = stateChecks?.addStartRules() ?? [];
+    rules.push(...startRules);
+    this.recordWatched(watched.alarmArns, alarmTags, triggerStates, startRules.length > 0);
     scope._attach(rules, this.metrics);
     this.targets.push(scope);
     for (const dashboard of this.dashboards) {
       dashboard.addTarget(id);
     }
     return scope;
+  }
+
+  /**
+   * What this rollback's rules to its handler watch, for the forwarders of
+   * the app (`AlarmEventForwarder` checks that it forwards nothing unwatched).
+   *
+   * @internal
+   */
+  public _watchedRules(): WatchedRule[] {
+    return [...this.watched];
+  }
+
+  private recordWatched(alarmArns: string[], alarmTags: Record<string, string> | undefined, triggerStates: string[], startRules: boolean): void {
+    if (alarmArns.length > 0) this.watched.push({ busName: this.busName, alarmArns, triggerStates });
+    if (alarmTags) this.watched.push({ busName: this.busName, alarmArns: [], alarmTags, triggerStates });
+    // Start rules match a deployment starting, on the default bus where AWS services' events arrive.
+    if (startRules) this.watched.push({ busName: 'default', alarmArns: [], triggerStates: [] });
   }
 
   /**
