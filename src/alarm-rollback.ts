@@ -1,7 +1,8 @@
 // Over 400 lines because jsii publishes the construct's public methods from
 // its class, and their API documentation (the ten metric*() methods above all)
-// lives on them; the wiring itself is about 200 lines, the pieces it wires are
-// in alarm-state/, monitoring/, forwarding/, targets/ and private/.
+// lives on them: under 300 lines are code, and that code is wiring. The
+// pieces it wires are in alarm-state/, monitoring/, forwarding/, targets/ and
+// private/ (docs/layout.md).
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
