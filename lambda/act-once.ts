@@ -4,7 +4,7 @@ import type { ActionClaim, ClaimView } from './ledger/action-claims';
 import type { LedgerKey } from './ledger/ledger-keys';
 import type { RunnerContext } from './runner-context';
 import type { HeldSend } from './send-when-allowed';
-import { RollbackOutcome } from '../src/private/contract';
+import { RollbackOutcome } from '../src/contract';
 
 /**
  * The one protocol both runners follow around their single mutating call

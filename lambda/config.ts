@@ -1,4 +1,4 @@
-import { DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, Metrics, RollbackOutcome } from '../src/private/contract';
+import { DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, Metrics, RollbackOutcome } from '../src/contract';
 
 /** Everything the handler reads from its environment, read in one place. */
 export interface HandlerConfig {

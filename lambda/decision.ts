@@ -1,4 +1,4 @@
-import type { RollbackOutcome } from '../src/private/contract';
+import type { RollbackOutcome } from '../src/contract';
 
 /** What a target runner decided, with the facts the record keeps. */
 export interface Decision {

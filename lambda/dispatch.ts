@@ -9,7 +9,7 @@ import { claimEvent } from './ledger/claim-event';
 import { LedgerKey, duplicateKey, eventKey, ledgerExpiry } from './ledger/ledger-keys';
 import type { AcceptedInput } from './parse-rollback-input';
 import { targetRunner } from './target-runner';
-import { RollbackOutcome } from '../src/private/contract';
+import { RollbackOutcome } from '../src/contract';
 
 /** Time kept back from a wait for the claim's holder, for the record and the SNS publish after it. */
 const RECORD_RESERVE_MS = 5_000;

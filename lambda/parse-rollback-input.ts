@@ -1,15 +1,18 @@
 import { describe, field, isRecord, isText, isTriggerState } from './parse-helpers';
-import { PROTON_SOURCE, ProtonStatusEvent, parseStatusEvent } from './proton/parse-status-event';
+import { ProtonStatusEvent, parseStatusEvent } from './proton/parse-status-event';
 import {
+  ALARM_STATE_CHANGE,
   AlarmStateValue,
+  CLOUDWATCH_SOURCE,
   INPUT_VERSION,
   parseAlarmArn,
+  PROTON_SOURCE,
   ProtonEnvironmentTargetInput,
   RollbackOutcome,
   Rules,
   TargetInput,
   TargetKind,
-} from '../src/private/contract';
+} from '../src/contract';
 
 /** The parts of a CloudWatch alarm state change event the handler uses. */
 export interface AlarmEvent {
@@ -54,9 +57,6 @@ export interface ProtonStartInput {
 }
 
 export type ParsedInput = AcceptedInput | ProtonStartInput | RefusedInput;
-
-const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
-const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
 
 /**
  * Validates the rule input and the CloudWatch event inside it. Nothing here

@@ -9,7 +9,7 @@ import { eventKey } from './ledger/ledger-keys';
 import { AcceptedInput, AlarmEvent, parseRollbackInput } from './parse-rollback-input';
 import { alarmStateCheckMetric } from './record/emf-metrics';
 import { recordOutcome } from './record/record-outcome';
-import { RollbackOutcome, RollbackRecord, Trigger } from '../src/private/contract';
+import { RollbackOutcome, RollbackRecord, RollbackTrigger } from '../src/contract';
 
 export interface HandlerDependencies {
   readonly clients: Clients;
@@ -39,7 +39,7 @@ export function createHandler(deps: HandlerDependencies) {
       return {
         ...fields,
         ...decision,
-        trigger: fields.trigger ?? Trigger.ALARM_EVENT,
+        trigger: fields.trigger ?? RollbackTrigger.ALARM_EVENT,
         rollback: config.rollbackName,
         // A refused input may name no target or carry no event id; the record still needs a key.
         target: fields.target ?? UNKNOWN_TARGET,
@@ -74,7 +74,7 @@ export function createHandler(deps: HandlerDependencies) {
         eventTime: status.time,
         target: protonTarget.name,
         targetKind: protonTarget.kind,
-        trigger: Trigger.DEPLOYMENT_START,
+        trigger: RollbackTrigger.DEPLOYMENT_START,
       };
       const { checkProtonStart } = await import('./proton/proton-start');
       const check = await checkProtonStart(parsed, deps.clients, deps.now).catch(async (error: unknown) => {
@@ -87,7 +87,7 @@ export function createHandler(deps: HandlerDependencies) {
       if (check.kind === 'QUIET') {
         // Nothing to record: the check metric is its only trace, as at an AppConfig start.
         console.log(alarmStateCheckMetric({
-          rollback: config.rollbackName, target: parsed.target.name, trigger: Trigger.DEPLOYMENT_START, result: 'OK', durationMs: deps.now() - startedAt,
+          rollback: config.rollbackName, target: parsed.target.name, trigger: RollbackTrigger.DEPLOYMENT_START, result: 'OK', durationMs: deps.now() - startedAt,
         }, config.metricNamespace, deps.now()));
         return finish({ outcome: RollbackOutcome.IGNORED, reason: check.note ?? 'no alarm of the target is in a trigger state at the start' }, fields, check.calls);
       }

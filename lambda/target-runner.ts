@@ -1,6 +1,6 @@
 import type { Decision, MayAct } from './decision';
 import type { RunnerContext } from './runner-context';
-import { TargetInput, TargetKind } from '../src/private/contract';
+import { TargetInput, TargetKind } from '../src/contract';
 
 /**
  * One target's two steps. `inspect` only reads, so it runs alongside the

@@ -1,7 +1,7 @@
 import cloudWatchRules from './models/cloudwatch.rules.json';
 import { ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
-import { parseAlarmArn } from '../src/private/contract';
+import { parseAlarmArn } from '../src/contract';
 
 /** The StateValue enum of the CloudWatch API. */
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { AlarmStateTargetParameter, AlarmStateValue, ExtensionParameter, Rules, parseAlarmArn } from '../../src/private/contract';
+import { AlarmStateTargetParameter, AlarmStateValue, ExtensionParameter, Rules, parseAlarmArn } from '../../src/contract';
 import { describe, field, isRecord, isTriggerState } from '../parse-helpers';
 
 /** The two action points the construct's extension invokes the alarm-state check at. */

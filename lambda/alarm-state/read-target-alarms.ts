@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { parseAlarmArn } from '../../src/private/contract';
+import { parseAlarmArn } from '../../src/contract';
 import type { CallTrace } from '../call-trace';
 import { AlarmReadTimeoutError, AlarmReading, describeAlarms } from '../cloudwatch/describe-alarms';
 import { readAlarmMutes } from '../cloudwatch/read-alarm-mutes';

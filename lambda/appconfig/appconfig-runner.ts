@@ -1,4 +1,4 @@
-import { AppConfigTargetInput, RollbackOutcome } from '../../src/private/contract';
+import { AppConfigTargetInput, RollbackOutcome } from '../../src/contract';
 import { OneCall, callOnce, decideWithoutCall } from '../act-once';
 import { errorName } from '../errors';
 import { actionKey } from '../ledger/ledger-keys';

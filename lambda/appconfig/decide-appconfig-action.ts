@@ -1,4 +1,4 @@
-import { RollbackOutcome, Rules } from '../../src/private/contract';
+import { RollbackOutcome, Rules } from '../../src/contract';
 import { UnexpectedAnswerError } from '../errors';
 import type { DeploymentView } from './find-latest-deployment';
 

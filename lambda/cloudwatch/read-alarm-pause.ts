@@ -1,4 +1,4 @@
-import { parseAlarmArn } from '../../src/private/contract';
+import { parseAlarmArn } from '../../src/contract';
 import { pausedBecause } from '../alarm-state/firing-alarms';
 import type { CallTrace } from '../call-trace';
 import type { Clients } from '../clients';

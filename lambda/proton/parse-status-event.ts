@@ -1,4 +1,4 @@
-import { ProtonEnvironmentTargetInput, RollbackOutcome, Rules } from '../../src/private/contract';
+import { PROTON_ENVIRONMENT_STATUS_CHANGE as STATUS_CHANGE, ProtonEnvironmentTargetInput, RollbackOutcome, Rules } from '../../src/contract';
 import { field, isRecord } from '../parse-helpers';
 
 /** A Proton environment going IN_PROGRESS: a deployment starting, for the alarm check at its start. */
@@ -13,9 +13,6 @@ export interface ProtonStatusEvent {
 export type ParsedStatusEvent =
   | { readonly ok: true; readonly event: ProtonStatusEvent }
   | { readonly ok: false; readonly outcome: RollbackOutcome.IGNORED | RollbackOutcome.REJECTED; readonly reason: string };
-
-export const PROTON_SOURCE = 'aws.proton';
-const STATUS_CHANGE = 'AWS Proton Environment Status Change';
 
 /**
  * Reads an "AWS Proton Environment Status Change" event (EventBridge

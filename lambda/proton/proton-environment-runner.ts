@@ -1,4 +1,4 @@
-import { ProtonEnvironmentTargetInput, RollbackOutcome } from '../../src/private/contract';
+import { ProtonEnvironmentTargetInput, RollbackOutcome } from '../../src/contract';
 import { OneCall, callOnce, decideWithoutCall } from '../act-once';
 import { errorName } from '../errors';
 import { actionKey } from '../ledger/ledger-keys';

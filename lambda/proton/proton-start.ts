@@ -1,4 +1,4 @@
-import { parseAlarmArn } from '../../src/private/contract';
+import { parseAlarmArn } from '../../src/contract';
 import { DEFAULT_ALARM_READ_BUDGET_MS } from '../alarm-state/alarm-state-config';
 import { readTargetAlarms } from '../alarm-state/read-target-alarms';
 import { CallTrace } from '../call-trace';

@@ -11,7 +11,7 @@ import {
   startLatencyProxy,
   startLocalCloudWatch,
 } from '../../local';
-import { HandlerEnv, Metrics } from '../../src/private/contract';
+import { HandlerEnv, Metrics } from '../../src/contract';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
 import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';

@@ -8,7 +8,7 @@ import {
   LocalDynamo,
   RecordedRequest,
 } from '../../local';
-import { Ledger, RollbackInput } from '../../src/private/contract';
+import { Ledger, RollbackInput } from '../../src/contract';
 import { alarmArn, alarmEvent, happeningNow } from '../support/alarm-event';
 import { ROLLBACK_NAME, handlerEnv } from '../support/handler-env';
 import { TABLE, constructDefaults, startLedger } from '../support/synthesized-ledger';

@@ -1,4 +1,4 @@
-import { ExtensionParameter } from '../../src/private/contract';
+import { ExtensionParameter } from '../../src/contract';
 import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
 import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 

@@ -4,7 +4,7 @@ import {
   INPUT_VERSION,
   ProtonEnvironmentTargetInput,
   RollbackInput,
-} from '../../src/private/contract';
+} from '../../src/contract';
 import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
 
 // The one builder of each part of the input an EventBridge rule hands the

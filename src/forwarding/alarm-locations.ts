@@ -1,8 +1,8 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { parseAlarmArn } from './contract';
-import { isLiteral, validationError } from './validate';
+import { parseAlarmArn } from '../contract';
+import { isLiteral, validationError } from '../private/validate';
 
 /** What an `AlarmSource` declares, once validated. */
 export interface ResolvedAlarmSource {
