@@ -269,7 +269,7 @@ project.addTask('reliability', {
 // themselves are written by hand (src/private/rollback-function.ts) so that
 // the user's runtime and architecture reach them.
 const bundleHandler = project.addTask('bundle:handler', {
-  description: 'Bundle the handler asset (lambda/rollback.lambda.ts and lambda/alarm-state.lambda.ts) into assets/lambda/rollback.lambda',
+  description: 'Bundle the handler asset (lambda/rollback/rollback.lambda.ts and lambda/alarm-state/alarm-state.lambda.ts) into assets/lambda/rollback.lambda',
   exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/bundle-handler.ts',
 });
 project.bundler.bundleTask.spawn(bundleHandler);

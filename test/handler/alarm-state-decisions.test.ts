@@ -1,8 +1,8 @@
-import { readAlarmStateConfig } from '../../lambda/alarm-state/alarm-state-config';
 import { CheckResult, decideCheck } from '../../lambda/alarm-state/decide-check';
-import { firingAlarms, muteCandidates, pausedBecause } from '../../lambda/alarm-state/firing-alarms';
 import { parseExtensionPayload } from '../../lambda/alarm-state/parse-extension-payload';
-import type { AlarmReading } from '../../lambda/cloudwatch/describe-alarms';
+import type { AlarmReading } from '../../lambda/shared/cloudwatch/describe-alarms';
+import { firingAlarms, muteCandidates, pausedBecause } from '../../lambda/shared/cloudwatch/firing-alarms';
+import { readAlarmStateConfig } from '../../lambda/shared/config';
 import tickPayload from '../fixtures/appconfig-at-deployment-tick.json';
 import startPayload from '../fixtures/appconfig-pre-start-deployment.json';
 

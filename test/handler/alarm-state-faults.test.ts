@@ -1,6 +1,6 @@
-import { readAlarmStateConfig } from '../../lambda/alarm-state/alarm-state-config';
-import { createAlarmStateHandler } from '../../lambda/alarm-state.lambda';
-import type { Clients } from '../../lambda/clients';
+import { createAlarmStateHandler } from '../../lambda/alarm-state/alarm-state.lambda';
+import type { Clients } from '../../lambda/shared/clients';
+import { readAlarmStateConfig } from '../../lambda/shared/config';
 import { Metrics } from '../../src/private/contract';
 import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
 import startFixture from '../fixtures/appconfig-pre-start-deployment.json';

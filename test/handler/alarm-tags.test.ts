@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import * as fc from 'fast-check';
 import { appConfigTarget, captureLogs, mockActiveAlarms, protonTarget, ruleInput, testHandler } from './support';
-import { parseRollbackInput } from '../../lambda/parse-rollback-input';
+import { parseRollbackInput } from '../../lambda/rollback/parse-rollback-input';
 import { alarmStateChange } from '../../local/simulate/alarm-event';
 import { RollbackOutcome, Rules } from '../../src/private/contract';
 import forwardedEvent from '../fixtures/forwarded-alarm-state-change.json';

@@ -1,4 +1,4 @@
-import { decideAppConfigAction } from '../../lambda/appconfig/decide-appconfig-action';
+import { decideAppConfigAction } from '../../lambda/targets/appconfig/decide-appconfig-action';
 import { RollbackOutcome } from '../../src/private/contract';
 
 // The decision is judged at the alarm's state change, whatever the handler's clock says.

@@ -1,8 +1,8 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { ledgerActionClaims } from '../../lambda/ledger/action-claims';
-import { claimEvent } from '../../lambda/ledger/claim-event';
-import { actionKey, eventKey } from '../../lambda/ledger/ledger-keys';
-import { writeRecord } from '../../lambda/ledger/write-record';
+import { ledgerActionClaims } from '../../lambda/shared/ledger/action-claims';
+import { claimEvent } from '../../lambda/shared/ledger/claim-event';
+import { actionKey, eventKey } from '../../lambda/shared/ledger/ledger-keys';
+import { writeRecord } from '../../lambda/shared/ledger/write-record';
 import type { LocalDynamo } from '../../local';
 import { Ledger, RollbackOutcome } from '../../src/private/contract';
 import { TABLE, startLedger } from '../support/synthesized-ledger';

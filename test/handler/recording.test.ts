@@ -5,7 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
-import { readConfig } from '../../lambda/config';
+import { readConfig } from '../../lambda/shared/config';
 import { HandlerEnv, RollbackOutcome } from '../../src/private/contract';
 
 const appConfig = mockClient(AppConfigClient);

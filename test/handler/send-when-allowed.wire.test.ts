@@ -1,5 +1,5 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { holdUntilAllowed, sendWhenAllowed } from '../../lambda/send-when-allowed';
+import { holdUntilAllowed, sendWhenAllowed } from '../../lambda/shared/send-when-allowed';
 import { LatencyProxy, LocalDynamo, startLatencyProxy } from '../../local';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
