@@ -214,8 +214,9 @@ project.eslint?.addLintPattern('local');
 project.eslint?.allowDevDeps('local/**');
 
 // The handler bundle inlines whatever lambda/ imports, so construct code must
-// never reach it: lambda/ reads src/ only through the contract (which
-// re-exports RollbackOutcome), and the contract itself imports no CDK.
+// never reach it: lambda/ reads src/ only through src/contract/ (which holds
+// the public enums the handler names, such as RollbackOutcome), and the
+// contract itself imports no CDK and nothing of src/ outside it.
 project.eslint?.addOverride({
   files: ['lambda/**/*.ts'],
   rules: {
@@ -223,15 +224,23 @@ project.eslint?.addOverride({
       zones: [{
         target: './lambda',
         from: './src',
-        except: ['./private/contract.ts'],
-        message: 'The handler imports nothing from src/ but src/private/contract.ts; add what it needs there (without aws-cdk-lib)',
+        except: ['./contract'],
+        message: 'The handler imports nothing from src/ but src/contract/; add what it needs there (without aws-cdk-lib)',
       }],
     }],
   },
 });
 project.eslint?.addOverride({
-  files: ['src/private/contract.ts', 'src/rollback-outcome.ts'],
+  files: ['src/contract/**/*.ts'],
   rules: {
+    'import/no-restricted-paths': ['error', {
+      zones: [{
+        target: './src/contract',
+        from: './src',
+        except: ['./contract'],
+        message: 'The contract is bundled into the handler; it imports nothing of src/ outside src/contract/',
+      }],
+    }],
     'no-restricted-imports': ['error', {
       patterns: [{
         group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],

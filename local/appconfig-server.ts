@@ -3,7 +3,7 @@ import { AppConfigExtensionOptions, AppConfigState, DeploymentView } from './app
 import { restJsonError, ServiceError } from './service-error';
 import { FaultOptions, Reply, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
-import { Rules } from '../src/private/contract';
+import { Rules } from '../src/contract';
 
 export interface LocalAppConfigOptions extends ClockOptions, FaultOptions, AppConfigExtensionOptions {}
 

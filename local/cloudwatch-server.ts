@@ -5,7 +5,7 @@ import {
 import { ErrorEncoding, ServiceError } from './service-error';
 import { FaultOptions, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
-import { Rules } from '../src/private/contract';
+import { Rules } from '../src/contract';
 
 // Which protocol: the CloudWatch model (botocore cloudwatch 2010-08-01)
 // lists `protocols: ["smithy-rpc-v2-cbor", "json", "query"]` and carries the

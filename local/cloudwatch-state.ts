@@ -1,6 +1,6 @@
 import { ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
-import { parseAlarmArn, Rules } from '../src/private/contract';
+import { parseAlarmArn, Rules } from '../src/contract';
 
 /** The StateValue enum of the CloudWatch API. */
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';

@@ -3,7 +3,7 @@ import { ProtonEnvironmentView, ProtonState, ProtonTimings } from './proton-stat
 import { awsJsonError, ServiceError } from './service-error';
 import { FaultOptions, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
-import { Rules } from '../src/private/contract';
+import { Rules } from '../src/contract';
 
 export interface LocalProtonOptions extends ClockOptions, FaultOptions, ProtonTimings {}
 

@@ -1,4 +1,4 @@
-import { Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
-import { AlarmStateValue, isAlarmArn, parseAlarmArn, Rules } from './private/contract';
+import { AlarmStateValue, parseAlarmArn, Rules } from './contract';
+import { checkAlarmArn, checkAlarmTags } from './private/alarm-checks';
 import { addForwardingRules, isForwardingRule } from './private/forwarding-rules';
 import { watch } from './private/monitoring';
 import { prefixedRuleArns, rulePrefix } from './private/rule-delivery';
@@ -15,13 +16,6 @@ import { describeValue, isLiteral, validationError } from './private/validate';
 import { TriggerOn } from './trigger-on';
 
 const DEAD_LETTER_RETENTION = Duration.days(14);
-
-/**
- * Tags on one alarm: "You can assign up to 50 tags to a CloudWatch resource"
- * (TagResource, CloudWatch API reference). A tag set with more keys matches
- * no alarm.
- */
-const MAX_TAGS_PER_ALARM = 50;
 
 /** Properties of an `AlarmEventForwarder`. */
 export interface AlarmEventForwarderProps {
@@ -147,7 +141,12 @@ export class AlarmEventForwarder extends Construct {
   constructor(scope: Construct, id: string, props: AlarmEventForwarderProps) {
     super(scope, id);
     const alarms = props.alarms ?? [];
-    const tags = props.alarmTags === undefined ? undefined : this.checkTags(props.alarmTags);
+    const tags = checkAlarmTags(this, props.alarmTags, {
+      maxTags: Rules.MAX_TAGS_PER_ALARM,
+      maxTagsReason: `an alarm carries at most ${Rules.MAX_TAGS_PER_ALARM} tags, so no alarm would match`,
+      tokenValues: true,
+      emptyIsNone: true,
+    });
     if (alarms.length === 0 && tags === undefined) {
       throw validationError(this, 'AlarmEventForwarder was given no alarms and no alarmTags, so it would forward nothing',
         'Pass the alarms to forward in alarms, or the tags that mark them in alarmTags');
@@ -235,14 +234,7 @@ export class AlarmEventForwarder extends Construct {
     const seen = new Map<string, number>();
     return alarms.map((alarm, index) => {
       const arn = alarm.alarmArn;
-      if (typeof arn !== 'string' || arn.length === 0) {
-        throw validationError(this, `alarm ${index} (${alarm.node.path}) has no ARN`,
-          'Pass alarms that have an ARN: create them in this stack, or import them with cloudwatch.Alarm.fromAlarmArn');
-      }
-      if (isLiteral(arn) && !isAlarmArn(arn)) {
-        throw validationError(this, `alarm ${index} has the ARN ${describeValue(arn)}, which is not a CloudWatch alarm ARN`,
-          'Import the alarm with its full ARN: arn:aws:cloudwatch:<region>:<account>:alarm:<name>');
-      }
+      checkAlarmArn(this, alarm, index, arn, 'this stack');
       const key = alarmKey(alarm);
       const first = seen.get(key);
       if (first !== undefined) {
@@ -260,31 +252,6 @@ export class AlarmEventForwarder extends Construct {
       }
       return arn;
     });
-  }
-
-  private checkTags(tags: Record<string, string>): Record<string, string> | undefined {
-    const entries = Object.entries(tags);
-    if (entries.length === 0) {
-      return undefined;
-    }
-    if (entries.length > MAX_TAGS_PER_ALARM) {
-      throw validationError(this, `alarmTags has ${entries.length} keys; an alarm carries at most ${MAX_TAGS_PER_ALARM} tags, so no alarm would match`,
-        'Route by the few tags that mark the alarms, such as { rollback: \'checkout\' }');
-    }
-    for (const [key, value] of entries) {
-      if (!Rules.ALARM_TAG_KEY.test(key)) {
-        throw validationError(this, `the alarmTags key ${describeValue(key)} is not ${Rules.ALARM_TAG_KEY.says}`,
-          'Use a tag key CloudWatch propagates into alarm events');
-      }
-      if (Token.isUnresolved(key)) {
-        throw validationError(this, 'an alarmTags key is a token', 'Use literal tag keys');
-      }
-      if (isLiteral(value) && !Rules.ALARM_TAG_VALUE.test(value)) {
-        throw validationError(this, `the alarmTags value of ${describeValue(key)} is ${describeValue(value)}, not ${Rules.ALARM_TAG_VALUE.says}`,
-          'Use the tag value the alarms carry');
-      }
-    }
-    return { ...tags };
   }
 
   /**

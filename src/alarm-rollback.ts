@@ -11,13 +11,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AlarmReadFailure } from './alarm-read-failure';
 import { AlarmSource } from './alarm-source';
+import { AlarmReadFailure, AlarmStateTargetParameter, AlarmStateValue, AlarmStateCheckResult, CHECKED_ALARM_TYPES, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput, RollbackTrigger, RollbackOutcome } from './contract';
 import { checkAlarmLocations, isInStackEnvironment, ResolvedAlarmSource, resolveAlarmSources } from './private/alarm-locations';
 import { AlarmStateExtension } from './private/alarm-state-extension';
 import { ALARM_READ_BUDGET, ALARM_STATE_TIMEOUT, AlarmStateFunction } from './private/alarm-state-function';
 import { addBusPolicy } from './private/bus-policy';
-import { AlarmReadFailurePolicy, AlarmStateTargetParameter, AlarmStateValue, CheckResult, CHECKED_ALARM_TYPES, HandlerEnv, Metrics, parseAlarmArn, Rules, TargetInput, Trigger } from './private/contract';
 import { allowLogsToUseKey, grantEnvironmentDecrypt } from './private/encryption';
 import { resolveArchitecture, resolveRuntime } from './private/function-runtime';
 import { createLedgerTable, grantLedgerAccess } from './private/ledger';
@@ -32,7 +31,6 @@ import { resolveAlarmArns, resolveAlarmTags, uncheckedAlarmKinds } from './priva
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, validationError } from './private/validate';
 import { RollbackDashboardBuilder, RollbackDashboardOptions } from './rollback-dashboard';
-import { RollbackOutcome } from './rollback-outcome';
 import { RollbackTarget } from './rollback-target';
 import { TriggerOn } from './trigger-on';
 
@@ -594,7 +592,7 @@ export class AlarmRollback extends Construct {
           // The check's claims are its own: one older than its timeout belongs to an invocation that died.
           [HandlerEnv.CLAIM_LEASE_SECONDS]: String(ALARM_STATE_TIMEOUT.toSeconds()),
           [HandlerEnv.ALARM_READ_FAILURE]: props.alarmReadFailure === AlarmReadFailure.CONTINUE
-            ? AlarmReadFailurePolicy.CONTINUE : AlarmReadFailurePolicy.ROLL_BACK,
+            ? AlarmReadFailure.CONTINUE : AlarmReadFailure.ROLL_BACK,
           [HandlerEnv.ALARM_READ_BUDGET_MS]: String(ALARM_READ_BUDGET.toMilliseconds()),
         },
       });
@@ -612,8 +610,8 @@ export class AlarmRollback extends Construct {
           missingAlarms: new cloudwatch.MathExpression({
             expression: 'FILL(tick, 0) + FILL(start, 0)',
             usingMetrics: {
-              tick: this.metricAlarmStateChecks(CheckResult.MISSING, Trigger.DEPLOYMENT_TICK, { period: Duration.minutes(5) }),
-              start: this.metricAlarmStateChecks(CheckResult.MISSING, Trigger.DEPLOYMENT_START, { period: Duration.minutes(5) }),
+              tick: this.metricAlarmStateChecks(AlarmStateCheckResult.MISSING, RollbackTrigger.DEPLOYMENT_TICK, { period: Duration.minutes(5) }),
+              start: this.metricAlarmStateChecks(AlarmStateCheckResult.MISSING, RollbackTrigger.DEPLOYMENT_START, { period: Duration.minutes(5) }),
             },
             period: Duration.minutes(5),
             label: 'alarm-state checks that did not find a watched alarm',

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { Rules } from './contract';
 import { ResolvedAlarmSource } from './private/alarm-locations';
-import { Rules } from './private/contract';
 import { describeValue, validationError } from './private/validate';
 
 /**

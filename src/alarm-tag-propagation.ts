@@ -1,7 +1,7 @@
 import { Aspects, AspectPriority, CfnResource, IAspect, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { Rules } from './private/contract';
+import { Rules } from './contract';
 import { describeValue, validationError } from './private/validate';
 
 /**

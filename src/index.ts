@@ -1,9 +1,11 @@
 export * from './alarm-event-forwarder';
-export * from './alarm-read-failure';
+export * from './contract/alarm-read-failure';
 export * from './alarm-rollback';
 export * from './alarm-source';
 export * from './alarm-tag-propagation';
-export * from './rollback-outcome';
+export { AlarmStateCheckResult } from './contract/check-results';
+export * from './contract/rollback-outcome';
+export * from './contract/rollback-trigger';
 export type { RollbackDashboardOptions } from './rollback-dashboard';
 export * from './rollback-target';
 export * from './trigger-on';

@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { CheckResult, Trigger } from './private/contract';
-import { RollbackOutcome } from './rollback-outcome';
+import { AlarmStateCheckResult, RollbackTrigger, RollbackOutcome } from './contract';
 
 /** Options of `AlarmRollback.addDashboard`. */
 export interface RollbackDashboardOptions {
@@ -22,7 +21,7 @@ export interface RollbackDashboardOptions {
 }
 
 /** The results an alarm-state check records in its `Result` dimension, as the contract names them. */
-export const ALARM_STATE_CHECK_RESULTS: string[] = Object.values(CheckResult);
+export const ALARM_STATE_CHECK_RESULTS: string[] = Object.values(AlarmStateCheckResult);
 
 /** The metric methods of an AlarmRollback that a dashboard draws on. */
 export interface DashboardMetrics {
@@ -97,7 +96,7 @@ export class RollbackDashboardBuilder {
     const healthWidget = new cloudwatch.GraphWidget({ title: 'Errors and throttles', width: HALF, height: HEIGHT, left: health });
     if (hasAlarmStateChecks) {
       const checks: cloudwatch.IMetric[] = [];
-      for (const trigger of [Trigger.DEPLOYMENT_START, Trigger.DEPLOYMENT_TICK]) {
+      for (const trigger of [RollbackTrigger.DEPLOYMENT_START, RollbackTrigger.DEPLOYMENT_TICK]) {
         for (const result of ALARM_STATE_CHECK_RESULTS) {
           checks.push(metrics.metricAlarmStateChecks(result, trigger, { period, label: `${trigger} ${result}` }));
         }

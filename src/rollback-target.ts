@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { TargetInput } from './private/contract';
+import { TargetInput } from './contract';
 import { TargetBindContext, TargetDefinition } from './private/target-definition';
 import { AppConfigTarget, AppConfigTargetOptions } from './targets/appconfig-target';
 import { ProtonEnvironmentTarget, ProtonEnvironmentTargetOptions } from './targets/proton-environment-target';

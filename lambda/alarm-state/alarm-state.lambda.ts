@@ -1,9 +1,9 @@
 import { performance } from 'perf_hooks';
 import { ANSWER_BUDGET_MS, NOTIFY_GRACE_MS, answerDeadline, beforeDeadline } from './answer-deadline';
-import { CheckResult, CheckResultName } from './decide-check';
+import { AlarmStateCheckResult } from './decide-check';
 import { CheckPoint, parseExtensionPayload } from './parse-extension-payload';
 import { CheckDone, TickAnswer, checkTrigger, runCheck } from './run-check';
-import { AlarmStateTargetParameter, Metrics, RollbackOutcome, RollbackRecord, TargetKind, Trigger } from '../../src/private/contract';
+import { AlarmStateTargetParameter, Metrics, RollbackOutcome, RollbackRecord, TargetKind, RollbackTrigger } from '../../src/contract';
 import { Clients, lazyClients } from '../shared/clients';
 import { AlarmStateConfig, readAlarmStateConfig, readRollbackName } from '../shared/config';
 import { DeploymentBlockedError, errorText } from '../shared/errors';
@@ -83,7 +83,11 @@ export function createAlarmStateHandler(deps: AlarmStateDependencies) {
       const rollback = deps.rollbackName?.() ?? '';
       logLine('ERROR', 'alarm-state check fault: its configuration cannot be read; answered CONTINUE', { rollback, error: errorText(error) });
       const check = {
-        rollback, target: UNKNOWN_TARGET, trigger: Trigger.DEPLOYMENT_TICK, result: CheckResult.FAULT, durationMs: deps.now() - startedAt,
+        rollback,
+        target: UNKNOWN_TARGET,
+        trigger: RollbackTrigger.DEPLOYMENT_TICK,
+        result: AlarmStateCheckResult.FAULT,
+        durationMs: deps.now() - startedAt,
       };
       console.log(alarmStateCheckMetric(check, Metrics.DEFAULT_NAMESPACE, deps.now()));
       return { Directive: 'CONTINUE', Description: cut(`the alarm-state check cannot read its configuration (${errorText(error)}); it lets the deployment go on`) };
@@ -97,9 +101,9 @@ export function createAlarmStateHandler(deps: AlarmStateDependencies) {
       const bounded = await beforeDeadline(work, deadline + GIVE_UP_AFTER_DEADLINE_MS, deps.now);
       verdict = bounded.settled
         ? bounded.value
-        : await fault(scope, seen, CheckResult.FAULT, `the check did not decide within its answer budget (${ANSWER_BUDGET_MS} ms, less on a cold start)`);
+        : await fault(scope, seen, AlarmStateCheckResult.FAULT, `the check did not decide within its answer budget (${ANSWER_BUDGET_MS} ms, less on a cold start)`);
     } catch (error) {
-      verdict = await fault(scope, seen, CheckResult.FAULT, `the check failed: ${errorText(error)}`);
+      verdict = await fault(scope, seen, AlarmStateCheckResult.FAULT, `the check failed: ${errorText(error)}`);
     }
     if ('refuse' in verdict) {
       throw new DeploymentBlockedError(cut(verdict.refuse));
@@ -134,7 +138,7 @@ async function checkAndRecord(
   const call = parseExtensionPayload(payload);
   saw({ point: call.point, invocationId: call.invocationId, target: call.target, deploymentNumber: call.ok ? call.deploymentNumber : undefined });
   if (!call.ok) {
-    return fault(scope, call, CheckResult.REJECTED, call.reason);
+    return fault(scope, call, AlarmStateCheckResult.REJECTED, call.reason);
   }
 
   const trigger = checkTrigger(call.point);
@@ -160,9 +164,9 @@ async function checkAndRecord(
       apiCalls: done.calls,
     });
     await Promise.all([keep(scope, kept), beforeDeadline(done.afterwards, deadline, deps.now)]);
-  } else if (done.result === CheckResult.UNREADABLE) {
+  } else if (done.result === AlarmStateCheckResult.UNREADABLE) {
     logLine('WARN', 'alarm-state check could not read the alarms', { target: target.name, trigger, invocationId: call.invocationId, note: done.note });
-  } else if (done.result === CheckResult.MISSING) {
+  } else if (done.result === AlarmStateCheckResult.MISSING) {
     // Already recorded for this deployment: the log still names the gap at every check.
     logLine('WARN', 'alarm-state check did not find some of the target\'s alarms', { target: target.name, trigger, invocationId: call.invocationId, note: done.note });
   } else if (done.note) {
@@ -178,8 +182,8 @@ async function checkAndRecord(
  * The check's own fault, or its configuration's: CONTINUE at a tick, a start
  * allowed, and every trace of it that can be left. Never throws.
  */
-async function fault(scope: CheckScope, subject: Partial<FaultSubject>, result: CheckResultName, what: string): Promise<Verdict> {
-  const trigger = subject.point === 'START' ? Trigger.DEPLOYMENT_START : Trigger.DEPLOYMENT_TICK;
+async function fault(scope: CheckScope, subject: Partial<FaultSubject>, result: AlarmStateCheckResult, what: string): Promise<Verdict> {
+  const trigger = subject.point === 'START' ? RollbackTrigger.DEPLOYMENT_START : RollbackTrigger.DEPLOYMENT_TICK;
   const answer = `${what}; the alarm-state check let the deployment go on (its own faults never roll back or refuse a deployment), and alarm events still roll it back`;
   const rejected = record(scope, {
     outcome: RollbackOutcome.REJECTED,

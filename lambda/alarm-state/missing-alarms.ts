@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { Ledger } from '../../src/private/contract';
+import { Ledger } from '../../src/contract';
 import { errorText } from '../shared/errors';
 import { actionKey, keyAttributes } from '../shared/ledger/ledger-keys';
 

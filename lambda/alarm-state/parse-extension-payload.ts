@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { AlarmStateTargetParameter, ExtensionParameter, Rules, parseAlarmArn } from '../../src/private/contract';
+import { AlarmStateTargetParameter, ExtensionParameter, Rules, parseAlarmArn } from '../../src/contract';
 import { describe, field, isRecord, readFlag, readTriggerStates } from '../shared/wire/fields';
 
 /** The two action points the construct's extension invokes the alarm-state check at. */

@@ -1,5 +1,5 @@
 import type { AcceptedInput } from './parse-rollback-input';
-import { RollbackOutcome } from '../../src/private/contract';
+import { RollbackOutcome } from '../../src/contract';
 import { CallTrace } from '../shared/call-trace';
 import type { Clients } from '../shared/clients';
 import { AlarmPause, readAlarmPause } from '../shared/cloudwatch/read-alarm-pause';

@@ -1,8 +1,8 @@
-import { RollbackOutcome, Rules, TargetInput, TargetKind } from '../../src/private/contract';
+import { PROTON_SOURCE, RollbackOutcome, Rules, TargetInput, TargetKind } from '../../src/contract';
 import { AcceptedInput, AlarmEvent, readAlarmEvent, readEnvelope } from '../shared/wire/alarm-event';
 import { describe, field, isRecord } from '../shared/wire/fields';
 import { readRuleInput } from '../shared/wire/rule-input';
-import { PROTON_SOURCE, ProtonStartInput, parseStatusEvent } from '../targets/proton-environment/parse-status-event';
+import { ProtonStartInput, parseStatusEvent } from '../targets/proton-environment/parse-status-event';
 
 export type { AcceptedInput, AlarmEvent };
 

@@ -1,6 +1,6 @@
 import { dispatch } from './dispatch';
 import { AcceptedInput, AlarmEvent, parseRollbackInput } from './parse-rollback-input';
-import type { RollbackRecord } from '../../src/private/contract';
+import type { RollbackRecord } from '../../src/contract';
 import { Clients, lazyClients } from '../shared/clients';
 import { HandlerConfig, readConfig } from '../shared/config';
 import { errorText } from '../shared/errors';

@@ -1,4 +1,4 @@
-import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName, DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, Metrics, RollbackOutcome } from '../../src/private/contract';
+import { AlarmReadFailure, DEFAULT_NOTIFY_OUTCOMES, HandlerEnv, Metrics, RollbackOutcome } from '../../src/contract';
 
 /**
  * The handler environment (the `HandlerEnv` variables the construct sets), read
@@ -57,16 +57,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
 export const DEFAULT_ALARM_READ_BUDGET_MS = 3_000;
 
 export interface AlarmStateConfig extends HandlerConfig {
-  readonly alarmReadFailure: AlarmReadFailurePolicyName;
+  readonly alarmReadFailure: AlarmReadFailure;
   readonly alarmReadBudgetMs: number;
 }
 
 /** The rollback handler's settings plus the check's own two; a bad value fails at cold start. */
 export function readAlarmStateConfig(env: NodeJS.ProcessEnv = process.env): AlarmStateConfig {
   const base = readConfig(env);
-  const policy = env[HandlerEnv.ALARM_READ_FAILURE] || AlarmReadFailurePolicy.ROLL_BACK;
-  if (policy !== AlarmReadFailurePolicy.ROLL_BACK && policy !== AlarmReadFailurePolicy.CONTINUE) {
-    throw new Error(`${HandlerEnv.ALARM_READ_FAILURE} is "${policy}"; it must be ${AlarmReadFailurePolicy.ROLL_BACK} or ${AlarmReadFailurePolicy.CONTINUE}.`);
+  const policy = env[HandlerEnv.ALARM_READ_FAILURE] || AlarmReadFailure.ROLL_BACK;
+  if (policy !== AlarmReadFailure.ROLL_BACK && policy !== AlarmReadFailure.CONTINUE) {
+    throw new Error(`${HandlerEnv.ALARM_READ_FAILURE} is "${policy}"; it must be ${AlarmReadFailure.ROLL_BACK} or ${AlarmReadFailure.CONTINUE}.`);
   }
   const budget = positiveNumber(env, HandlerEnv.ALARM_READ_BUDGET_MS, DEFAULT_ALARM_READ_BUDGET_MS, 'a positive number of milliseconds');
   return { ...base, alarmReadFailure: policy, alarmReadBudgetMs: budget };

@@ -1,5 +1,5 @@
 import type { Decision, MayAct, RunnerContext } from './target-runner';
-import { RollbackOutcome } from '../../src/private/contract';
+import { RollbackOutcome } from '../../src/contract';
 import { HolderNotDoneError } from '../shared/errors';
 import type { ActionClaim, ClaimView } from '../shared/ledger/action-claims';
 import type { LedgerKey } from '../shared/ledger/ledger-keys';

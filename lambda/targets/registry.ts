@@ -1,5 +1,5 @@
 import type { RunnerContext, TargetRunner } from './target-runner';
-import { TargetInput, TargetKind } from '../../src/private/contract';
+import { TargetInput, TargetKind } from '../../src/contract';
 
 /**
  * The runner for a target kind; the parser has already checked the kind.

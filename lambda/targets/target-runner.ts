@@ -1,4 +1,4 @@
-import type { RollbackOutcome } from '../../src/private/contract';
+import type { RollbackOutcome } from '../../src/contract';
 import type { CallTrace } from '../shared/call-trace';
 import type { Clients } from '../shared/clients';
 import type { ActionClaims } from '../shared/ledger/action-claims';

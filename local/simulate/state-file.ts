@@ -2,7 +2,7 @@ import { readJson } from './cloud-assembly';
 import { derivedAppConfigId } from './intrinsics';
 import { describeUnknownKey, findUnknownKey, listOf, objectOf, VALUE, valuesOf } from './known-keys';
 import { SimulationInputError } from './simulation-input-error';
-import { Rules, TextRule } from '../../src/private/contract';
+import { Rules, TextRule } from '../../src/contract';
 import { AppConfigSeed, ApplicationSeed, DeploymentSeed, DeploymentStrategySeed } from '../appconfig-state';
 import { ALARM_STATES, AlarmStateValue } from '../cloudwatch-state';
 import { ProtonEnvironmentSeed } from '../proton-state';

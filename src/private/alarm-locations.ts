@@ -1,7 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { parseAlarmArn } from './contract';
+import { parseAlarmArn } from '../contract';
 import { isLiteral, validationError } from './validate';
 
 /** What an `AlarmSource` declares, once validated. */

@@ -3,7 +3,7 @@ import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { AlarmStateTargetParameter, ExtensionParameter } from './contract';
+import { AlarmStateTargetParameter, ExtensionParameter } from '../contract';
 import { resolvedLength } from './resolved-length';
 import { describeValue, validationError } from './validate';
 

@@ -3,9 +3,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
+import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS } from './quotas';
 import { resolvedLength } from './resolved-length';
 import { admitRulesToDeadLetter, groupAlarmArns, hash, PATTERN_SKELETON, prefixedRuleArns, tagEventPattern } from './rule-delivery';
+import { checkRulesPerBus } from './rules-per-bus';
 import { describeValue, validationError } from './validate';
 
 // How alarm events reach an event bus other than the default bus of the
@@ -178,12 +179,13 @@ function checkDefaultBusRules(scope: IConstruct, adding: number): void {
   const stack = Stack.of(scope);
   const existing = stack.node.findAll().filter((node) => node instanceof events.CfnRule
     && Stack.of(node) === stack && (node as events.CfnRule).eventBusName === undefined).length;
-  if (existing + adding > RULES_PER_EVENT_BUS) {
-    throw validationError(scope,
-      `forwarding needs ${adding} EventBridge rule(s), which makes ${existing + adding} rules on the default event bus of stack ${stack.stackName}; `
-      + `EventBridge allows ${RULES_PER_EVENT_BUS} rules per event bus by default, shared with every other rule of the account in that Region`,
-      'Forward by alarm tags instead of by ARN (one rule per tag set), or raise the "Rules per event bus" quota');
-  }
+  checkRulesPerBus(scope, {
+    what: 'forwarding',
+    adding,
+    total: existing + adding,
+    counted: `on the default event bus of stack ${stack.stackName}`,
+    fix: 'Forward by alarm tags instead of by ARN (one rule per tag set), or raise the "Rules per event bus" quota',
+  });
 }
 
 /** Buses each role may already put events on, so a second call for the same bus adds no statement. */

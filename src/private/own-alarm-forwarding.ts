@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { isInStackEnvironment } from './alarm-locations';
-import { TargetInput } from './contract';
+import { TargetInput } from '../contract';
 import { addForwardingRules } from './forwarding-rules';
 import { RollbackBus } from './rollback-bus';
 import { checkRuleCount, hash, prefixedRuleArns, RuleDelivery } from './rule-delivery';

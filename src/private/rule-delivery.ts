@@ -5,11 +5,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { INPUT_VERSION, RollbackInput, TargetInput } from './contract';
+import { ALARM_STATE_CHANGE, AlarmStateValue, CLOUDWATCH_SOURCE, INPUT_VERSION, RollbackInput, TargetInput } from '../contract';
 import { allowEventBridgeToUseQueueKey } from './encryption';
-import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
+import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS } from './quotas';
 import { resolvedLength } from './resolved-length';
 import { RollbackBus, topStack } from './rollback-bus';
+import { checkRulesPerBus } from './rules-per-bus';
 import { describeValue, validationError } from './validate';
 
 /**
@@ -19,10 +20,10 @@ import { describeValue, validationError } from './validate';
  * EventBridge quotas") does not apply.
  */
 export const PATTERN_SKELETON = {
-  'source': ['aws.cloudwatch'],
-  'detail-type': ['CloudWatch Alarm State Change'],
+  'source': [CLOUDWATCH_SOURCE],
+  'detail-type': [ALARM_STATE_CHANGE],
   'resources': [] as string[],
-  'detail': { state: { value: ['ALARM', 'INSUFFICIENT_DATA'] } },
+  'detail': { state: { value: [AlarmStateValue.ALARM, AlarmStateValue.INSUFFICIENT_DATA] } },
 };
 /**
  * What the event field renders as in the input template. The CDK writes
@@ -265,12 +266,13 @@ export function admitRulesToDeadLetter(queue: sqs.IQueue, sid: string, ruleArnPa
  */
 export function checkRuleCount(scope: IConstruct, bus: RollbackBus, adding: number, what: string): void {
   const { after } = bus.count(scope, 'rules', adding);
-  if (after > RULES_PER_EVENT_BUS) {
-    throw validationError(scope,
-      `${what} needs ${adding} EventBridge rule(s), which makes ${after} rules of this app on ${bus.description} of account ${Stack.of(scope).account} in ${Stack.of(scope).region}; `
-      + `EventBridge allows ${RULES_PER_EVENT_BUS} rules per event bus by default, shared with every other rule of the account in that Region`,
-      'Give a group of targets the same alarms in one composite alarm, route by alarm tags, put targets on another bus or in another Region\'s stack, or raise the "Rules per event bus" quota');
-  }
+  checkRulesPerBus(scope, {
+    what,
+    adding,
+    total: after,
+    counted: `of this app on ${bus.description} of account ${Stack.of(scope).account} in ${Stack.of(scope).region}`,
+    fix: 'Give a group of targets the same alarms in one composite alarm, route by alarm tags, put targets on another bus or in another Region\'s stack, or raise the "Rules per event bus" quota',
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { AlarmStateTargetParameter, TargetInput } from './contract';
+import { AlarmStateTargetParameter, TargetInput } from '../contract';
 
 /** What a target is told when it is added to an AlarmRollback. */
 export interface TargetBindContext {

@@ -1,7 +1,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import { IConstruct } from 'constructs';
-import { AppConfigTargetInput, Rules, TargetKind } from '../private/contract';
+import { AppConfigTargetInput, Rules, TargetKind } from '../contract';
 import { TargetBindContext, TargetDefinition } from '../private/target-definition';
 import { describeDuration, describeValue, isLiteral, validationError } from '../private/validate';
 

@@ -4,7 +4,7 @@
 // in that factory, so the target can be removed without touching anything else.
 import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ProtonEnvironmentTargetInput, Rules, TargetKind } from '../private/contract';
+import { PROTON_ENVIRONMENT_STATUS_CHANGE, PROTON_SOURCE, ProtonEnvironmentTargetInput, Rules, TargetKind } from '../contract';
 import { TargetBindContext, TargetDefinition } from '../private/target-definition';
 import { describeValue, isLiteral, validationError } from '../private/validate';
 
@@ -64,8 +64,8 @@ export class ProtonEnvironmentTarget implements TargetDefinition {
     // which EventBridge delivers on a best-effort basis. The handler reads
     // the alarms then, and cancels through the same claim as the alarm path.
     context.stateChecks?.addStartRules({
-      source: ['aws.proton'],
-      detailType: ['AWS Proton Environment Status Change'],
+      source: [PROTON_SOURCE],
+      detailType: [PROTON_ENVIRONMENT_STATUS_CHANGE],
       detail: { name: [environmentName], status: ['IN_PROGRESS'] },
     }, input, `Cancels a deployment of Proton environment ${environmentName} that starts while one of its alarms fires`);
 

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ACCOUNT, REGION, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
 import { AlarmRollback, AlarmSource, RollbackOutcome, RollbackTarget } from '../../src';
-import { HandlerEnv, Ledger, Metrics } from '../../src/private/contract';
+import { HandlerEnv, Ledger, Metrics } from '../../src/contract';
 
 const DLQ = { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackDeadLetterQueue'), 'Arn'] };
 const HANDLER = { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackHandler[0-9A-F]{8}$'), 'Arn'] };

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ACCOUNT, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
 import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
-import { AlarmStateTargetParameter, ExtensionParameter, HandlerEnv, Metrics } from '../../src/private/contract';
+import { AlarmStateTargetParameter, ExtensionParameter, HandlerEnv, Metrics } from '../../src/contract';
 
 const CHECK_FUNCTION = Match.stringLikeRegexp('^RollbackAlarmState[0-9A-F]{8}$');
 const appConfigTarget = (environmentId = 'def5678', extra: { blockDeploymentsWhileAlarming?: boolean } = {}) =>

@@ -7,7 +7,7 @@ import { alarmArn, importedAlarm, metricAlarm, testStack } from './support';
 import { buildAlarmTagsStack } from '../../examples/readme-alarm-tags';
 import { matchesEventPattern } from '../../local/simulate/event-pattern';
 import { AlarmRollback, AlarmTagPropagation, RollbackTarget, TriggerOn } from '../../src';
-import { INPUT_VERSION } from '../../src/private/contract';
+import { INPUT_VERSION } from '../../src/contract';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
 import taggedEvent from '../fixtures/tagged-alarm-state-change.json';
 

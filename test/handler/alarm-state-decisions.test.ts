@@ -1,8 +1,9 @@
-import { CheckResult, decideCheck } from '../../lambda/alarm-state/decide-check';
+import { AlarmStateCheckResult, decideCheck } from '../../lambda/alarm-state/decide-check';
 import { parseExtensionPayload } from '../../lambda/alarm-state/parse-extension-payload';
 import type { AlarmReading } from '../../lambda/shared/cloudwatch/describe-alarms';
 import { firingAlarms, muteCandidates, pausedBecause } from '../../lambda/shared/cloudwatch/firing-alarms';
 import { readAlarmStateConfig } from '../../lambda/shared/config';
+import { AlarmReadFailure } from '../../src/contract';
 import tickPayload from '../fixtures/appconfig-at-deployment-tick.json';
 import startPayload from '../fixtures/appconfig-pre-start-deployment.json';
 
@@ -68,34 +69,34 @@ describe('what a check decides', () => {
   const unreadable = { ok: false as const, error: 'ThrottlingException: Rate exceeded' };
 
   it('continues a tick when no alarm fires', () => {
-    expect(decideCheck('TICK', quiet, 'ROLL_BACK', false)).toMatchObject({ kind: 'CONTINUE', result: CheckResult.OK });
+    expect(decideCheck('TICK', quiet, AlarmReadFailure.ROLL_BACK, false)).toMatchObject({ kind: 'CONTINUE', result: AlarmStateCheckResult.OK });
   });
 
   it('rolls a tick back when an alarm fires', () => {
-    expect(decideCheck('TICK', firing, 'CONTINUE', false)).toMatchObject({ kind: 'ROLL_BACK', result: CheckResult.FIRING, firing: ['checkout-5xx-rate'] });
+    expect(decideCheck('TICK', firing, AlarmReadFailure.CONTINUE, false)).toMatchObject({ kind: 'ROLL_BACK', result: AlarmStateCheckResult.FIRING, firing: ['checkout-5xx-rate'] });
   });
 
   it('rolls a tick back when the alarms cannot be read and the policy is ROLL_BACK', () => {
-    const action = decideCheck('TICK', unreadable, 'ROLL_BACK', false);
-    expect(action).toMatchObject({ kind: 'ROLL_BACK', result: CheckResult.UNREADABLE, firing: [] });
+    const action = decideCheck('TICK', unreadable, AlarmReadFailure.ROLL_BACK, false);
+    expect(action).toMatchObject({ kind: 'ROLL_BACK', result: AlarmStateCheckResult.UNREADABLE, firing: [] });
     expect(action.kind === 'ROLL_BACK' && action.reason).toMatch(/ThrottlingException.*policy is ROLL_BACK/);
   });
 
   it('continues a tick when the alarms cannot be read and the policy is CONTINUE', () => {
-    expect(decideCheck('TICK', unreadable, 'CONTINUE', false)).toMatchObject({ kind: 'CONTINUE', result: CheckResult.UNREADABLE });
+    expect(decideCheck('TICK', unreadable, AlarmReadFailure.CONTINUE, false)).toMatchObject({ kind: 'CONTINUE', result: AlarmStateCheckResult.UNREADABLE });
   });
 
   it('blocks a start when an alarm fires and blockStart is on', () => {
-    expect(decideCheck('START', firing, 'ROLL_BACK', true)).toMatchObject({ kind: 'BLOCK', result: CheckResult.FIRING });
+    expect(decideCheck('START', firing, AlarmReadFailure.ROLL_BACK, true)).toMatchObject({ kind: 'BLOCK', result: AlarmStateCheckResult.FIRING });
   });
 
   it('allows a start without reading when blockStart is off', () => {
-    expect(decideCheck('START', undefined, 'ROLL_BACK', false)).toMatchObject({ kind: 'CONTINUE', result: CheckResult.NOT_CHECKED });
+    expect(decideCheck('START', undefined, AlarmReadFailure.ROLL_BACK, false)).toMatchObject({ kind: 'CONTINUE', result: AlarmStateCheckResult.NOT_CHECKED });
   });
 
   it('blocks a start it cannot check under ROLL_BACK and allows it under CONTINUE', () => {
-    expect(decideCheck('START', unreadable, 'ROLL_BACK', true)).toMatchObject({ kind: 'BLOCK', result: CheckResult.UNREADABLE });
-    expect(decideCheck('START', unreadable, 'CONTINUE', true)).toMatchObject({ kind: 'CONTINUE', result: CheckResult.UNREADABLE });
+    expect(decideCheck('START', unreadable, AlarmReadFailure.ROLL_BACK, true)).toMatchObject({ kind: 'BLOCK', result: AlarmStateCheckResult.UNREADABLE });
+    expect(decideCheck('START', unreadable, AlarmReadFailure.CONTINUE, true)).toMatchObject({ kind: 'CONTINUE', result: AlarmStateCheckResult.UNREADABLE });
   });
 });
 
@@ -193,12 +194,12 @@ describe('the alarm-state check\'s settings', () => {
 describe('what a quiet check notes', () => {
   it('says OK only when every alarm was found quiet', () => {
     const read = { ok: true as const, verdict: { firing: [], paused: [], missing: [] }, elsewhere: [] };
-    expect(decideCheck('TICK', read, 'ROLL_BACK', false)).toEqual({ kind: 'CONTINUE', result: CheckResult.OK, note: undefined, missing: [] });
+    expect(decideCheck('TICK', read, AlarmReadFailure.ROLL_BACK, false)).toEqual({ kind: 'CONTINUE', result: AlarmStateCheckResult.OK, note: undefined, missing: [] });
   });
 
   it('rolls back on a firing alarm even when another is missing', () => {
     const read = { ok: true as const, verdict: { firing: ['a'], paused: [], missing: ['gone'] }, elsewhere: [] };
-    expect(decideCheck('TICK', read, 'ROLL_BACK', false)).toMatchObject({ kind: 'ROLL_BACK', result: CheckResult.FIRING });
+    expect(decideCheck('TICK', read, AlarmReadFailure.ROLL_BACK, false)).toMatchObject({ kind: 'ROLL_BACK', result: AlarmStateCheckResult.FIRING });
   });
 
   it('names paused, missing and unreadable alarms while continuing', () => {
@@ -207,9 +208,9 @@ describe('what a quiet check notes', () => {
       verdict: { firing: [], paused: ['a (ALARM, but its actions are disabled)'], missing: ['gone'] },
       elsewhere: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:far'],
     };
-    const action = decideCheck('TICK', read, 'ROLL_BACK', false);
+    const action = decideCheck('TICK', read, AlarmReadFailure.ROLL_BACK, false);
     // A missing alarm is its own result, never OK, and never a rollback.
-    expect(action).toMatchObject({ kind: 'CONTINUE', result: CheckResult.MISSING, missing: ['gone'] });
+    expect(action).toMatchObject({ kind: 'CONTINUE', result: AlarmStateCheckResult.MISSING, missing: ['gone'] });
     expect(action.kind === 'CONTINUE' && action.note).toBe(
       'no alarm fires; paused: a (ALARM, but its actions are disabled); not found: gone; left to the event path (another account or region): arn:aws:cloudwatch:eu-west-1:123456789012:alarm:far');
   });

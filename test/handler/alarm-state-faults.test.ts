@@ -1,7 +1,7 @@
 import { createAlarmStateHandler } from '../../lambda/alarm-state/alarm-state.lambda';
 import type { Clients } from '../../lambda/shared/clients';
 import { readAlarmStateConfig } from '../../lambda/shared/config';
-import { Metrics } from '../../src/private/contract';
+import { Metrics } from '../../src/contract';
 import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
 import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 

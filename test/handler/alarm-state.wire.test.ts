@@ -11,7 +11,7 @@ import {
   startLatencyProxy,
   startLocalCloudWatch,
 } from '../../local';
-import { HandlerEnv, Metrics } from '../../src/private/contract';
+import { HandlerEnv, Metrics } from '../../src/contract';
 import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
 import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';

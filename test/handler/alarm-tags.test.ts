@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { appConfigTarget, captureLogs, mockActiveAlarms, protonTarget, ruleInput, testHandler } from './support';
 import { parseRollbackInput } from '../../lambda/rollback/parse-rollback-input';
 import { alarmStateChange } from '../../local/simulate/alarm-event';
-import { RollbackOutcome, Rules } from '../../src/private/contract';
+import { RollbackOutcome, Rules } from '../../src/contract';
 import forwardedEvent from '../fixtures/forwarded-alarm-state-change.json';
 import protonStatusEvent from '../fixtures/proton-environment-status-change.json';
 import taggedEvent from '../fixtures/tagged-alarm-state-change.json';

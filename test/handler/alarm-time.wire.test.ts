@@ -7,7 +7,7 @@ import {
   startLocalAppConfig,
   startLocalProton,
 } from '../../local';
-import { RollbackRecord } from '../../src/private/contract';
+import { RollbackRecord } from '../../src/contract';
 import { handlerEnv } from '../support/handler-env';
 import { startLedger } from '../support/synthesized-ledger';
 

@@ -11,7 +11,7 @@ import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fro
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { NOW, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
-import { RollbackOutcome } from '../../src/private/contract';
+import { RollbackOutcome } from '../../src/contract';
 import compositeEvent from '../fixtures/composite-alarm-state-change.json';
 
 const appConfig = mockClient(AppConfigClient);

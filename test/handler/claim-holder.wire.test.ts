@@ -9,7 +9,7 @@ import {
   startLocalAppConfig,
   startLocalProton,
 } from '../../local';
-import { RollbackRecord } from '../../src/private/contract';
+import { RollbackRecord } from '../../src/contract';
 import compositeFixture from '../fixtures/composite-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 import { handlerEnv } from '../support/handler-env';

@@ -5,7 +5,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
 import { appConfigTarget, captureLogs, protonTarget, ruleInput, testHandler } from './support';
-import { INPUT_VERSION, RollbackOutcome, Rules } from '../../src/private/contract';
+import { INPUT_VERSION, RollbackOutcome, Rules } from '../../src/contract';
 import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
 
 const appConfig = mockClient(AppConfigClient);

@@ -4,7 +4,7 @@ import { ProtonClient } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler } from './support';
-import { INPUT_VERSION, RollbackOutcome } from '../../src/private/contract';
+import { INPUT_VERSION, RollbackOutcome } from '../../src/contract';
 import backToOk from '../fixtures/metric-alarm-back-to-ok.json';
 
 const appConfig = mockClient(AppConfigClient);

@@ -4,7 +4,7 @@ import { claimEvent } from '../../lambda/shared/ledger/claim-event';
 import { actionKey, eventKey } from '../../lambda/shared/ledger/ledger-keys';
 import { writeRecord } from '../../lambda/shared/ledger/write-record';
 import type { LocalDynamo } from '../../local';
-import { Ledger, RollbackOutcome } from '../../src/private/contract';
+import { Ledger, RollbackOutcome } from '../../src/contract';
 import { TABLE, startLedger } from '../support/synthesized-ledger';
 
 // The claims' condition expressions, run against a real DynamoDB

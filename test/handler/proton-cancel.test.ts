@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { captureLogs, protonTarget, ruleInput, testHandler, mockActiveAlarms } from './support';
-import { RollbackOutcome } from '../../src/private/contract';
+import { RollbackOutcome } from '../../src/contract';
 
 const proton = mockClient(ProtonClient);
 const dynamo = mockClient(DynamoDBClient);

@@ -8,7 +8,7 @@ import {
   startLocalCloudWatch,
   startLocalProton,
 } from '../../local';
-import { HandlerEnv, Metrics, RollbackRecord } from '../../src/private/contract';
+import { HandlerEnv, Metrics, RollbackRecord } from '../../src/contract';
 import statusFixture from '../fixtures/proton-environment-status-change.json';
 import { handlerEnv } from '../support/handler-env';
 import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
 import { readConfig } from '../../lambda/shared/config';
-import { HandlerEnv, RollbackOutcome } from '../../src/private/contract';
+import { HandlerEnv, RollbackOutcome } from '../../src/contract';
 
 const appConfig = mockClient(AppConfigClient);
 const dynamo = mockClient(DynamoDBClient);

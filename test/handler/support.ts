@@ -12,7 +12,7 @@ import {
   INPUT_VERSION,
   ProtonEnvironmentTargetInput,
   RollbackInput,
-} from '../../src/private/contract';
+} from '../../src/contract';
 import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
 
 export const METRIC_ALARM_ARN = metricAlarmEvent.resources[0];

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { APP, APPCONFIG_SEED, appConfigClient, ENV, HOUR, MINUTE, sdkError } from './support';
 import { LocalAppConfig, startLocalAppConfig } from '../../local';
-import { Rules } from '../../src/private/contract';
+import { Rules } from '../../src/contract';
 
 let server: LocalAppConfig;
 let client: AppConfigClient;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { MINUTE, protonClient, sdkError } from './support';
 import { LocalProton, startLocalProton } from '../../local';
-import { Rules } from '../../src/private/contract';
+import { Rules } from '../../src/contract';
 
 let server: LocalProton;
 let client: ProtonClient;

@@ -23,7 +23,7 @@ import {
   startLocalCloudWatch,
 } from '../../local';
 import { DESCRIBE_ALARMS_DEFAULT_TPS } from '../../local/cloudwatch-server';
-import { ExtensionParameter } from '../../src/private/contract';
+import { ExtensionParameter } from '../../src/contract';
 import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
 
 // DescribeAlarms has a per-account, per-Region quota of 9 requests a second

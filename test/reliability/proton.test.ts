@@ -13,7 +13,7 @@ import {
   recordScenario,
 } from './support';
 import { AsyncInvoker, LocalDynamo, LocalProton, startLocalProton } from '../../local';
-import { RollbackInput } from '../../src/private/contract';
+import { RollbackInput } from '../../src/contract';
 
 // Proton environment targets under the same faults: the cancel is made once,
 // and a cancel Proton refuses because the update ended first is classified.

@@ -14,7 +14,7 @@ import {
   startLedger,
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, LocalProton, startLocalAppConfig, startLocalProton } from '../../local';
-import { RollbackInput } from '../../src/private/contract';
+import { RollbackInput } from '../../src/contract';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 
 // While the service refuses every stop (throttling past the SDK retries),

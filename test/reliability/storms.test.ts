@@ -13,7 +13,7 @@ import {
   recordScenario,
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
-import { RollbackInput } from '../../src/private/contract';
+import { RollbackInput } from '../../src/contract';
 
 // Alarm storms: many events at once, spread over several execution
 // environments that share one ledger, as Lambda scales out.

@@ -15,7 +15,7 @@ import {
   Ledger,
   ProtonEnvironmentTargetInput,
   RollbackInput,
-} from '../../src/private/contract';
+} from '../../src/contract';
 import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
 import { ROLLBACK_NAME, handlerEnv } from '../support/handler-env';
 import { TABLE, constructDefaults, startLedger } from '../support/synthesized-ledger';

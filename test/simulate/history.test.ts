@@ -8,7 +8,7 @@ import { actionKey, eventKey, keyAttributes } from '../../lambda/shared/ledger/l
 import { writeRecord } from '../../lambda/shared/ledger/write-record';
 import { main } from '../../local/cli';
 import { LocalDynamo } from '../../local/dynamodb';
-import { RollbackOutcome, RollbackRecord } from '../../src/private/contract';
+import { RollbackOutcome, RollbackRecord } from '../../src/contract';
 import { startLedger, TABLE } from '../support/synthesized-ledger';
 
 // The built command, as `npx cdk-alarm-rollback` runs it from the cdk-alarm-rollback-cli package.

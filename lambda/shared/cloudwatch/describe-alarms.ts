@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CHECKED_ALARM_TYPES } from '../../../src/private/contract';
+import { CHECKED_ALARM_TYPES } from '../../../src/contract';
 import type { CallTrace } from '../call-trace';
 import { AlarmReadTimeoutError, UnexpectedAnswerError } from '../errors';
 

@@ -1,5 +1,5 @@
 import { pausedBecause } from './firing-alarms';
-import { parseAlarmArn } from '../../../src/private/contract';
+import { parseAlarmArn } from '../../../src/contract';
 import type { CallTrace } from '../call-trace';
 import type { Clients } from '../clients';
 import { AlarmReadTimeoutError, errorText } from '../errors';

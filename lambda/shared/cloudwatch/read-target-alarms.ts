@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { parseAlarmArn } from '../../../src/private/contract';
+import { parseAlarmArn } from '../../../src/contract';
 import type { CallTrace } from '../call-trace';
 import { AlarmReading, describeAlarms } from './describe-alarms';
 import { readAlarmMutes } from './read-alarm-mutes';

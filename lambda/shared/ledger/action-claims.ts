@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
 import { LedgerKey, keyAttributes } from './ledger-keys';
-import { Ledger, RollbackOutcome } from '../../../src/private/contract';
+import { Ledger, RollbackOutcome } from '../../../src/contract';
 import { errorText } from '../errors';
 import { sendWhenAllowed } from '../send-when-allowed';
 

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from 
 import { toAttributeValues } from './attribute-values';
 import { errorText } from '../errors';
 import { LedgerKey, keyAttributes } from './ledger-keys';
-import { Ledger, RollbackOutcome } from '../../../src/private/contract';
+import { Ledger, RollbackOutcome } from '../../../src/contract';
 
 export type EventClaim =
   | { readonly status: 'CLAIMED' }

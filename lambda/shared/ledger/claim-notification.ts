@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
 import { LedgerKey, keyAttributes } from './ledger-keys';
-import { Ledger } from '../../../src/private/contract';
+import { Ledger } from '../../../src/contract';
 import { errorText } from '../errors';
 
 export type NotificationClaim =

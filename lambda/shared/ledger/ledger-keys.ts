@@ -1,4 +1,4 @@
-import { Ledger } from '../../../src/private/contract';
+import { Ledger } from '../../../src/contract';
 
 export interface LedgerKey {
   readonly pk: string;

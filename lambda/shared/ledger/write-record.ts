@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { toAttributeValues } from './attribute-values';
 import { LedgerKey, keyAttributes } from './ledger-keys';
-import { Ledger, RollbackOutcome, RollbackRecord } from '../../../src/private/contract';
+import { Ledger, RollbackOutcome, RollbackRecord } from '../../../src/contract';
 
 /**
  * Writes the final record of a decision over the event's claim.

@@ -1,4 +1,4 @@
-import { RollbackRecord, Trigger } from '../../../src/private/contract';
+import { RollbackRecord, RollbackTrigger } from '../../../src/contract';
 import { UNKNOWN_TARGET } from '../invocation';
 
 /** What an entry knows of a record; the builder fills in the invocation's own fields. */
@@ -26,7 +26,7 @@ export interface RecordScope {
 export function buildRecord(fields: RecordFields, scope: RecordScope): RollbackRecord {
   return {
     ...fields,
-    trigger: fields.trigger ?? Trigger.ALARM_EVENT,
+    trigger: fields.trigger ?? RollbackTrigger.ALARM_EVENT,
     rollback: scope.rollback,
     target: fields.target ?? UNKNOWN_TARGET,
     eventId: fields.eventId ?? scope.requestId,

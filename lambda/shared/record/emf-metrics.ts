@@ -1,4 +1,4 @@
-import { CHECK_FAULT_RESULTS, CheckResultName, Metrics, RollbackRecord } from '../../../src/private/contract';
+import { CHECK_FAULT_RESULTS, AlarmStateCheckResult, Metrics, RollbackRecord } from '../../../src/contract';
 
 /**
  * The record's metrics in CloudWatch embedded metric format: one log line
@@ -57,7 +57,7 @@ export interface AlarmStateCheck {
 export function alarmStateCheckMetric(check: AlarmStateCheck, namespace: string, timestamp: number): string {
   // A fault also counts once under the Rollback dimension alone, so one
   // watcher alarm sees it whichever action point and target it came from.
-  const fault = CHECK_FAULT_RESULTS.includes(check.result as CheckResultName);
+  const fault = CHECK_FAULT_RESULTS.includes(check.result as AlarmStateCheckResult);
   return JSON.stringify({
     _aws: {
       Timestamp: timestamp,

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { RollbackRecord } from '../../../src/private/contract';
+import type { RollbackRecord } from '../../../src/contract';
 
 export const MAX_SUBJECT_LENGTH = 99;
 

@@ -1,4 +1,4 @@
-import { DEFAULT_NOTIFY_OUTCOMES, RollbackOutcome, RollbackRecord } from '../../../src/private/contract';
+import { DEFAULT_NOTIFY_OUTCOMES, RollbackOutcome, RollbackRecord } from '../../../src/contract';
 import type { Clients } from '../clients';
 import type { HandlerConfig } from '../config';
 import { emfMetrics } from './emf-metrics';

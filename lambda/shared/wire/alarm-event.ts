@@ -1,5 +1,5 @@
 import { describe, field, isRecord, isText } from './fields';
-import { RollbackOutcome, Rules, TargetInput, parseAlarmArn } from '../../../src/private/contract';
+import { ALARM_STATE_CHANGE, CLOUDWATCH_SOURCE, RollbackOutcome, Rules, TargetInput, parseAlarmArn } from '../../../src/contract';
 
 /** The parts of a CloudWatch alarm state change event the handler uses. */
 export interface AlarmEvent {
@@ -48,9 +48,6 @@ export interface UnreadAlarmEvent {
   readonly reason: string;
   readonly event: Partial<AlarmEvent>;
 }
-
-export const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
-export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 
 /**
  * Reads the envelope of an EventBridge event: its id and time, which every

@@ -1,4 +1,4 @@
-import { AlarmStateValue } from '../../../src/private/contract';
+import { AlarmStateValue } from '../../../src/contract';
 
 /**
  * The field readers every parser of untrusted input shares: the rule input,

@@ -1,5 +1,5 @@
 import { describe, field, isRecord, isText, readFlag, readTriggerStates } from './fields';
-import { INPUT_VERSION, Rules, TargetInput, TargetKind } from '../../../src/private/contract';
+import { INPUT_VERSION, Rules, TargetInput, TargetKind } from '../../../src/contract';
 
 /**
  * The rule input (`{ version, target, event }`, the `RollbackInput` the

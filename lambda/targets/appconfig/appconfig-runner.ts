@@ -1,4 +1,4 @@
-import { AppConfigTargetInput, RollbackOutcome } from '../../../src/private/contract';
+import { AppConfigTargetInput, RollbackOutcome } from '../../../src/contract';
 import { errorName } from '../../shared/errors';
 import { actionKey } from '../../shared/ledger/ledger-keys';
 import { OneCall, callOnce, decideWithoutCall } from '../act-once';

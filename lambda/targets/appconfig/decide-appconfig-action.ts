@@ -1,5 +1,5 @@
 import type { DeploymentView } from './find-latest-deployment';
-import { RollbackOutcome, Rules } from '../../../src/private/contract';
+import { RollbackOutcome, Rules } from '../../../src/contract';
 import { UnexpectedAnswerError } from '../../shared/errors';
 
 const IN_PROGRESS = new Set(['DEPLOYING', 'BAKING', 'VALIDATING']);

@@ -1,4 +1,4 @@
-import { ProtonEnvironmentTargetInput, RollbackOutcome, Rules } from '../../../src/private/contract';
+import { PROTON_ENVIRONMENT_STATUS_CHANGE, ProtonEnvironmentTargetInput, RollbackOutcome, Rules } from '../../../src/contract';
 import { field, isRecord } from '../../shared/wire/fields';
 
 /** A Proton environment going IN_PROGRESS: a deployment starting, for the alarm check at its start. */
@@ -21,9 +21,6 @@ export type ParsedStatusEvent =
   | { readonly ok: true; readonly event: ProtonStatusEvent }
   | { readonly ok: false; readonly outcome: RollbackOutcome.IGNORED | RollbackOutcome.REJECTED; readonly reason: string };
 
-export const PROTON_SOURCE = 'aws.proton';
-const STATUS_CHANGE = 'AWS Proton Environment Status Change';
-
 /**
  * Reads an "AWS Proton Environment Status Change" event (EventBridge
  * reference, "AWS Proton events": detail `name`, `status`, `previousStatus`).
@@ -39,8 +36,8 @@ export function parseStatusEvent(
   seen: { id: string; time: string },
 ): ParsedStatusEvent {
   const detailType = field(raw, 'detail-type');
-  if (detailType !== STATUS_CHANGE) {
-    return { ok: false, outcome: RollbackOutcome.IGNORED, reason: `the Proton event's detail-type is ${JSON.stringify(detailType)?.slice(0, 80)}, not ${STATUS_CHANGE}` };
+  if (detailType !== PROTON_ENVIRONMENT_STATUS_CHANGE) {
+    return { ok: false, outcome: RollbackOutcome.IGNORED, reason: `the Proton event's detail-type is ${JSON.stringify(detailType)?.slice(0, 80)}, not ${PROTON_ENVIRONMENT_STATUS_CHANGE}` };
   }
   const detail = field(raw, 'detail');
   const name = isRecord(detail) ? field(detail, 'name') : undefined;

@@ -1,6 +1,6 @@
 import { cancelEnvironmentDeployment } from './cancel-environment-deployment';
 import { EnvironmentView, getEnvironment } from './get-environment';
-import { ProtonEnvironmentTargetInput, RollbackOutcome } from '../../../src/private/contract';
+import { ProtonEnvironmentTargetInput, RollbackOutcome } from '../../../src/contract';
 import { errorName } from '../../shared/errors';
 import { actionKey } from '../../shared/ledger/ledger-keys';
 import { OneCall, callOnce, decideWithoutCall } from '../act-once';

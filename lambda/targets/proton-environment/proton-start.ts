@@ -1,5 +1,5 @@
 import type { ProtonStartInput } from './parse-status-event';
-import { RollbackOutcome, RollbackRecord, Trigger, parseAlarmArn } from '../../../src/private/contract';
+import { RollbackOutcome, RollbackRecord, RollbackTrigger, parseAlarmArn } from '../../../src/contract';
 import { CallTrace } from '../../shared/call-trace';
 import type { Clients } from '../../shared/clients';
 import { readTargetAlarms } from '../../shared/cloudwatch/read-target-alarms';
@@ -57,7 +57,7 @@ export async function protonStart(parsed: ProtonStartInput, scope: ProtonStartSc
     eventTime: status.time,
     target: target.name,
     targetKind: target.kind,
-    trigger: Trigger.DEPLOYMENT_START,
+    trigger: RollbackTrigger.DEPLOYMENT_START,
   };
   let check: ProtonStartCheck;
   try {
@@ -68,7 +68,7 @@ export async function protonStart(parsed: ProtonStartInput, scope: ProtonStartSc
   }
   if (check.kind === 'QUIET') {
     console.log(alarmStateCheckMetric({
-      rollback: config.rollbackName, target: target.name, trigger: Trigger.DEPLOYMENT_START, result: 'OK', durationMs: now() - scope.startedAt,
+      rollback: config.rollbackName, target: target.name, trigger: RollbackTrigger.DEPLOYMENT_START, result: 'OK', durationMs: now() - scope.startedAt,
     }, config.metricNamespace, now()));
     const reason = check.note ?? 'no alarm of the target is in a trigger state at the start';
     return { kind: 'QUIET', decision: { outcome: RollbackOutcome.IGNORED, reason }, fields, calls: check.calls };
