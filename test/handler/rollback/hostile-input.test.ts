@@ -4,9 +4,9 @@ import { ProtonClient } from '@aws-sdk/client-proton';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
-import { appConfigTarget, captureLogs, protonTarget, ruleInput, testHandler } from './support';
-import { INPUT_VERSION, RollbackOutcome, Rules } from '../../src/contract';
-import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
+import { INPUT_VERSION, RollbackOutcome, Rules } from '../../../src/contract';
+import metricAlarmEvent from '../../fixtures/metric-alarm-state-change.json';
+import { appConfigTarget, captureLogs, protonTarget, ruleInput, testHandler } from '../support';
 
 const appConfig = mockClient(AppConfigClient);
 const proton = mockClient(ProtonClient);

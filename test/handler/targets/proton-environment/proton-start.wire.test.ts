@@ -1,4 +1,3 @@
-import { eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalCloudWatch,
@@ -7,11 +6,12 @@ import {
   localEndpoints,
   startLocalCloudWatch,
   startLocalProton,
-} from '../../local';
-import { HandlerEnv, Metrics, RollbackRecord } from '../../src/contract';
-import statusFixture from '../fixtures/proton-environment-status-change.json';
-import { handlerEnv } from '../support/handler-env';
-import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
+} from '../../../../local';
+import { HandlerEnv, Metrics, RollbackRecord } from '../../../../src/contract';
+import statusFixture from '../../../fixtures/proton-environment-status-change.json';
+import { handlerEnv } from '../../../support/handler-env';
+import { TABLE, startLedger, targetItems } from '../../../support/synthesized-ledger';
+import { eventAt, protonTarget, ruleInput } from '../../support';
 
 // The bundled rollback handler receiving a Proton environment's status change
 // (the second rule of a Proton target), against local Proton, CloudWatch and DynamoDB.

@@ -1,11 +1,11 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { ledgerActionClaims } from '../../lambda/shared/ledger/action-claims';
-import { claimEvent } from '../../lambda/shared/ledger/claim-event';
-import { actionKey, eventKey } from '../../lambda/shared/ledger/ledger-keys';
-import { writeRecord } from '../../lambda/shared/ledger/write-record';
-import type { LocalDynamo } from '../../local';
-import { Ledger, RollbackOutcome } from '../../src/contract';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { ledgerActionClaims } from '../../../../lambda/shared/ledger/action-claims';
+import { claimEvent } from '../../../../lambda/shared/ledger/claim-event';
+import { actionKey, eventKey } from '../../../../lambda/shared/ledger/ledger-keys';
+import { writeRecord } from '../../../../lambda/shared/ledger/write-record';
+import type { LocalDynamo } from '../../../../local';
+import { Ledger, RollbackOutcome } from '../../../../src/contract';
+import { TABLE, startLedger } from '../../../support/synthesized-ledger';
 
 // The claims' condition expressions, run against a real DynamoDB
 // implementation and the table the stack declares: a mock would accept an

@@ -3,9 +3,9 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler } from './support';
-import { INPUT_VERSION, RollbackOutcome } from '../../src/contract';
-import backToOk from '../fixtures/metric-alarm-back-to-ok.json';
+import { INPUT_VERSION, RollbackOutcome } from '../../../src/contract';
+import backToOk from '../../fixtures/metric-alarm-back-to-ok.json';
+import { alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler } from '../support';
 
 const appConfig = mockClient(AppConfigClient);
 const proton = mockClient(ProtonClient);

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { captureLogs, protonTarget, ruleInput, testHandler, mockActiveAlarms } from './support';
-import { RollbackOutcome } from '../../src/contract';
+import { RollbackOutcome } from '../../../../src/contract';
+import { captureLogs, protonTarget, ruleInput, testHandler, mockActiveAlarms } from '../../support';
 
 const proton = mockClient(ProtonClient);
 const dynamo = mockClient(DynamoDBClient);

@@ -1,9 +1,9 @@
-import { createAlarmStateHandler } from '../../lambda/alarm-state/alarm-state.lambda';
-import type { Clients } from '../../lambda/shared/clients';
-import { readAlarmStateConfig } from '../../lambda/shared/config';
-import { Metrics } from '../../src/contract';
-import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
-import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
+import { createAlarmStateHandler } from '../../../lambda/alarm-state/alarm-state.lambda';
+import type { Clients } from '../../../lambda/shared/clients';
+import { readAlarmStateConfig } from '../../../lambda/shared/config';
+import { Metrics } from '../../../src/contract';
+import tickFixture from '../../fixtures/appconfig-at-deployment-tick.json';
+import startFixture from '../../fixtures/appconfig-pre-start-deployment.json';
 
 // The check's own defects: whatever throws inside it answers CONTINUE (a
 // start allowed), with an ERROR line, a REJECTED record and the fault metric.

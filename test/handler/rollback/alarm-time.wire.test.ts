@@ -1,4 +1,3 @@
-import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalAppConfig,
@@ -6,10 +5,11 @@ import {
   LocalProton,
   startLocalAppConfig,
   startLocalProton,
-} from '../../local';
-import { RollbackRecord } from '../../src/contract';
-import { handlerEnv } from '../support/handler-env';
-import { startLedger } from '../support/synthesized-ledger';
+} from '../../../local';
+import { RollbackRecord } from '../../../src/contract';
+import { handlerEnv } from '../../support/handler-env';
+import { startLedger } from '../../support/synthesized-ledger';
+import { appConfigTarget, eventAt, protonTarget, ruleInput } from '../support';
 
 // The bundled handler against local AppConfig, Proton and DynamoDB, judging
 // deployments at the alarm's state change: late events, the revert window,

@@ -1,5 +1,4 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { appConfigTarget, eventAt, ruleInput } from './support';
 import {
   ALARM_STATE_ENTRY,
   HandlerInstance,
@@ -10,17 +9,18 @@ import {
   startLocalAppConfig,
   startLatencyProxy,
   startLocalCloudWatch,
-} from '../../local';
-import { HandlerEnv, Metrics } from '../../src/contract';
-import tickFixture from '../fixtures/appconfig-at-deployment-tick.json';
-import startFixture from '../fixtures/appconfig-pre-start-deployment.json';
-import compositeFixture from '../fixtures/composite-alarm-state-change.json';
-import suppressedFixture from '../fixtures/composite-alarm-suppressed.json';
-import forwardedFixture from '../fixtures/forwarded-alarm-state-change.json';
-import { seedAppConfigDeployment } from '../support/appconfig-deployment';
-import { handlerEnv } from '../support/handler-env';
-import { hangingServer } from '../support/hanging-server';
-import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
+} from '../../../local';
+import { HandlerEnv, Metrics } from '../../../src/contract';
+import tickFixture from '../../fixtures/appconfig-at-deployment-tick.json';
+import startFixture from '../../fixtures/appconfig-pre-start-deployment.json';
+import compositeFixture from '../../fixtures/composite-alarm-state-change.json';
+import suppressedFixture from '../../fixtures/composite-alarm-suppressed.json';
+import forwardedFixture from '../../fixtures/forwarded-alarm-state-change.json';
+import { seedAppConfigDeployment } from '../../support/appconfig-deployment';
+import { handlerEnv } from '../../support/handler-env';
+import { hangingServer } from '../../support/hanging-server';
+import { TABLE, startLedger, targetItems } from '../../support/synthesized-ledger';
+import { appConfigTarget, eventAt, ruleInput } from '../support';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
 // the real SDK clients talking to local CloudWatch, AppConfig and DynamoDB.

@@ -1,11 +1,11 @@
-import { AlarmStateCheckResult, decideCheck } from '../../lambda/alarm-state/decide-check';
-import { parseExtensionPayload } from '../../lambda/alarm-state/parse-extension-payload';
-import type { AlarmReading } from '../../lambda/shared/cloudwatch/describe-alarms';
-import { firingAlarms, muteCandidates, pausedBecause } from '../../lambda/shared/cloudwatch/firing-alarms';
-import { readAlarmStateConfig } from '../../lambda/shared/config';
-import { AlarmReadFailure } from '../../src/contract';
-import tickPayload from '../fixtures/appconfig-at-deployment-tick.json';
-import startPayload from '../fixtures/appconfig-pre-start-deployment.json';
+import { AlarmStateCheckResult, decideCheck } from '../../../lambda/alarm-state/decide-check';
+import { parseExtensionPayload } from '../../../lambda/alarm-state/parse-extension-payload';
+import type { AlarmReading } from '../../../lambda/shared/cloudwatch/describe-alarms';
+import { firingAlarms, muteCandidates, pausedBecause } from '../../../lambda/shared/cloudwatch/firing-alarms';
+import { readAlarmStateConfig } from '../../../lambda/shared/config';
+import { AlarmReadFailure } from '../../../src/contract';
+import tickPayload from '../../fixtures/appconfig-at-deployment-tick.json';
+import startPayload from '../../fixtures/appconfig-pre-start-deployment.json';
 
 const alarm = (name: string, state: string, more: Partial<AlarmReading> = {}): AlarmReading =>
   ({ name, state, type: 'MetricAlarm', actionsEnabled: true, ...more });

@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { holdUntilAllowed, sendWhenAllowed } from '../../lambda/shared/send-when-allowed';
-import { LatencyProxy, LocalDynamo, startLatencyProxy } from '../../local';
-import { TABLE, startLedger } from '../support/synthesized-ledger';
+import { holdUntilAllowed, sendWhenAllowed } from '../../../lambda/shared/send-when-allowed';
+import { LatencyProxy, LocalDynamo, startLatencyProxy } from '../../../local';
+import { TABLE, startLedger } from '../../support/synthesized-ledger';
 
 // The hold on a real SDK client: a command built ahead of its turn must not
 // reach the wire before its condition allows it, nor ever when it does not.

@@ -4,9 +4,9 @@ import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, Get
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
-import { readConfig } from '../../lambda/shared/config';
-import { HandlerEnv, RollbackOutcome } from '../../src/contract';
+import { readConfig } from '../../../../lambda/shared/config';
+import { HandlerEnv, RollbackOutcome } from '../../../../src/contract';
+import { NOW, alarmEvent, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from '../../support';
 
 const appConfig = mockClient(AppConfigClient);
 const dynamo = mockClient(DynamoDBClient);

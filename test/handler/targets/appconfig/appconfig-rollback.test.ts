@@ -10,9 +10,9 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { NOW, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from './support';
-import { RollbackOutcome } from '../../src/contract';
-import compositeEvent from '../fixtures/composite-alarm-state-change.json';
+import { RollbackOutcome } from '../../../../src/contract';
+import compositeEvent from '../../../fixtures/composite-alarm-state-change.json';
+import { NOW, appConfigTarget, captureLogs, ruleInput, testHandler, mockActiveAlarms } from '../../support';
 
 const appConfig = mockClient(AppConfigClient);
 const dynamo = mockClient(DynamoDBClient);

@@ -1,5 +1,5 @@
-import { decideAppConfigAction } from '../../lambda/targets/appconfig/decide-appconfig-action';
-import { RollbackOutcome } from '../../src/contract';
+import { decideAppConfigAction } from '../../../../lambda/targets/appconfig/decide-appconfig-action';
+import { RollbackOutcome } from '../../../../src/contract';
 
 // The decision is judged at the alarm's state change, whatever the handler's clock says.
 const ALARM_AT = Date.parse('2026-11-20T14:03:10.109Z');

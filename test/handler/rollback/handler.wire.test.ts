@@ -1,5 +1,4 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { appConfigTarget, eventAt, protonTarget, ruleInput } from './support';
 import {
   HandlerInstance,
   LocalAppConfig,
@@ -7,11 +6,12 @@ import {
   LocalProton,
   startLocalAppConfig,
   startLocalProton,
-} from '../../local';
-import compositeFixture from '../fixtures/composite-alarm-state-change.json';
-import { seedAppConfigDeployment } from '../support/appconfig-deployment';
-import { handlerEnv } from '../support/handler-env';
-import { TABLE, startLedger, targetItems } from '../support/synthesized-ledger';
+} from '../../../local';
+import compositeFixture from '../../fixtures/composite-alarm-state-change.json';
+import { seedAppConfigDeployment } from '../../support/appconfig-deployment';
+import { handlerEnv } from '../../support/handler-env';
+import { TABLE, startLedger, targetItems } from '../../support/synthesized-ledger';
+import { appConfigTarget, eventAt, protonTarget, ruleInput } from '../support';
 
 // The bundled asset, in a worker like a Lambda execution environment, with
 // the real SDK clients talking to local AppConfig, Proton and DynamoDB.
