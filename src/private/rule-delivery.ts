@@ -71,7 +71,8 @@ export class RuleDelivery {
   /** Keys of the buses whose rules may invoke the handler, and send to the dead-letter queue. */
   private readonly invokable = new Set<string>();
   private readonly deadLettering = new Set<string>();
-  private readonly defaultBus: RollbackBus;
+  /** The stack's default bus, where AWS services' events (a Proton deployment starting) arrive. */
+  public readonly defaultBus: RollbackBus;
 
   constructor(private readonly owner: Construct, private readonly props: RuleDeliveryProps) {
     this.namePrefix = rulePrefix(owner);
@@ -127,37 +128,11 @@ export class RuleDelivery {
   }
 
   /**
-   * Adds the rules that send the handler a target's deployment starts
-   * (`eventPattern`, which names no alarm), delivered like the alarm rules.
-   * The alarms are cut into the same groups as the alarm rules, so each
-   * rule's input stays within EventBridge's input limit; each rule's
-   * invocation reads its own group, and the per-deployment claim makes a
-   * start that several groups find firing end in one action.
-   */
-  public addStartRules(scope: Construct, id: string, target: TargetInput, eventPattern: Record<string, unknown>, description: string): events.Rule[] {
-    const patternChars = JSON.stringify(Stack.of(scope).resolve(eventPattern)).length;
-    if (patternChars > EVENT_PATTERN_MAX_CHARS) {
-      throw validationError(scope, `the start rule's event pattern has ${patternChars} characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`,
-        'Use a shorter environment name');
-    }
-    // AWS services send their events to the default bus of their account and
-    // Region only ("Events from AWS services", EventBridge User Guide), so a
-    // start rule stays there whatever bus the alarm rules use.
-    return this.addGroupedRules(scope, id, target, this.defaultBus, {
-      idBase: 'StartRule',
-      // `-s` after the hash: no alarm rule's name ends that way, and no other target's starts with it.
-      nameSuffix: '-s',
-      description,
-      eventPattern: () => eventPattern as events.EventPattern,
-    });
-  }
-
-  /**
    * One rule per group of the target's alarms, each sending the handler the
    * target with that group's alarms, named `<prefix><target part><suffix>`
    * (and `-<n>` when there are several).
    */
-  private addGroupedRules(scope: Construct, id: string, target: TargetInput, bus: RollbackBus, kind: {
+  public addGroupedRules(scope: Construct, id: string, target: TargetInput, bus: RollbackBus, kind: {
     readonly idBase: string;
     readonly nameSuffix: string;
     readonly description: string;

@@ -10,7 +10,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ACCOUNT, REGION, alarmArn } from './support';
 import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
-import { addForwardingRules, isForwardingRule } from '../../src/private/forwarding-rules';
+import { addForwardingRules, isForwardingRule } from '../../src/forwarding/forwarding-rules';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
 
 /** The monitoring account: alarms live here, the rollback lives in ACCOUNT. */

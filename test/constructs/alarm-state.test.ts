@@ -5,7 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ACCOUNT, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
-import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
+import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, AlarmSource, AlarmStateCheckResult, RollbackTarget, RollbackTrigger, TriggerOn } from '../../src';
 import { AlarmStateTargetParameter, ExtensionParameter, HandlerEnv, Metrics } from '../../src/contract';
 
 const CHECK_FUNCTION = Match.stringLikeRegexp('^RollbackAlarmState[0-9A-F]{8}$');
@@ -118,7 +118,7 @@ describe('the alarm-state check function', () => {
   });
 
   it('renders the alarm-state check count by rollback, trigger and result', () => {
-    const metric = rollback.metricAlarmStateChecks('OK', 'DEPLOYMENT_TICK');
+    const metric = rollback.metricAlarmStateChecks(AlarmStateCheckResult.OK, RollbackTrigger.DEPLOYMENT_TICK);
     expect(stack.resolve(metric.toMetricConfig().metricStat)).toMatchObject({
       namespace: Metrics.DEFAULT_NAMESPACE,
       metricName: Metrics.ALARM_STATE_CHECK,
@@ -268,7 +268,7 @@ describe('trigger states and pause switches', () => {
 describe('Proton start rules', () => {
   it('sends the handler the target with every status change of its environment to IN_PROGRESS, delivered like the alarm rules', () => {
     const { stack, rollback } = stackWith();
-    const rules = rollback.addTarget('Env', { alarms: [importedAlarm(stack, 'health')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
+    const { rules } = rollback.addTarget('Env', { alarms: [importedAlarm(stack, 'health')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
     expect(rules).toHaveLength(2);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', {

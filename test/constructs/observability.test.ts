@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { metricAlarm, testStack } from './support';
 import { AlarmRollback, RollbackOutcome, RollbackTarget } from '../../src';
 import { DEFAULT_NOTIFY_OUTCOMES, HandlerEnv } from '../../src/contract';
-import { ALARM_STATE_CHECK_RESULTS } from '../../src/rollback-dashboard';
+import { ALARM_STATE_CHECK_RESULTS } from '../../src/monitoring/rollback-dashboard';
 
 interface GraphMetric {
   readonly namespace: string;

@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { Rules } from './contract';
-import { ResolvedAlarmSource } from './private/alarm-locations';
-import { describeValue, validationError } from './private/validate';
+import { Rules } from '../contract';
+import { ResolvedAlarmSource } from './alarm-locations';
+import { describeValue, validationError } from '../private/validate';
 
 /**
  * A Region code such as `eu-west-1` or `us-gov-west-1`. AWS publishes no

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { AlarmStateCheckResult, RollbackTrigger, RollbackOutcome } from './contract';
+import { AlarmStateCheckResult, RollbackTrigger, RollbackOutcome } from '../contract';
 
 /** Options of `AlarmRollback.addDashboard`. */
 export interface RollbackDashboardOptions {
@@ -21,7 +21,7 @@ export interface RollbackDashboardOptions {
 }
 
 /** The results an alarm-state check records in its `Result` dimension, as the contract names them. */
-export const ALARM_STATE_CHECK_RESULTS: string[] = Object.values(AlarmStateCheckResult);
+export const ALARM_STATE_CHECK_RESULTS: AlarmStateCheckResult[] = Object.values(AlarmStateCheckResult);
 
 /** The metric methods of an AlarmRollback that a dashboard draws on. */
 export interface DashboardMetrics {
@@ -33,7 +33,7 @@ export interface DashboardMetrics {
   metricHandlerThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricAlarmStateErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricAlarmStateThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  metricAlarmStateChecks(result: string, trigger: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricAlarmStateChecks(result: AlarmStateCheckResult, trigger: RollbackTrigger, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 const WIDE = 24;

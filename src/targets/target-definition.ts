@@ -45,8 +45,8 @@ export interface AlarmStateChecks {
 }
 
 /**
- * One kind of rollback target. Each kind lives in its own file under
- * `src/targets/` and knows how to validate itself, render its rule input and
+ * One kind of rollback target. Each kind lives in its own folder under
+ * `src/targets/<kind>/` and knows how to validate itself, render its rule input and
  * grant its IAM to the handler.
  */
 export interface TargetDefinition {

@@ -1,8 +1,9 @@
 import { IConstruct } from 'constructs';
-import { TargetInput } from './contract';
-import { TargetBindContext, TargetDefinition } from './private/target-definition';
-import { AppConfigTarget, AppConfigTargetOptions } from './targets/appconfig-target';
-import { ProtonEnvironmentTarget, ProtonEnvironmentTargetOptions } from './targets/proton-environment-target';
+import { TargetInput, TargetKind } from '../contract';
+import { AppConfigTargetOptions } from './appconfig/appconfig-target';
+import { ProtonEnvironmentTargetOptions } from './proton-environment/proton-environment-target';
+import { TARGET_KINDS } from './registry';
+import { TargetBindContext, TargetDefinition } from './target-definition';
 
 /**
  * What an alarm rolls back: an AWS AppConfig environment (or, deprecated,
@@ -29,7 +30,7 @@ export class RollbackTarget {
    * environment's deployments only.
    */
   public static appConfig(options: AppConfigTargetOptions): RollbackTarget {
-    return new RollbackTarget(new AppConfigTarget(options));
+    return new RollbackTarget(TARGET_KINDS[TargetKind.APPCONFIG](options));
   }
 
   /**
@@ -46,11 +47,12 @@ export class RollbackTarget {
    * environment deployments off Proton.
    */
   public static protonEnvironment(options: ProtonEnvironmentTargetOptions): RollbackTarget {
-    return new RollbackTarget(new ProtonEnvironmentTarget(options));
+    return new RollbackTarget(TARGET_KINDS[TargetKind.PROTON_ENVIRONMENT](options));
   }
 
   // Private, so only the factories above make targets and jsii publishes no
-  // initializer: every kind of target is a definition in src/targets/.
+  // initializer: every kind of target is a definition in src/targets/<kind>/,
+  // listed in src/targets/registry.ts.
   private constructor(private readonly definition: TargetDefinition) {}
 
   /**

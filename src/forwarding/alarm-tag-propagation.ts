@@ -1,8 +1,8 @@
 import { Aspects, AspectPriority, CfnResource, IAspect, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { Rules } from './contract';
-import { describeValue, validationError } from './private/validate';
+import { Rules } from '../contract';
+import { describeValue, validationError } from '../private/validate';
 
 /**
  * Tag keys in one `IncludedTagKeys` or `ExcludedTagKeys` list: 1 to 50

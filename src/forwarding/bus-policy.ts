@@ -2,11 +2,11 @@ import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { ResolvedAlarmSource } from './alarm-locations';
-import { EVENT_BUS_POLICY_MAX_CHARS } from './quotas';
-import { resolvedLength } from './resolved-length';
-import { RollbackBus } from './rollback-bus';
-import { PATTERN_SKELETON } from './rule-delivery';
-import { isLiteral, validationError } from './validate';
+import { EVENT_BUS_POLICY_MAX_CHARS } from '../private/quotas';
+import { resolvedLength } from '../private/resolved-length';
+import { RollbackBus } from '../private/rollback-bus';
+import { PATTERN_SKELETON } from '../private/rule-delivery';
+import { isLiteral, validationError } from '../private/validate';
 
 /** `{"Version":"2012-10-17","Statement":[]}`: what a bus policy holds besides its statements. */
 const POLICY_ENVELOPE_CHARS = JSON.stringify({ Version: '2012-10-17', Statement: [] }).length;

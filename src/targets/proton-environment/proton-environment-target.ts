@@ -4,9 +4,9 @@
 // in that factory, so the target can be removed without touching anything else.
 import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { PROTON_ENVIRONMENT_STATUS_CHANGE, PROTON_SOURCE, ProtonEnvironmentTargetInput, Rules, TargetKind } from '../contract';
-import { TargetBindContext, TargetDefinition } from '../private/target-definition';
-import { describeValue, isLiteral, validationError } from '../private/validate';
+import { PROTON_ENVIRONMENT_STATUS_CHANGE, PROTON_SOURCE, ProtonEnvironmentTargetInput, Rules, TargetKind } from '../../contract';
+import { describeValue, isLiteral, validationError } from '../../private/validate';
+import { TargetBindContext, TargetDefinition } from '../target-definition';
 
 /**
  * Options of an AWS Proton environment target: the environment whose

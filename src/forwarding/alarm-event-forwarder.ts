@@ -4,16 +4,17 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
-import { AlarmRollback } from './alarm-rollback';
-import { AlarmStateValue, parseAlarmArn, Rules } from './contract';
-import { checkAlarmArn, checkAlarmTags } from './private/alarm-checks';
-import { addForwardingRules, isForwardingRule } from './private/forwarding-rules';
-import { watch } from './private/monitoring';
-import { prefixedRuleArns, rulePrefix } from './private/rule-delivery';
-import { eventBridgeRulePrincipal } from './private/service-trust';
-import { describeValue, isLiteral, validationError } from './private/validate';
-import { TriggerOn } from './trigger-on';
+import { Construct } from 'constructs';
+import { AlarmStateValue, Rules } from '../contract';
+import { alarmHome, alarmKey, alarmLabel, resolvedArnKey } from './alarm-keys';
+import { addForwardingRules } from './forwarding-rules';
+import { AlarmWatcher, watchersIn } from './watched-alarms';
+import { watch } from '../monitoring/watcher-alarms';
+import { checkAlarmArn, checkAlarmTags } from '../private/alarm-checks';
+import { prefixedRuleArns, rulePrefix } from '../private/rule-delivery';
+import { eventBridgeRulePrincipal } from '../private/service-trust';
+import { describeValue, isLiteral, validationError } from '../private/validate';
+import { TriggerOn } from '../trigger-on';
 
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
@@ -260,7 +261,7 @@ export class AlarmEventForwarder extends Construct {
    * complete, from the rollbacks' rules as they will be deployed.
    */
   private checkWatched(): string[] {
-    const rollbacks = this.node.root.node.findAll().filter((node): node is AlarmRollback => node instanceof AlarmRollback);
+    const rollbacks = watchersIn(this);
     const watching = rollbacks.filter((rollback) => usesBus(rollback, this.bus));
     if (watching.length === 0) {
       return secondHopErrors(rollbacks, this.bus);
@@ -305,11 +306,11 @@ export class AlarmEventForwarder extends Construct {
  * EventBridge User Guide). Events forwarded to the default bus of an
  * AlarmRollback whose rules are on its custom bus would stop there.
  */
-function secondHopErrors(rollbacks: AlarmRollback[], bus: BusIdentity): string[] {
+function secondHopErrors(rollbacks: AlarmWatcher[], bus: BusIdentity): string[] {
   return rollbacks
     .filter((rollback) => Stack.of(rollback).account === bus.account && Stack.of(rollback).region === bus.region)
     .map((rollback) => {
-      const buses = [...new Set(rollbackRules(rollback).map(ruleBusName))].filter((name): name is string => name !== undefined);
+      const buses = [...new Set(rollback._watchedRules().map((rule) => rule.busName))].filter((name): name is string => name !== undefined);
       return buses.length === 0 ? undefined
         : `AlarmRollback ${rollback.node.path} in account ${bus.account}, Region ${bus.region} receives alarm events on the bus ${buses.map((name) => describeValue(name)).join(', ')}, not on ${bus.label}; `
         + 'EventBridge does not send an event that a rule has already forwarded on through a second rule, so events forwarded to this bus would never reach it. '
@@ -326,120 +327,28 @@ interface BusIdentity {
   readonly label: string;
 }
 
-/** What one rollback rule on the bus watches. */
-interface WatchedRule {
+/** What one rollback rule on the bus watches, by alarm key. */
+interface WatchedKeys {
   readonly alarmKeys: string[];
   readonly tags: Array<Record<string, string>>;
   readonly states: string[];
 }
 
 /** True when the rollback's stack is in the bus's account and Region and one of its rollback rules is on the bus. */
-function usesBus(rollback: AlarmRollback, bus: BusIdentity): boolean {
+function usesBus(rollback: AlarmWatcher, bus: BusIdentity): boolean {
   const stack = Stack.of(rollback);
   if (stack.account !== bus.account || stack.region !== bus.region) {
     return false;
   }
-  return rollbackRules(rollback).some((rule) => ruleBusName(rule) === bus.name);
+  return rollback._watchedRules().some((rule) => rule.busName === bus.name);
 }
 
-/** The rules that deliver to the handler (not those that forward the rollback's own alarms to its bus). */
-function rollbackRules(rollback: AlarmRollback): events.CfnRule[] {
-  return rollback.rules
-    .filter((rule) => !isForwardingRule(rule))
-    .map((rule) => rule.node.defaultChild)
-    .filter((child): child is events.CfnRule => child instanceof events.CfnRule);
-}
-
-/** The name of the bus a rule is on, as deployed: `default` when the rule names none. */
-function ruleBusName(rule: events.CfnRule): string | undefined {
-  const stack = Stack.of(rule);
-  const resolved = stack.resolve(rule.eventBusName);
-  if (resolved === undefined) {
-    return 'default';
-  }
-  if (typeof resolved === 'string') {
-    // EventBusName also takes a bus ARN (AWS::Events::Rule, CloudFormation).
-    return resolved.includes(':event-bus/') ? resolved.slice(resolved.indexOf(':event-bus/') + ':event-bus/'.length) : resolved;
-  }
-  const ref = (resolved as { Ref?: unknown }).Ref;
-  const bus = stack.node.findAll().find((node): node is events.CfnEventBus => node instanceof events.CfnEventBus
-    && Stack.of(node) === stack && stack.resolve(node.logicalId) === ref);
-  const name = bus && stack.resolve(bus.name);
-  return typeof name === 'string' ? name : undefined;
-}
-
-/** What the rollback's rules on the bus match: alarm keys, tag sets and states, read from their resolved patterns. */
-function watchedOnBus(rollback: AlarmRollback, bus: BusIdentity): WatchedRule[] {
-  return rollbackRules(rollback).filter((rule) => ruleBusName(rule) === bus.name).map((rule) => {
-    const stack = Stack.of(rule);
-    const pattern = (stack.resolve(rule.eventPattern) ?? {}) as {
-      resources?: unknown[];
-      detail?: { state?: { value?: unknown[] }; alarmTags?: Record<string, unknown> };
-    };
-    const tags = pattern.detail?.alarmTags;
-    const literalTags = tags && Object.entries(tags).every(([, values]) => Array.isArray(values) && values.length === 1 && typeof values[0] === 'string')
-      ? Object.fromEntries(Object.entries(tags).map(([key, values]) => [key, (values as string[])[0]]))
-      : undefined;
-    return {
-      alarmKeys: (pattern.resources ?? []).map(resolvedArnKey),
-      tags: literalTags ? [literalTags] : [],
-      states: (pattern.detail?.state?.value ?? []).filter((state): state is string => typeof state === 'string'),
-    };
-  });
-}
-
-/**
- * An alarm's identity across stacks: `<region>:<account>:<name>` when its
- * ARN, or its stack's environment and its literal name, give them; else its
- * construct path.
- */
-function alarmKey(alarm: cloudwatch.IAlarm): string {
-  const arn = alarm.alarmArn;
-  if (isLiteral(arn)) {
-    const parts = parseAlarmArn(arn);
-    return parts ? `${parts.region}:${parts.account}:${parts.alarmName}` : arn;
-  }
-  const child = alarm.node.defaultChild;
-  const name = child instanceof cloudwatch.CfnAlarm || child instanceof cloudwatch.CfnCompositeAlarm ? child.alarmName : undefined;
-  const home = alarmHome(alarm);
-  if (isLiteral(name) && isLiteral(home.account) && isLiteral(home.region)) {
-    return `${home.region}:${home.account}:${name}`;
-  }
-  return alarm.node.path;
-}
-
-/** The same identity for an alarm ARN read from a resolved rule pattern. */
-function resolvedArnKey(resolved: unknown): string {
-  const text = typeof resolved === 'string' ? resolved : joinedText(resolved);
-  const parts = parseAlarmArn(text);
-  return parts ? `${parts.region}:${parts.account}:${parts.alarmName}` : JSON.stringify(resolved);
-}
-
-/**
- * The text of an `Fn::Join` of literals, with the partition pseudo parameter
- * read as `aws` (keys leave the partition out).
- */
-function joinedText(resolved: unknown): string | undefined {
-  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
-  if (!join || !Array.isArray(join[1])) {
-    return undefined;
-  }
-  const parts = join[1].map((part) => typeof part === 'string' ? part
-    : (part as { Ref?: unknown }).Ref === 'AWS::Partition' ? 'aws' : undefined);
-  return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined;
-}
-
-/** The account and Region an alarm lives in: from its ARN when literal, else from its stack. */
-function alarmHome(alarm: cloudwatch.IAlarm): { account: string; region: string } {
-  const parts = isLiteral(alarm.alarmArn) ? parseAlarmArn(alarm.alarmArn) : undefined;
-  if (parts) {
-    return { account: parts.account, region: parts.region };
-  }
-  const stack = Stack.of(alarm);
-  return { account: stack.account, region: stack.region };
-}
-
-/** `alarm <index> (<ARN or construct path>)`, for error messages. */
-function alarmLabel(alarm: IConstruct & { alarmArn: string }, index: number): string {
-  return `alarm ${index} (${isLiteral(alarm.alarmArn) ? alarm.alarmArn : alarm.node.path})`;
+/** What the rollback's rules on the bus match: alarm keys, tag sets and states, as the rollback made them. */
+function watchedOnBus(rollback: AlarmWatcher, bus: BusIdentity): WatchedKeys[] {
+  const stack = Stack.of(rollback);
+  return rollback._watchedRules().filter((rule) => rule.busName === bus.name).map((rule) => ({
+    alarmKeys: rule.alarmArns.map((arn) => resolvedArnKey(stack.resolve(arn))),
+    tags: rule.alarmTags ? [rule.alarmTags] : [],
+    states: rule.triggerStates,
+  }));
 }

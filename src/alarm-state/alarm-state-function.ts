@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HANDLER_ASSET_PATH } from './rollback-function';
+import { HANDLER_ASSET_PATH } from '../private/rollback-function';
 
 /**
  * The longest the check may run. AppConfig waits for an AT_* or PRE_* action

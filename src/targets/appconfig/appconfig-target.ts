@@ -1,9 +1,9 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import { IConstruct } from 'constructs';
-import { AppConfigTargetInput, Rules, TargetKind } from '../contract';
-import { TargetBindContext, TargetDefinition } from '../private/target-definition';
-import { describeDuration, describeValue, isLiteral, validationError } from '../private/validate';
+import { AppConfigTargetInput, Rules, TargetKind } from '../../contract';
+import { describeDuration, describeValue, isLiteral, validationError } from '../../private/validate';
+import { TargetBindContext, TargetDefinition } from '../target-definition';
 
 const MAX_REVERT_HOURS = Rules.MAX_REVERT_WINDOW_SECONDS / 3600;
 

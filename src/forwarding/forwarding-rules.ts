@@ -3,11 +3,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS } from './quotas';
-import { resolvedLength } from './resolved-length';
-import { admitRulesToDeadLetter, groupAlarmArns, hash, PATTERN_SKELETON, prefixedRuleArns, tagEventPattern } from './rule-delivery';
-import { checkRulesPerBus } from './rules-per-bus';
-import { describeValue, validationError } from './validate';
+import { EVENT_PATTERN_MAX_CHARS, RULE_NAME_MAX_CHARS } from '../private/quotas';
+import { resolvedLength } from '../private/resolved-length';
+import { admitRulesToDeadLetter, groupAlarmArns, hash, PATTERN_SKELETON, prefixedRuleArns, tagEventPattern } from '../private/rule-delivery';
+import { checkRulesPerBus } from '../private/rules-per-bus';
+import { describeValue, validationError } from '../private/validate';
 
 // How alarm events reach an event bus other than the default bus of the
 // alarm's own account and Region. CloudWatch puts an alarm's state-change

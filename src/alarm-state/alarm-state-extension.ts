@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmStateTargetParameter, ExtensionParameter } from '../contract';
-import { resolvedLength } from './resolved-length';
-import { describeValue, validationError } from './validate';
+import { resolvedLength } from '../private/resolved-length';
+import { describeValue, validationError } from '../private/validate';
 
 /** Longest extension name: the `Name` shape of CreateExtension (botocore appconfig 2019-10-09: 1 to 64). */
 const EXTENSION_NAME_MAX_CHARS = 64;

@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { isInStackEnvironment } from './alarm-locations';
 import { TargetInput } from '../contract';
 import { addForwardingRules } from './forwarding-rules';
-import { RollbackBus } from './rollback-bus';
-import { checkRuleCount, hash, prefixedRuleArns, RuleDelivery } from './rule-delivery';
-import { eventBridgeRulePrincipal } from './service-trust';
+import { RollbackBus } from '../private/rollback-bus';
+import { checkRuleCount, hash, prefixedRuleArns, RuleDelivery } from '../private/rule-delivery';
+import { eventBridgeRulePrincipal } from '../private/service-trust';
 
 /** The alarms and tag sets one forwarding call sends, in the same states. */
 interface ForwardingGroup {

@@ -2,7 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import { parseAlarmArn } from '../contract';
-import { isLiteral, validationError } from './validate';
+import { isLiteral, validationError } from '../private/validate';
 
 /** What an `AlarmSource` declares, once validated. */
 export interface ResolvedAlarmSource {
