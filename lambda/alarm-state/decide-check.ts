@@ -1,6 +1,6 @@
 import type { CheckPoint } from './parse-extension-payload';
-import type { AlarmRead } from './read-target-alarms';
 import { AlarmReadFailure, AlarmStateCheckResult } from '../../src/contract';
+import type { AlarmRead } from '../shared/cloudwatch/read-target-alarms';
 
 export { AlarmStateCheckResult };
 

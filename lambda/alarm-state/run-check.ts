@@ -1,15 +1,15 @@
-import { RollbackOutcome, RollbackRecord, RollbackTrigger } from '../../src/contract';
-import { CallTrace } from '../call-trace';
-import type { Clients } from '../clients';
-import type { AlarmStateConfig } from './alarm-state-config';
 import { AFTER_READ_RESERVE_MS, RECORD_RESERVE_MS, beforeDeadline } from './answer-deadline';
-import { CheckAction, AlarmStateCheckResult, decideCheck } from './decide-check';
+import { AlarmStateCheckResult, CheckAction, decideCheck } from './decide-check';
 import { firstToRecordMissing } from './missing-alarms';
 import type { ExtensionCall } from './parse-extension-payload';
-import { readTargetAlarms } from './read-target-alarms';
-import type { Place } from '../function-place';
-import { ledgerActionClaims } from '../ledger/action-claims';
-import { actionKey, ledgerExpiry } from '../ledger/ledger-keys';
+import { RollbackOutcome, RollbackRecord, RollbackTrigger } from '../../src/contract';
+import { CallTrace } from '../shared/call-trace';
+import type { Clients } from '../shared/clients';
+import { readTargetAlarms } from '../shared/cloudwatch/read-target-alarms';
+import type { AlarmStateConfig } from '../shared/config';
+import type { Place } from '../shared/function-place';
+import { ledgerActionClaims } from '../shared/ledger/action-claims';
+import { actionKey, ledgerExpiry } from '../shared/ledger/ledger-keys';
 
 /** What AppConfig hears from an AT_DEPLOYMENT_TICK call, in the form aws-samples' tick extensions answer. */
 export interface TickAnswer {
@@ -50,7 +50,7 @@ export interface CheckRequest {
  * the deployment's claim: the same claim (`actionKey('appconfig', app, env,
  * deployment)`) the event path takes before StopDeployment, so a tick and an
  * alarm event that both see the alarm make one rollback and one ROLLED_BACK
- * record between them. See `ledger/action-claims.ts` for the claim's states.
+ * record between them. See `shared/ledger/action-claims.ts` for the claim's states.
  */
 export async function runCheck(request: CheckRequest): Promise<CheckDone> {
   const { call, config, startedAt, deadline, now } = request;
@@ -157,7 +157,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
   // A tick that must roll back: the claim decides who records it. The
   // tick's claim is left ANSWERED, not DONE: AppConfig acts on the answer
   // after this call, and only a read of the deployment (by the event path)
-  // shows whether it did. See `ledger/action-claims.ts`.
+  // shows whether it did. See `shared/ledger/action-claims.ts`.
   const key = actionKey('appconfig', target.applicationId, target.environmentId, deploymentNumber);
   const claimed = await beforeDeadline(claims.claimAnswered(key, RollbackOutcome.ROLLED_BACK), claimBy, now);
   const claim = claimed.settled ? claimed.value : { status: 'UNAVAILABLE' as const, error: 'the ledger did not answer within the answer budget' };

@@ -4,9 +4,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import type { Clients } from '../../lambda/clients';
-import type { HandlerConfig } from '../../lambda/config';
-import { createHandler } from '../../lambda/rollback.lambda';
+import { createHandler } from '../../lambda/rollback/rollback.lambda';
+import type { Clients } from '../../lambda/shared/clients';
+import type { HandlerConfig } from '../../lambda/shared/config';
 
 export { COMPOSITE_ALARM_ARN, METRIC_ALARM_ARN, alarmEvent, cloudWatchTime } from '../support/alarm-event';
 export { appConfigTarget, protonTarget, ruleInput } from '../support/rule-input';
