@@ -1,5 +1,4 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { alarmEvent, appConfigTarget, ruleInput } from '../support';
 import {
   ALARM_STATE_ENTRY,
   HandlerInstance,
@@ -20,6 +19,7 @@ import { extensionPayload } from '../../support/extension-payload';
 import { handlerEnv } from '../../support/handler-env';
 import { hangingServer } from '../../support/hanging-server';
 import { TABLE, startLedger, targetItems } from '../../support/synthesized-ledger';
+import { alarmEvent, appConfigTarget, ruleInput } from '../support';
 
 // Both bundled entries, each in a worker like its own Lambda function, with
 // the real SDK clients talking to local CloudWatch, AppConfig and DynamoDB.

@@ -1,9 +1,9 @@
-import { alarmEvent, appConfigTarget, ruleInput } from '../support';
 import { HandlerInstance, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../../local';
 import taggedFixture from '../../fixtures/tagged-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../../support/appconfig-deployment';
 import { handlerEnv } from '../../support/handler-env';
 import { startLedger, targetItems } from '../../support/synthesized-ledger';
+import { alarmEvent, appConfigTarget, ruleInput } from '../support';
 
 // The bundled handler in a worker, against local AppConfig and DynamoDB: a
 // target watched by ARN and by tags receives the same event from both of

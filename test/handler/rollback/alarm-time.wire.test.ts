@@ -1,4 +1,3 @@
-import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from '../support';
 import {
   HandlerInstance,
   LocalAppConfig,
@@ -10,6 +9,7 @@ import {
 import { RollbackRecord } from '../../../src/contract';
 import { handlerEnv } from '../../support/handler-env';
 import { startLedger } from '../../support/synthesized-ledger';
+import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from '../support';
 
 // The bundled handler against local AppConfig, Proton and DynamoDB, judging
 // deployments at the alarm's state change: late events, the revert window,

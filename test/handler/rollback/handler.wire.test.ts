@@ -1,5 +1,4 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from '../support';
 import {
   HandlerInstance,
   LocalAppConfig,
@@ -12,6 +11,7 @@ import compositeFixture from '../../fixtures/composite-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../../support/appconfig-deployment';
 import { handlerEnv } from '../../support/handler-env';
 import { TABLE, startLedger, targetItems } from '../../support/synthesized-ledger';
+import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from '../support';
 
 // The bundled asset, in a worker like a Lambda execution environment, with
 // the real SDK clients talking to local AppConfig, Proton and DynamoDB.

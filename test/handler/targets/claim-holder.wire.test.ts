@@ -1,5 +1,4 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from '../support';
 import {
   HandlerInstance,
   Invocation,
@@ -14,6 +13,7 @@ import compositeFixture from '../../fixtures/composite-alarm-state-change.json';
 import { seedAppConfigDeployment } from '../../support/appconfig-deployment';
 import { handlerEnv } from '../../support/handler-env';
 import { TABLE, startLedger } from '../../support/synthesized-ledger';
+import { alarmEvent, appConfigTarget, protonTarget, ruleInput } from '../support';
 
 // Two events race for one deployment's stop, on the bundled handler in two
 // execution environments: the one that loses the claim records

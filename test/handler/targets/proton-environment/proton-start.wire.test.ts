@@ -1,4 +1,3 @@
-import { alarmEvent, protonTarget, ruleInput } from '../../support';
 import {
   HandlerInstance,
   LocalCloudWatch,
@@ -12,6 +11,7 @@ import { HandlerEnv, Metrics, RollbackRecord } from '../../../../src/contract';
 import statusFixture from '../../../fixtures/proton-environment-status-change.json';
 import { handlerEnv } from '../../../support/handler-env';
 import { TABLE, startLedger, targetItems } from '../../../support/synthesized-ledger';
+import { alarmEvent, protonTarget, ruleInput } from '../../support';
 
 // The bundled rollback handler receiving a Proton environment's status change
 // (the second rule of a Proton target), against local Proton, CloudWatch and DynamoDB.
