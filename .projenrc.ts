@@ -95,7 +95,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ...SDK_CLIENTS,
     // Types only: the middleware that holds a signed request until its turn.
     '@smithy/types',
-    // The CloudWatch client's retry strategy (lambda/cloudwatch/cloudwatch-client.ts),
+    // The CloudWatch client's retry strategy (lambda/shared/cloudwatch/cloudwatch-client.ts),
     // at the release the SDK clients above share.
     '@smithy/core@^3.41.1',
     '@types/aws-lambda',
