@@ -95,7 +95,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ...SDK_CLIENTS,
     // Types only: the middleware that holds a signed request until its turn.
     '@smithy/types',
-    // The CloudWatch client's retry strategy (lambda/cloudwatch/cloudwatch-client.ts),
+    // The CloudWatch client's retry strategy (lambda/shared/cloudwatch/cloudwatch-client.ts),
     // at the release the SDK clients above share.
     '@smithy/core@^3.41.1',
     '@types/aws-lambda',
@@ -131,6 +131,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
+      // What a test run needs from its environment is set here, not in the
+      // test task only, so a plain `npx jest` runs the same as `npx projen test`.
+      setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
     },
   },
 
@@ -199,11 +202,21 @@ plainTypeScriptFolder('bench', ['../local/**/*.ts']);
 // The README's example app and the demo, type-checked and linted; test/constructs/readme-example.test.ts
 // synthesizes the one, `npm run demo` runs the other through the local services.
 plainTypeScriptFolder('examples', ['../local/**/*.ts']);
-
 // The local AWS service emulators (local/) run inside jest beside the tests,
 // compiled as CommonJS like them, so they share the tests' compiler options
 // rather than the bundler settings of plainTypeScriptFolder().
 project.tsconfigDev.addInclude('../local/**/*.ts');
+// Repository scripts (tools/check-cycles.ts, tools/service-rules.ts) run through ts-node as CommonJS
+// like the tests that cover them, so they take the tests' compiler options.
+project.tsconfigDev.addInclude('../tools/**/*.ts');
+new javascript.TypescriptConfig(project, {
+  fileName: 'tools/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
+  include: ['**/*.ts'],
+  exclude: ['node_modules'],
+});
+project.eslint?.addLintPattern('tools');
+project.eslint?.allowDevDeps('tools/**');
 new javascript.TypescriptConfig(project, {
   fileName: 'local/tsconfig.json',
   extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
@@ -214,24 +227,61 @@ project.eslint?.addLintPattern('local');
 project.eslint?.allowDevDeps('local/**');
 
 // The handler bundle inlines whatever lambda/ imports, so construct code must
-// never reach it: lambda/ reads src/ only through the contract (which
-// re-exports RollbackOutcome), and the contract itself imports no CDK.
+// never reach it: lambda/ reads src/ only through src/contract/ (which holds
+// the public enums the handler names, such as RollbackOutcome), and the
+// contract itself imports no CDK and nothing of src/ outside it.
+//
+// Inside lambda/ the arrows point one way (docs/layout.md): the entries
+// (rollback/, alarm-state/) use targets/ and shared/; targets/ uses shared/;
+// shared/, the AWS-call layer, uses no feature folder.
+const HANDLER_FEATURES = ['./lambda/rollback', './lambda/alarm-state', './lambda/targets'];
+const ONE_KIND_ALONE = 'One target kind never imports another: share through lambda/targets/target-runner.ts or lambda/shared/';
 project.eslint?.addOverride({
   files: ['lambda/**/*.ts'],
   rules: {
     'import/no-restricted-paths': ['error', {
-      zones: [{
-        target: './lambda',
-        from: './src',
-        except: ['./private/contract.ts'],
-        message: 'The handler imports nothing from src/ but src/private/contract.ts; add what it needs there (without aws-cdk-lib)',
-      }],
+      zones: [
+        {
+          target: './lambda',
+          from: './src',
+          except: ['./contract'],
+          message: 'The handler imports nothing from src/ but src/contract/; add what it needs there (without aws-cdk-lib)',
+        },
+        {
+          target: './lambda/shared',
+          from: HANDLER_FEATURES,
+          message: 'lambda/shared/ is the AWS-call layer every feature uses, so it imports no feature folder: move what both need into lambda/shared/',
+        },
+        {
+          target: './lambda/targets',
+          from: ['./lambda/rollback', './lambda/alarm-state'],
+          message: 'A target runner serves the entries and imports none of them: move what both need into lambda/shared/',
+        },
+        { target: './lambda/targets/appconfig', from: './lambda/targets/proton-environment', message: ONE_KIND_ALONE },
+        { target: './lambda/targets/proton-environment', from: './lambda/targets/appconfig', message: ONE_KIND_ALONE },
+        { target: './lambda/rollback', from: './lambda/alarm-state', message: 'The two entries share through lambda/shared/ only' },
+        { target: './lambda/alarm-state', from: './lambda/rollback', message: 'The two entries share through lambda/shared/ only' },
+      ],
     }],
   },
 });
+
+// No import cycle anywhere in the sources: the lint rule names the import
+// that closes one as it is written, and `npx projen check:cycles` (in
+// `.ci/run`) prints the whole path of any cycle in src/, lambda/, local/ and
+// packages/, counting type-only and lazy imports too.
+project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 project.eslint?.addOverride({
-  files: ['src/private/contract.ts', 'src/rollback-outcome.ts'],
+  files: ['src/contract/**/*.ts'],
   rules: {
+    'import/no-restricted-paths': ['error', {
+      zones: [{
+        target: './src/contract',
+        from: './src',
+        except: ['./contract'],
+        message: 'The contract is bundled into the handler; it imports nothing of src/ outside src/contract/',
+      }],
+    }],
     'no-restricted-imports': ['error', {
       patterns: [{
         group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
@@ -244,9 +294,21 @@ project.eslint?.addOverride({
 /** Runs a TypeScript script of the repository without a build step. */
 const runScript = (file: string) => `ts-node --transpile-only --project test/tsconfig.json ${file}`;
 
+const checkCycles = project.addTask('check:cycles', {
+  description: 'Fail on any import cycle in src/, lambda/, local/ and packages/, printing its path',
+  exec: runScript('tools/check-cycles.ts'),
+});
+
 project.addTask('bench', {
   description: 'Measure the handler and the construct against their baselines and print the figures',
   steps: [{ spawn: 'bundle' }, { exec: runScript('bench/run-benchmarks.ts') }],
+});
+
+// The local services' request rules come from AWS's service models as botocore
+// (the AWS CLI's model library) carries them; regenerate after a botocore upgrade.
+project.addTask('service-rules', {
+  description: 'Write local/models/<service>.rules.json from the installed botocore models of the operations the local services serve',
+  steps: [{ exec: runScript('tools/service-rules.ts') }],
 });
 
 project.addTask('reliability', {
@@ -269,7 +331,7 @@ project.addTask('reliability', {
 // themselves are written by hand (src/private/rollback-function.ts) so that
 // the user's runtime and architecture reach them.
 const bundleHandler = project.addTask('bundle:handler', {
-  description: 'Bundle the handler asset (lambda/rollback.lambda.ts and lambda/alarm-state.lambda.ts) into assets/lambda/rollback.lambda',
+  description: 'Bundle the handler asset (lambda/rollback/rollback.lambda.ts and lambda/alarm-state/alarm-state.lambda.ts) into assets/lambda/rollback.lambda',
   exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/bundle-handler.ts',
 });
 project.bundler.bundleTask.spawn(bundleHandler);
@@ -467,6 +529,7 @@ project.release?.addJobs({
 
 // The GitHub build runs what `.ci/run` runs after the build.
 project.buildWorkflow?.addPostBuildSteps(
+  { name: 'Check the import graph for cycles', run: `npx projen ${checkCycles.name}` },
   { name: 'Generate every language binding', run: `npx projen ${pacmakCheck.name}` },
   { name: 'Compare integration test snapshots', run: `npx projen ${integCheck.name}` },
   { name: 'Install cfn-lint', run: 'pip install cfn-lint' },

@@ -8,7 +8,7 @@ import {
   startLocalAppConfig,
   startLocalCloudWatch,
 } from '../local';
-import { INPUT_VERSION, RollbackInput } from '../src/private/contract';
+import { INPUT_VERSION, RollbackInput } from '../src/contract';
 import tickPayload from '../test/fixtures/appconfig-at-deployment-tick.json';
 import metricEvent from '../test/fixtures/metric-alarm-state-change.json';
 import { handlerEnv } from '../test/support/handler-env';

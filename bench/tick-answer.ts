@@ -2,7 +2,7 @@ import { performance } from 'perf_hooks';
 import { HandlerInstance, startLatencyProxy } from '../local';
 import { ALARM_STATE_ENTRY, APPLICATION, LocalStack, environmentId, handlerInstance, startDeployment, startLocalStack, tickInput } from './local-stack';
 import { median } from './statistics';
-import { HandlerEnv } from '../src/private/contract';
+import { HandlerEnv } from '../src/contract';
 import { hangingServer } from '../test/support/hanging-server';
 
 /** How long a hanging dependency hangs: far past any answer the check may give. */

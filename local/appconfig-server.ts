@@ -1,9 +1,10 @@
 import { IncomingMessage } from 'http';
 import { AppConfigExtensionOptions, AppConfigState, DeploymentView } from './appconfig-state';
+import appConfigRules from './models/appconfig.rules.json';
 import { restJsonError, ServiceError } from './service-error';
+import { ServiceRules } from './service-model';
 import { FaultOptions, Reply, Route, RunningService, ServiceProtocol, startService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
-import { Rules } from '../src/private/contract';
 
 export interface LocalAppConfigOptions extends ClockOptions, FaultOptions, AppConfigExtensionOptions {}
 
@@ -51,15 +52,34 @@ function deployment(view: DeploymentView) {
   };
 }
 
-/** ListDeployments' MaxResults (query `max_results`) is 1..50 in the model. */
-function page<T>(items: T[], maxResults: string | null, nextToken: string | null) {
-  const size = maxResults === null ? 50 : Number(maxResults);
-  if (!Number.isInteger(size) || size < 1 || size > 50) {
-    throw new ServiceError('BadRequestException', 400, `MaxResults must be between 1 and 50, got ${maxResults}.`);
-  }
-  const start = nextToken === null ? 0 : Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
+/** The rules of the AppConfig model (botocore appconfig 2019-10-09) for the operations served here. */
+export const APPCONFIG_RULES = appConfigRules as ServiceRules;
+
+/**
+ * AppConfig answers a request that breaks the model's constraints with
+ * BadRequestException (400), which the model lists for every operation served
+ * here; the API Reference describes it as "The input fails to satisfy the
+ * constraints specified by an AWS service". The message's wording is ours.
+ */
+const invalid = (message: string) => new ServiceError('BadRequestException', 400, message);
+
+/**
+ * The codes this service answers besides those the model lists per
+ * operation: of the AppConfig API Reference's "Common Errors", ThrottlingException
+ * (see throttlingError).
+ */
+export const APPCONFIG_COMMON_ERRORS: readonly string[] = ['ThrottlingException'];
+
+/**
+ * ListDeployments' page. MaxResults (query `max_results`) has passed the
+ * model's 1..50; without it the page holds 50, the most the model allows
+ * (the API Reference gives no default).
+ */
+function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined) {
+  const size = maxResults ?? 50;
+  const start = nextToken === undefined ? 0 : Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
   if (!Number.isInteger(start) || start < 0 || start > items.length) {
-    throw new ServiceError('BadRequestException', 400, 'The NextToken is invalid.');
+    throw invalid('The NextToken is invalid.');
   }
   const end = start + size;
   return {
@@ -70,33 +90,9 @@ function page<T>(items: T[], maxResults: string | null, nextToken: string | null
 
 function parseBody(body: string): Record<string, any> {
   if (!body) return {};
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new ServiceError('BadRequestException', 400, 'The request body is not valid JSON.');
-  }
-}
-
-function required(input: Record<string, unknown>, ...names: string[]): void {
-  const missing = names.filter((name) => input[name] === undefined || input[name] === '');
-  if (missing.length > 0) {
-    throw new ServiceError('BadRequestException', 400, `Missing required parameter(s): ${missing.join(', ')}.`);
-  }
-}
-
-/**
- * ApplicationId and EnvironmentId are the model's `Id` shape (see
- * `Rules.APPCONFIG_ID`); AppConfig refuses any other value as a bad request
- * before looking anything up. The message's wording is ours: the API
- * Reference documents BadRequestException, not its text.
- */
-function checkIds(ids: Record<string, string | undefined>): void {
-  for (const [member, value] of Object.entries(ids)) {
-    if (value !== undefined && !Rules.APPCONFIG_ID.test(value)) {
-      throw new ServiceError('BadRequestException', 400,
-        `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must be ${Rules.APPCONFIG_ID.says}.`);
-    }
-  }
+  const parsed: unknown = JSON.parse(body);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+  return parsed as Record<string, any>;
 }
 
 /** AppConfig's restJson1 binding: method + path template per operation, from the 2019-10-09 model. */
@@ -104,23 +100,32 @@ function appConfigProtocol(state: AppConfigState): ServiceProtocol {
   const route = (request: IncomingMessage, url: URL, body: string): Route => {
     const method = request.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    let members: Record<string, any> = {};
+    let refusal: ServiceError | undefined;
+    try {
+      members = parseBody(body);
+    } catch {
+      refusal = invalid('The request body is not a JSON object.');
+    }
     // Every operation first runs the extension ticks that are due, so what a
-    // caller reads already shows a tick's rollback.
-    const anyOp = (operation: string, params: Record<string, unknown>, status: number, run: () => unknown): Route =>
+    // caller reads already shows a tick's rollback. `params` carries the URI,
+    // query and header members as sent; the model's rules read them into
+    // their types before `run` sees them.
+    const op = (operation: string, params: Record<string, unknown>, status: number, run: (input: Record<string, any>) => unknown): Route =>
       ({
         operation,
         params,
-        invoke: async (): Promise<Reply> => {
+        refusal,
+        invoke: async (input): Promise<Reply> => {
           await state.runDueTicks();
-          return { status, body: await run() };
+          return { status, body: await run(input) };
         },
       });
-    const input = () => parseBody(body);
+    const defined = (record: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && value !== null));
 
     if (parts[0] === 'deploymentstrategies' && parts.length === 1 && method === 'POST') {
-      return anyOp('CreateDeploymentStrategy', safeBody(body), 201, () => {
-        const i = input();
-        required(i, 'Name', 'DeploymentDurationInMinutes', 'GrowthFactor');
+      return op('CreateDeploymentStrategy', members, 201, (i) => {
         const strategy = state.createDeploymentStrategy({
           name: i.Name,
           deploymentDurationInMinutes: i.DeploymentDurationInMinutes,
@@ -140,66 +145,52 @@ function appConfigProtocol(state: AppConfigState): ServiceProtocol {
       });
     }
     if (parts[0] === 'applications') {
-      const [, ApplicationId, envs, EnvironmentId, deps, number] = parts;
-      const op = (operation: string, params: Record<string, unknown>, status: number, run: () => unknown): Route =>
-        anyOp(operation, params, status, () => {
-          checkIds({ ApplicationId, EnvironmentId });
-          return run();
-        });
+      const [, ApplicationId, envs, EnvironmentId, deps, DeploymentNumber] = parts;
       if (parts.length === 1 && method === 'POST') {
-        return op('CreateApplication', safeBody(body), 201, () => {
-          const i = input();
-          required(i, 'Name');
+        return op('CreateApplication', members, 201, (i) => {
           const application = state.createApplication(i.Name, i.Description);
           return { Id: application.id, Name: application.name, Description: application.description };
         });
       }
       if (parts.length === 3 && envs === 'environments' && method === 'POST') {
-        return op('CreateEnvironment', { ApplicationId, ...safeBody(body) }, 201, () => {
-          const i = input();
-          required(i, 'Name');
-          const environment = state.createEnvironment(ApplicationId, i.Name, i.Description);
+        return op('CreateEnvironment', { ...members, ApplicationId }, 201, (i) => {
+          const environment = state.createEnvironment(i.ApplicationId, i.Name, i.Description);
           return { ApplicationId, Id: environment.id, Name: environment.name, Description: environment.description, State: 'READY_FOR_DEPLOYMENT' };
         });
       }
       if (parts.length === 4 && envs === 'environments' && method === 'GET') {
-        return op('GetEnvironment', { ApplicationId, EnvironmentId }, 200, () => {
-          const environment = state.environment(ApplicationId, EnvironmentId);
+        return op('GetEnvironment', { ApplicationId, EnvironmentId }, 200, (i) => {
+          const environment = state.environment(i.ApplicationId, i.EnvironmentId);
           return { ApplicationId, Id: environment.id, Name: environment.name, Description: environment.description, State: environment.state };
         });
       }
       if (parts.length === 5 && envs === 'environments' && deps === 'deployments') {
         if (method === 'POST') {
-          return op('StartDeployment', { ApplicationId, EnvironmentId, ...safeBody(body) }, 201, () => {
-            const i = input();
-            required(i, 'DeploymentStrategyId', 'ConfigurationProfileId', 'ConfigurationVersion');
-            return state.startDeployment(ApplicationId, EnvironmentId, {
+          return op('StartDeployment', { ...members, ApplicationId, EnvironmentId }, 201, (i) =>
+            state.startDeployment(i.ApplicationId, i.EnvironmentId, {
               deploymentStrategyId: i.DeploymentStrategyId,
               configurationProfileId: i.ConfigurationProfileId,
               configurationVersion: i.ConfigurationVersion,
               description: i.Description,
-            }).then(deployment);
-          });
+            }).then(deployment));
         }
         if (method === 'GET') {
-          const MaxResults = url.searchParams.get('max_results');
-          const NextToken = url.searchParams.get('next_token');
-          return op('ListDeployments', { ApplicationId, EnvironmentId, MaxResults, NextToken }, 200, () =>
-            page(state.listDeployments(ApplicationId, EnvironmentId).map(summary), MaxResults, NextToken));
+          const query = defined({ MaxResults: url.searchParams.get('max_results'), NextToken: url.searchParams.get('next_token') });
+          return op('ListDeployments', { ApplicationId, EnvironmentId, ...query }, 200, (i) =>
+            page(state.listDeployments(i.ApplicationId, i.EnvironmentId).map(summary), i.MaxResults, i.NextToken));
         }
       }
       if (parts.length === 6 && envs === 'environments' && deps === 'deployments') {
-        const DeploymentNumber = Number(number);
         if (method === 'GET') {
-          return op('GetDeployment', { ApplicationId, EnvironmentId, DeploymentNumber }, 200, () =>
-            deployment(state.getDeployment(ApplicationId, EnvironmentId, DeploymentNumber)));
+          return op('GetDeployment', { ApplicationId, EnvironmentId, DeploymentNumber }, 200, (i) =>
+            deployment(state.getDeployment(i.ApplicationId, i.EnvironmentId, i.DeploymentNumber)));
         }
         if (method === 'DELETE') {
           // StopDeployment binds AllowRevert to the `Allow-Revert` header.
           const header = request.headers['allow-revert'];
-          const AllowRevert = header === undefined ? undefined : String(header).toLowerCase() === 'true';
-          return op('StopDeployment', { ApplicationId, EnvironmentId, DeploymentNumber, AllowRevert }, 202, () =>
-            deployment(state.stopDeployment(ApplicationId, EnvironmentId, DeploymentNumber, { allowRevert: AllowRevert, triggeredBy: 'USER' })));
+          const AllowRevert = header === undefined ? undefined : String(header);
+          return op('StopDeployment', defined({ ApplicationId, EnvironmentId, DeploymentNumber, AllowRevert }), 202, (i) =>
+            deployment(state.stopDeployment(i.ApplicationId, i.EnvironmentId, i.DeploymentNumber, { allowRevert: i.AllowRevert, triggeredBy: 'USER' })));
         }
       }
     }
@@ -214,21 +205,16 @@ function appConfigProtocol(state: AppConfigState): ServiceProtocol {
 
   return {
     route,
+    rules: APPCONFIG_RULES,
+    invalid,
     contentType: 'application/json',
     encodeError: restJsonError,
+    errorCode: (error) => error.name,
+    commonErrors: APPCONFIG_COMMON_ERRORS,
     // AppConfig's model has no throttling error; AWS answers 429, and the SDK
     // retries any 429 and the name ThrottlingException (THROTTLING_ERROR_CODES).
     throttlingError: () => new ServiceError('ThrottlingException', 429, 'Rate exceeded'),
   };
-}
-
-/** The body's members for the request record, without failing on bad JSON (the operation reports that). */
-function safeBody(body: string): Record<string, unknown> {
-  try {
-    return parseBody(body);
-  } catch {
-    return {};
-  }
 }
 
 /**

@@ -29,7 +29,7 @@ export interface DeploymentSeed {
   readonly deploymentStrategyId: string;
   /** @default - now, in service time */
   readonly startedAt?: number;
-  /** @default 'profile1' */
+  /** @default 'profil1' */
   readonly configurationProfileId?: string;
   /** @default '1' */
   readonly configurationVersion?: string;
@@ -183,7 +183,7 @@ export class AppConfigState {
     for (const deployment of seed.deployments ?? []) {
       const record = this.addDeployment(deployment.applicationId, deployment.environmentId, {
         deploymentStrategyId: deployment.deploymentStrategyId,
-        configurationProfileId: deployment.configurationProfileId ?? 'profile1',
+        configurationProfileId: deployment.configurationProfileId ?? 'profil1',
         configurationVersion: deployment.configurationVersion ?? '1',
         description: deployment.description,
       }, deployment.startedAt ?? this.now());

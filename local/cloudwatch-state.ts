@@ -1,6 +1,7 @@
+import cloudWatchRules from './models/cloudwatch.rules.json';
 import { ServiceError } from './service-error';
 import { VirtualClock } from './virtual-clock';
-import { parseAlarmArn, Rules } from '../src/private/contract';
+import { parseAlarmArn } from '../src/contract';
 
 /** The StateValue enum of the CloudWatch API. */
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -23,8 +24,15 @@ export type MuteRuleStatus = 'SCHEDULED' | 'ACTIVE' | 'EXPIRED';
 
 export const MUTE_RULE_STATUSES: readonly MuteRuleStatus[] = ['SCHEDULED', 'ACTIVE', 'EXPIRED'];
 
-/** The most alarms one mute rule targets (MuteTargets.AlarmNames, at most 100 in the CloudWatch API Reference). */
-export const MAX_MUTE_TARGETS = 100;
+/** The most alarms one mute rule targets: the model's MuteTargetAlarmNameList (max 100). */
+export const MAX_MUTE_TARGETS: number = cloudWatchRules.shapes.MuteTargetAlarmNameList.max;
+
+/**
+ * The longest alarm or mute rule name: the model's AlarmName and Name shapes
+ * (1 to 255). Seeds are held to it as PutMetricAlarm and PutAlarmMuteRule
+ * requests would be.
+ */
+const MAX_NAME_LENGTH: number = Math.min(cloudWatchRules.shapes.AlarmName.max, cloudWatchRules.shapes.Name.max);
 
 /**
  * An alarm mute rule (PutAlarmMuteRule), modelled as one window: it mutes
@@ -252,8 +260,8 @@ export class CloudWatchState {
 
   /** PutAlarmMuteRule: creates or replaces a rule. */
   putMuteRule(seed: MuteRuleSeed): MuteRuleView {
-    if (typeof seed.name !== 'string' || seed.name.length < 1 || seed.name.length > Rules.MAX_ALARM_NAME_LENGTH) {
-      throw validationError('name', seed.name, `Member must have length between 1 and ${Rules.MAX_ALARM_NAME_LENGTH}`);
+    if (typeof seed.name !== 'string' || seed.name.length < 1 || [...seed.name].length > MAX_NAME_LENGTH) {
+      throw validationError('name', seed.name, `Member must have length between 1 and ${MAX_NAME_LENGTH}`);
     }
     if (!Array.isArray(seed.alarmNames) || seed.alarmNames.length < 1 || seed.alarmNames.length > MAX_MUTE_TARGETS) {
       throw validationError('muteTargets.alarmNames', seed.alarmNames, `Member must be a list of 1 to ${MAX_MUTE_TARGETS} alarm names`);
@@ -275,17 +283,24 @@ export class CloudWatchState {
     return this.muteRuleView(rule, now);
   }
 
-  /** DeleteAlarmMuteRule. */
+  /**
+   * DeleteAlarmMuteRule. The model lists no error for it (botocore cloudwatch
+   * 2010-08-01), so a name that names no rule is answered like one that
+   * does, the way DisableAlarmActions ignores unknown alarm names.
+   */
   deleteMuteRule(name: string): void {
-    if (!this.muteRules.delete(name)) {
-      throw new ServiceError('ResourceNotFound', 404, `Alarm mute rule ${name} not found`);
-    }
+    this.muteRules.delete(name);
   }
 
   /** GetAlarmMuteRule. */
   getMuteRule(name: string): MuteRuleView {
     const rule = this.muteRules.get(name);
-    if (!rule) throw new ServiceError('ResourceNotFound', 404, `Alarm mute rule ${name} not found`);
+    // The model's error for GetAlarmMuteRule is ResourceNotFoundException
+    // (code ResourceNotFoundException, 404), with the resource's type and id;
+    // ResourceNotFound is the alarms' error.
+    if (!rule) {
+      throw new ServiceError('ResourceNotFoundException', 404, `Alarm mute rule ${name} not found`, { ResourceType: 'AlarmMuteRule', ResourceId: name });
+    }
     return this.muteRuleView(rule, this.now());
   }
 
@@ -302,16 +317,8 @@ export class CloudWatchState {
     const matching = [...this.muteRules.values()].sort(byName).map((rule) => this.muteRuleView(rule, now))
       .filter((rule) => filter.alarmName === undefined || rule.alarmNames.includes(filter.alarmName))
       .filter((rule) => !filter.statuses || filter.statuses.length === 0 || filter.statuses.includes(rule.status));
-    const fingerprint = JSON.stringify(filter);
-    let start = 0;
-    if (nextToken !== undefined) {
-      const after = readToken(nextToken, fingerprint);
-      start = matching.findIndex((rule) => rule.name > after);
-      if (start < 0) start = matching.length;
-    }
-    const page = matching.slice(start, start + maxRecords);
-    const more = start + maxRecords < matching.length;
-    return { rules: page, nextToken: more ? writeToken(page[page.length - 1].name, fingerprint) : undefined };
+    const page = pageByName(matching, filter, maxRecords, nextToken);
+    return { rules: page.items, nextToken: page.nextToken };
   }
 
   /** Whether an active mute rule targets the alarm now. */
@@ -325,8 +332,9 @@ export class CloudWatchState {
   }
 
   put(seed: AlarmSeed): AlarmView {
-    if (typeof seed.name !== 'string' || seed.name.length < 1 || [...seed.name].length > Rules.MAX_ALARM_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(seed.name)) {
-      throw new Error(`An alarm name must be 1 to ${Rules.MAX_ALARM_NAME_LENGTH} characters without control characters, got ${JSON.stringify(seed.name)}`);
+    // PutMetricAlarm: the name "can't contain ASCII control characters" (CloudWatch API Reference); the model has no pattern for it.
+    if (typeof seed.name !== 'string' || seed.name.length < 1 || [...seed.name].length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(seed.name)) {
+      throw new Error(`An alarm name must be 1 to ${MAX_NAME_LENGTH} characters without control characters, got ${JSON.stringify(seed.name)}`);
     }
     const type = seed.type ?? 'MetricAlarm';
     if (!ALARM_TYPES.includes(type)) {
@@ -442,19 +450,11 @@ export class CloudWatchState {
     }
 
     const matching = [...this.alarms.values()].sort(byName).filter((record) => this.matches(record, filter));
-    const fingerprint = JSON.stringify(filter);
-    let start = 0;
-    if (nextToken !== undefined) {
-      const after = readToken(nextToken, fingerprint);
-      start = matching.findIndex((record) => record.name > after);
-      if (start < 0) start = matching.length;
-    }
-    const page = matching.slice(start, start + maxRecords);
-    const more = start + maxRecords < matching.length;
+    const page = pageByName(matching, filter, maxRecords, nextToken);
     return {
-      alarms: page.map((record) => this.view(record, now)),
+      alarms: page.items.map((record) => this.view(record, now)),
       fields: filter.ChildrenOfAlarmName !== undefined ? 'children' : filter.ParentsOfAlarmName !== undefined ? 'parents' : 'all',
-      nextToken: more ? writeToken(page[page.length - 1].name, fingerprint) : undefined,
+      nextToken: page.nextToken,
     };
   }
 
@@ -569,6 +569,30 @@ export class CloudWatchState {
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * One page of `sorted` (in name order) after the name `nextToken` ended on.
+ * The token names the last item returned and the filters it was issued for,
+ * so a page is stable when items are added or removed between calls, and a
+ * token replayed with other filters is refused (InvalidNextToken).
+ */
+function pageByName<T extends { readonly name: string }>(
+  sorted: readonly T[],
+  filter: object,
+  maxRecords: number,
+  nextToken?: string,
+): { items: T[]; nextToken?: string } {
+  const fingerprint = JSON.stringify(filter);
+  let start = 0;
+  if (nextToken !== undefined) {
+    const after = readToken(nextToken, fingerprint);
+    start = sorted.findIndex((item) => item.name > after);
+    if (start < 0) start = sorted.length;
+  }
+  const items = sorted.slice(start, start + maxRecords);
+  const more = start + maxRecords < sorted.length;
+  return { items, nextToken: more ? writeToken(items[items.length - 1].name, fingerprint) : undefined };
+}
 
 function writeToken(after: string, fingerprint: string): string {
   return Buffer.from(JSON.stringify({ after, fingerprint })).toString('base64url');

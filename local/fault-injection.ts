@@ -72,6 +72,12 @@ export interface RecordedRequest {
    * gave up waiting). Counts the changes really made, such as stops applied.
    */
   applied?: boolean;
+  /**
+   * Set when the local service itself broke its model: it answered an error
+   * the model does not list for the operation, or left out a member the model
+   * requires in the output. The caller got an internal error instead.
+   */
+  defect?: string;
 }
 
 /** The rules a local service applies, changeable while it runs. */

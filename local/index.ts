@@ -17,3 +17,4 @@ export * from './cloudwatch-server';
 export * from './cloudwatch-state';
 export * from './cloudformation-server';
 export * from './cloudformation-state';
+export * from './service-model';

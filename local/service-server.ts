@@ -3,6 +3,7 @@ import { IncomingMessage, ServerResponse } from 'http';
 import { FaultInjector, FaultRule, RecordedRequest, serveWithFault } from './fault-injection';
 import { listenOnLoopback } from './loopback-server';
 import { ErrorEncoding, ServiceError } from './service-error';
+import { checkInput, mayAnswer, missingOutput, Refusal, ServiceRules } from './service-model';
 import { VirtualClock } from './virtual-clock';
 
 /** A successful answer: status from the operation's model, JSON body. */
@@ -14,14 +15,36 @@ export interface Reply {
 /** A request matched to an operation; `invoke` applies it to the state. */
 export interface Route {
   readonly operation: string;
+  /** The request's input by model member names; URI, query and header members as the text sent. */
   readonly params: Record<string, unknown>;
-  /** Applies the operation; throws a ServiceError for a modeled error. */
-  invoke(): Reply | Promise<Reply>;
+  /**
+   * Why the request cannot be read at all (a body that is not JSON, a
+   * protocol not served), answered before the input is checked.
+   * @default - the request is readable
+   */
+  readonly refusal?: ServiceError;
+  /**
+   * Applies the operation to `input`: `params` after they passed the model's
+   * rules, with URI, query and header members read into their types. Throws a
+   * ServiceError for a modeled error.
+   */
+  invoke(input: Record<string, unknown>): Reply | Promise<Reply>;
 }
 
 /** What distinguishes one AWS protocol (and service) from another. */
 export interface ServiceProtocol {
   readonly contentType: string;
+  /** The service model's rules for the operations served (local/models/<service>.rules.json). */
+  readonly rules: ServiceRules;
+  /** The service's answer to a request that breaks the model's rules. */
+  readonly invalid: Refusal;
+  /**
+   * Codes the service may answer any operation with besides those the model
+   * lists for it: its API Reference's "Common Errors" and its protocol's own.
+   */
+  readonly commonErrors: readonly string[];
+  /** The code a client reports for the error (the awsQuery code under awsQueryCompatible, else its name). */
+  errorCode(error: ServiceError): string;
   /** Matches a request to an operation. Never throws: an unmatched request routes to `Unknown`. */
   route(request: IncomingMessage, url: URL, body: string): Route;
   encodeError(error: ServiceError): ErrorEncoding;
@@ -80,14 +103,44 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
     const { headers, body } = protocol.encodeError(error);
     send(res, record, error.status, headers, body);
   };
-  const run = async (route: Route, record: RecordedRequest): Promise<Reply | ServiceError> => {
+  const modelled = (operation: string) => Object.hasOwn(protocol.rules.operations, operation);
+  const apply = async (route: Route, record: RecordedRequest): Promise<Reply | ServiceError> => {
     try {
-      const reply = await route.invoke();
+      if (route.refusal) throw route.refusal;
+      const input = modelled(route.operation)
+        ? checkInput(protocol.rules, route.operation, route.params, protocol.invalid)
+        : route.params;
+      const reply = await route.invoke(input);
       record.applied = true;
       return reply;
     } catch (error) {
       return error instanceof ServiceError ? error : internalError(String(error));
     }
+  };
+  // The model bounds what this service may answer: an error the model does not
+  // list for the operation, or an answer without a member the model requires,
+  // is this emulator's defect. The caller gets an internal error naming it, and
+  // the request record keeps it, so no test passes on an answer AWS cannot give.
+  const run = async (route: Route, record: RecordedRequest): Promise<Reply | ServiceError> => {
+    const outcome = await apply(route, record);
+    if (!modelled(route.operation)) return outcome;
+    const { service, apiVersion } = protocol.rules;
+    let defect: string | undefined;
+    if (outcome instanceof ServiceError) {
+      const code = protocol.errorCode(outcome);
+      if (!mayAnswer(protocol.rules, route.operation, code, protocol.commonErrors)) {
+        defect = `the local ${service} answered ${route.operation} with ${code} (${outcome.message}), `
+          + `which the ${service} ${apiVersion} model does not list for ${route.operation} and is not a common error`;
+      }
+    } else {
+      const missing = missingOutput(protocol.rules, route.operation, outcome.body);
+      if (missing.length > 0) {
+        defect = `the local ${service} answered ${route.operation} without ${missing.join(', ')}, which the ${service} ${apiVersion} model requires`;
+      }
+    }
+    if (defect === undefined) return outcome;
+    record.defect = defect;
+    return internalError(`Local service defect: ${defect}.`);
   };
   const answer = (res: ServerResponse, record: RecordedRequest, outcome: Reply | ServiceError) => {
     if (outcome instanceof ServiceError) {

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     // and the alarm-state check AppConfig's extension calls
     // (`alarm-state.handler`). One build splits what both use (the ledger,
     // the records, the claims) into shared chunks.
-    entryPoints: { 'index': 'lambda/rollback.lambda.ts', 'alarm-state': 'lambda/alarm-state.lambda.ts' },
+    entryPoints: { 'index': 'lambda/rollback/rollback.lambda.ts', 'alarm-state': 'lambda/alarm-state/alarm-state.lambda.ts' },
     tsconfig: 'lambda/tsconfig.json',
     splitting: true,
     outdir: OUT_DIR,

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { Ledger } from '../../src/private/contract';
-import { errorText } from '../errors';
-import { actionKey, keyAttributes } from '../ledger/ledger-keys';
+import { Ledger } from '../../src/contract';
+import { errorText } from '../shared/errors';
+import { actionKey, keyAttributes } from '../shared/ledger/ledger-keys';
 
 /** Whether this check is the one to record a deployment's missing alarms. */
 export type MissingRecord =

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
-import { AlarmStateTargetParameter, AlarmStateValue, ExtensionParameter, Rules, parseAlarmArn } from '../../src/private/contract';
-import { describe, field, isRecord, isTriggerState } from '../parse-helpers';
+import { AlarmStateTargetParameter, ExtensionParameter, Rules, parseAlarmArn } from '../../src/contract';
+import { describe, field, isRecord, readFlag, readTriggerStates } from '../shared/wire/fields';
 
 /** The two action points the construct's extension invokes the alarm-state check at. */
 export type CheckPoint = 'TICK' | 'START';
@@ -170,9 +170,6 @@ function parseTarget(raw: unknown): AlarmStateTargetParameter | string {
   const name = field(value, 'name');
   const applicationId = field(value, 'applicationId');
   const environmentId = field(value, 'environmentId');
-  const triggerStates = field(value, 'triggerStates');
-  const actOnPausedAlarms = field(value, 'actOnPausedAlarms');
-  const blockStart = field(value, 'blockStart');
   if (!Rules.TARGET_NAME.test(name)) {
     return `name is ${describe(name)}`;
   }
@@ -182,16 +179,20 @@ function parseTarget(raw: unknown): AlarmStateTargetParameter | string {
   if (!Rules.APPCONFIG_ID.test(environmentId)) {
     return `environmentId is ${describe(environmentId)}`;
   }
-  if (!Array.isArray(triggerStates) || triggerStates.length === 0 || !triggerStates.every((state) => isTriggerState(state))) {
-    return `triggerStates is ${describe(triggerStates)}, not a list of ${AlarmStateValue.ALARM} and ${AlarmStateValue.INSUFFICIENT_DATA}`;
+  // The same readers as the rule input's target (shared/wire/fields.ts).
+  const triggerStates = readTriggerStates(field(value, 'triggerStates'), 'triggerStates');
+  if ('problem' in triggerStates) {
+    return triggerStates.problem;
   }
+  const actOnPausedAlarms = readFlag(field(value, 'actOnPausedAlarms'), 'actOnPausedAlarms');
   if (typeof actOnPausedAlarms !== 'boolean') {
-    return `actOnPausedAlarms is ${describe(actOnPausedAlarms)}, not true or false`;
+    return actOnPausedAlarms.problem;
   }
+  const blockStart = readFlag(field(value, 'blockStart'), 'blockStart');
   if (typeof blockStart !== 'boolean') {
-    return `blockStart is ${describe(blockStart)}, not true or false`;
+    return blockStart.problem;
   }
-  return { name, applicationId, environmentId, triggerStates: triggerStates as string[], actOnPausedAlarms, blockStart };
+  return { name, applicationId, environmentId, triggerStates, actOnPausedAlarms, blockStart };
 }
 
 /** `Alarms1`, `Alarms2`, ...: JSON arrays of alarm ARNs, concatenated in order. */

@@ -1,15 +1,15 @@
-import { RollbackOutcome, RollbackRecord, Trigger } from '../../src/private/contract';
-import { CallTrace } from '../call-trace';
-import type { Clients } from '../clients';
-import type { AlarmStateConfig } from './alarm-state-config';
 import { AFTER_READ_RESERVE_MS, RECORD_RESERVE_MS, beforeDeadline } from './answer-deadline';
-import { CheckAction, CheckResult, CheckResultName, decideCheck } from './decide-check';
+import { AlarmStateCheckResult, CheckAction, decideCheck } from './decide-check';
 import { firstToRecordMissing } from './missing-alarms';
 import type { ExtensionCall } from './parse-extension-payload';
-import { readTargetAlarms } from './read-target-alarms';
-import type { Place } from '../function-place';
-import { ledgerActionClaims } from '../ledger/action-claims';
-import { actionKey, ledgerExpiry } from '../ledger/ledger-keys';
+import { RollbackOutcome, RollbackRecord, RollbackTrigger } from '../../src/contract';
+import { CallTrace } from '../shared/call-trace';
+import type { Clients } from '../shared/clients';
+import { readTargetAlarms } from '../shared/cloudwatch/read-target-alarms';
+import type { AlarmStateConfig } from '../shared/config';
+import type { Place } from '../shared/function-place';
+import { ledgerActionClaims } from '../shared/ledger/action-claims';
+import { actionKey, ledgerExpiry } from '../shared/ledger/ledger-keys';
 
 /** What AppConfig hears from an AT_DEPLOYMENT_TICK call, in the form aws-samples' tick extensions answer. */
 export interface TickAnswer {
@@ -22,7 +22,7 @@ export interface CheckDone {
   readonly answer: TickAnswer;
   /** A start refused: the entry answers with an error, after the record. */
   readonly blocked: boolean;
-  readonly result: CheckResultName;
+  readonly result: AlarmStateCheckResult;
   /** The decision to record in the ledger, when there is one (quiet checks have none). */
   readonly decision?: Pick<RollbackRecord, 'outcome' | 'reason' | 'alarmsFiring' | 'wouldCall'>;
   /** A note for the log when nothing is recorded (paused alarms, an unread alarm, a held claim). */
@@ -50,7 +50,7 @@ export interface CheckRequest {
  * the deployment's claim: the same claim (`actionKey('appconfig', app, env,
  * deployment)`) the event path takes before StopDeployment, so a tick and an
  * alarm event that both see the alarm make one rollback and one ROLLED_BACK
- * record between them. See `ledger/action-claims.ts` for the claim's states.
+ * record between them. See `shared/ledger/action-claims.ts` for the claim's states.
  */
 export async function runCheck(request: CheckRequest): Promise<CheckDone> {
   const { call, config, startedAt, deadline, now } = request;
@@ -63,13 +63,13 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
     ? undefined
     : await readTargetAlarms(await request.clients.cloudWatch(), trace, call.alarmArns, target, request.place, readBudget);
   const action: CheckAction = decideCheck(call.point, read, config.alarmReadFailure, target.blockStart);
-  const done: { calls: string[]; afterwards: Promise<void>; result: CheckResultName } = {
+  const done: { calls: string[]; afterwards: Promise<void>; result: AlarmStateCheckResult } = {
     calls: trace.list(),
     afterwards: Promise.resolve(),
     result: action.result,
   };
 
-  if (action.kind === 'CONTINUE' && action.result === CheckResult.MISSING) {
+  if (action.kind === 'CONTINUE' && action.result === AlarmStateCheckResult.MISSING) {
     // A watched alarm that does not exist: the deployment goes on, and the
     // gap is recorded once per deployment (see missing-alarms.ts).
     const once = await firstToRecordMissing(request.clients.dynamo(), {
@@ -157,7 +157,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
   // A tick that must roll back: the claim decides who records it. The
   // tick's claim is left ANSWERED, not DONE: AppConfig acts on the answer
   // after this call, and only a read of the deployment (by the event path)
-  // shows whether it did. See `ledger/action-claims.ts`.
+  // shows whether it did. See `shared/ledger/action-claims.ts`.
   const key = actionKey('appconfig', target.applicationId, target.environmentId, deploymentNumber);
   const claimed = await beforeDeadline(claims.claimAnswered(key, RollbackOutcome.ROLLED_BACK), claimBy, now);
   const claim = claimed.settled ? claimed.value : { status: 'UNAVAILABLE' as const, error: 'the ledger did not answer within the answer budget' };
@@ -171,11 +171,11 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
       // alarm that fires decides.
       const why = held.state === 'UNREADABLE' ? `its claim could not be read (${held.error})` : held.state === 'DONE' ? `was already stopped${holder}` : `was already answered ROLL_BACK${holder}`;
       const note = held.state === 'UNREADABLE' ? `deployment ${deploymentNumber}: ${why}` : `deployment ${deploymentNumber} ${why}`;
-      return { ...done, calls: trace.list(), result: CheckResult.FIRING, blocked: false, answer: { Directive: 'ROLL_BACK', Description: `${action.reason}; ${note}` }, note };
+      return { ...done, calls: trace.list(), result: AlarmStateCheckResult.FIRING, blocked: false, answer: { Directive: 'ROLL_BACK', Description: `${action.reason}; ${note}` }, note };
     }
     // Another event is stopping it (or gave up, and a later tick claims):
     // this tick leaves the record to it.
-    return { ...done, calls: trace.list(), result: CheckResult.FIRING, blocked: false, answer: { Directive: 'CONTINUE', Description: `${action.reason}; another event holds deployment ${deploymentNumber}'s claim${holder} and stops it` }, note: `the claim on deployment ${deploymentNumber} is held${holder}; this tick records nothing` };
+    return { ...done, calls: trace.list(), result: AlarmStateCheckResult.FIRING, blocked: false, answer: { Directive: 'CONTINUE', Description: `${action.reason}; another event holds deployment ${deploymentNumber}'s claim${holder} and stops it` }, note: `the claim on deployment ${deploymentNumber} is held${holder}; this tick records nothing` };
   }
   const claimNote = claim.status === 'UNAVAILABLE' ? ` (answered without a ledger claim: ${claim.error})` : '';
   return {
@@ -192,6 +192,6 @@ export async function runCheck(request: CheckRequest): Promise<CheckDone> {
 }
 
 /** The record's trigger for a check at this action point. */
-export function checkTrigger(point: ExtensionCall['point']): typeof Trigger.DEPLOYMENT_TICK | typeof Trigger.DEPLOYMENT_START {
-  return point === 'TICK' ? Trigger.DEPLOYMENT_TICK : Trigger.DEPLOYMENT_START;
+export function checkTrigger(point: ExtensionCall['point']): typeof RollbackTrigger.DEPLOYMENT_TICK | typeof RollbackTrigger.DEPLOYMENT_START {
+  return point === 'TICK' ? RollbackTrigger.DEPLOYMENT_TICK : RollbackTrigger.DEPLOYMENT_START;
 }

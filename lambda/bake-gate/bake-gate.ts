@@ -1,4 +1,4 @@
-import { CheckResult, CheckResultName, RollbackOutcome } from '../../src/private/contract';
+import { CheckResult, CheckResultName, RollbackOutcome } from '../../src/contract';
 import { errorText } from '../errors';
 import { BakeRequest, parseBakeRequest } from './bake-request';
 import { BakeAlarmRead, BakeDecision, BakeRules, decideBake } from './decide-bake';

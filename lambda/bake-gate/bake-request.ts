@@ -2,7 +2,7 @@ import type { BakeRules } from './decide-bake';
 // src/contract/ is the contract's home in the new layout; the import rule's exception moves there with the split.
 // eslint-disable-next-line import/no-restricted-paths
 import { BakeGateLimits, BakeGateProperty } from '../../src/contract/bake-gate';
-import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName } from '../../src/private/contract';
+import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName } from '../../src/contract';
 
 /** What the gate reads of a CloudFormation custom-resource request (User Guide, "Custom resource request types"). */
 export interface BakeRequest {

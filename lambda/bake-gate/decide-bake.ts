@@ -1,4 +1,4 @@
-import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName, CheckResult, CheckResultName } from '../../src/private/contract';
+import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName, CheckResult, CheckResultName } from '../../src/contract';
 import { pausedBecause } from '../alarm-state/firing-alarms';
 import { CLOCK_SKEW_TOLERANCE_MS } from '../targets/cloudformation-stack/decide-stack-action';
 

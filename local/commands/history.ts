@@ -2,7 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, runCommand } from './command';
 import { closest, parseFlags, UsageError } from './flags';
-import { RollbackOutcome } from '../../src/private/contract';
+import { RollbackOutcome } from '../../src/contract';
 import { findStackLedgers, formatHistory, LedgerRecord, newestFirst, parseSince, readLedger } from '../history';
 
 const usage = 'usage: cdk-alarm-rollback history (--stack NAME | --table NAME) [--target NAME] [--outcome OUTCOME] [--since 2h] [--limit 50] [--json] [--region R] [--profile P]';

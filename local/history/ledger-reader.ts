@@ -1,6 +1,6 @@
 import { AttributeValue, DynamoDBClient, QueryCommand, QueryCommandInput, ScanCommand, ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { Ledger } from '../../src/private/contract';
+import { Ledger } from '../../src/contract';
 
 /** One ledger record as stored (see "The ledger" in the README, and docs/guarantees.md for the claims). */
 export type LedgerRecord = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { CloudFormationClient, GetTemplateCommand, ListStackResourcesCommand, StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import { HandlerEnv } from '../../src/private/contract';
+import { HandlerEnv } from '../../src/contract';
 
 /** A ledger table a stack's rollback handler writes to. */
 export interface StackLedger {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { ALARM_STATE_CHANGE, CLOUDWATCH_SOURCE } from '../../src/contract';
 
 export interface AlarmEventOptions {
   readonly alarmArn: string;
@@ -39,8 +40,8 @@ export function alarmStateChange(options: AlarmEventOptions): Record<string, unk
   return {
     'version': '0',
     'id': options.id ?? randomUUID(),
-    'detail-type': 'CloudWatch Alarm State Change',
-    'source': 'aws.cloudwatch',
+    'detail-type': ALARM_STATE_CHANGE,
+    'source': CLOUDWATCH_SOURCE,
     account,
     time,
     region,

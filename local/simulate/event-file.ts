@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { readJson } from './cloud-assembly';
 import { describeUnknownKey, findUnknownKey, listOf, objectOf, Shape, VALUE, valuesOf } from './known-keys';
 import { SimulationInputError } from './simulation-input-error';
+import { ALARM_STATE_CHANGE, PROTON_ENVIRONMENT_STATUS_CHANGE } from '../../src/contract';
 
 /** The event field that gives `time` relative to the start, as state files give `startedMinutesAgo` for `startedAt`. */
 export const RELATIVE_TIME_FIELD = 'timeMinutesAgo';
@@ -18,7 +19,7 @@ const ALARM_STATE = valuesOf('value', 'reason', 'reasonData', 'timestamp', 'acti
  * names and are not looked into. Another detail-type's detail is not checked.
  */
 const DETAILS: { readonly [detailType: string]: Shape } = {
-  'CloudWatch Alarm State Change': objectOf({
+  [ALARM_STATE_CHANGE]: objectOf({
     alarmName: VALUE,
     state: ALARM_STATE,
     previousState: ALARM_STATE,
@@ -41,7 +42,7 @@ const DETAILS: { readonly [detailType: string]: Shape } = {
     alarmTags: VALUE,
     alarmTagsStatus: VALUE,
   }),
-  'AWS Proton Environment Status Change': valuesOf('name', 'status', 'previousStatus'),
+  [PROTON_ENVIRONMENT_STATUS_CHANGE]: valuesOf('name', 'status', 'previousStatus'),
 };
 
 /** The EventBridge envelope ("Amazon EventBridge events", EventBridge User Guide), and `timeMinutesAgo` for `time`. */

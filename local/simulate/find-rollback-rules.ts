@@ -5,7 +5,7 @@ import { templateRule, TemplateRule } from './event-buses';
 import { buildTargetInput, TargetInputSettings } from './input-transformer';
 import { IntrinsicResolver, TemplateResource } from './intrinsics';
 import { SimulationInputError } from './simulation-input-error';
-import { HandlerEnv, Ledger, TargetInput } from '../../src/private/contract';
+import { HandlerEnv, Ledger, TargetInput } from '../../src/contract';
 import { CfnTableResource } from '../dynamodb';
 
 /** A rollback handler function of the assembly: one per AlarmRollback. */

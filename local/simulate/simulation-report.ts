@@ -1,5 +1,5 @@
 import { SentNotification } from './notification-sink';
-import { RollbackRecord, TargetInput } from '../../src/private/contract';
+import { RollbackRecord, TargetInput } from '../../src/contract';
 
 // What a simulation reports: `simulate --json` prints a SimulationReport, the
 // timeline formats one, and the demo reads its parts as they happen.

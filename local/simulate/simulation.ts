@@ -15,7 +15,7 @@ import {
   Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport, StartReport,
 } from './simulation-report';
 import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources, StateOrganization } from './state-file';
-import { ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, RollbackRecord, Rules, TargetKind, Trigger } from '../../src/private/contract';
+import { CLOUDWATCH_SOURCE, ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, PROTON_SOURCE, RollbackRecord, RollbackTrigger, Rules, TargetKind } from '../../src/contract';
 import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
@@ -232,7 +232,7 @@ export class Simulation {
    * the event path was told. Alarms it does not hold are left alone.
    */
   private followAlarm(event: unknown): void {
-    if (!isObject(event) || event.source !== 'aws.cloudwatch' || !Array.isArray(event.resources)) return;
+    if (!isObject(event) || event.source !== CLOUDWATCH_SOURCE || !Array.isArray(event.resources)) return;
     const parts = parseAlarmArn(event.resources[0]);
     const state = isObject(event.detail) && isObject(event.detail.state) ? event.detail.state : {};
     if (!parts || !ALARM_STATES.includes(String(state.value) as AlarmStateValue)) return;
@@ -298,7 +298,7 @@ export class Simulation {
       : `no rule of the assembly is on event bus ${entry.join(', ')}, where the event arrives (its account and region): nothing in the assembly sees it`;
     const detail = isObject(e.detail) ? e.detail : {};
     // A Proton status change names its environment and statuses where an alarm event has its alarm and states.
-    const proton = e.source === 'aws.proton';
+    const proton = e.source === PROTON_SOURCE;
     const report: EventReport = {
       index: this.events.length + 1,
       source,
@@ -627,7 +627,7 @@ function checkReport(invocation: ExtensionInvocation, associations: readonly Loc
  */
 function recordedOutcome(check: ExtensionCheckReport, ledger: readonly Record<string, unknown>[]): { outcome?: string } {
   if (check.invocationId === undefined) return {};
-  const trigger = check.actionPoint === 'AT_DEPLOYMENT_TICK' ? Trigger.DEPLOYMENT_TICK : Trigger.DEPLOYMENT_START;
+  const trigger = check.actionPoint === 'AT_DEPLOYMENT_TICK' ? RollbackTrigger.DEPLOYMENT_TICK : RollbackTrigger.DEPLOYMENT_START;
   const record = ledger.find((item) => item.eventId === check.invocationId && item.trigger === trigger);
   return typeof record?.outcome === 'string' ? { outcome: record.outcome } : {};
 }

@@ -2,7 +2,7 @@ import { readJson } from './cloud-assembly';
 import { derivedAppConfigId } from './intrinsics';
 import { describeUnknownKey, findUnknownKey, listOf, objectOf, VALUE, valuesOf } from './known-keys';
 import { SimulationInputError } from './simulation-input-error';
-import { Rules, TextRule } from '../../src/private/contract';
+import { Rules, TextRule } from '../../src/contract';
 import { AppConfigSeed, ApplicationSeed, DeploymentSeed, DeploymentStrategySeed } from '../appconfig-state';
 import { ALARM_STATES, AlarmStateValue } from '../cloudwatch-state';
 import { ProtonEnvironmentSeed } from '../proton-state';
@@ -356,7 +356,7 @@ export function appConfigStarts(state: SimulationState, seed: AppConfigSeed, sta
       environmentId: environment.id,
       input: {
         deploymentStrategyId: strategy?.id ?? strategyName,
-        configurationProfileId: start.configurationProfileId ?? 'profile1',
+        configurationProfileId: start.configurationProfileId ?? 'profil1',
         configurationVersion: start.configurationVersion ?? '1',
         description: start.description,
       },

@@ -1,5 +1,5 @@
 import { Delivery, EventReport, ExtensionCheckReport, FinalState, Hop, SimulationReport, StartReport } from './simulation-report';
-import { RollbackOutcome, TargetInput, TargetKind } from '../../src/private/contract';
+import { RollbackOutcome, TargetInput, TargetKind } from '../../src/contract';
 
 /**
  * The report as a timeline a person reads top to bottom: the rules and the

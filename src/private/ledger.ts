@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { Ledger } from './contract';
+import { Ledger } from '../contract';
 
 /**
  * The DynamoDB calls the handler makes, and nothing more: the event and

@@ -2,7 +2,7 @@
 // one place: the construct sizes its rules and policies by these numbers, the
 // quota test checks the resolved template against them, and the synth-scale
 // bench reports the headroom left under each.
-import { ExtensionParameter } from './contract';
+import { ExtensionParameter } from '../contract';
 
 /**
  * Characters in a rule's event pattern. "Amazon EventBridge quotas" (Event

@@ -2,7 +2,7 @@ import { CfnResource, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib'
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { Rules } from './contract';
+import { Rules } from '../contract';
 import { GENERATED_NAME_MAX_CHARS, GENERATED_NAME_SUFFIX_CHARS } from './quotas';
 
 const ALARM_NAME_MAX_CHARS = Rules.MAX_ALARM_NAME_LENGTH;

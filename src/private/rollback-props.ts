@@ -4,8 +4,7 @@
 // AlarmRollback's path, the bad value and the fix.
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { RollbackOutcome } from '../rollback-outcome';
-import { DEFAULT_NOTIFY_OUTCOMES } from './contract';
+import { RollbackOutcome, DEFAULT_NOTIFY_OUTCOMES } from '../contract';
 import { RULE_MAX_EVENT_AGE_MAX_SECONDS, RULE_MAX_EVENT_AGE_MIN_SECONDS, RULE_MAX_RETRY_ATTEMPTS } from './quotas';
 import { describeDuration, describeValue, validationError } from './validate';
 

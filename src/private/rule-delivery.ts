@@ -5,11 +5,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { INPUT_VERSION, RollbackInput, TargetInput } from './contract';
+import { ALARM_STATE_CHANGE, AlarmStateValue, CLOUDWATCH_SOURCE, INPUT_VERSION, RollbackInput, TargetInput } from '../contract';
 import { allowEventBridgeToUseQueueKey } from './encryption';
-import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS, RULES_PER_EVENT_BUS } from './quotas';
+import { EVENT_PATTERN_MAX_CHARS, INPUT_TEMPLATE_MAX_CHARS, RULE_NAME_MAX_CHARS } from './quotas';
 import { resolvedLength } from './resolved-length';
 import { RollbackBus, topStack } from './rollback-bus';
+import { checkRulesPerBus } from './rules-per-bus';
 import { describeValue, validationError } from './validate';
 
 /**
@@ -19,10 +20,10 @@ import { describeValue, validationError } from './validate';
  * EventBridge quotas") does not apply.
  */
 export const PATTERN_SKELETON = {
-  'source': ['aws.cloudwatch'],
-  'detail-type': ['CloudWatch Alarm State Change'],
+  'source': [CLOUDWATCH_SOURCE],
+  'detail-type': [ALARM_STATE_CHANGE],
   'resources': [] as string[],
-  'detail': { state: { value: ['ALARM', 'INSUFFICIENT_DATA'] } },
+  'detail': { state: { value: [AlarmStateValue.ALARM, AlarmStateValue.INSUFFICIENT_DATA] } },
 };
 /**
  * What the event field renders as in the input template. The CDK writes
@@ -70,7 +71,8 @@ export class RuleDelivery {
   /** Keys of the buses whose rules may invoke the handler, and send to the dead-letter queue. */
   private readonly invokable = new Set<string>();
   private readonly deadLettering = new Set<string>();
-  private readonly defaultBus: RollbackBus;
+  /** The stack's default bus, where AWS services' events (a Proton deployment starting) arrive. */
+  public readonly defaultBus: RollbackBus;
 
   constructor(private readonly owner: Construct, private readonly props: RuleDeliveryProps) {
     this.namePrefix = rulePrefix(owner);
@@ -126,37 +128,11 @@ export class RuleDelivery {
   }
 
   /**
-   * Adds the rules that send the handler a target's deployment starts
-   * (`eventPattern`, which names no alarm), delivered like the alarm rules.
-   * The alarms are cut into the same groups as the alarm rules, so each
-   * rule's input stays within EventBridge's input limit; each rule's
-   * invocation reads its own group, and the per-deployment claim makes a
-   * start that several groups find firing end in one action.
-   */
-  public addStartRules(scope: Construct, id: string, target: TargetInput, eventPattern: Record<string, unknown>, description: string): events.Rule[] {
-    const patternChars = JSON.stringify(Stack.of(scope).resolve(eventPattern)).length;
-    if (patternChars > EVENT_PATTERN_MAX_CHARS) {
-      throw validationError(scope, `the start rule's event pattern has ${patternChars} characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`,
-        'Use a shorter environment name');
-    }
-    // AWS services send their events to the default bus of their account and
-    // Region only ("Events from AWS services", EventBridge User Guide), so a
-    // start rule stays there whatever bus the alarm rules use.
-    return this.addGroupedRules(scope, id, target, this.defaultBus, {
-      idBase: 'StartRule',
-      // `-s` after the hash: no alarm rule's name ends that way, and no other target's starts with it.
-      nameSuffix: '-s',
-      description,
-      eventPattern: () => eventPattern as events.EventPattern,
-    });
-  }
-
-  /**
    * One rule per group of the target's alarms, each sending the handler the
    * target with that group's alarms, named `<prefix><target part><suffix>`
    * (and `-<n>` when there are several).
    */
-  private addGroupedRules(scope: Construct, id: string, target: TargetInput, bus: RollbackBus, kind: {
+  public addGroupedRules(scope: Construct, id: string, target: TargetInput, bus: RollbackBus, kind: {
     readonly idBase: string;
     readonly nameSuffix: string;
     readonly description: string;
@@ -265,12 +241,13 @@ export function admitRulesToDeadLetter(queue: sqs.IQueue, sid: string, ruleArnPa
  */
 export function checkRuleCount(scope: IConstruct, bus: RollbackBus, adding: number, what: string): void {
   const { after } = bus.count(scope, 'rules', adding);
-  if (after > RULES_PER_EVENT_BUS) {
-    throw validationError(scope,
-      `${what} needs ${adding} EventBridge rule(s), which makes ${after} rules of this app on ${bus.description} of account ${Stack.of(scope).account} in ${Stack.of(scope).region}; `
-      + `EventBridge allows ${RULES_PER_EVENT_BUS} rules per event bus by default, shared with every other rule of the account in that Region`,
-      'Give a group of targets the same alarms in one composite alarm, route by alarm tags, put targets on another bus or in another Region\'s stack, or raise the "Rules per event bus" quota');
-  }
+  checkRulesPerBus(scope, {
+    what,
+    adding,
+    total: after,
+    counted: `of this app on ${bus.description} of account ${Stack.of(scope).account} in ${Stack.of(scope).region}`,
+    fix: 'Give a group of targets the same alarms in one composite alarm, route by alarm tags, put targets on another bus or in another Region\'s stack, or raise the "Rules per event bus" quota',
+  });
 }
 
 /**

@@ -1,10 +1,11 @@
 // The synth-time checks of the alarms `AlarmRollback.addTarget` is given:
 // the listed alarms and the tags that route alarms to a target. Errors name
 // the target's construct path.
-import { ArnFormat, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { CHECKED_ALARM_TYPES, isAlarmArn, Rules } from './contract';
+import { CHECKED_ALARM_TYPES, Rules } from '../contract';
+import { checkAlarmArn, checkAlarmTags } from './alarm-checks';
 import { describeValue, isLiteral, validationError } from './validate';
 
 /**
@@ -47,16 +48,7 @@ export function resolveAlarmArns(scope: IConstruct, alarms: cloudwatch.IAlarm[])
   const seen = new Map<string, number>();
   return alarms.map((alarm, index) => {
     const arn = byName(scope, alarm) ?? alarm.alarmArn;
-    if (typeof arn !== 'string' || arn.length === 0) {
-      throw validationError(scope,
-        `alarm ${index} (${alarm.node.path}) has no ARN`,
-        'Pass alarms that have an ARN: create them in this app, or import them with cloudwatch.Alarm.fromAlarmArn');
-    }
-    if (isLiteral(arn) && !isAlarmArn(arn)) {
-      throw validationError(scope,
-        `alarm ${index} has the ARN ${describeValue(arn)}, which is not a CloudWatch alarm ARN`,
-        'Import the alarm with its full ARN: arn:aws:cloudwatch:<region>:<account>:alarm:<name>');
-    }
+    checkAlarmArn(scope, alarm, index, arn, 'this app');
     const first = seen.get(arn);
     if (first !== undefined) {
       throw validationError(scope,
@@ -102,43 +94,10 @@ function byName(scope: IConstruct, alarm: cloudwatch.IAlarm): string | undefined
  * contract's rules) and our cap, or undefined when none were given.
  */
 export function resolveAlarmTags(scope: IConstruct, tags: { [key: string]: string } | undefined): Record<string, string> | undefined {
-  if (tags === undefined) {
-    return undefined;
-  }
-  if (tags === null || typeof tags !== 'object' || Array.isArray(tags) || Token.isUnresolved(tags)) {
-    throw validationError(scope,
-      `alarmTags is ${Token.isUnresolved(tags) ? 'a token' : describeValue(tags)}, not an object of tag keys and values`,
-      'Pass alarmTags as an object such as { rollback: \'checkout\' }');
-  }
-  const entries = Object.entries(tags);
-  if (entries.length === 0 || entries.length > Rules.MAX_ALARM_TAGS_PER_TARGET) {
-    throw validationError(scope,
-      `alarmTags has ${entries.length} tags; a target routes by 1 to ${Rules.MAX_ALARM_TAGS_PER_TARGET} (our own cap: every tag is one more condition of the rule's pattern)`,
-      entries.length === 0 ? 'Give at least one tag, or leave alarmTags out and list alarms' : 'Route by the few tags that single out the target\'s alarms');
-  }
-  for (const [key, value] of entries) {
-    if (Token.isUnresolved(key) || Token.isUnresolved(value)) {
-      throw validationError(scope,
-        `alarmTags ${Token.isUnresolved(key) ? 'has a key that is a token' : `.${key} is a token`}; the tags are part of the rule's event pattern, checked at synth`,
-        'Use literal strings for tag keys and values');
-    }
-    if (!Rules.ALARM_TAG_KEY.test(key)) {
-      throw validationError(scope,
-        `alarmTags has the key ${describeValue(key)}, which is not ${Rules.ALARM_TAG_KEY.says}; CloudWatch never puts tags starting with "aws:" into alarm events`,
-        'Use the key of a tag you put on the alarms');
-    }
-    // "$or" is an operator of EventBridge patterns ("Content filtering in
-    // Amazon EventBridge event patterns"), not a field name.
-    if (key === '$or') {
-      throw validationError(scope,
-        'alarmTags has the key "$or", which EventBridge reads as an operator in an event pattern',
-        'Tag the alarms with another key');
-    }
-    if (!Rules.ALARM_TAG_VALUE.test(value)) {
-      throw validationError(scope,
-        `alarmTags.${key} is ${describeValue(value)}, which is not ${Rules.ALARM_TAG_VALUE.says}`,
-        'Use the value the tag has on the alarms, a string of at most 256 characters');
-    }
-  }
-  return Object.fromEntries(entries);
+  return checkAlarmTags(scope, tags, {
+    maxTags: Rules.MAX_ALARM_TAGS_PER_TARGET,
+    maxTagsReason: `a target routes by 1 to ${Rules.MAX_ALARM_TAGS_PER_TARGET} (our own cap: every tag is one more condition of the rule's pattern)`,
+    tokenValues: false,
+    emptyIsNone: false,
+  });
 }

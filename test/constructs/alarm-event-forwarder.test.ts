@@ -10,7 +10,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ACCOUNT, REGION, alarmArn } from './support';
 import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
-import { addForwardingRules, isForwardingRule } from '../../src/private/forwarding-rules';
+import { addForwardingRules, isForwardingRule } from '../../src/forwarding/forwarding-rules';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
 
 /** The monitoring account: alarms live here, the rollback lives in ACCOUNT. */
@@ -362,20 +362,26 @@ describe('AlarmEventForwarder', () => {
     it('a tag key CloudWatch never propagates', () => {
       const stack = monitoringStack();
       expect(() => new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarmTags: { 'aws:cloudformation:stack-name': 'x' } }))
-        .toThrow(/the alarmTags key "aws:cloudformation:stack-name" is not 1 to 128 characters, not starting with "aws:"/);
+        .toThrow(/alarmTags has the key "aws:cloudformation:stack-name", which is not 1 to 128 characters, not starting with "aws:"/);
     });
 
     it('a tag value longer than CloudWatch allows', () => {
       const stack = monitoringStack();
       expect(() => new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarmTags: { rollback: 'x'.repeat(257) } }))
-        .toThrow(/the alarmTags value of "rollback" is .* not 0 to 256 characters/);
+        .toThrow(/alarmTags.rollback is .* not 0 to 256 characters/);
     });
 
     it('more tags than an alarm can carry', () => {
       const stack = monitoringStack();
       const tags = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`key${index}`, 'v']));
       expect(() => new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarmTags: tags }))
-        .toThrow(/alarmTags has 51 keys; an alarm carries at most 50 tags/);
+        .toThrow(/alarmTags has 51 tags; an alarm carries at most 50 tags/);
+    });
+
+    it('the $or key, which EventBridge reads as an operator in the forwarding rule too', () => {
+      const stack = monitoringStack();
+      expect(() => new AlarmEventForwarder(stack, 'Forwarder', { eventBus: bus(stack), alarmTags: { $or: 'x' } }))
+        .toThrow(/"\$or", which EventBridge reads as an operator/);
     });
 
     it('a tag set whose pattern outgrows 2,048 characters', () => {

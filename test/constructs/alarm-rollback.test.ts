@@ -7,8 +7,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ACCOUNT, REGION, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
-import { AlarmRollback, AlarmSource, RollbackOutcome, RollbackTarget } from '../../src';
-import { HandlerEnv, Ledger, Metrics } from '../../src/private/contract';
+import { AlarmRollback, AlarmRollbackTarget, AlarmSource, RollbackOutcome, RollbackTarget } from '../../src';
+import { HandlerEnv, Ledger, Metrics } from '../../src/contract';
 
 const DLQ = { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackDeadLetterQueue'), 'Arn'] };
 const HANDLER = { 'Fn::GetAtt': [Match.stringLikeRegexp('^RollbackHandler[0-9A-F]{8}$'), 'Arn'] };
@@ -498,7 +498,7 @@ describe('AlarmRollback validation', () => {
     const stack = testStack();
     const rollback = new AlarmRollback(stack, 'Rollback');
     const arns = Array.from({ length: 30 }, (_, i) => alarmArn(`${'x'.repeat(200)}-${i}`));
-    const rules = rollback.addTarget('Huge', {
+    const { rules } = rollback.addTarget('Huge', {
       alarms: arns.map((arn, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Long${i}`, arn)),
       target: appConfig(),
     });
@@ -526,7 +526,7 @@ describe('AlarmRollback validation', () => {
     const rollback = new AlarmRollback(stack, 'Rollback');
     const alarms = Array.from({ length: 12 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Exported${i}`, Fn.importValue(`alarm-${i}`)));
     // 12 unknown ARNs of up to 321 characters each: about 5 per 2,048-character pattern.
-    expect(rollback.addTarget('Imported', { alarms, target: appConfig() })).toHaveLength(3);
+    expect(rollback.addTarget('Imported', { alarms, target: appConfig() }).rules).toHaveLength(3);
   });
 
   it.each([
@@ -600,4 +600,33 @@ describe('AlarmRollback validation', () => {
 test('support helpers agree with the stack environment', () => {
   expect(testStack().region).toBe(REGION);
   expect(testStack().account).toBe(ACCOUNT);
+});
+
+describe('the target addTarget returns', () => {
+  it('holds the target\'s rules, its name in the ledger and its outcome metric', () => {
+    const stack = testStack();
+    const rollback = new AlarmRollback(stack, 'Rollback');
+    const target = rollback.addTarget('Checkout', {
+      alarms: [importedAlarm(stack, 'errors')],
+      target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }),
+    });
+
+    expect(target).toBeInstanceOf(AlarmRollbackTarget);
+    expect(target.targetName).toBe('TestStack/Rollback/Checkout');
+    // The alarm rule, then the rule on the environment's deployments starting.
+    expect(target.rules).toHaveLength(2);
+    expect(rollback.rules).toEqual(target.rules);
+    expect(target.rules.every((rule) => rule.node.scope === target)).toBe(true);
+    const metric = target.metricOutcome(RollbackOutcome.CANCEL_REQUESTED);
+    expect(stack.resolve(metric.toMetricConfig())).toEqual(stack.resolve(rollback.metricTargetOutcome('Checkout', RollbackOutcome.CANCEL_REQUESTED).toMetricConfig()));
+    expect(metric.dimensions).toEqual({ Rollback: 'TestStack/Rollback', Target: 'TestStack/Rollback/Checkout', Outcome: 'CANCEL_REQUESTED' });
+  });
+
+  it('refuses its outcome metric when it was not made by addTarget', () => {
+    const stack = testStack();
+    const stray = new AlarmRollbackTarget(stack, 'Stray');
+
+    expect(stray.rules).toEqual([]);
+    expect(() => stray.metricOutcome(RollbackOutcome.FAILED)).toThrow(/\[TestStack\/Stray\] this AlarmRollbackTarget was not made by AlarmRollback.addTarget/);
+  });
 });

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as fc from 'fast-check';
 import { ACCOUNT, REGION, importedAlarm, metricAlarm, testStack } from './support';
 import { AlarmRollback, AlarmRollbackProps, AlarmSource, RollbackTarget } from '../../src';
-import { Rules } from '../../src/private/contract';
+import { Rules } from '../../src/contract';
 
 const APPCONFIG = RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' });
 const MONITORING = '222222222222';

@@ -5,11 +5,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ACCOUNT, alarmArn, arnJoin, importedAlarm, metricAlarm, testStack } from './support';
-import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, AlarmSource, RollbackTarget, TriggerOn } from '../../src';
-import { AlarmStateTargetParameter, ExtensionParameter, HandlerEnv, Metrics } from '../../src/private/contract';
+import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, AlarmSource, AlarmStateCheckResult, RollbackTarget, RollbackTrigger, TriggerOn } from '../../src';
+import { AlarmStateTargetParameter, ExtensionParameter, HandlerEnv, Metrics } from '../../src/contract';
 
 const CHECK_FUNCTION = Match.stringLikeRegexp('^RollbackAlarmState[0-9A-F]{8}$');
-const appConfigTarget = (environmentId = 'def5678', extra: { blockDeploymentsWhileAlarming?: boolean } = {}) =>
+const appConfigRollbackTarget = (environmentId = 'def5678', extra: { blockDeploymentsWhileAlarming?: boolean } = {}) =>
   RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId, ...extra });
 
 function stackWith(props: AlarmRollbackProps = {}): { stack: Stack; rollback: AlarmRollback } {
@@ -33,7 +33,7 @@ function parsed(value: unknown): any {
 
 describe('the alarm-state check function', () => {
   const { stack, rollback } = stackWith({ notificationTopic: undefined });
-  rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors')], target: appConfigTarget() });
+  rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors')], target: appConfigRollbackTarget() });
   const template = Template.fromStack(stack);
 
   it('runs the bundle\'s alarm-state entry on pinned nodejs24.x with 256 MB and a 2-second timeout, inside AppConfig\'s wait', () => {
@@ -118,7 +118,7 @@ describe('the alarm-state check function', () => {
   });
 
   it('renders the alarm-state check count by rollback, trigger and result', () => {
-    const metric = rollback.metricAlarmStateChecks('OK', 'DEPLOYMENT_TICK');
+    const metric = rollback.metricAlarmStateChecks(AlarmStateCheckResult.OK, RollbackTrigger.DEPLOYMENT_TICK);
     expect(stack.resolve(metric.toMetricConfig().metricStat)).toMatchObject({
       namespace: Metrics.DEFAULT_NAMESPACE,
       metricName: Metrics.ALARM_STATE_CHECK,
@@ -149,8 +149,8 @@ describe('the alarm-state check function', () => {
 
 describe('the AppConfig extension', () => {
   const { stack, rollback } = stackWith();
-  rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors'), importedAlarm(stack, 'latency')], target: appConfigTarget() });
-  rollback.addTarget('Blocking', { alarms: [importedAlarm(stack, 'other')], target: appConfigTarget('ghi9012', { blockDeploymentsWhileAlarming: true }) });
+  rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'errors'), importedAlarm(stack, 'latency')], target: appConfigRollbackTarget() });
+  rollback.addTarget('Blocking', { alarms: [importedAlarm(stack, 'other')], target: appConfigRollbackTarget('ghi9012', { blockDeploymentsWhileAlarming: true }) });
   const template = Template.fromStack(stack);
 
   it('creates a tick extension, and a start gate for the target that blocks starts, both invoking the check through a role', () => {
@@ -183,7 +183,7 @@ describe('the AppConfig extension', () => {
 
   it('has no start gate while no target blocks starts', () => {
     const { stack: stack2, rollback: rollback2 } = stackWith();
-    rollback2.addTarget('Config', { alarms: [importedAlarm(stack2, 'errors')], target: appConfigTarget() });
+    rollback2.addTarget('Config', { alarms: [importedAlarm(stack2, 'errors')], target: appConfigRollbackTarget() });
     const extensions = Object.values(Template.fromStack(stack2).findResources('AWS::AppConfig::Extension')) as any[];
     expect(extensions.map((extension) => Object.keys(extension.Properties.Actions))).toEqual([['AT_DEPLOYMENT_TICK']]);
   });
@@ -240,8 +240,8 @@ describe('the AppConfig extension', () => {
 describe('trigger states and pause switches', () => {
   it('matches ALARM and INSUFFICIENT_DATA in the rules and the check when triggerOn says so, per rollback or per target', () => {
     const { stack, rollback } = stackWith({ triggerOn: TriggerOn.ALARM_OR_INSUFFICIENT_DATA });
-    rollback.addTarget('Both', { alarms: [importedAlarm(stack, 'a')], target: appConfigTarget() });
-    rollback.addTarget('AlarmOnly', { alarms: [importedAlarm(stack, 'b')], target: appConfigTarget('ghi9012'), triggerOn: TriggerOn.ALARM });
+    rollback.addTarget('Both', { alarms: [importedAlarm(stack, 'a')], target: appConfigRollbackTarget() });
+    rollback.addTarget('AlarmOnly', { alarms: [importedAlarm(stack, 'b')], target: appConfigRollbackTarget('ghi9012'), triggerOn: TriggerOn.ALARM });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ resources: [alarmArn('a')], detail: { state: { value: ['ALARM', 'INSUFFICIENT_DATA'] } } }),
@@ -256,8 +256,8 @@ describe('trigger states and pause switches', () => {
 
   it('passes actOnPausedAlarms to the rule input and the check, per rollback or per target', () => {
     const { stack, rollback } = stackWith({ actOnPausedAlarms: true });
-    rollback.addTarget('Paused', { alarms: [importedAlarm(stack, 'a')], target: appConfigTarget() });
-    rollback.addTarget('NotPaused', { alarms: [importedAlarm(stack, 'b')], target: appConfigTarget('ghi9012'), actOnPausedAlarms: false });
+    rollback.addTarget('Paused', { alarms: [importedAlarm(stack, 'a')], target: appConfigRollbackTarget() });
+    rollback.addTarget('NotPaused', { alarms: [importedAlarm(stack, 'b')], target: appConfigRollbackTarget('ghi9012'), actOnPausedAlarms: false });
     const inputs = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))
       .map((rule: any) => JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace('<f1>', 'null')).target.actOnPausedAlarms);
     expect(inputs).toEqual([true, false]);
@@ -268,7 +268,7 @@ describe('trigger states and pause switches', () => {
 describe('Proton start rules', () => {
   it('sends the handler the target with every status change of its environment to IN_PROGRESS, delivered like the alarm rules', () => {
     const { stack, rollback } = stackWith();
-    const rules = rollback.addTarget('Env', { alarms: [importedAlarm(stack, 'health')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
+    const { rules } = rollback.addTarget('Env', { alarms: [importedAlarm(stack, 'health')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
     expect(rules).toHaveLength(2);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -295,7 +295,7 @@ describe('Proton start rules', () => {
 describe('alarmStateChecks: false', () => {
   it('leaves out the check, the extension, its role, the associations, the start rules and their watchers', () => {
     const { stack, rollback } = stackWith({ alarmStateChecks: false });
-    rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'a')], target: appConfigTarget() });
+    rollback.addTarget('Config', { alarms: [importedAlarm(stack, 'a')], target: appConfigRollbackTarget() });
     rollback.addTarget('Env', { alarms: [importedAlarm(stack, 'b')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);
@@ -312,21 +312,21 @@ describe('alarmStateChecks: false', () => {
 describe('alarm-state check validation', () => {
   it('refuses two targets on one AppConfig environment, naming the environment, the first target and the fix', () => {
     const { stack, rollback } = stackWith();
-    rollback.addTarget('First', { alarms: [importedAlarm(stack, 'a')], target: appConfigTarget() });
-    expect(() => rollback.addTarget('Second', { alarms: [importedAlarm(stack, 'b')], target: appConfigTarget() })).toThrow(
+    rollback.addTarget('First', { alarms: [importedAlarm(stack, 'a')], target: appConfigRollbackTarget() });
+    expect(() => rollback.addTarget('Second', { alarms: [importedAlarm(stack, 'b')], target: appConfigRollbackTarget() })).toThrow(
       /^\[TestStack\/Rollback\/Second\] the AppConfig environment "def5678" of application "abc1234" is already the target "TestStack\/Rollback\/First" .*\. Give the environment one addTarget call with all of its alarms, or set alarmStateChecks: false/);
   });
 
   it('allows two targets on one environment when alarmStateChecks is false', () => {
     const { stack, rollback } = stackWith({ alarmStateChecks: false });
-    rollback.addTarget('First', { alarms: [importedAlarm(stack, 'a')], target: appConfigTarget() });
-    expect(() => rollback.addTarget('Second', { alarms: [importedAlarm(stack, 'b')], target: appConfigTarget() })).not.toThrow();
+    rollback.addTarget('First', { alarms: [importedAlarm(stack, 'a')], target: appConfigRollbackTarget() });
+    expect(() => rollback.addTarget('Second', { alarms: [importedAlarm(stack, 'b')], target: appConfigRollbackTarget() })).not.toThrow();
   });
 
   it('spreads alarm ARNs over AlarmsN values of at most 2,048 characters each', () => {
     const { stack, rollback } = stackWith();
     const alarms = Array.from({ length: 40 }, (_, i) => importedAlarm(stack, `alarm-${i}-${'x'.repeat(100)}`));
-    rollback.addTarget('Many', { alarms, target: appConfigTarget() });
+    rollback.addTarget('Many', { alarms, target: appConfigRollbackTarget() });
     const [association] = associations(stack);
     const values = Object.entries(association.parameters).filter(([name]) => name.startsWith('Alarms')).map(([, value]) => value as string);
     expect(values.length).toBeGreaterThan(1);
@@ -337,7 +337,7 @@ describe('alarm-state check validation', () => {
   it('refuses alarms whose ARNs cannot fit in 9 values, with the figure, the quota and the fix', () => {
     const { stack, rollback } = stackWith();
     const alarms = Array.from({ length: 100 }, (_, i) => importedAlarm(stack, `alarm-${i}-${'x'.repeat(240)}`));
-    expect(() => rollback.addTarget('TooMany', { alarms, target: appConfigTarget() })).toThrow(
+    expect(() => rollback.addTarget('TooMany', { alarms, target: appConfigRollbackTarget() })).toThrow(
       /^\[TestStack\/Rollback\/TooMany\] the 100 alarm ARNs .* can take \d+ characters once deployed; its extension association holds 9 values of 2048 characters .*\. Combine the alarms into a few cloudwatch.CompositeAlarm/);
   });
 
@@ -345,7 +345,7 @@ describe('alarm-state check validation', () => {
     const { stack, rollback } = stackWith({ alarmSources: [AlarmSource.account(ACCOUNT, { regions: ['us-west-2'] }), AlarmSource.account('222222222222')] });
     rollback.addTarget('Mixed', {
       alarms: [importedAlarm(stack, 'here'), importedAlarm(stack, 'there', 'us-west-2'), importedAlarm(stack, 'theirs', undefined, '222222222222')],
-      target: appConfigTarget(),
+      target: appConfigRollbackTarget(),
     });
     expect(parsed(associations(stack)[0].parameters.Alarms1)).toEqual([alarmArn('here')]);
     Annotations.fromStack(stack).hasWarning('/TestStack/Rollback/Mixed', Match.stringLikeRegexp('2 alarm\\(s\\) of this target \\(there, theirs\\) are in another account or Region'));
@@ -367,7 +367,7 @@ describe('alarm-state check validation', () => {
     const slo = new ResourceAlarm(stack, 'checkout-slo', 'Custom::SloAlarm');
     const logs = new ResourceAlarm(stack, 'checkout-log-errors', 'AWS::CloudWatch::LogAlarm');
 
-    rollback.addTarget('Kinds', { alarms: [slo, logs, metricAlarm(stack, 'Errors')], target: appConfigTarget() });
+    rollback.addTarget('Kinds', { alarms: [slo, logs, metricAlarm(stack, 'Errors')], target: appConfigRollbackTarget() });
 
     const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Rollback/Kinds', Match.stringLikeRegexp('not CloudWatch metric, composite or log alarms'));
     expect(warnings).toHaveLength(1);
@@ -377,7 +377,7 @@ describe('alarm-state check validation', () => {
 
   it('associates nothing for a target whose alarms are all elsewhere', () => {
     const { stack, rollback } = stackWith({ alarmSources: [AlarmSource.account(ACCOUNT, { regions: ['us-west-2'] })] });
-    rollback.addTarget('Away', { alarms: [importedAlarm(stack, 'there', 'us-west-2')], target: appConfigTarget() });
+    rollback.addTarget('Away', { alarms: [importedAlarm(stack, 'there', 'us-west-2')], target: appConfigRollbackTarget() });
     Template.fromStack(stack).resourceCountIs('AWS::AppConfig::ExtensionAssociation', 0);
   });
 });

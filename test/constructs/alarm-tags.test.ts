@@ -7,7 +7,7 @@ import { alarmArn, importedAlarm, metricAlarm, testStack } from './support';
 import { buildAlarmTagsStack } from '../../examples/readme-alarm-tags';
 import { matchesEventPattern } from '../../local/simulate/event-pattern';
 import { AlarmRollback, AlarmTagPropagation, RollbackTarget, TriggerOn } from '../../src';
-import { INPUT_VERSION } from '../../src/private/contract';
+import { INPUT_VERSION } from '../../src/contract';
 import { EVENT_PATTERN_MAX_CHARS } from '../../src/private/quotas';
 import taggedEvent from '../fixtures/tagged-alarm-state-change.json';
 
@@ -40,7 +40,7 @@ describe('a target watched by alarm tags', () => {
       target: RollbackTarget.appConfig(APPCONFIG),
     });
 
-    expect(added).toHaveLength(1);
+    expect(added.rules).toHaveLength(1);
     Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 1);
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       Name: Match.stringLikeRegexp(`^${rollback.ruleNamePrefix}Checkout-[0-9a-f]{6}-t$`),
@@ -90,7 +90,7 @@ describe('a target watched by alarm tags', () => {
       target: RollbackTarget.appConfig(APPCONFIG),
     });
 
-    expect(added).toHaveLength(2);
+    expect(added.rules).toHaveLength(2);
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { ...ALARM_EVENTS, resources: [alarmArn('errors')], detail: { state: { value: ['ALARM'] } } },
     });
@@ -120,7 +120,7 @@ describe('a target watched by alarm tags', () => {
   it('gives a tag-only Proton target no start rule', () => {
     const added = rollback.addTarget('Prod', { alarmTags: { rollback: 'prod' }, target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
 
-    expect(added).toHaveLength(1);
+    expect(added.rules).toHaveLength(1);
     Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 1);
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { alarmTags: { rollback: ['prod'] } } } });
   });

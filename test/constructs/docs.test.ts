@@ -12,7 +12,7 @@ const API = readFileSync(join(ROOT, 'API.md'), 'utf8');
 
 /** The doc comment of every RollbackOutcome member, on one line, as written in the source. */
 function outcomeDocs(): Map<string, string> {
-  const file = join(ROOT, 'src', 'rollback-outcome.ts');
+  const file = join(ROOT, 'src', 'contract', 'rollback-outcome.ts');
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const docs = new Map<string, string>();
   source.forEachChild((node) => {

@@ -4,8 +4,8 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { metricAlarm, testStack } from './support';
 import { AlarmRollback, RollbackOutcome, RollbackTarget } from '../../src';
-import { DEFAULT_NOTIFY_OUTCOMES, HandlerEnv } from '../../src/private/contract';
-import { ALARM_STATE_CHECK_RESULTS } from '../../src/rollback-dashboard';
+import { DEFAULT_NOTIFY_OUTCOMES, HandlerEnv } from '../../src/contract';
+import { ALARM_STATE_CHECK_RESULTS } from '../../src/monitoring/rollback-dashboard';
 
 interface GraphMetric {
   readonly namespace: string;

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as fc from 'fast-check';
 import { importedAlarm, testStack } from './support';
 import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, RollbackTarget, TriggerOn } from '../../src';
-import { HandlerEnv, isAlarmArn, Rules } from '../../src/private/contract';
+import { HandlerEnv, isAlarmArn, Rules } from '../../src/contract';
 
 // Property-based: for any value of a validated prop, the construct either
 // accepts it because it is valid, or throws a synth-time error that names the

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RollbackStack } from '../../examples/readme-quick-start';
-import { HandlerEnv } from '../../src/private/contract';
+import { HandlerEnv } from '../../src/contract';
 
 const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');

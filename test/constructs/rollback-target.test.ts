@@ -3,6 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import { arnJoin, importedAlarm, testStack } from './support';
 import { AlarmRollback, RollbackTarget } from '../../src';
+import { TargetKind } from '../../src/contract';
+import { TARGET_KINDS } from '../../src/targets/registry';
 
 function addTarget(stack: Stack, target: RollbackTarget, id = 'Target'): void {
   new AlarmRollback(stack, 'Rollback').addTarget(id, { alarms: [importedAlarm(stack, 'errors')], target });
@@ -158,5 +160,28 @@ describe('RollbackTarget.appConfig', () => {
       expect(() => addTarget(stack, RollbackTarget.appConfig({ applicationId: 'zzz9999', environment })))
         .toThrow(/\[TestStack\/Rollback\/Target\] environment TestStack\/Env belongs to application "abc1234", not to "zzz9999"/);
     });
+  });
+});
+
+describe('the registry of target kinds', () => {
+  it('has one definition for every kind the rule input names, and no other', () => {
+    expect(Object.keys(TARGET_KINDS).sort()).toEqual(Object.values(TargetKind).sort());
+  });
+
+  it('makes the definition each factory binds: the rule input names its kind', () => {
+    const stack = testStack();
+    const rollback = new AlarmRollback(stack, 'Rollback', { alarmStateChecks: false });
+    rollback.addTarget('Config', {
+      alarms: [importedAlarm(stack, 'errors')],
+      target: RollbackTarget.appConfig({ applicationId: 'abc1234', environmentId: 'def5678' }),
+    });
+    rollback.addTarget('Env', { alarms: [importedAlarm(stack, 'latency')], target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }) });
+
+    const templates = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))
+      .map((rule: any) => rule.Properties.Targets[0].InputTransformer.InputTemplate as string);
+    expect(templates).toEqual([
+      expect.stringContaining(`"kind":"${TargetKind.APPCONFIG}","name":"TestStack/Rollback/Config"`),
+      expect.stringContaining(`"kind":"${TargetKind.PROTON_ENVIRONMENT}","name":"TestStack/Rollback/Env"`),
+    ]);
   });
 });

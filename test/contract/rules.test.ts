@@ -1,4 +1,4 @@
-import { isAlarmArn, parseAlarmArn, Rules } from '../../src/private/contract';
+import { isAlarmArn, parseAlarmArn, Rules } from '../../src/contract';
 
 // The rules are checked in place by the construct, handler, local-service and
 // fuzz tests; these cases pin each rule to the limits of the AWS model it cites.

@@ -2,7 +2,7 @@ import { BakeFailedError, BakeGateDependencies, BakeReport, createBakeGate, phys
 import { BakeAlarm, BakeAlarmRead, decideBake } from '../../lambda/bake-gate/decide-bake';
 import { StackHistory } from '../../lambda/targets/cloudformation-stack/decide-stack-action';
 import { BakeGateProperty } from '../../src/contract/bake-gate';
-import { AlarmReadFailurePolicy, CheckResult, RollbackOutcome } from '../../src/private/contract';
+import { AlarmReadFailurePolicy, CheckResult, RollbackOutcome } from '../../src/contract';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/web/5b9c7f30-0f1e-11ef-9a31-0a1b2c3d4e5f';
 const ALARM_ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx';

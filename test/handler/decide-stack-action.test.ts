@@ -11,7 +11,7 @@ import {
   decideStackAction,
   stackToActOn,
 } from '../../lambda/targets/cloudformation-stack/decide-stack-action';
-import { RollbackOutcome } from '../../src/private/contract';
+import { RollbackOutcome } from '../../src/contract';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/web/5b9c7f30-0f1e-11ef-9a31-0a1b2c3d4e5f';
 const ALARM_AT = Date.parse('2026-11-20T14:03:10.109Z');

@@ -4,50 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import type { Clients } from '../../lambda/clients';
-import type { HandlerConfig } from '../../lambda/config';
-import { createHandler } from '../../lambda/rollback.lambda';
-import {
-  AppConfigTargetInput,
-  INPUT_VERSION,
-  ProtonEnvironmentTargetInput,
-  RollbackInput,
-} from '../../src/private/contract';
-import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
+import { createHandler } from '../../lambda/rollback/rollback.lambda';
+import type { Clients } from '../../lambda/shared/clients';
+import type { HandlerConfig } from '../../lambda/shared/config';
 
-export const METRIC_ALARM_ARN = metricAlarmEvent.resources[0];
-export const COMPOSITE_ALARM_ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-health';
-
-export const appConfigTarget = (overrides: Partial<AppConfigTargetInput> = {}): AppConfigTargetInput => ({
-  kind: 'appconfig',
-  name: 'Stack/Rollback/ConfigRollout',
-  alarmArns: [METRIC_ALARM_ARN, COMPOSITE_ALARM_ARN],
-  triggerStates: ['ALARM'],
-  actOnPausedAlarms: false,
-  applicationId: 'abc1234',
-  environmentId: 'env5678',
-  revertCompletedWithinSeconds: 0,
-  ...overrides,
-});
-
-export const protonTarget = (overrides: Partial<ProtonEnvironmentTargetInput> = {}): ProtonEnvironmentTargetInput => ({
-  kind: 'proton-environment',
-  name: 'Stack/Rollback/ProdEnvironment',
-  alarmArns: [METRIC_ALARM_ARN],
-  triggerStates: ['ALARM'],
-  actOnPausedAlarms: false,
-  environmentName: 'prod',
-  ...overrides,
-});
-
-export function ruleInput(target: AppConfigTargetInput | ProtonEnvironmentTargetInput, event: unknown = metricAlarmEvent): RollbackInput {
-  return { version: INPUT_VERSION, target, event };
-}
-
-/** A copy of the metric alarm fixture with other fields. */
-export function alarmEvent(changes: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...structuredClone(metricAlarmEvent), ...changes };
-}
+export { COMPOSITE_ALARM_ARN, METRIC_ALARM_ARN, alarmEvent, cloudWatchTime } from '../support/alarm-event';
+export { appConfigTarget, protonTarget, ruleInput } from '../support/rule-input';
 
 export const CONFIG: HandlerConfig = {
   ledgerTable: 'ledger',
@@ -57,24 +19,6 @@ export const CONFIG: HandlerConfig = {
   rollbackName: 'Stack/Rollback',
   claimLeaseSeconds: 30,
 };
-
-/**
- * The metric alarm fixture (or `base`) as if the alarm changed state at
- * `changedAt` (epoch ms): the event time EventBridge stamps, whole seconds,
- * and the state timestamp in CloudWatch's own format. For tests against
- * local services, whose deployments run on the real clock.
- */
-export function eventAt(changedAt: number, base: object = metricAlarmEvent): Record<string, any> {
-  const event = structuredClone(base) as Record<string, any>;
-  event.time = new Date(Math.floor(changedAt / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
-  event.detail.state.timestamp = cloudWatchTime(changedAt);
-  return event;
-}
-
-/** `2026-11-20T14:03:10.109+0000`, the way CloudWatch writes a state timestamp. */
-export function cloudWatchTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/Z$/, '+0000');
-}
 
 /** Epoch ms a little after the fixture's state change. */
 export const NOW = Date.parse('2026-11-20T14:03:11.000Z');

@@ -42,7 +42,7 @@ afterEach(async () => {
 const start = () => client.send(new StartDeploymentCommand({
   ApplicationId: APP,
   EnvironmentId: ENV,
-  DeploymentStrategyId: 'linear25',
+  DeploymentStrategyId: 'lin25',
   ConfigurationProfileId: 'prof123',
   ConfigurationVersion: '7',
   Description: 'Raise the cart limit',
@@ -134,7 +134,7 @@ describe('local AppConfig extensions', () => {
   });
 
   it('gives a seeded deployment no ticks from before it was seeded, only the ones due from then on', async () => {
-    server.state.seed({ deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25', startedAt: server.state.now() - 5.5 * MINUTE }] });
+    server.state.seed({ deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'lin25', startedAt: server.state.now() - 5.5 * MINUTE }] });
     await server.state.runDueTicks();
     expect(calls).toHaveLength(0);
 
@@ -153,7 +153,7 @@ describe('local AppConfig extensions', () => {
     });
     await start();
     server.state.advance(30_000);
-    await server.state.startDeployment('other12', 'envaaaa', { deploymentStrategyId: 'linear25', configurationProfileId: 'p', configurationVersion: '1' });
+    await server.state.startDeployment('other12', 'envaaaa', { deploymentStrategyId: 'lin25', configurationProfileId: 'prof1', configurationVersion: '1' });
     server.state.advance(2 * MINUTE);
     await server.state.runDueTicks();
 
@@ -165,7 +165,7 @@ describe('local AppConfig extensions', () => {
   it('invokes nothing for an environment without an association', async () => {
     server.state.seed({ applications: [{ id: 'other12', environments: [{ id: 'envaaaa' }] }] });
     await client.send(new StartDeploymentCommand({
-      ApplicationId: 'other12', EnvironmentId: 'envaaaa', DeploymentStrategyId: 'linear25', ConfigurationProfileId: 'p', ConfigurationVersion: '1',
+      ApplicationId: 'other12', EnvironmentId: 'envaaaa', DeploymentStrategyId: 'lin25', ConfigurationProfileId: 'prof1', ConfigurationVersion: '1',
     }));
     server.state.advance(20 * MINUTE);
     await server.state.runDueTicks();
@@ -189,7 +189,7 @@ describe('local AppConfig extensions', () => {
       bare.state.seed(APPCONFIG_SEED);
       const extension = bare.state.extensions.createExtension({ name: 'x', actions: { AT_DEPLOYMENT_TICK: [{ name: 't', uri: 'arn:fn' }] } });
       bare.state.extensions.associate({ extensionIdentifier: extension.arn, resourceArn: ENV_ARN });
-      await bare.state.startDeployment(APP, ENV, { deploymentStrategyId: 'linear25', configurationProfileId: 'p', configurationVersion: '1' });
+      await bare.state.startDeployment(APP, ENV, { deploymentStrategyId: 'lin25', configurationProfileId: 'prof1', configurationVersion: '1' });
       bare.state.advance(30_000);
       await bare.state.runDueTicks();
 

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { APP, APPCONFIG_SEED, appConfigClient, ENV, HOUR, MINUTE, sdkError } from './support';
 import { LocalAppConfig, startLocalAppConfig } from '../../local';
-import { Rules } from '../../src/private/contract';
+import { APPCONFIG_RULES } from '../../local/appconfig-server';
 
 let server: LocalAppConfig;
 let client: AppConfigClient;
@@ -27,7 +27,7 @@ afterEach(async () => {
   await server.close();
 });
 
-const start = (strategy = 'linear25') => client.send(new StartDeploymentCommand({
+const start = (strategy = 'lin25') => client.send(new StartDeploymentCommand({
   ApplicationId: APP,
   EnvironmentId: ENV,
   DeploymentStrategyId: strategy,
@@ -52,7 +52,7 @@ describe('local AppConfig with the real AppConfigClient', () => {
       Name: 'fast', DeploymentDurationInMinutes: 2, GrowthFactor: 50, FinalBakeTimeInMinutes: 1,
     }));
     const deployment = await client.send(new StartDeploymentCommand({
-      ApplicationId: app.Id, EnvironmentId: env.Id, DeploymentStrategyId: strategy.Id, ConfigurationProfileId: 'p', ConfigurationVersion: '1',
+      ApplicationId: app.Id, EnvironmentId: env.Id, DeploymentStrategyId: strategy.Id, ConfigurationProfileId: 'prof1', ConfigurationVersion: '1',
     }));
 
     expect(app.Id).toMatch(/^[a-z0-9]{7}$/);
@@ -62,7 +62,7 @@ describe('local AppConfig with the real AppConfigClient', () => {
   });
 
   it('starts deployment N+1 in DEPLOYING and refuses a second while one is in progress with ConflictException 409', async () => {
-    server.state.seed({ deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25', startedAt: server.state.now() - HOUR }] });
+    server.state.seed({ deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'lin25', startedAt: server.state.now() - HOUR }] });
 
     const started = await start();
     const error = await sdkError(start());
@@ -76,7 +76,7 @@ describe('local AppConfig with the real AppConfigClient', () => {
   it('lists deployments newest first, a page at a time', async () => {
     const t0 = server.state.now() - 10 * HOUR;
     server.state.seed({
-      deployments: [0, 1, 2, 3, 4].map((i) => ({ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25', startedAt: t0 + i * HOUR })),
+      deployments: [0, 1, 2, 3, 4].map((i) => ({ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'lin25', startedAt: t0 + i * HOUR })),
     });
 
     const first = await client.send(new ListDeploymentsCommand({ ApplicationId: APP, EnvironmentId: ENV, MaxResults: 2 }));
@@ -185,9 +185,9 @@ describe('local AppConfig with the real AppConfigClient', () => {
   });
 
   it.each([
-    ['ApplicationId', 'My-App', ENV],
-    ['EnvironmentId', APP, 'production'],
-  ])('answers BadRequestException 400 when %s is not an AppConfig Id, before looking anything up', async (member, ApplicationId, EnvironmentId) => {
+    ['applicationId', 'My-App', ENV],
+    ['environmentId', APP, 'production'],
+  ])('answers BadRequestException 400 when %s breaks the model\'s Id pattern, before looking anything up', async (member, ApplicationId, EnvironmentId) => {
     const errors = await Promise.all([
       sdkError(client.send(new ListDeploymentsCommand({ ApplicationId, EnvironmentId }))),
       sdkError(client.send(new GetDeploymentCommand({ ApplicationId, EnvironmentId, DeploymentNumber: 1 }))),
@@ -198,7 +198,7 @@ describe('local AppConfig with the real AppConfigClient', () => {
       expect(error.name).toBe('BadRequestException');
       expect(error.$metadata.httpStatusCode).toBe(400);
       expect(error.message).toContain(`at '${member}'`);
-      expect(error.message).toContain(Rules.APPCONFIG_ID.says);
+      expect(error.message).toContain(`Member must satisfy regular expression pattern: ${APPCONFIG_RULES.shapes.Id.pattern}`);
     }
   });
 
@@ -237,7 +237,7 @@ describe('local AppConfig with the real AppConfigClient', () => {
   it('seeds deployments rolled back by a CloudWatch alarm', async () => {
     const t0 = server.state.now() - HOUR;
     server.state.seed({
-      deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25', startedAt: t0, stopped: { at: t0 + 4 * MINUTE, triggeredBy: 'CLOUDWATCH_ALARM' } }],
+      deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'lin25', startedAt: t0, stopped: { at: t0 + 4 * MINUTE, triggeredBy: 'CLOUDWATCH_ALARM' } }],
     });
 
     const rolledBack = await get(1);
@@ -252,7 +252,7 @@ describe('local AppConfig with the real AppConfigClient', () => {
     const fastClient = appConfigClient(fast.endpoint);
     try {
       const { DeploymentNumber } = await fastClient.send(new StartDeploymentCommand({
-        ApplicationId: APP, EnvironmentId: ENV, DeploymentStrategyId: 'linear25', ConfigurationProfileId: 'p', ConfigurationVersion: '1',
+        ApplicationId: APP, EnvironmentId: ENV, DeploymentStrategyId: 'lin25', ConfigurationProfileId: 'prof1', ConfigurationVersion: '1',
       }));
       // 15 minutes of deployment and bake at 1 minute per real millisecond.
       await new Promise((resolve) => setTimeout(resolve, 50));

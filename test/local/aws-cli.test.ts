@@ -28,8 +28,8 @@ describe('local services with the AWS CLI', () => {
     appConfig.state.seed({
       ...APPCONFIG_SEED,
       deployments: [
-        { applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25', startedAt: t0 - 60 * MINUTE },
-        { applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25', startedAt: t0 },
+        { applicationId: APP, environmentId: ENV, deploymentStrategyId: 'lin25', startedAt: t0 - 60 * MINUTE },
+        { applicationId: APP, environmentId: ENV, deploymentStrategyId: 'lin25', startedAt: t0 },
       ],
     });
 

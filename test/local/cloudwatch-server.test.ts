@@ -211,14 +211,15 @@ describe('local CloudWatch log alarms and alarm mute rules', () => {
     expect(after.AlarmMuteRuleSummaries).toEqual([expect.objectContaining({ Status: 'EXPIRED' })]);
   });
 
-  it('gets a mute rule with its targets, and answers ResourceNotFound for an unknown one', async () => {
+  it('gets a mute rule with its targets, and answers the model\'s ResourceNotFoundException (404) for an unknown one', async () => {
     server.state.seed({ muteRules: [{ name: 'deploy-window', alarmNames: ['checkout-errors', 'checkout-latency'] }] });
 
     const rule = await client.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: 'deploy-window' }));
     const missing = await sdkError(client.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: 'nope' })));
 
     expect(rule).toMatchObject({ Name: 'deploy-window', Status: 'ACTIVE', MuteTargets: { AlarmNames: ['checkout-errors', 'checkout-latency'] } });
-    expect(missing.name).toBe('ResourceNotFound');
+    expect(missing.name).toBe('ResourceNotFoundException');
+    expect(missing.$metadata.httpStatusCode).toBe(404);
   });
 });
 
@@ -350,7 +351,7 @@ describe('local CloudWatch faults and wire', () => {
     expect(server.requests.map((r) => [r.status, r.error])).toEqual([[400, 'Throttling'], [400, 'Throttling'], [200, undefined]]);
   });
 
-  it('surfaces Throttling, then InternalServiceFault (500, code InternalServiceError), once the SDK runs out of attempts', async () => {
+  it('surfaces Throttling, then the common InternalFailure (500), once the SDK runs out of attempts', async () => {
     const once = new CloudWatchClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
     try {
       server.faults.add({ operation: 'DescribeAlarms', fault: 'throttle', times: 1 });
@@ -360,8 +361,8 @@ describe('local CloudWatch faults and wire', () => {
 
       expect(throttled.name).toBe('Throttling');
       expect(throttled.$metadata.httpStatusCode).toBe(400);
-      expect(failed.name).toBe('InternalServiceFault');
-      expect((failed as unknown as { Code: string }).Code).toBe('InternalServiceError');
+      expect(failed.name).toBe('InternalFailure');
+      expect((failed as unknown as { Code: string }).Code).toBe('InternalFailure');
       expect(failed.$metadata.httpStatusCode).toBe(500);
     } finally {
       once.destroy();

@@ -120,7 +120,7 @@ describe('fault injection', () => {
     const client = appConfigClient(server.endpoint, { maxAttempts: 1, requestHandler: { requestTimeout: 100, throwOnRequestTimeout: true } });
     try {
       const { DeploymentNumber } = await client.send(new StartDeploymentCommand({
-        ApplicationId: APP, EnvironmentId: ENV, DeploymentStrategyId: 'linear25', ConfigurationProfileId: 'p', ConfigurationVersion: '1',
+        ApplicationId: APP, EnvironmentId: ENV, DeploymentStrategyId: 'lin25', ConfigurationProfileId: 'prof1', ConfigurationVersion: '1',
       }));
       server.faults.add({ operation: 'StopDeployment', fault: 'latency', afterApply: true, latencyMs: 5_000, times: 1 });
       const stop = new StopDeploymentCommand({ ApplicationId: APP, EnvironmentId: ENV, DeploymentNumber });
@@ -141,7 +141,7 @@ describe('fault injection', () => {
 
   it('applies a stop, then drops the connection', async () => {
     const server = await appConfig();
-    server.state.seed({ deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear25' }] });
+    server.state.seed({ deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'lin25' }] });
     server.faults.add({ operation: 'StopDeployment', fault: 'dropConnection', afterApply: true, times: 1 });
     const client = appConfigClient(server.endpoint, { maxAttempts: 1 });
     try {

@@ -20,7 +20,7 @@ export const HOUR = 60 * MINUTE;
 export const APPCONFIG_SEED = {
   applications: [{ id: APP, name: 'checkout', environments: [{ id: ENV, name: 'prod' }] }],
   deploymentStrategies: [
-    { id: 'linear25', deploymentDurationInMinutes: 10, growthFactor: 25, growthType: 'LINEAR' as const, finalBakeTimeInMinutes: 5 },
+    { id: 'lin25', deploymentDurationInMinutes: 10, growthFactor: 25, growthType: 'LINEAR' as const, finalBakeTimeInMinutes: 5 },
     { id: 'expo10', deploymentDurationInMinutes: 20, growthFactor: 10, growthType: 'EXPONENTIAL' as const, finalBakeTimeInMinutes: 0 },
   ],
 };

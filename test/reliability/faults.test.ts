@@ -5,6 +5,7 @@ import {
   callsOf,
   countOutcomes,
   handlerEnv,
+  happeningNow,
   invokerFor,
   ledgerItems,
   loggedOutcomes,
@@ -26,7 +27,7 @@ describe('AppConfig failing', () => {
       .add({ operation: 'ListDeployments', fault: 'throttle', times: 2 })
       .add({ operation: 'StopDeployment', fault: 'throttle', times: 2 });
     rig().invoker = invokerFor(handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().dynamo.endpoint }));
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await rig().invoker!.invoke(input);
 
@@ -47,7 +48,7 @@ describe('AppConfig failing', () => {
   ])('records FAILED, retries and dead-letters the event when %s outlasts the SDK retries', async (scenario, rule) => {
     rig().appConfig.faults.add(rule);
     rig().invoker = invokerFor(handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().dynamo.endpoint }));
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await rig().invoker!.invoke(input);
 
@@ -69,7 +70,7 @@ describe('AppConfig failing', () => {
       rig().appConfig.faults.add({ operation: 'StopDeployment', fault: 'throttle' });
       const topicArn = 'arn:aws:sns:us-east-1:123456789012:rollbacks';
       rig().invoker = invokerFor(handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().dynamo.endpoint, sns: sink.endpoint, topicArn }));
-      const input = ruleInput(TARGET, alarmEvent());
+      const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
       const result = await rig().invoker!.invoke(input);
 
@@ -89,7 +90,7 @@ describe('AppConfig failing', () => {
   ])('makes one stop and classifies the SDK retry when %s', async (scenario, rule) => {
     rig().appConfig.faults.add(rule);
     rig().invoker = invokerFor(handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().dynamo.endpoint }));
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await rig().invoker!.invoke(input);
 
@@ -111,7 +112,7 @@ describe('the execution environment dying', () => {
     rig().appConfig.faults.add({ operation: 'StopDeployment', fault: 'latency', afterApply: true, latencyMs: 4_000, times: 1 });
     const env = handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().dynamo.endpoint, claimLeaseSeconds: 1 });
     rig().invoker = invokerFor(env, 1, { retryDelayMs: 1_500 });
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const pending = rig().invoker!.invoke(input);
     await waitFor(() => appliedOf(rig().appConfig.requests, 'StopDeployment').length === 1, 'the stop to be applied');
@@ -133,7 +134,7 @@ describe('the execution environment dying', () => {
     const env = handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().dynamo.endpoint, claimLeaseSeconds: 1 });
     // Lambda does not retry here, so only the redelivery can finish the work.
     rig().invoker = invokerFor(env, 1, { retryAttempts: 0 });
-    const event = alarmEvent();
+    const event = alarmEvent(happeningNow());
     const input = ruleInput(TARGET, event);
 
     const first = rig().invoker!.invoke(input);

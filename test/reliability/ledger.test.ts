@@ -4,6 +4,7 @@ import {
   callsOf,
   countOutcomes,
   handlerEnv,
+  happeningNow,
   invokerFor,
   ledgerItems,
   loggedOutcomes,
@@ -30,7 +31,7 @@ describe('the ledger failing', () => {
   ])('rolls back, logs the record and dead-letters the event when DynamoDB is %s', async (scenario, ledgerEndpoint) => {
     const ledger = await ledgerEndpoint();
     rig().invoker = invokerFor(handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: ledger.endpoint }));
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await rig().invoker!.invoke(input);
 
@@ -51,7 +52,7 @@ describe('the ledger failing', () => {
       faults: [{ operation: 'PutItem', fault: 'latency', afterApply: true, latencyMs: 2_500, times: 1 }],
     });
     rig().invoker = invokerFor(handlerEnv({ appConfig: rig().appConfig.endpoint, dynamo: rig().proxy!.endpoint }));
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await rig().invoker!.invoke(input);
 

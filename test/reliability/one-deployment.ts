@@ -1,15 +1,17 @@
 import { ScenarioFigures } from './figures';
 import {
+  alarmArn,
   appConfigTarget,
-  startLedger,
   recordScenario,
+  ROLLBACK_NAME,
+  startLedger,
 } from './support';
 import { AsyncInvoker, LatencyProxy, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 
 export const APP = 'app0001';
 export const ENV = 'env0001';
-export const TARGET = appConfigTarget(APP, ENV, ['checkout-5xx-rate']);
+export const TARGET = appConfigTarget({ applicationId: APP, environmentId: ENV, alarmArns: [alarmArn('checkout-5xx-rate')], name: `${ROLLBACK_NAME}/${ENV}` });
 
 /** What a test of one in-progress AppConfig deployment works with; fresh for every test. */
 export interface OneDeployment {

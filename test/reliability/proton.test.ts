@@ -1,25 +1,28 @@
 import { ScenarioFigures } from './figures';
 import {
+  alarmArn,
   alarmEvent,
   callsOf,
   countOutcomes,
   handlerEnv,
+  happeningNow,
   invokerFor,
   ledgerItems,
   protonTarget,
+  recordScenario,
+  ROLLBACK_NAME,
   ruleInput,
   startLedger,
   waitFor,
-  recordScenario,
 } from './support';
 import { AsyncInvoker, LocalDynamo, LocalProton, startLocalProton } from '../../local';
-import { RollbackInput } from '../../src/private/contract';
+import { RollbackInput } from '../../src/contract';
 
 // Proton environment targets under the same faults: the cancel is made once,
 // and a cancel Proton refuses because the update ended first is classified.
 const SUITE = 'proton';
 const DEPLOYMENT_MS = 5 * 60_000;
-const TARGET = protonTarget('prod', ['checkout-5xx-rate']);
+const TARGET = protonTarget({ environmentName: 'prod', alarmArns: [alarmArn('checkout-5xx-rate')], name: `${ROLLBACK_NAME}/prod` });
 
 let proton: LocalProton;
 let dynamo: LocalDynamo;
@@ -61,7 +64,7 @@ describe('Proton failing', () => {
       .add({ operation: 'GetEnvironment', fault: 'throttle', times: 2 })
       .add({ operation: 'CancelEnvironmentDeployment', fault: 'throttle', times: 2 });
     invoker = startInvoker();
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await invoker.invoke(input);
 
@@ -78,7 +81,7 @@ describe('Proton failing', () => {
     // The cancel is held back; meanwhile the update reaches its end and SUCCEEDS.
     proton.faults.add({ operation: 'CancelEnvironmentDeployment', fault: 'latency', latencyMs: 500, times: 1 });
     invoker = startInvoker();
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const pending = invoker.invoke(input);
     await waitFor(() => callsOf(proton.requests, 'CancelEnvironmentDeployment').length === 1, 'the cancel to arrive');
@@ -97,7 +100,7 @@ describe('Proton failing', () => {
   it('cancels once and classifies the SDK retry when the cancel connection drops after Proton applied it', async () => {
     proton.faults.add({ operation: 'CancelEnvironmentDeployment', fault: 'dropConnection', afterApply: true, times: 1 });
     invoker = startInvoker();
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await invoker.invoke(input);
 
@@ -112,7 +115,7 @@ describe('Proton failing', () => {
   it('dead-letters the event after FAILED attempts when the cancel is throttled past the SDK retries', async () => {
     proton.faults.add({ operation: 'CancelEnvironmentDeployment', fault: 'throttle' });
     invoker = startInvoker();
-    const input = ruleInput(TARGET, alarmEvent());
+    const input = ruleInput(TARGET, alarmEvent(happeningNow()));
 
     const result = await invoker.invoke(input);
 
@@ -130,7 +133,7 @@ describe('Proton failing', () => {
     draw = () => (reads++ % 3 === 0 ? 0 : 1);
     proton.faults.add({ operation: 'GetEnvironment', fault: 'throttle', probability: 0.5 });
     invoker = startInvoker(4);
-    const inputs = Array.from({ length: 30 }, () => ruleInput(TARGET, alarmEvent()));
+    const inputs = Array.from({ length: 30 }, () => ruleInput(TARGET, alarmEvent(happeningNow())));
 
     const results = await Promise.all(inputs.map((input) => invoker!.invoke(input)));
 

@@ -1,20 +1,23 @@
 import { ScenarioFigures } from './figures';
 import {
+  alarmArn,
   alarmEvent,
   appConfigTarget,
   appliedOf,
   countOutcomes,
   handlerEnv,
+  happeningNow,
   invokerFor,
   ledgerItems,
   loggedOutcomes,
   protonTarget,
   recordScenario,
+  ROLLBACK_NAME,
   ruleInput,
   startLedger,
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, LocalProton, startLocalAppConfig, startLocalProton } from '../../local';
-import { RollbackInput } from '../../src/private/contract';
+import { RollbackInput } from '../../src/contract';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
 
 // While the service refuses every stop (throttling past the SDK retries),
@@ -77,8 +80,8 @@ describe.each([
   {
     service: 'appconfig' as const,
     operation: 'StopDeployment',
-    target: appConfigTarget(APP, ENV, ALARMS),
-    sameEnvironment: appConfigTarget(APP, ENV, ALARMS, `Stack/Rollback/${ENV}-again`),
+    target: appConfigTarget({ applicationId: APP, environmentId: ENV, alarmArns: ALARMS.map(alarmArn), name: `${ROLLBACK_NAME}/${ENV}` }),
+    sameEnvironment: appConfigTarget({ applicationId: APP, environmentId: ENV, alarmArns: ALARMS.map(alarmArn), name: `Stack/Rollback/${ENV}-again` }),
     acted: 'ROLLED_BACK',
     state: () => appConfig.state.getDeployment(APP, ENV, 1).state,
     running: 'DEPLOYING',
@@ -89,8 +92,8 @@ describe.each([
   {
     service: 'proton' as const,
     operation: 'CancelEnvironmentDeployment',
-    target: protonTarget('prod', ALARMS),
-    sameEnvironment: { ...protonTarget('prod', ALARMS), name: 'Stack/Rollback/prod-again' },
+    target: protonTarget({ environmentName: 'prod', alarmArns: ALARMS.map(alarmArn), name: `${ROLLBACK_NAME}/prod` }),
+    sameEnvironment: { ...protonTarget({ environmentName: 'prod', alarmArns: ALARMS.map(alarmArn), name: `${ROLLBACK_NAME}/prod` }), name: 'Stack/Rollback/prod-again' },
     acted: 'CANCEL_REQUESTED',
     state: () => proton.state.getEnvironment('prod').deploymentStatus,
     running: 'IN_PROGRESS',
@@ -101,7 +104,8 @@ describe.each([
 ])('$service refusing every $operation', ({ service, operation, target, sameEnvironment, acted, state, running, stopped, faults, requests }) => {
   it(`fails and dead-letters every event of a burst of ${BURST}, records no ALREADY_STOPPED, then makes one call once the service recovers`, async () => {
     faults().add({ operation, fault: 'throttle' });
-    const burst = Array.from({ length: BURST }, (_, index) => ruleInput(target, alarmEvent(ALARMS[index % ALARMS.length])));
+    const burst = Array.from({ length: BURST }, (_, index) =>
+      ruleInput(target, alarmEvent({ alarmName: ALARMS[index % ALARMS.length], ...happeningNow() })));
 
     const refused = await all(burst);
 
@@ -125,7 +129,7 @@ describe.each([
 
   it('fails both targets of one alarm on the same environment while refused, then makes one call', async () => {
     faults().add({ operation, fault: 'throttle' });
-    const event = alarmEvent(ALARMS[0]);
+    const event = alarmEvent({ alarmName: ALARMS[0], ...happeningNow() });
     const inputs = [ruleInput(target, event), ruleInput(sameEnvironment, event)];
 
     const refused = await all(inputs);

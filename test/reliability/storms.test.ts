@@ -1,19 +1,22 @@
 import { ScenarioFigures } from './figures';
 import {
+  alarmArn,
   alarmEvent,
   appConfigDeployment,
   appConfigTarget,
   callsOf,
   countOutcomes,
   handlerEnv,
+  happeningNow,
   invokerFor,
   ledgerItems,
+  recordScenario,
+  ROLLBACK_NAME,
   ruleInput,
   startLedger,
-  recordScenario,
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
-import { RollbackInput } from '../../src/private/contract';
+import { RollbackInput } from '../../src/contract';
 
 // Alarm storms: many events at once, spread over several execution
 // environments that share one ledger, as Lambda scales out.
@@ -72,8 +75,9 @@ describe('one deployment, many alarms', () => {
       deployments: [{ applicationId: APP, environmentId: ENV, deploymentStrategyId: 'linear10', startedAt: Date.now() - MINUTE }],
     });
   });
-  const target = appConfigTarget(APP, ENV, ALARMS);
-  const events = (count: number) => Array.from({ length: count }, (_, index) => ruleInput(target, alarmEvent(ALARMS[index % ALARMS.length])));
+  const target = appConfigTarget({ applicationId: APP, environmentId: ENV, alarmArns: ALARMS.map(alarmArn), name: `${ROLLBACK_NAME}/${ENV}` });
+  const events = (count: number) => Array.from({ length: count }, (_, index) =>
+    ruleInput(target, alarmEvent({ alarmName: ALARMS[index % ALARMS.length], ...happeningNow() })));
 
   it(`makes exactly one StopDeployment call for 100 concurrent alarms of one deployment on ${INSTANCES} instances`, async () => {
     invoker = startInvoker();
@@ -117,7 +121,7 @@ describe('many deployments at once', () => {
   const targets = Array.from({ length: TARGETS }, (_, index) => {
     const applicationId = `app000${index % 2}`;
     const environmentId = `env${String(index).padStart(4, '0')}`;
-    return { index, applicationId, environmentId, deploymentNumber: index + 1, alarm: `alarm-${index}`, input: appConfigTarget(applicationId, environmentId, [`alarm-${index}`]) };
+    return { index, applicationId, environmentId, deploymentNumber: index + 1, alarm: `alarm-${index}`, input: appConfigTarget({ applicationId, environmentId, alarmArns: [alarmArn(`alarm-${index}`)], name: `${ROLLBACK_NAME}/${environmentId}` }) };
   });
 
   beforeEach(() => {
@@ -137,7 +141,7 @@ describe('many deployments at once', () => {
 
   it(`stops each of ${TARGETS} targets alarming at once with its own identifiers, none crossed`, async () => {
     invoker = startInvoker();
-    const inputs = targets.map((target) => ruleInput(target.input, alarmEvent(target.alarm)));
+    const inputs = targets.map((target) => ruleInput(target.input, alarmEvent({ alarmName: target.alarm, ...happeningNow() })));
 
     const results = await storm(inputs);
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'crypto';
 import { ScanCommand, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { ScenarioFigures, recordFigures } from './figures';
 import {
@@ -9,20 +8,15 @@ import {
   LocalDynamo,
   RecordedRequest,
 } from '../../local';
-import {
-  AppConfigTargetInput,
-  INPUT_VERSION,
-  Ledger,
-  ProtonEnvironmentTargetInput,
-  RollbackInput,
-} from '../../src/private/contract';
-import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
+import { Ledger, RollbackInput } from '../../src/contract';
+import { alarmArn, alarmEvent, happeningNow } from '../support/alarm-event';
 import { ROLLBACK_NAME, handlerEnv } from '../support/handler-env';
 import { TABLE, constructDefaults, startLedger } from '../support/synthesized-ledger';
 
 export { TABLE, constructDefaults, startLedger };
 export { ROLLBACK_NAME, handlerEnv };
-const ACCOUNT = '123456789012';
+export { alarmArn, alarmEvent, happeningNow };
+export { appConfigTarget, protonTarget, ruleInput } from '../support/rule-input';
 
 /**
  * `count` execution environments of the bundled handler behind one
@@ -35,52 +29,6 @@ export function invokerFor(env: Record<string, string>, count = 1, options: Part
     retryAttempts: constructDefaults().asyncRetryAttempts,
     ...options,
   });
-}
-
-export const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
-
-/**
- * A CloudWatch alarm state change into ALARM at `changedAt` (now unless
- * given), with a fresh EventBridge event id unless given one. The local
- * services run on the real clock, and the handler judges deployments at the
- * state change.
- */
-export function alarmEvent(alarmName = 'checkout-5xx-rate', id: string = randomUUID(), changedAt = Date.now()): Record<string, unknown> {
-  const event = structuredClone(metricAlarmEvent) as Record<string, any>;
-  event.id = id;
-  event.resources = [alarmArn(alarmName)];
-  event.time = new Date(Math.floor(changedAt / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
-  event.detail.alarmName = alarmName;
-  event.detail.state.timestamp = new Date(changedAt).toISOString().replace(/Z$/, '+0000');
-  return event;
-}
-
-export function appConfigTarget(applicationId: string, environmentId: string, alarmNames: string[], name = `${ROLLBACK_NAME}/${environmentId}`): AppConfigTargetInput {
-  return {
-    kind: 'appconfig',
-    name,
-    alarmArns: alarmNames.map(alarmArn),
-    triggerStates: ['ALARM'],
-    actOnPausedAlarms: false,
-    applicationId,
-    environmentId,
-    revertCompletedWithinSeconds: 0,
-  };
-}
-
-export function protonTarget(environmentName: string, alarmNames: string[]): ProtonEnvironmentTargetInput {
-  return {
-    kind: 'proton-environment',
-    name: `${ROLLBACK_NAME}/${environmentName}`,
-    alarmArns: alarmNames.map(alarmArn),
-    triggerStates: ['ALARM'],
-    actOnPausedAlarms: false,
-    environmentName,
-  };
-}
-
-export function ruleInput(target: AppConfigTargetInput | ProtonEnvironmentTargetInput, event: Record<string, unknown>): RollbackInput {
-  return { version: INPUT_VERSION, target, event };
 }
 
 /** One ledger record (claims on deployments and unfinished event claims are not records). */

@@ -4,11 +4,11 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { CloudFormationStub, startCloudFormationStub } from './cloudformation-stub';
-import { actionKey, eventKey, keyAttributes } from '../../lambda/ledger/ledger-keys';
-import { writeRecord } from '../../lambda/ledger/write-record';
+import { actionKey, eventKey, keyAttributes } from '../../lambda/shared/ledger/ledger-keys';
+import { writeRecord } from '../../lambda/shared/ledger/write-record';
 import { main } from '../../local/cli';
 import { LocalDynamo } from '../../local/dynamodb';
-import { RollbackOutcome, RollbackRecord } from '../../src/private/contract';
+import { RollbackOutcome, RollbackRecord } from '../../src/contract';
 import { startLedger, TABLE } from '../support/synthesized-ledger';
 
 // The built command, as `npx cdk-alarm-rollback` runs it from the cdk-alarm-rollback-cli package.

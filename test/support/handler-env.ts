@@ -1,6 +1,6 @@
 import { TABLE } from './synthesized-ledger';
 import { localEndpoints } from '../../local';
-import { HandlerEnv } from '../../src/private/contract';
+import { HandlerEnv } from '../../src/contract';
 
 /** The rollback name the handler is given in local runs (a stack `Stack` with `AlarmRollback` `Rollback`). */
 export const ROLLBACK_NAME = 'Stack/Rollback';

@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnTableResource, LocalDynamo, createTableFromResource, startLocalDynamo } from '../../local';
 import { AlarmRollback } from '../../src/alarm-rollback';
-import { Ledger } from '../../src/private/contract';
+import { Ledger } from '../../src/contract';
 
 /** The ledger table name the handler is given in local runs. */
 export const TABLE = 'ledger';

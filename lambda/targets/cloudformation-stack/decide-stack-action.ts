@@ -1,4 +1,4 @@
-import { RollbackOutcome } from '../../../src/private/contract';
+import { RollbackOutcome } from '../../../src/contract';
 import { UnexpectedAnswerError } from '../../errors';
 
 /**

@@ -1,0 +1,15 @@
+/**
+ * What set a decision in motion: the `trigger` of a ledger record and the
+ * `Trigger` dimension of the handler's metrics.
+ */
+export enum RollbackTrigger {
+  /** A CloudWatch alarm state-change event, delivered by an EventBridge rule. */
+  ALARM_EVENT = 'ALARM_EVENT',
+  /** AppConfig's AT_DEPLOYMENT_TICK extension call, made throughout a rollout and its bake. */
+  DEPLOYMENT_TICK = 'DEPLOYMENT_TICK',
+  /**
+   * A deployment starting: AppConfig's PRE_START_DEPLOYMENT extension call,
+   * or a Proton environment deployment going IN_PROGRESS.
+   */
+  DEPLOYMENT_START = 'DEPLOYMENT_START',
+}
