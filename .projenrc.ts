@@ -234,7 +234,10 @@ project.eslint?.allowDevDeps('local/**');
 // Inside lambda/ the arrows point one way (docs/layout.md): the entries
 // (rollback/, alarm-state/) use targets/ and shared/; targets/ uses shared/;
 // shared/, the AWS-call layer, uses no feature folder.
-const HANDLER_FEATURES = ['./lambda/rollback', './lambda/alarm-state', './lambda/targets'];
+const HANDLER_FEATURES = ['./lambda/rollback', './lambda/alarm-state', './lambda/bake-gate', './lambda/targets'];
+/** The handler's entries (each an entry point of the bundle) and its target kinds. */
+const HANDLER_ENTRIES = ['rollback', 'alarm-state', 'bake-gate'];
+const TARGET_KINDS = ['appconfig', 'proton-environment', 'cloudformation-stack'];
 const ONE_KIND_ALONE = 'One target kind never imports another: share through lambda/targets/target-runner.ts or lambda/shared/';
 project.eslint?.addOverride({
   files: ['lambda/**/*.ts'],
@@ -254,13 +257,19 @@ project.eslint?.addOverride({
         },
         {
           target: './lambda/targets',
-          from: ['./lambda/rollback', './lambda/alarm-state'],
+          from: ['./lambda/rollback', './lambda/alarm-state', './lambda/bake-gate'],
           message: 'A target runner serves the entries and imports none of them: move what both need into lambda/shared/',
         },
-        { target: './lambda/targets/appconfig', from: './lambda/targets/proton-environment', message: ONE_KIND_ALONE },
-        { target: './lambda/targets/proton-environment', from: './lambda/targets/appconfig', message: ONE_KIND_ALONE },
-        { target: './lambda/rollback', from: './lambda/alarm-state', message: 'The two entries share through lambda/shared/ only' },
-        { target: './lambda/alarm-state', from: './lambda/rollback', message: 'The two entries share through lambda/shared/ only' },
+        ...TARGET_KINDS.map((kind) => ({
+          target: `./lambda/targets/${kind}`,
+          from: TARGET_KINDS.filter((other) => other !== kind).map((other) => `./lambda/targets/${other}`),
+          message: ONE_KIND_ALONE,
+        })),
+        ...HANDLER_ENTRIES.map((entry) => ({
+          target: `./lambda/${entry}`,
+          from: HANDLER_ENTRIES.filter((other) => other !== entry).map((other) => `./lambda/${other}`),
+          message: 'The entries share through lambda/shared/ and lambda/targets/ only',
+        })),
       ],
     }],
   },

@@ -34,18 +34,18 @@ export interface LocalCloudFormation extends RunningService {
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const API_VERSION = '2010-05-15';
 
-/** One member rule of an operation's input shape. */
-export interface MemberRule {
+/** One member rule of an operation's input shape, as the query server checks it (named apart from service-model.ts's MemberRule, a restJson member binding). */
+export interface QueryMemberRule {
   readonly required?: boolean;
   readonly min?: number;
   readonly max?: number;
   readonly pattern?: string;
 }
 
-const TOKEN: MemberRule = { min: 1, max: 128, pattern: '[a-zA-Z0-9][-a-zA-Z0-9]*' };
-const NEXT_TOKEN: MemberRule = { min: 1, max: 1024 };
-const ROLE_ARN: MemberRule = { min: 20, max: 2048 };
-const STACK_NAME_OR_ID: MemberRule = {
+const TOKEN: QueryMemberRule = { min: 1, max: 128, pattern: '[a-zA-Z0-9][-a-zA-Z0-9]*' };
+const NEXT_TOKEN: QueryMemberRule = { min: 1, max: 1024 };
+const ROLE_ARN: QueryMemberRule = { min: 20, max: 2048 };
+const STACK_NAME_OR_ID: QueryMemberRule = {
   required: true,
   min: 1,
   pattern: '([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)',
@@ -58,7 +58,7 @@ const STACK_NAME_OR_ID: MemberRule = {
  * parameter. test/local/cloudformation-server.test.ts checks this table
  * against the model file, so a model update that changes a rule fails there.
  */
-export const CLOUDFORMATION_INPUT_RULES: Readonly<Record<string, Readonly<Record<string, MemberRule>>>> = {
+export const CLOUDFORMATION_INPUT_RULES: Readonly<Record<string, Readonly<Record<string, QueryMemberRule>>>> = {
   DescribeStacks: { StackName: {}, NextToken: NEXT_TOKEN },
   DescribeStackEvents: { StackName: { required: true }, NextToken: NEXT_TOKEN },
   ListStacks: { NextToken: NEXT_TOKEN },

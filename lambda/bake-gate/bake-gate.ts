@@ -1,7 +1,7 @@
-import { CheckResult, CheckResultName, RollbackOutcome } from '../../src/contract';
-import { errorText } from '../errors';
 import { BakeRequest, parseBakeRequest } from './bake-request';
 import { BakeAlarmRead, BakeDecision, BakeRules, decideBake } from './decide-bake';
+import { AlarmStateCheckResult, RollbackOutcome } from '../../src/contract';
+import { errorText } from '../shared/errors';
 import { claimKeyOf, isStoppedStatus, StackHistory } from '../targets/cloudformation-stack/decide-stack-action';
 
 /**
@@ -49,7 +49,7 @@ export interface BakeReport {
   readonly stackId: string;
   readonly target?: string;
   readonly claimKey?: string;
-  readonly result: CheckResultName | 'SKIPPED';
+  readonly result: AlarmStateCheckResult | 'SKIPPED';
   /** Set when the gate decided for the update: the outcome recorded in the ledger. */
   readonly outcome?: RollbackOutcome;
   readonly note: string;
@@ -97,7 +97,7 @@ export function createBakeGate(deps: BakeGateDependencies) {
       request = parseBakeRequest(input);
     } catch (error) {
       const fields = looseFields(input);
-      return skip(fields, CheckResult.REJECTED, `the gate's request could not be read (${errorText(error)}); the update goes on unbaked`);
+      return skip(fields, AlarmStateCheckResult.REJECTED, `the gate's request could not be read (${errorText(error)}); the update goes on unbaked`);
     }
     const physicalResourceId = request.physicalResourceId ?? physicalIdOf(request.stackId, request.logicalResourceId);
     const target = request.properties.target || undefined;
@@ -111,7 +111,7 @@ export function createBakeGate(deps: BakeGateDependencies) {
       const now = deps.now();
       const stack = await deps.readStack(request.stackId, now);
       if (stack === undefined) {
-        return await skip({ ...request, physicalResourceId }, CheckResult.FAULT, 'the gate\'s own stack was not found; the update goes on unbaked', target);
+        return await skip({ ...request, physicalResourceId }, AlarmStateCheckResult.FAULT, 'the gate\'s own stack was not found; the update goes on unbaked', target);
       }
       if (isStoppedStatus(stack.stack.status)) {
         // CloudFormation is rolling back: this Update puts the old properties back.
@@ -119,7 +119,7 @@ export function createBakeGate(deps: BakeGateDependencies) {
       }
       const start = stack.transitions.find((t) => HOLDABLE.has(t.status));
       if (!HOLDABLE.has(stack.stack.status) || start === undefined) {
-        return await skip({ ...request, physicalResourceId }, CheckResult.FAULT, `the stack is ${stack.stack.status} with no update start in its events; the update goes on unbaked`, target);
+        return await skip({ ...request, physicalResourceId }, AlarmStateCheckResult.FAULT, `the stack is ${stack.stack.status} with no update start in its events; the update goes on unbaked`, target);
       }
       const claimKey = claimKeyOf(stack.stack.stackId, start.at);
       const data: BakeData = {
@@ -133,12 +133,12 @@ export function createBakeGate(deps: BakeGateDependencies) {
         stackId: request.stackId,
         target,
         claimKey,
-        result: CheckResult.NOT_CHECKED,
+        result: AlarmStateCheckResult.NOT_CHECKED,
         note: `baking until ${data.BakeEndsAt} for the ${start.status === 'CREATE_IN_PROGRESS' ? 'creation' : 'update'} that started at ${data.UpdateStartedAt}`,
       });
       return { PhysicalResourceId: physicalResourceId, Data: data };
     } catch (error) {
-      return skip({ ...request, physicalResourceId }, CheckResult.FAULT, `the gate failed before its bake (${errorText(error)}); the update goes on unbaked`, target);
+      return skip({ ...request, physicalResourceId }, AlarmStateCheckResult.FAULT, `the gate failed before its bake (${errorText(error)}); the update goes on unbaked`, target);
     }
   }
 
@@ -147,7 +147,7 @@ export function createBakeGate(deps: BakeGateDependencies) {
     try {
       request = parseBakeRequest(input);
     } catch (error) {
-      await report({ phase: 'TICK', stackId: looseFields(input).stackId, result: CheckResult.REJECTED, note: `the gate's request could not be read (${errorText(error)}); the bake ends` });
+      await report({ phase: 'TICK', stackId: looseFields(input).stackId, result: AlarmStateCheckResult.REJECTED, note: `the gate's request could not be read (${errorText(error)}); the bake ends` });
       return { IsComplete: true };
     }
     if (request.requestType === 'Delete' || request.data.Mode !== 'BAKE') {
@@ -158,7 +158,7 @@ export function createBakeGate(deps: BakeGateDependencies) {
     const bakeEndsAt = Date.parse(String(request.data.BakeEndsAt));
     const claimKey = typeof request.data.ClaimKey === 'string' ? request.data.ClaimKey : undefined;
     if (Number.isNaN(updateStartedAt) || Number.isNaN(bakeEndsAt) || claimKey === undefined) {
-      await report({ phase: 'TICK', stackId: request.stackId, target, result: CheckResult.REJECTED, note: `onEvent's Data ${JSON.stringify(request.data)} could not be read; the bake ends` });
+      await report({ phase: 'TICK', stackId: request.stackId, target, result: AlarmStateCheckResult.REJECTED, note: `onEvent's Data ${JSON.stringify(request.data)} could not be read; the bake ends` });
       return { IsComplete: true };
     }
     let decision: BakeDecision;
@@ -166,7 +166,7 @@ export function createBakeGate(deps: BakeGateDependencies) {
       const read = await deps.readAlarms(request.properties.alarmArns, request.properties.rules);
       decision = decideBake(read, request.properties.rules, { updateStartedAt, bakeEndsAt, now: deps.now() });
     } catch (error) {
-      await report({ phase: 'TICK', stackId: request.stackId, target, claimKey, result: CheckResult.FAULT, note: `the gate failed during its bake (${errorText(error)}); the bake ends and the update goes on` });
+      await report({ phase: 'TICK', stackId: request.stackId, target, claimKey, result: AlarmStateCheckResult.FAULT, note: `the gate failed during its bake (${errorText(error)}); the bake ends and the update goes on` });
       return { IsComplete: true };
     }
     if (decision.kind === 'WAIT') {

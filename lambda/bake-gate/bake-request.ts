@@ -1,8 +1,5 @@
 import type { BakeRules } from './decide-bake';
-// src/contract/ is the contract's home in the new layout; the import rule's exception moves there with the split.
-// eslint-disable-next-line import/no-restricted-paths
-import { BakeGateLimits, BakeGateProperty } from '../../src/contract/bake-gate';
-import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName } from '../../src/contract';
+import { AlarmReadFailure, BakeGateLimits, BakeGateProperty } from '../../src/contract';
 
 /** What the gate reads of a CloudFormation custom-resource request (User Guide, "Custom resource request types"). */
 export interface BakeRequest {
@@ -67,7 +64,7 @@ const EMPTY: BakeGateProperties = {
   bakeSeconds: 0,
   target: '',
   alarmArns: [],
-  rules: { triggerStates: [], actOnPausedAlarms: false, blockStart: false, alarmReadFailure: AlarmReadFailurePolicy.ROLL_BACK },
+  rules: { triggerStates: [], actOnPausedAlarms: false, blockStart: false, alarmReadFailure: AlarmReadFailure.ROLL_BACK },
 };
 
 function parseProperties(props: Record<string, unknown>): BakeGateProperties {
@@ -78,8 +75,8 @@ function parseProperties(props: Record<string, unknown>): BakeGateProperties {
     throw new BakeRequestError(`${P.BAKE_SECONDS} is ${JSON.stringify(props[P.BAKE_SECONDS])}; it must be whole seconds from 1 to ${BakeGateLimits.MAX_BAKE_SECONDS}`);
   }
   const policy = text(props[P.ALARM_READ_FAILURE], P.ALARM_READ_FAILURE);
-  if (!Object.values(AlarmReadFailurePolicy).includes(policy as AlarmReadFailurePolicyName)) {
-    throw new BakeRequestError(`${P.ALARM_READ_FAILURE} is ${JSON.stringify(policy)}; it must be one of ${Object.values(AlarmReadFailurePolicy).join(', ')}`);
+  if (!Object.values(AlarmReadFailure).includes(policy as AlarmReadFailure)) {
+    throw new BakeRequestError(`${P.ALARM_READ_FAILURE} is ${JSON.stringify(policy)}; it must be one of ${Object.values(AlarmReadFailure).join(', ')}`);
   }
   return {
     templateHash: text(props[P.TEMPLATE_HASH], P.TEMPLATE_HASH),
@@ -90,7 +87,7 @@ function parseProperties(props: Record<string, unknown>): BakeGateProperties {
       triggerStates: texts(props[P.TRIGGER_STATES], P.TRIGGER_STATES),
       actOnPausedAlarms: flag(props[P.ACT_ON_PAUSED_ALARMS], P.ACT_ON_PAUSED_ALARMS),
       blockStart: flag(props[P.BLOCK_START], P.BLOCK_START),
-      alarmReadFailure: policy as AlarmReadFailurePolicyName,
+      alarmReadFailure: policy as AlarmReadFailure,
     },
   };
 }

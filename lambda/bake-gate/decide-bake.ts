@@ -1,5 +1,5 @@
-import { AlarmReadFailurePolicy, AlarmReadFailurePolicyName, CheckResult, CheckResultName } from '../../src/contract';
-import { pausedBecause } from '../alarm-state/firing-alarms';
+import { AlarmReadFailure, AlarmStateCheckResult } from '../../src/contract';
+import { pausedBecause } from '../shared/cloudwatch/firing-alarms';
 import { CLOCK_SKEW_TOLERANCE_MS } from '../targets/cloudformation-stack/decide-stack-action';
 
 /** What the gate needs of one alarm. */
@@ -36,7 +36,7 @@ export interface BakeRules {
   readonly actOnPausedAlarms: boolean;
   /** The start gate: an alarm firing since before the update fails it too. */
   readonly blockStart: boolean;
-  readonly alarmReadFailure: AlarmReadFailurePolicyName;
+  readonly alarmReadFailure: AlarmReadFailure;
 }
 
 /** The bake's times, epoch ms. */
@@ -50,11 +50,11 @@ export interface BakeTimes {
 
 export type BakeDecision =
   /** Not yet: isComplete answers false and is asked again. */
-  | { readonly kind: 'WAIT'; readonly result: CheckResultName; readonly note?: string }
+  | { readonly kind: 'WAIT'; readonly result: AlarmStateCheckResult; readonly note?: string }
   /** The bake is over: isComplete answers true and the update completes. */
-  | { readonly kind: 'PASS'; readonly result: CheckResultName; readonly note?: string }
+  | { readonly kind: 'PASS'; readonly result: AlarmStateCheckResult; readonly note?: string }
   /** Fail the gate, so CloudFormation rolls the whole update back. */
-  | { readonly kind: 'FAIL'; readonly result: CheckResultName; readonly reason: string; readonly firing: readonly string[] };
+  | { readonly kind: 'FAIL'; readonly result: AlarmStateCheckResult; readonly reason: string; readonly firing: readonly string[] };
 
 /**
  * One poll of the bake, pure so each row is tested alone.
@@ -70,12 +70,12 @@ export type BakeDecision =
  */
 export function decideBake(read: BakeAlarmRead, rules: BakeRules, times: BakeTimes): BakeDecision {
   const over = times.now >= times.bakeEndsAt;
-  const goOn = (result: CheckResultName, note?: string): BakeDecision => (over ? { kind: 'PASS', result, note } : { kind: 'WAIT', result, note });
+  const goOn = (result: AlarmStateCheckResult, note?: string): BakeDecision => (over ? { kind: 'PASS', result, note } : { kind: 'WAIT', result, note });
   if (!read.ok) {
-    if (rules.alarmReadFailure === AlarmReadFailurePolicy.CONTINUE) {
-      return goOn(CheckResult.UNREADABLE, `the alarms could not be read (${read.error}); the read-failure policy is CONTINUE`);
+    if (rules.alarmReadFailure === AlarmReadFailure.CONTINUE) {
+      return goOn(AlarmStateCheckResult.UNREADABLE, `the alarms could not be read (${read.error}); the read-failure policy is CONTINUE`);
     }
-    return { kind: 'FAIL', result: CheckResult.UNREADABLE, firing: [], reason: `the alarms could not be read (${read.error}); the read-failure policy is ROLL_BACK` };
+    return { kind: 'FAIL', result: AlarmStateCheckResult.UNREADABLE, firing: [], reason: `the alarms could not be read (${read.error}); the read-failure policy is ROLL_BACK` };
   }
   const since = times.updateStartedAt - CLOCK_SKEW_TOLERANCE_MS;
   const firing: string[] = [];
@@ -104,7 +104,7 @@ export function decideBake(read: BakeAlarmRead, rules: BakeRules, times: BakeTim
   }
   if (firing.length > 0) {
     const why = rules.blockStart ? 'during the update, or before it with the start gate on' : 'after the update started';
-    return { kind: 'FAIL', result: CheckResult.FIRING, firing, reason: `${list(firing)} entered a trigger state ${why}` };
+    return { kind: 'FAIL', result: AlarmStateCheckResult.FIRING, firing, reason: `${list(firing)} entered a trigger state ${why}` };
   }
   const parts = [
     ...older.length > 0 ? [`firing since before the update, which may be its fix: ${older.join(', ')}`] : [],
@@ -113,7 +113,7 @@ export function decideBake(read: BakeAlarmRead, rules: BakeRules, times: BakeTim
     ...read.missing.length > 0 ? [`not found: ${read.missing.join(', ')}`] : [],
     ...read.elsewhere.length > 0 ? [`left to the event path (another account or region): ${read.elsewhere.join(', ')}`] : [],
   ];
-  return goOn(read.missing.length > 0 ? CheckResult.MISSING : CheckResult.OK, parts.length > 0 ? `no alarm fires; ${parts.join('; ')}` : undefined);
+  return goOn(read.missing.length > 0 ? AlarmStateCheckResult.MISSING : AlarmStateCheckResult.OK, parts.length > 0 ? `no alarm fires; ${parts.join('; ')}` : undefined);
 }
 
 function list(names: readonly string[]): string {

@@ -27,7 +27,7 @@ export const BakeGateProperty = {
   ACT_ON_PAUSED_ALARMS: 'ActOnPausedAlarms',
   /** "true" for the start gate: an alarm firing since before the update fails it too. */
   BLOCK_START: 'BlockStart',
-  /** `ROLL_BACK` or `CONTINUE`: what a read failure does (AlarmReadFailurePolicy). */
+  /** `ROLL_BACK` or `CONTINUE`: what a read failure does (AlarmReadFailure). */
   ALARM_READ_FAILURE: 'AlarmReadFailure',
 } as const;
 

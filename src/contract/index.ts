@@ -5,6 +5,7 @@
 export * from './alarm-arn';
 export * from './alarm-events';
 export * from './alarm-read-failure';
+export * from './bake-gate';
 export * from './check-results';
 export * from './extension-parameters';
 export * from './handler-environment';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CancelUpdateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { StackUpdate } from './decide-stack-action';
-import type { CallTrace } from '../../call-trace';
-import { errorName } from '../../errors';
-import { HeldSend, sendWhenAllowed } from '../../send-when-allowed';
+import type { CallTrace } from '../../shared/call-trace';
+import { errorName } from '../../shared/errors';
+import { HeldSend, sendWhenAllowed } from '../../shared/send-when-allowed';
 
 /**
  * What CloudFormation said to the cancel:

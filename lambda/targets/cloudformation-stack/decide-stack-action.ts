@@ -1,5 +1,5 @@
 import { RollbackOutcome } from '../../../src/contract';
-import { UnexpectedAnswerError } from '../../errors';
+import { UnexpectedAnswerError } from '../../shared/errors';
 
 /**
  * The outcome this target adds to the contract's `RollbackOutcome`: a stack

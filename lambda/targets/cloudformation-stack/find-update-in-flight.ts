@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { CLOCK_SKEW_TOLERANCE_MS, STACK_RESOURCE_TYPE, StackHistory, StackTransition, StackView, stackToActOn } from './decide-stack-action';
-import type { CallTrace } from '../../call-trace';
-import { errorName, UnexpectedAnswerError } from '../../errors';
+import type { CallTrace } from '../../shared/call-trace';
+import { errorName, UnexpectedAnswerError } from '../../shared/errors';
 
 /**
  * How many DescribeStackEvents pages one read may take before it gives up.

@@ -1,8 +1,7 @@
-import { BakeFailedError, BakeGateDependencies, BakeReport, createBakeGate, physicalIdOf } from '../../lambda/bake-gate/bake-gate';
-import { BakeAlarm, BakeAlarmRead, decideBake } from '../../lambda/bake-gate/decide-bake';
-import { StackHistory } from '../../lambda/targets/cloudformation-stack/decide-stack-action';
-import { BakeGateProperty } from '../../src/contract/bake-gate';
-import { AlarmReadFailurePolicy, CheckResult, RollbackOutcome } from '../../src/contract';
+import { BakeFailedError, BakeGateDependencies, BakeReport, createBakeGate, physicalIdOf } from '../../../lambda/bake-gate/bake-gate';
+import { BakeAlarm, BakeAlarmRead, decideBake } from '../../../lambda/bake-gate/decide-bake';
+import { StackHistory } from '../../../lambda/targets/cloudformation-stack/decide-stack-action';
+import { AlarmReadFailure, AlarmStateCheckResult, BakeGateProperty, RollbackOutcome } from '../../../src/contract';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/web/5b9c7f30-0f1e-11ef-9a31-0a1b2c3d4e5f';
 const ALARM_ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx';
@@ -21,7 +20,7 @@ function properties(hash: string, overrides: Record<string, unknown> = {}): Reco
     [BakeGateProperty.TRIGGER_STATES]: ['ALARM'],
     [BakeGateProperty.ACT_ON_PAUSED_ALARMS]: 'false',
     [BakeGateProperty.BLOCK_START]: 'false',
-    [BakeGateProperty.ALARM_READ_FAILURE]: AlarmReadFailurePolicy.ROLL_BACK,
+    [BakeGateProperty.ALARM_READ_FAILURE]: AlarmReadFailure.ROLL_BACK,
     ...overrides,
   };
 }
@@ -99,7 +98,7 @@ describe('bake gate: requests that start a bake', () => {
       PhysicalResourceId: `${STACK_ID}/BakeGate`,
       Data: { Mode: 'BAKE', UpdateStartedAt: '2026-11-20T14:00:00.000Z', BakeEndsAt: '2026-11-20T14:14:00.000Z', ClaimKey: CLAIM },
     });
-    expect(h.reports[0]).toMatchObject({ phase: 'START', result: CheckResult.NOT_CHECKED, claimKey: CLAIM });
+    expect(h.reports[0]).toMatchObject({ phase: 'START', result: AlarmStateCheckResult.NOT_CHECKED, claimKey: CLAIM });
   });
 
   it('starts a bake on an Update whose template hash changed, and keeps the physical ID', async () => {
@@ -155,7 +154,7 @@ describe('bake gate: polls', () => {
     await expect(poll()).resolves.toEqual({ IsComplete: false });
     h.advance(BAKE_SECONDS * 1000);
     await expect(poll()).resolves.toEqual({ IsComplete: true });
-    expect(h.reports.at(-1)).toMatchObject({ phase: 'TICK', result: CheckResult.OK, note: 'the bake is over' });
+    expect(h.reports.at(-1)).toMatchObject({ phase: 'TICK', result: AlarmStateCheckResult.OK, note: 'the bake is over' });
     expect(h.claims).toEqual([]);
   });
 
@@ -174,7 +173,7 @@ describe('bake gate: polls', () => {
 
     await expect(poll()).rejects.toThrow(new BakeFailedError('cdk-alarm-rollback bake gate: alarm web-5xx entered a trigger state after the update started'));
     expect(h.claims).toEqual([CLAIM]);
-    expect(h.reports.at(-1)).toMatchObject({ result: CheckResult.FIRING, outcome: RollbackOutcome.CANCEL_REQUESTED, claimKey: CLAIM });
+    expect(h.reports.at(-1)).toMatchObject({ result: AlarmStateCheckResult.FIRING, outcome: RollbackOutcome.CANCEL_REQUESTED, claimKey: CLAIM });
   });
 
   it('fails for an alarm firing since before the update when the start gate is on', async () => {
@@ -230,7 +229,7 @@ describe('bake gate: its own defects succeed, loudly', () => {
 
     expect(answer.Data).toEqual({ Mode: 'SKIP' });
     await expect(poll()).resolves.toEqual({ IsComplete: true });
-    expect(h.reports[0]).toMatchObject({ result: CheckResult.REJECTED });
+    expect(h.reports[0]).toMatchObject({ result: AlarmStateCheckResult.REJECTED });
     expect(h.reports[0].note).toContain('BakeSeconds is "7200"; it must be whole seconds from 1 to 3300');
   });
 
@@ -240,7 +239,7 @@ describe('bake gate: its own defects succeed, loudly', () => {
     const answer = await h.gate.onEvent(request('Update', properties('h2'), properties('h1')));
 
     expect(answer.Data).toEqual({ Mode: 'SKIP' });
-    expect(h.reports[0]).toMatchObject({ result: CheckResult.FAULT });
+    expect(h.reports[0]).toMatchObject({ result: AlarmStateCheckResult.FAULT });
   });
 
   it('ends the bake when the read itself throws, reporting FAULT', async () => {
@@ -248,7 +247,7 @@ describe('bake gate: its own defects succeed, loudly', () => {
     const { poll } = await started(h, request('Update', properties('h2'), properties('h1')));
 
     await expect(poll()).resolves.toEqual({ IsComplete: true });
-    expect(h.reports.at(-1)).toMatchObject({ result: CheckResult.FAULT });
+    expect(h.reports.at(-1)).toMatchObject({ result: AlarmStateCheckResult.FAULT });
   });
 
   it('ends the bake on Data it cannot read, and answers a request that is not one', async () => {
@@ -257,7 +256,7 @@ describe('bake gate: its own defects succeed, loudly', () => {
     await expect(h.gate.isComplete({ ...request('Update', properties('h2'), properties('h1')), Data: { Mode: 'BAKE', BakeEndsAt: 'soon' } })).resolves.toEqual({ IsComplete: true });
     await expect(h.gate.isComplete('not a request')).resolves.toEqual({ IsComplete: true });
     await expect(h.gate.onEvent({ RequestType: 'Poke', StackId: STACK_ID, LogicalResourceId: 'BakeGate' })).resolves.toMatchObject({ Data: { Mode: 'SKIP' } });
-    expect(h.reports.map((r) => r.result)).toEqual([CheckResult.REJECTED, CheckResult.REJECTED, CheckResult.REJECTED]);
+    expect(h.reports.map((r) => r.result)).toEqual([AlarmStateCheckResult.REJECTED, AlarmStateCheckResult.REJECTED, AlarmStateCheckResult.REJECTED]);
   });
 
   it('never lets a report it cannot write fail the update or hide an alarm', async () => {
@@ -281,7 +280,7 @@ describe('bake gate: its own defects succeed, loudly', () => {
 });
 
 describe('decideBake', () => {
-  const rules = { triggerStates: ['ALARM'], actOnPausedAlarms: false, blockStart: false, alarmReadFailure: AlarmReadFailurePolicy.ROLL_BACK };
+  const rules = { triggerStates: ['ALARM'], actOnPausedAlarms: false, blockStart: false, alarmReadFailure: AlarmReadFailure.ROLL_BACK };
   const times = { updateStartedAt: UPDATE_AT, bakeEndsAt: GATE_AT + 600_000, now: GATE_AT };
   const read = (...alarms: BakeAlarm[]): BakeAlarmRead => ({ ok: true, alarms, missing: [], elsewhere: [] });
 
@@ -304,7 +303,7 @@ describe('decideBake', () => {
     const fresh = alarm('INSUFFICIENT_DATA', UPDATE_AT + 60_000, { configuredAt: UPDATE_AT + 30_000 });
     const decision = decideBake(read(fresh), insufficient, { ...times, now: times.bakeEndsAt });
 
-    expect(decision).toEqual({ kind: 'PASS', result: CheckResult.OK, note: 'no alarm fires; configured by this update and not evaluated yet: web-5xx' });
+    expect(decision).toEqual({ kind: 'PASS', result: AlarmStateCheckResult.OK, note: 'no alarm fires; configured by this update and not evaluated yet: web-5xx' });
     expect(decideBake(read(alarm('INSUFFICIENT_DATA', UPDATE_AT + 60_000, { configuredAt: UPDATE_AT - 60_000 })), insufficient, times).kind).toBe('FAIL');
     expect(decideBake(read(alarm('ALARM', UPDATE_AT + 60_000, { configuredAt: UPDATE_AT + 30_000 })), insufficient, times).kind).toBe('FAIL');
   });
@@ -319,7 +318,7 @@ describe('decideBake', () => {
 
     expect(decision).toEqual({
       kind: 'PASS',
-      result: CheckResult.MISSING,
+      result: AlarmStateCheckResult.MISSING,
       note: 'no alarm fires; not found: gone; left to the event path (another account or region): arn:aws:cloudwatch:eu-west-1:999999999999:alarm:far',
     });
   });

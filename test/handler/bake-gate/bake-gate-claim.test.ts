@@ -1,11 +1,11 @@
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, StackEvent } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createBakeGate } from '../../lambda/bake-gate/bake-gate';
-import { CallTrace } from '../../lambda/call-trace';
-import { decideStackAction } from '../../lambda/targets/cloudformation-stack/decide-stack-action';
-import { findUpdateInFlight } from '../../lambda/targets/cloudformation-stack/find-update-in-flight';
-import { BakeGateProperty } from '../../src/contract/bake-gate';
+import { createBakeGate } from '../../../lambda/bake-gate/bake-gate';
+import { CallTrace } from '../../../lambda/shared/call-trace';
+import { decideStackAction } from '../../../lambda/targets/cloudformation-stack/decide-stack-action';
+import { findUpdateInFlight } from '../../../lambda/targets/cloudformation-stack/find-update-in-flight';
+import { BakeGateProperty } from '../../../src/contract';
 
 const cfn = mockClient(CloudFormationClient);
 const client = new CloudFormationClient({ region: 'us-east-1' });

@@ -9,11 +9,11 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CallTrace } from '../../lambda/call-trace';
-import { UnexpectedAnswerError } from '../../lambda/errors';
-import { CANCEL_TOKEN_PREFIX, cancelTokenOf, cancelUpdateStack } from '../../lambda/targets/cloudformation-stack/cancel-update-stack';
-import { claimKeyOf, decideStackAction, StackUpdate } from '../../lambda/targets/cloudformation-stack/decide-stack-action';
-import { findUpdateInFlight } from '../../lambda/targets/cloudformation-stack/find-update-in-flight';
+import { CallTrace } from '../../../../lambda/shared/call-trace';
+import { UnexpectedAnswerError } from '../../../../lambda/shared/errors';
+import { CANCEL_TOKEN_PREFIX, cancelTokenOf, cancelUpdateStack } from '../../../../lambda/targets/cloudformation-stack/cancel-update-stack';
+import { claimKeyOf, decideStackAction, StackUpdate } from '../../../../lambda/targets/cloudformation-stack/decide-stack-action';
+import { findUpdateInFlight } from '../../../../lambda/targets/cloudformation-stack/find-update-in-flight';
 
 const cfn = mockClient(CloudFormationClient);
 const client = new CloudFormationClient({ region: 'us-east-1' });

@@ -1,6 +1,6 @@
 import { StackStatus } from '@aws-sdk/client-cloudformation';
 import * as fc from 'fast-check';
-import { UnexpectedAnswerError } from '../../lambda/errors';
+import { UnexpectedAnswerError } from '../../../../lambda/shared/errors';
 import {
   CLOCK_SKEW_TOLERANCE_MS,
   COMPLETED_BEFORE_STOP,
@@ -10,8 +10,8 @@ import {
   claimKeyOf,
   decideStackAction,
   stackToActOn,
-} from '../../lambda/targets/cloudformation-stack/decide-stack-action';
-import { RollbackOutcome } from '../../src/contract';
+} from '../../../../lambda/targets/cloudformation-stack/decide-stack-action';
+import { RollbackOutcome } from '../../../../src/contract';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/web/5b9c7f30-0f1e-11ef-9a31-0a1b2c3d4e5f';
 const ALARM_AT = Date.parse('2026-11-20T14:03:10.109Z');
