@@ -12,5 +12,6 @@ export * from './forwarding/alarm-tag-propagation';
 export type { RollbackDashboardOptions } from './monitoring/rollback-dashboard';
 export * from './targets/rollback-target';
 export type { AppConfigTargetOptions } from './targets/appconfig/appconfig-target';
+export type { CloudFormationStackTargetOptions } from './targets/cloudformation-stack/cloudformation-stack-target';
 export type { ProtonEnvironmentTargetOptions } from './targets/proton-environment/proton-environment-target';
 export * from './trigger-on';

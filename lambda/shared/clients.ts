@@ -1,4 +1,5 @@
 import type { AppConfigClient } from '@aws-sdk/client-appconfig';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProtonClient } from '@aws-sdk/client-proton';
@@ -16,6 +17,7 @@ export interface Clients {
   readonly proton: () => Promise<ProtonClient>;
   readonly sns: () => Promise<SNSClient>;
   readonly cloudWatch: () => Promise<CloudWatchClient>;
+  readonly cloudFormation: () => Promise<CloudFormationClient>;
 }
 
 // Without throwOnRequestTimeout a request past its timeout only logs a
@@ -46,6 +48,8 @@ export function lazyClients(): Clients {
     proton: once(async () => (await import('./proton-client')).newProtonClient(SERVICE_CLIENT_OPTIONS)),
     sns: once(async () => (await import('./record/sns-client')).newSnsClient(SERVICE_CLIENT_OPTIONS)),
     cloudWatch: once(async () => (await import('./cloudwatch/cloudwatch-client')).newCloudWatchClient(SERVICE_CLIENT_OPTIONS)),
+    // Held until allowed, as AppConfig's: the cancel is built while the claim is out.
+    cloudFormation: once(async () => holdUntilAllowed((await import('./cloudformation-client')).newCloudFormationClient(SERVICE_CLIENT_OPTIONS))),
   };
 }
 

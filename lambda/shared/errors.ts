@@ -25,6 +25,16 @@ export class HolderNotDoneError extends Error {
   public readonly name = 'HolderNotDoneError';
 }
 
+/**
+ * CloudFormation refused a cancel because the stack had left
+ * UPDATE_IN_PROGRESS since it was read. Named as CloudFormation names its
+ * refusal (ValidationError), so the claim protocol reads the stack again and
+ * classifies it as it does any refused stop.
+ */
+export class StackNotUpdatingError extends Error {
+  public readonly name = 'ValidationError';
+}
+
 /** DescribeAlarms did not answer within the time its caller allowed. */
 export class AlarmReadTimeoutError extends Error {
   public readonly name = 'AlarmReadTimeoutError';

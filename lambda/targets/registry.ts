@@ -16,5 +16,9 @@ export async function targetRunner(target: TargetInput, ctx: RunnerContext): Pro
       const { protonEnvironmentRunner } = await import('./proton-environment/proton-environment-runner');
       return await protonEnvironmentRunner(target, ctx) as TargetRunner<unknown>;
     }
+    case TargetKind.CLOUDFORMATION_STACK: {
+      const { cloudFormationStackRunner } = await import('./cloudformation-stack/cloudformation-stack-runner');
+      return await cloudFormationStackRunner(target, ctx) as TargetRunner<unknown>;
+    }
   }
 }

@@ -344,7 +344,8 @@ export class Simulation {
         const entry = appConfig.get(key) ?? { targets: [], applicationId: target.applicationId, environmentId: target.environmentId };
         if (!entry.targets.includes(target.name)) entry.targets.push(target.name);
         appConfig.set(key, entry);
-      } else {
+      } else if (target.kind === TargetKind.PROTON_ENVIRONMENT) {
+        // Stack targets are not simulated yet (no local CloudFormation in the simulation): their events are recorded, with no final state.
         const entry = proton.get(target.environmentName) ?? { targets: [], environmentName: target.environmentName };
         if (!entry.targets.includes(target.name)) entry.targets.push(target.name);
         proton.set(target.environmentName, entry);

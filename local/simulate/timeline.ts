@@ -167,9 +167,11 @@ function formatDelivery(delivery: Delivery): string[] {
 }
 
 function describeTarget(target: TargetInput): string {
-  return target.kind === TargetKind.APPCONFIG
-    ? `AppConfig ${target.applicationId}/${target.environmentId} (${target.name})`
-    : `Proton ${target.environmentName} (${target.name})`;
+  switch (target.kind) {
+    case TargetKind.APPCONFIG: return `AppConfig ${target.applicationId}/${target.environmentId} (${target.name})`;
+    case TargetKind.PROTON_ENVIRONMENT: return `Proton ${target.environmentName} (${target.name})`;
+    case TargetKind.CLOUDFORMATION_STACK: return `CloudFormation stack ${target.stackName} (${target.name})`;
+  }
 }
 
 export function formatFinalState(state: FinalState): string[] {

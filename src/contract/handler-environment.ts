@@ -44,7 +44,8 @@ export const HandlerEnv = {
 /**
  * The outcomes published to the notification topic unless `notifyOn` says
  * otherwise: those a person acts on. A stop, revert or cancel to confirm, a
- * failed call to redo by hand, a refused start that holds a release until
+ * failed call to redo by hand, a stack update that completed before it could
+ * be cancelled, a refused start that holds a release until
  * someone looks at the alarm, and a dry run's would-be action. The rest
  * record that nothing needed doing.
  */
@@ -52,6 +53,7 @@ export const DEFAULT_NOTIFY_OUTCOMES: readonly RollbackOutcome[] = [
   RollbackOutcome.ROLLED_BACK,
   RollbackOutcome.REVERTED,
   RollbackOutcome.CANCEL_REQUESTED,
+  RollbackOutcome.COMPLETED_BEFORE_STOP,
   RollbackOutcome.FAILED,
   RollbackOutcome.DEPLOYMENT_BLOCKED,
   RollbackOutcome.DRY_RUN,

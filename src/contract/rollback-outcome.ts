@@ -11,6 +11,10 @@ export enum RollbackOutcome {
   REVERTED = 'REVERTED',
   /** A Proton environment deployment in progress was asked to cancel. */
   CANCEL_REQUESTED = 'CANCEL_REQUESTED',
+  /**
+   * A CloudFormation stack update was in flight when the alarm changed state but left `UPDATE_IN_PROGRESS` before it could be cancelled, and no call reverts a completed update (CancelUpdateStack, CloudFormation API Reference): nothing was called, a person deploys the previous version, and the outcome is notified by default.
+   */
+  COMPLETED_BEFORE_STOP = 'COMPLETED_BEFORE_STOP',
   /** The deployment was already stopping, stopped or reverted, by us or by someone else. */
   ALREADY_STOPPED = 'ALREADY_STOPPED',
   /**

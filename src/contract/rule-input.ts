@@ -7,6 +7,7 @@ export const INPUT_VERSION = 2;
 export const TargetKind = {
   APPCONFIG: 'appconfig',
   PROTON_ENVIRONMENT: 'proton-environment',
+  CLOUDFORMATION_STACK: 'cloudformation-stack',
 } as const;
 
 export type TargetKindName = (typeof TargetKind)[keyof typeof TargetKind];
@@ -53,7 +54,17 @@ export interface ProtonEnvironmentTargetInput extends TargetInputBase {
   readonly environmentName: string;
 }
 
-export type TargetInput = AppConfigTargetInput | ProtonEnvironmentTargetInput;
+export interface CloudFormationStackTargetInput extends TargetInputBase {
+  readonly kind: typeof TargetKind.CLOUDFORMATION_STACK;
+  /**
+   * The stack's name, or its stack ID (ARN) when the construct knows it. The
+   * handler resolves a nested stack to its root before it decides, so this
+   * may name either.
+   */
+  readonly stackName: string;
+}
+
+export type TargetInput = AppConfigTargetInput | ProtonEnvironmentTargetInput | CloudFormationStackTargetInput;
 
 /**
  * What each EventBridge rule sends to the handler: the original event,

@@ -44,6 +44,17 @@ export const Rules = {
    * `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`), the type of GetEnvironment's `name` and
    * CancelEnvironmentDeployment's `environmentName`.
    */
+  /**
+   * A CloudFormation stack's name, or its stack ID. A name "can contain only
+   * alphanumeric characters (case-sensitive) and hyphens. It must start with
+   * an alphabetic character and can't be longer than 128 characters"
+   * (CreateStack, CloudFormation API Reference); a stack ID is the stack's
+   * ARN, `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>`.
+   */
+  CLOUDFORMATION_STACK_NAME_OR_ID: textRule('a stack name (1 to 128 letters, digits or "-", starting with a letter) or a stack ID (arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>)',
+    (text) => /^[A-Za-z][-A-Za-z0-9]{0,127}$/.test(text)
+      || /^arn:aws[-a-z]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[A-Za-z][-A-Za-z0-9]{0,127}\/[-A-Za-z0-9]+$/.test(text)),
+
   PROTON_RESOURCE_NAME: textRule('1 to 100 letters, digits, "_" or "-", starting with a letter or digit',
     (text) => text.length <= 100 && /^[0-9A-Za-z][0-9A-Za-z_-]*$/.test(text)),
 

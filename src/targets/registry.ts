@@ -4,6 +4,7 @@
 // TargetKind and a static factory on RollbackTarget, the public entry jsii
 // needs. Nothing in AlarmRollback knows the kinds.
 import { AppConfigTarget, AppConfigTargetOptions } from './appconfig/appconfig-target';
+import { CloudFormationStackTarget, CloudFormationStackTargetOptions } from './cloudformation-stack/cloudformation-stack-target';
 import { ProtonEnvironmentTarget, ProtonEnvironmentTargetOptions } from './proton-environment/proton-environment-target';
 import { TargetDefinition } from './target-definition';
 import { TargetKind, TargetKindName } from '../contract';
@@ -12,4 +13,5 @@ import { TargetKind, TargetKindName } from '../contract';
 export const TARGET_KINDS = {
   [TargetKind.APPCONFIG]: (options: AppConfigTargetOptions): TargetDefinition => new AppConfigTarget(options),
   [TargetKind.PROTON_ENVIRONMENT]: (options: ProtonEnvironmentTargetOptions): TargetDefinition => new ProtonEnvironmentTarget(options),
+  [TargetKind.CLOUDFORMATION_STACK]: (options: CloudFormationStackTargetOptions): TargetDefinition => new CloudFormationStackTarget(options),
 } satisfies Record<TargetKindName, (options: never) => TargetDefinition>;

@@ -1,14 +1,15 @@
 import { IConstruct } from 'constructs';
 import { TargetInput, TargetKind } from '../contract';
 import { AppConfigTargetOptions } from './appconfig/appconfig-target';
+import { CloudFormationStackTargetOptions } from './cloudformation-stack/cloudformation-stack-target';
 import { ProtonEnvironmentTargetOptions } from './proton-environment/proton-environment-target';
 import { TARGET_KINDS } from './registry';
 import { TargetBindContext, TargetDefinition } from './target-definition';
 
 /**
- * What an alarm rolls back: an AWS AppConfig environment (or, deprecated,
- * an AWS Proton environment). Create one with the static factories and pass
- * it to `AlarmRollback.addTarget`.
+ * What an alarm rolls back: an AWS AppConfig environment, a CloudFormation
+ * stack's update (or, deprecated, an AWS Proton environment). Create one
+ * with the static factories and pass it to `AlarmRollback.addTarget`.
  *
  * @example
  * declare const rollback: AlarmRollback;
@@ -48,6 +49,25 @@ export class RollbackTarget {
    */
   public static protonEnvironment(options: ProtonEnvironmentTargetOptions): RollbackTarget {
     return new RollbackTarget(TARGET_KINDS[TargetKind.PROTON_ENVIRONMENT](options));
+  }
+
+  /**
+   * Cancels the update in progress of a CloudFormation stack
+   * (`CancelUpdateStack`), which CloudFormation then rolls back whole: every
+   * resource the update changed returns to its previous configuration. Only
+   * an update still `UPDATE_IN_PROGRESS` can be cancelled; one that completed
+   * before the alarm's event arrived is recorded as `COMPLETED_BEFORE_STOP`
+   * and notified (CancelUpdateStack, CloudFormation API Reference).
+   *
+   * The handler is granted `cloudformation:DescribeStacks`,
+   * `cloudformation:DescribeStackEvents` and
+   * `cloudformation:CancelUpdateStack` on that one stack's ARNs
+   * (`stack/<name>/*`). A nested stack is guarded through its root stack. The
+   * stack must be in the AlarmRollback's account and Region, and must not be
+   * the stack that holds the AlarmRollback.
+   */
+  public static cloudFormationStack(options: CloudFormationStackTargetOptions): RollbackTarget {
+    return new RollbackTarget(TARGET_KINDS[TargetKind.CLOUDFORMATION_STACK](options));
   }
 
   // Private, so only the factories above make targets and jsii publishes no

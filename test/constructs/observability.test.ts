@@ -195,7 +195,7 @@ describe('notifyOn', () => {
     const environments = handlerEnvironments(Template.fromStack(stack));
     expect(environments).toHaveLength(2);
     for (const variables of environments) {
-      expect(variables[HandlerEnv.NOTIFY_OUTCOMES]).toBe('ROLLED_BACK,REVERTED,CANCEL_REQUESTED,FAILED,DEPLOYMENT_BLOCKED,DRY_RUN,ALARM_MISSING');
+      expect(variables[HandlerEnv.NOTIFY_OUTCOMES]).toBe('ROLLED_BACK,REVERTED,CANCEL_REQUESTED,COMPLETED_BEFORE_STOP,FAILED,DEPLOYMENT_BLOCKED,DRY_RUN,ALARM_MISSING');
     }
     expect(DEFAULT_NOTIFY_OUTCOMES).toContain(RollbackOutcome.DEPLOYMENT_BLOCKED);
   });

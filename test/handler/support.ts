@@ -1,4 +1,5 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, ListAlarmMuteRulesCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ProtonClient } from '@aws-sdk/client-proton';
@@ -9,7 +10,7 @@ import type { Clients } from '../../lambda/shared/clients';
 import type { HandlerConfig } from '../../lambda/shared/config';
 
 export { COMPOSITE_ALARM_ARN, METRIC_ALARM_ARN, alarmEvent, cloudWatchTime } from '../support/alarm-event';
-export { appConfigTarget, protonTarget, ruleInput } from '../support/rule-input';
+export { appConfigTarget, protonTarget, ruleInput, stackTarget } from '../support/rule-input';
 
 export const CONFIG: HandlerConfig = {
   ledgerTable: 'ledger',
@@ -30,6 +31,7 @@ export function testHandler(config: Partial<HandlerConfig> = {}, now: () => numb
     proton: async () => new ProtonClient({ region: 'us-east-1' }),
     sns: async () => new SNSClient({ region: 'us-east-1' }),
     cloudWatch: async () => new CloudWatchClient({ region: 'us-east-1' }),
+    cloudFormation: async () => new CloudFormationClient({ region: 'us-east-1' }),
   };
   return createHandler({ clients, config: () => ({ ...CONFIG, ...config }), now });
 }

@@ -1,9 +1,11 @@
 import { COMPOSITE_ALARM_ARN, METRIC_ALARM_ARN } from './alarm-event';
 import {
   AppConfigTargetInput,
+  CloudFormationStackTargetInput,
   INPUT_VERSION,
   ProtonEnvironmentTargetInput,
   RollbackInput,
+  TargetInput,
 } from '../../src/contract';
 import metricAlarmEvent from '../fixtures/metric-alarm-state-change.json';
 
@@ -34,7 +36,18 @@ export const protonTarget = (overrides: Partial<ProtonEnvironmentTargetInput> = 
   ...overrides,
 });
 
+/** A CloudFormation stack target; `overrides` replace the defaults' fields. */
+export const stackTarget = (overrides: Partial<CloudFormationStackTargetInput> = {}): CloudFormationStackTargetInput => ({
+  kind: 'cloudformation-stack',
+  name: 'Stack/Rollback/Checkout',
+  alarmArns: [METRIC_ALARM_ARN],
+  triggerStates: ['ALARM'],
+  actOnPausedAlarms: false,
+  stackName: 'Checkout',
+  ...overrides,
+});
+
 /** A rule's input: its target and the event (the metric alarm fixture unless given). */
-export function ruleInput(target: AppConfigTargetInput | ProtonEnvironmentTargetInput, event: unknown = metricAlarmEvent): RollbackInput {
+export function ruleInput(target: TargetInput, event: unknown = metricAlarmEvent): RollbackInput {
   return { version: INPUT_VERSION, target, event };
 }

@@ -77,6 +77,13 @@ export function readTarget(raw: unknown): TargetInput | string {
     }
     return { kind, ...common, environmentName };
   }
+  if (kind === TargetKind.CLOUDFORMATION_STACK) {
+    const stackName = field(raw, 'stackName');
+    if (!Rules.CLOUDFORMATION_STACK_NAME_OR_ID.test(stackName)) {
+      return `target.stackName is ${describe(stackName)}, not ${Rules.CLOUDFORMATION_STACK_NAME_OR_ID.says}`;
+    }
+    return { kind, ...common, stackName };
+  }
   return `target.kind is ${describe(kind)}`;
 }
 

@@ -2,19 +2,6 @@ import { RollbackOutcome } from '../../../src/contract';
 import { UnexpectedAnswerError } from '../../shared/errors';
 
 /**
- * The outcome this target adds to the contract's `RollbackOutcome`: a stack
- * update was in flight when the alarm changed state, but it left
- * `UPDATE_IN_PROGRESS` before it could be cancelled. CloudFormation has no
- * call that reverts a completed update (CancelUpdateStack API reference: "You
- * can cancel only stacks that are in the UPDATE_IN_PROGRESS state"; user
- * guide, "Cancel a stack update"), so nothing is called, and the record is
- * notified so a person can deploy the previous version.
- *
- * Kept here until `RollbackOutcome` gains the member.
- */
-export const COMPLETED_BEFORE_STOP = 'COMPLETED_BEFORE_STOP';
-
-/**
  * How far apart two AWS clocks may be read and still count as one moment.
  * The alarm's time comes from CloudWatch, the update's start from
  * CloudFormation's stack events; neither is the handler's clock. Within this
@@ -131,7 +118,7 @@ export type StackAction =
     | RollbackOutcome.ALREADY_STOPPED
     | RollbackOutcome.NO_ACTIVE_DEPLOYMENT
     | RollbackOutcome.STARTED_AFTER_ALARM
-    | typeof COMPLETED_BEFORE_STOP;
+    | RollbackOutcome.COMPLETED_BEFORE_STOP;
     readonly reason: string;
     readonly update?: StackUpdate;
   };
@@ -220,7 +207,7 @@ export function decideStackAction(
         case 'COMPLETED':
           return {
             kind: 'NONE',
-            outcome: COMPLETED_BEFORE_STOP,
+            outcome: RollbackOutcome.COMPLETED_BEFORE_STOP,
             update,
             reason: `the update that started at ${iso(start.at)} was in flight at the alarm (${when}) but reached ${endStatus} ${ended}; CloudFormation cannot cancel or revert it any more: deploy the previous version`,
           };
@@ -255,7 +242,7 @@ export function decideStackAction(
         const start = transitions.find((t) => t.status === 'UPDATE_IN_PROGRESS' && t.at <= before.at);
         return {
           kind: 'NONE',
-          outcome: COMPLETED_BEFORE_STOP,
+          outcome: RollbackOutcome.COMPLETED_BEFORE_STOP,
           update: start && updateOf(stack, start),
           reason: `at the alarm (${when}) the stack's update was cleaning up (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS since ${iso(before.at)}): its resources were all updated and it could no longer be cancelled`,
         };

@@ -16,6 +16,7 @@ const clients: Clients = {
   proton: broken('no Proton client'),
   sns: broken('no SNS client'),
   cloudWatch: broken('the CloudWatch client could not be built'),
+  cloudFormation: broken('no CloudFormation client'),
 };
 
 function logLines(...spies: jest.SpyInstance[]): Array<Record<string, any>> {

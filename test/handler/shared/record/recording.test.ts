@@ -357,7 +357,7 @@ describe('the notification outcomes in the environment', () => {
 
   it('falls back to the outcomes a person acts on when the variable is absent', () => {
     expect(readConfig(env()).notifyOutcomes).toEqual([
-      'ROLLED_BACK', 'REVERTED', 'CANCEL_REQUESTED', 'FAILED', 'DEPLOYMENT_BLOCKED', 'DRY_RUN', 'ALARM_MISSING',
+      'ROLLED_BACK', 'REVERTED', 'CANCEL_REQUESTED', 'COMPLETED_BEFORE_STOP', 'FAILED', 'DEPLOYMENT_BLOCKED', 'DRY_RUN', 'ALARM_MISSING',
     ]);
   });
 

@@ -3,7 +3,6 @@ import * as fc from 'fast-check';
 import { UnexpectedAnswerError } from '../../../../lambda/shared/errors';
 import {
   CLOCK_SKEW_TOLERANCE_MS,
-  COMPLETED_BEFORE_STOP,
   STACK_STATUS_CLASS,
   StackHistory,
   StackTransition,
@@ -48,7 +47,7 @@ const STABLE_AT_ALARM: Record<string, string> = {
   DELETE_FAILED: RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
   DELETE_COMPLETE: RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
   UPDATE_IN_PROGRESS: RollbackOutcome.CANCEL_REQUESTED,
-  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: COMPLETED_BEFORE_STOP,
+  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: RollbackOutcome.COMPLETED_BEFORE_STOP,
   UPDATE_COMPLETE: RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
   UPDATE_FAILED: RollbackOutcome.ALREADY_STOPPED,
   UPDATE_ROLLBACK_IN_PROGRESS: RollbackOutcome.ALREADY_STOPPED,
@@ -69,8 +68,8 @@ const STABLE_AT_ALARM: Record<string, string> = {
  * can go to (CloudFormation User Guide, "Stack status codes").
  */
 const UPDATE_ENDED_AFTER_ALARM: Record<string, string> = {
-  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: COMPLETED_BEFORE_STOP,
-  UPDATE_COMPLETE: COMPLETED_BEFORE_STOP,
+  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: RollbackOutcome.COMPLETED_BEFORE_STOP,
+  UPDATE_COMPLETE: RollbackOutcome.COMPLETED_BEFORE_STOP,
   UPDATE_FAILED: RollbackOutcome.ALREADY_STOPPED,
   UPDATE_ROLLBACK_IN_PROGRESS: RollbackOutcome.ALREADY_STOPPED,
   UPDATE_ROLLBACK_FAILED: RollbackOutcome.ALREADY_STOPPED,
@@ -160,7 +159,7 @@ describe('decideStackAction: the update in flight at the alarm', () => {
       event('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', ALARM_AT - MINUTE),
       event('UPDATE_COMPLETE', ALARM_AT + MINUTE)), ALARM_AT, ALARM_AT + 2 * MINUTE);
 
-    expect(action).toMatchObject({ kind: 'NONE', outcome: COMPLETED_BEFORE_STOP, update: { claimKey: claimKeyOf(STACK_ID, start.at) } });
+    expect(action).toMatchObject({ kind: 'NONE', outcome: RollbackOutcome.COMPLETED_BEFORE_STOP, update: { claimKey: claimKeyOf(STACK_ID, start.at) } });
   });
 });
 
@@ -173,7 +172,7 @@ describe('decideStackAction: late events', () => {
       event('UPDATE_COMPLETE', ALARM_AT + 3 * MINUTE),
       event('UPDATE_IN_PROGRESS', ALARM_AT + 20 * MINUTE)), ALARM_AT, ALARM_AT + 30 * MINUTE);
 
-    expect(action.outcome).toBe(COMPLETED_BEFORE_STOP);
+    expect(action.outcome).toBe(RollbackOutcome.COMPLETED_BEFORE_STOP);
     expect(action.reason).toContain('reached UPDATE_COMPLETE_CLEANUP_IN_PROGRESS at 2026-11-20T14:05:10.109Z');
   });
 
@@ -190,7 +189,7 @@ describe('decideStackAction: late events', () => {
   it('takes the end of the update from DescribeStacks when its events do not show it yet', () => {
     const action = decideStackAction(history('UPDATE_COMPLETE', created, event('UPDATE_IN_PROGRESS', ALARM_AT - 5 * MINUTE)), ALARM_AT, ALARM_AT + MINUTE);
 
-    expect(action.outcome).toBe(COMPLETED_BEFORE_STOP);
+    expect(action.outcome).toBe(RollbackOutcome.COMPLETED_BEFORE_STOP);
     expect(action.reason).toContain('reached UPDATE_COMPLETE since');
   });
 
@@ -230,7 +229,7 @@ describe('decideStackAction: clock skew', () => {
       event('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', ALARM_AT - CLOCK_SKEW_TOLERANCE_MS + 1),
       event('UPDATE_COMPLETE', ALARM_AT + SECOND)), ALARM_AT, ALARM_AT + MINUTE);
 
-    expect(action.outcome).toBe(COMPLETED_BEFORE_STOP);
+    expect(action.outcome).toBe(RollbackOutcome.COMPLETED_BEFORE_STOP);
     expect(action.reason).toContain('was in flight at the alarm');
   });
 

@@ -1,0 +1,114 @@
+import { Arn, ArnFormat, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { CloudFormationStackTargetInput, Rules, TargetKind } from '../../contract';
+import { describeValue, isLiteral, validationError } from '../../private/validate';
+import { TargetBindContext, TargetDefinition } from '../target-definition';
+
+/**
+ * Options of a CloudFormation stack target: the stack whose update in
+ * progress an alarm cancels. Give exactly one of `stack` and `stackName`.
+ */
+export interface CloudFormationStackTargetOptions {
+  /**
+   * A stack of this app. A nested stack is guarded through its root stack:
+   * CloudFormation runs a nested stack's updates from its root (Nested stacks,
+   * CloudFormation User Guide), and cancelling the root's update rolls the
+   * nested stack back with it.
+   *
+   * @default - none: give `stackName` instead
+   */
+  readonly stack?: Stack;
+
+  /**
+   * The name or stack ID (ARN) of a stack deployed elsewhere, in the
+   * AlarmRollback's own account and Region.
+   *
+   * @default - none: give `stack` instead
+   */
+  readonly stackName?: string;
+}
+
+/** The actions the handler needs on a guarded stack, and nothing else (Service Authorization Reference, AWS CloudFormation). */
+export const STACK_TARGET_ACTIONS = ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:CancelUpdateStack'];
+
+/**
+ * Cancels the update in progress of one CloudFormation stack
+ * (CancelUpdateStack), which CloudFormation then rolls back whole.
+ */
+export class CloudFormationStackTarget implements TargetDefinition {
+  constructor(private readonly options: CloudFormationStackTargetOptions) {}
+
+  public bind(scope: IConstruct, context: TargetBindContext): CloudFormationStackTargetInput {
+    const { stack, stackName } = this.options;
+    if ((stack === undefined) === (stackName === undefined)) {
+      throw validationError(scope,
+        `RollbackTarget.cloudFormationStack was given ${stack === undefined ? 'neither stack nor stackName' : 'both stack and stackName'}`,
+        'Give exactly one: stack for a stack of this app, stackName for a stack deployed elsewhere');
+    }
+    const own = Stack.of(scope);
+    const name = stack !== undefined ? this.stackOfApp(scope, own, stack) : this.namedStack(scope, stackName!);
+
+    context.grant(STACK_TARGET_ACTIONS, [stackArn(own, name)]);
+
+    return {
+      kind: TargetKind.CLOUDFORMATION_STACK,
+      name: context.name,
+      alarmArns: context.alarmArns,
+      triggerStates: context.triggerStates,
+      actOnPausedAlarms: context.actOnPausedAlarms,
+      stackName: name,
+    };
+  }
+
+  /** The root of `stack`, checked to be one the handler can act on; answers its name. */
+  private stackOfApp(scope: IConstruct, own: Stack, stack: Stack): string {
+    const root = rootOf(stack);
+    // The AlarmRollback's own stack, or a nesting tree holding it: a cancel of
+    // the root would roll back the handler that is acting.
+    if (rootOf(own) === root) {
+      throw validationError(scope,
+        `the stack target ${root.node.path} holds this AlarmRollback${root === stack ? '' : ` (through nested stack ${stack.node.path})`}`,
+        'Put the AlarmRollback in a stack of its own: a cancel would roll back the handler that is acting, and its own updates could not be guarded');
+    }
+    for (const [what, theirs, ours] of [['account', root.account, own.account], ['Region', root.region, own.region]] as const) {
+      if (!Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && theirs !== ours) {
+        throw validationError(scope,
+          `the stack target ${root.node.path} is in ${what} ${theirs}, and this AlarmRollback in ${ours}`,
+          'Deploy an AlarmRollback in the stack\'s own account and Region (the handler cancels only stacks there); forward alarms of other accounts and Regions to it');
+      }
+    }
+    return root.stackName;
+  }
+
+  /** `stackName`, checked; answers it as given. */
+  private namedStack(scope: IConstruct, stackName: string): string {
+    if (isLiteral(stackName) && !Rules.CLOUDFORMATION_STACK_NAME_OR_ID.test(stackName)) {
+      throw validationError(scope,
+        `stackName is ${describeValue(stackName)}, which is neither a stack name nor a stack ID`,
+        `Use ${Rules.CLOUDFORMATION_STACK_NAME_OR_ID.says}`);
+    }
+    return stackName;
+  }
+}
+
+function rootOf(stack: Stack): Stack {
+  let root = stack;
+  while (NestedStack.isNestedStack(root) && root.nestedStackParent !== undefined) {
+    root = root.nestedStackParent;
+  }
+  return root;
+}
+
+/**
+ * The ARNs of every stack of that name: `stack/<name>/*`, the stack ID's
+ * unique suffix left open so the grant holds across a stack's re-creation.
+ * A stack ID given as the target keeps its own partition, Region and account.
+ */
+function stackArn(own: Stack, name: string): string {
+  if (isLiteral(name) && name.startsWith('arn:')) {
+    const parts = Arn.split(name, ArnFormat.SLASH_RESOURCE_NAME);
+    const stackName = parts.resourceName!.split('/')[0];
+    return `arn:${parts.partition}:cloudformation:${parts.region}:${parts.account}:stack/${stackName}/*`;
+  }
+  return own.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}
