@@ -190,7 +190,7 @@ export const NO_LOCAL_SERVICE = 'http://127.0.0.1:1';
  * `NO_LOCAL_SERVICE`.
  */
 export function localEndpoints(
-  endpoints: { appConfig?: string; proton?: string; dynamo?: string; sns?: string; cloudWatch?: string },
+  endpoints: { appConfig?: string; proton?: string; dynamo?: string; sns?: string; cloudWatch?: string; cloudFormation?: string },
 ): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_APPCONFIG: endpoints.appConfig ?? NO_LOCAL_SERVICE,
@@ -198,5 +198,6 @@ export function localEndpoints(
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo ?? NO_LOCAL_SERVICE,
     AWS_ENDPOINT_URL_SNS: endpoints.sns ?? NO_LOCAL_SERVICE,
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudWatch ?? NO_LOCAL_SERVICE,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.cloudFormation ?? NO_LOCAL_SERVICE,
   };
 }

@@ -10,7 +10,7 @@ export interface ScenarioFigures {
   readonly faultsInjected: number;
   /** Deliveries to the handler, redeliveries included. */
   readonly eventsSent: number;
-  /** StopDeployment / CancelEnvironmentDeployment requests received, SDK retries included. */
+  /** StopDeployment / CancelEnvironmentDeployment / CancelUpdateStack requests received, SDK retries included. */
   readonly actionCalls: number;
   /** Of those, the ones the service carried out. */
   readonly actionsApplied: number;

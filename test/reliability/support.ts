@@ -16,7 +16,7 @@ import { TABLE, constructDefaults, startLedger } from '../support/synthesized-le
 export { TABLE, constructDefaults, startLedger };
 export { ROLLBACK_NAME, handlerEnv };
 export { alarmArn, alarmEvent, happeningNow };
-export { appConfigTarget, protonTarget, ruleInput } from '../support/rule-input';
+export { appConfigTarget, protonTarget, ruleInput, stackTarget } from '../support/rule-input';
 
 /**
  * `count` execution environments of the bundled handler behind one
@@ -157,6 +157,8 @@ export const appConfigDeployment = (request: RecordedRequest) =>
 
 /** A Proton cancel's environment (one deployment runs per environment at a time). */
 export const protonEnvironment = (request: RecordedRequest) => String(request.params.environmentName);
+/** A cancel's update: its token is derived from the update's claim, so two cancels of one update carry the same one. */
+export const stackUpdate = (request: RecordedRequest) => `${String(request.params.StackName)}#${String(request.params.ClientRequestToken)}`;
 
 /** Requests that had a fault injected. */
 export const faultsIn = (...requestLists: ReadonlyArray<readonly RecordedRequest[]>) =>
@@ -194,7 +196,7 @@ export interface FigureSources {
   readonly inputs: readonly unknown[];
   /** The requests the acting service received, and the operation that acts. */
   readonly requests: readonly RecordedRequest[];
-  readonly action: 'StopDeployment' | 'CancelEnvironmentDeployment';
+  readonly action: 'StopDeployment' | 'CancelEnvironmentDeployment' | 'CancelUpdateStack';
   readonly ledger: LocalDynamo;
   readonly deadLetters: readonly DeadLetter[];
   /** Requests at other faulting hops (a proxy in front of the ledger). */
@@ -207,7 +209,11 @@ export interface FigureSources {
 /** Counts a scenario the same way in every suite, and writes it for `npm run reliability`. */
 export async function recordScenario(sources: FigureSources): Promise<ScenarioFigures> {
   const accounting = account(sources.inputs.map(eventIdOf), await ledgerItems(sources.ledger), sources.deadLetters);
-  const deploymentOf = sources.action === 'StopDeployment' ? appConfigDeployment : protonEnvironment;
+  const deploymentOf = {
+    StopDeployment: appConfigDeployment,
+    CancelEnvironmentDeployment: protonEnvironment,
+    CancelUpdateStack: stackUpdate,
+  }[sources.action];
   return recordFigures(sources.suite, sources.scenario, {
     faultsInjected: faultsIn(sources.requests, sources.otherRequests ?? []) + (sources.extraFaults ?? 0),
     eventsSent: sources.inputs.length,

@@ -11,6 +11,8 @@ export interface HandlerEnvOptions {
   /** The DynamoDB endpoint the handler's ledger client uses (dynalite, a proxy, or a closed port). */
   readonly dynamo: string;
   readonly cloudWatch?: string;
+  /** The local CloudFormation's endpoint. @default - none */
+  readonly cloudFormation?: string;
   /** The SNS endpoint (a notification sink) the handler publishes to. @default - none */
   readonly sns?: string;
   /** The notification topic, with the handler's default outcomes. @default - none: no notifications */
@@ -25,7 +27,12 @@ export interface HandlerEnvOptions {
 export function handlerEnv(options: HandlerEnvOptions): Record<string, string> {
   return {
     ...localEndpoints({
-      appConfig: options.appConfig, proton: options.proton, dynamo: options.dynamo, cloudWatch: options.cloudWatch, sns: options.sns,
+      appConfig: options.appConfig,
+      proton: options.proton,
+      dynamo: options.dynamo,
+      cloudWatch: options.cloudWatch,
+      sns: options.sns,
+      cloudFormation: options.cloudFormation,
     }),
     [HandlerEnv.LEDGER_TABLE]: TABLE,
     [HandlerEnv.ROLLBACK_NAME]: options.rollbackName ?? ROLLBACK_NAME,
