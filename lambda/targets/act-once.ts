@@ -25,6 +25,12 @@ export interface Seen {
    * a deployment tick's ROLL_BACK answer was never acted on.
    */
   readonly wouldNow?: { readonly intended: RollbackOutcome; readonly reason: string };
+  /**
+   * What to record when a refused call finds the deployment ended without
+   * being stopped: NO_ACTIVE_DEPLOYMENT unless the kind names its own outcome
+   * (a stack update that completed first is COMPLETED_BEFORE_STOP).
+   */
+  readonly endedAs?: RollbackOutcome;
 }
 
 /** The service side of one deployment's call. */
@@ -132,7 +138,7 @@ export async function callOnce(ctx: RunnerContext, mayAct: MayAct, first: SeenFi
     }
     return {
       ...first,
-      outcome: RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
+      outcome: now.endedAs ?? RollbackOutcome.NO_ACTIVE_DEPLOYMENT,
       stateAfter: now.state,
       reason: `${one.subject} was ${now.state} when the call reached it, and the service refused it: ${(error as Error).message}`,
     };

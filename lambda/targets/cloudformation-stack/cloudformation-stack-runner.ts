@@ -1,5 +1,5 @@
 import { cancelUpdateStack } from './cancel-update-stack';
-import { decideStackAction, isStoppedStatus, StackAction, StackUpdate } from './decide-stack-action';
+import { decideStackAction, isCompletedStatus, isStoppedStatus, StackAction, StackUpdate } from './decide-stack-action';
 import { FoundStack, findUpdateInFlight } from './find-update-in-flight';
 import { CloudFormationStackTargetInput, RollbackOutcome } from '../../../src/contract';
 import { errorName, StackNotUpdatingError } from '../../shared/errors';
@@ -109,6 +109,8 @@ export async function cloudFormationStackRunner(
           state: same ? status : `${status} (a newer operation since ${newest ? new Date(newest.at).toISOString() : 'then'})`,
           stopped: same && isStoppedStatus(status),
           inFlight: same && status === 'UPDATE_IN_PROGRESS',
+          // In flight at the alarm and completed before the cancel reached it: nothing can revert it now.
+          endedAs: same && isCompletedStatus(status) ? RollbackOutcome.COMPLETED_BEFORE_STOP : undefined,
         };
       },
     };

@@ -259,6 +259,11 @@ export function decideStackAction(
   }
 }
 
+/** Whether a status is one of the COMPLETED class: the update's resources all updated, so it can no longer be cancelled. */
+export function isCompletedStatus(status: string): boolean {
+  return (STACK_STATUS_CLASS as Record<string, StatusClass | undefined>)[status] === 'COMPLETED';
+}
+
 /** Whether a status is one of the STOPPED class: rolling back, rolled back or paused after a failure. */
 export function isStoppedStatus(status: string): boolean {
   return (STACK_STATUS_CLASS as Record<string, StatusClass | undefined>)[status] === 'STOPPED';

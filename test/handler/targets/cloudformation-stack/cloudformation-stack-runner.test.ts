@@ -141,7 +141,7 @@ describe('CloudFormation stack target', () => {
     expect(record.apiCalls.slice(-3)).toEqual(['cloudformation:CancelUpdateStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents']);
   });
 
-  it('records NO_ACTIVE_DEPLOYMENT when a refused cancel finds the update completed', async () => {
+  it('records COMPLETED_BEFORE_STOP when a refused cancel finds the update completed', async () => {
     cfn.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_IN_PROGRESS')).resolves(stack('UPDATE_COMPLETE'));
     cfn.on(DescribeStackEventsCommand)
       .resolvesOnce(events(stackEvent('UPDATE_IN_PROGRESS', UPDATE_START)))
@@ -150,8 +150,35 @@ describe('CloudFormation stack target', () => {
 
     const record = await testHandler()(ruleInput(stackTarget()));
 
-    expect(record).toMatchObject({ outcome: RollbackOutcome.NO_ACTIVE_DEPLOYMENT, stateAfter: 'UPDATE_COMPLETE' });
+    expect(record).toMatchObject({ outcome: RollbackOutcome.COMPLETED_BEFORE_STOP, stateAfter: 'UPDATE_COMPLETE' });
     expect(cfn).toHaveReceivedCommandTimes(CancelUpdateStackCommand, 1);
+  });
+
+  it('fails the event for a retry, recording FAILED, when a refused cancel finds the update still in progress', async () => {
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
+    cfn.on(DescribeStackEventsCommand).resolves(events(stackEvent('UPDATE_IN_PROGRESS', UPDATE_START)));
+    cfn.on(CancelUpdateStackCommand).rejects(validationError('Rate of requests exceeded for this stack'));
+
+    await expect(testHandler()(ruleInput(stackTarget()))).rejects.toThrow('Rate of requests exceeded');
+    const outcomes = dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.outcome?.S).filter(Boolean);
+    expect(outcomes).toEqual(['FAILED']);
+  });
+
+  it('records NO_ACTIVE_DEPLOYMENT when a refused cancel finds a newer update than the one claimed', async () => {
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
+    cfn.on(DescribeStackEventsCommand)
+      .resolvesOnce(events(stackEvent('UPDATE_IN_PROGRESS', UPDATE_START)))
+      .resolves(events(
+        stackEvent('UPDATE_IN_PROGRESS', ALARM_AT + 5_000),
+        stackEvent('UPDATE_COMPLETE', ALARM_AT + 1_000),
+        stackEvent('UPDATE_IN_PROGRESS', UPDATE_START),
+      ));
+    cfn.on(CancelUpdateStackCommand).rejects(validationError('CancelUpdateStack cannot be called from current stack status'));
+
+    const record = await testHandler()(ruleInput(stackTarget()));
+
+    expect(record.outcome).toBe(RollbackOutcome.NO_ACTIVE_DEPLOYMENT);
+    expect(record.stateAfter).toMatch(/^UPDATE_IN_PROGRESS \(a newer operation since /);
   });
 
   it('records DRY_RUN with the call it would make, and cancels nothing', async () => {
