@@ -21,7 +21,9 @@ export interface CloudFormationStackTargetOptions {
 
   /**
    * The name or stack ID (ARN) of a stack deployed elsewhere, in the
-   * AlarmRollback's own account and Region.
+   * AlarmRollback's own account and Region. For a nested stack, give its root
+   * stack: the handler is granted access to the named stack only, and
+   * CloudFormation cancels a nested stack's update through its root.
    *
    * @default - none: give `stack` instead
    */
