@@ -6,8 +6,9 @@ import { ASSET_TRIMS, COMMON_BUILD_OPTIONS, ESM_BUILD_OPTIONS } from './handler-
 // `npx projen bundle:handler`: the handler asset. It ships as
 // ES modules split per service: the AppConfig, Proton and SNS clients sit in
 // chunks that load only when an event needs them. Lambda's Node.js runtime
-// resolves `index.handler` to index.mjs and `alarm-state.handler` to
-// alarm-state.mjs.
+// resolves `index.handler` to index.mjs, `alarm-state.handler` to
+// alarm-state.mjs, and `bake-gate.onEvent` / `bake-gate.isComplete` to
+// bake-gate.mjs.
 const OUT_DIR = 'assets/lambda/rollback.lambda';
 
 // No `require` banner: every bundled CommonJS module is linked by esbuild
@@ -22,11 +23,17 @@ async function main(): Promise<void> {
     ...COMMON_BUILD_OPTIONS,
     ...ASSET_TRIMS,
     ...ESM_BUILD_OPTIONS,
-    // Two functions share the asset: the rollback handler (`index.handler`)
-    // and the alarm-state check AppConfig's extension calls
-    // (`alarm-state.handler`). One build splits what both use (the ledger,
-    // the records, the claims) into shared chunks.
-    entryPoints: { 'index': 'lambda/rollback/rollback.lambda.ts', 'alarm-state': 'lambda/alarm-state/alarm-state.lambda.ts' },
+    // The functions share the asset: the rollback handler (`index.handler`),
+    // the alarm-state check AppConfig's extension calls
+    // (`alarm-state.handler`) and the stack target's bake gate, whose two
+    // Provider framework functions (`bake-gate.onEvent`,
+    // `bake-gate.isComplete`) come from one entry. One build splits what
+    // they use alike (the ledger, the records, the claims) into shared chunks.
+    entryPoints: {
+      'index': 'lambda/rollback/rollback.lambda.ts',
+      'alarm-state': 'lambda/alarm-state/alarm-state.lambda.ts',
+      'bake-gate': 'lambda/bake-gate/bake-gate.lambda.ts',
+    },
     tsconfig: 'lambda/tsconfig.json',
     splitting: true,
     outdir: OUT_DIR,

@@ -38,8 +38,9 @@ export interface BakeGateDependencies {
   /**
    * Takes the update's claim, shared with the alarm-event path; false when
    * the other path holds it (it has cancelled, or is cancelling, the update).
+   * `target` names the claim's owner, as the event path's claims do.
    */
-  claimUpdate(claimKey: string, reason: string): Promise<boolean>;
+  claimUpdate(claimKey: string, reason: string, target?: string): Promise<boolean>;
   /** Log line, metric and, for decisions, ledger record: one call per report. */
   report(report: BakeReport): Promise<void>;
 }
@@ -191,7 +192,7 @@ export function createBakeGate(deps: BakeGateDependencies) {
     }
     let ours = true;
     try {
-      ours = await deps.claimUpdate(claimKey, decision.reason);
+      ours = await deps.claimUpdate(claimKey, decision.reason, target);
     } catch (error) {
       notes.push(`the update's claim could not be taken (${errorText(error)})`);
     }

@@ -42,6 +42,15 @@ export interface AlarmReading {
   readonly mutedBy?: readonly string[];
   /** Why the mute rules could not be read, when they were asked for and could not be. */
   readonly mutesUnread?: string;
+  /**
+   * When the alarm's state value last changed, epoch ms: `StateTransitionedTimestamp`
+   * ("the date and time that the alarm's StateValue most recently changed",
+   * CloudWatch API Reference, MetricAlarm and CompositeAlarm), not
+   * `StateUpdatedTimestamp`, which also moves when only the reason changes.
+   */
+  readonly enteredStateAt?: number;
+  /** When the alarm's configuration last changed, epoch ms (`AlarmConfigurationUpdatedTimestamp`). */
+  readonly configuredAt?: number;
 }
 
 /**
@@ -108,10 +117,17 @@ async function readBatch(client: CloudWatchClient, trace: CallTrace, names: stri
   return readings;
 }
 
-function reading(
-  alarm: { AlarmName?: string; AlarmArn?: string; StateValue?: string; ActionsEnabled?: boolean; ActionsSuppressedBy?: string },
-  type: AlarmReading['type'],
-): AlarmReading {
+interface DescribedAlarm {
+  AlarmName?: string;
+  AlarmArn?: string;
+  StateValue?: string;
+  ActionsEnabled?: boolean;
+  ActionsSuppressedBy?: string;
+  StateTransitionedTimestamp?: Date;
+  AlarmConfigurationUpdatedTimestamp?: Date;
+}
+
+function reading(alarm: DescribedAlarm, type: AlarmReading['type']): AlarmReading {
   if (typeof alarm.AlarmName !== 'string' || typeof alarm.StateValue !== 'string') {
     throw new UnexpectedAnswerError(`CloudWatch DescribeAlarms returned a ${type} without AlarmName or StateValue`);
   }
@@ -124,5 +140,13 @@ function reading(
     // it is read as enabled, the side that lets an alarm act.
     actionsEnabled: alarm.ActionsEnabled !== false,
     actionsSuppressedBy: alarm.ActionsSuppressedBy || undefined,
+    enteredStateAt: epochMs(alarm.StateTransitionedTimestamp),
+    configuredAt: epochMs(alarm.AlarmConfigurationUpdatedTimestamp),
   };
+}
+
+/** A timestamp of the answer, or undefined when it is absent or not a date. */
+function epochMs(at: Date | undefined): number | undefined {
+  const ms = at instanceof Date ? at.getTime() : NaN;
+  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -53,7 +53,7 @@ export async function readTargetAlarms(
  * what is left of the budget. An alarm whose rules could not be read keeps no
  * `mutedBy` and so fires: its state is known, only the mute is not.
  */
-async function readMutes(
+export async function readMutes(
   client: CloudWatchClient, trace: CallTrace, names: string[], withinMs: number,
 ): Promise<(alarm: AlarmReading) => AlarmReading> {
   if (names.length === 0) {
