@@ -11,6 +11,13 @@ export const HANDLER_ASSET_DIR = join(__dirname, '..', 'assets', 'lambda', 'roll
  */
 export const ALARM_STATE_ENTRY = join(HANDLER_ASSET_DIR, 'alarm-state.mjs');
 
+/**
+ * The stack target's bake gate in the same asset: one entry for the two
+ * functions the Provider framework calls, chosen by `exportName`
+ * (`onEvent`, `isComplete`).
+ */
+export const BAKE_GATE_ENTRY = join(HANDLER_ASSET_DIR, 'bake-gate.mjs');
+
 /** One HTTP request the handler made, timed from inside its execution environment. */
 export interface HttpCall {
   readonly method: string;
@@ -59,6 +66,12 @@ export interface HandlerInstanceOptions {
    * @default - `index.mjs` in `assetDir`
    */
   readonly entry?: string;
+  /**
+   * The entry's export to invoke, as a Lambda handler setting's part after
+   * the dot (`bake-gate.isComplete`).
+   * @default 'handler'
+   */
+  readonly exportName?: string;
 }
 
 // Runs inside the worker: loads the asset once, like a Lambda execution
@@ -92,7 +105,8 @@ parentPort.on('message', async ({ input, context }) => {
   const started = performance.now();
   const startedAt = performance.timeOrigin + started;
   try {
-    const { handler } = await loaded;
+    const handler = (await loaded)[workerData.exportName];
+    if (typeof handler !== 'function') throw new Error('the entry exports no function ' + workerData.exportName);
     const result = await handler(input, context);
     parentPort.postMessage({ ok: true, result, logs: lines, httpCalls: calls, startedAt, durationMs: performance.now() - started });
   } catch (error) {
@@ -122,7 +136,7 @@ export class HandlerInstance {
     const entry = pathToFileURL(options.entry ?? join(options.assetDir ?? HANDLER_ASSET_DIR, 'index.mjs')).href;
     this.worker = new Worker(WORKER, {
       eval: true,
-      workerData: { entry },
+      workerData: { entry, exportName: options.exportName ?? 'handler' },
       env: {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'local',
