@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { AddTargetOptions, AlarmRollbackProps } from './alarm-rollback-props';
 import { AlarmRollbackTarget } from './alarm-rollback-target';
 import { AlarmStateCheck } from './alarm-state/alarm-state-check';
-import { AlarmStateCheckResult, AlarmStateValue, RollbackOutcome, RollbackTrigger, Rules } from './contract';
+import { AlarmReadFailure, AlarmStateCheckResult, AlarmStateValue, RollbackOutcome, RollbackTrigger, Rules } from './contract';
 import { checkAlarmLocations, ResolvedAlarmSource, resolveAlarmSources } from './forwarding/alarm-locations';
 import { addBusPolicy } from './forwarding/bus-policy';
 import { OwnAlarmForwarding } from './forwarding/own-alarm-forwarding';
@@ -34,6 +34,8 @@ import { checkStackOutputs, checkStackResources, checkTemplateSize } from './pri
 import { resolveAlarmArns, resolveAlarmTags } from './private/target-alarms';
 import { TargetGrants } from './private/target-grants';
 import { describeDuration, describeValue, validationError } from './private/validate';
+import { BakeGateProvider } from './targets/cloudformation-stack/bake-gate';
+import { BakeGates } from './targets/target-definition';
 import { TriggerOn } from './trigger-on';
 
 const DEAD_LETTER_RETENTION = Duration.days(14);
@@ -130,6 +132,7 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
   private readonly watched: WatchedRule[] = [];
   private readonly busName?: string;
   private readonly dashboards: RollbackDashboardBuilder[] = [];
+  private readonly bakeGates: BakeGates;
 
   constructor(scope: Construct, id: string, props: AlarmRollbackProps = {}) {
     super(scope, id);
@@ -200,6 +203,21 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
     this.node.addValidation({
       validate: () => [...checkStackResources(this), ...checkStackOutputs(this), ...checkTemplateSize(this, this.dashboards.length)],
     });
+    let bakeGateProvider: BakeGateProvider | undefined;
+    this.bakeGates = {
+      // Made on the first target with a bake, and shared by all of them: the gate's resources count once per AlarmRollback.
+      provider: () => (bakeGateProvider ??= new BakeGateProvider(this, 'BakeGate', {
+        rollbackName: this.rollbackName,
+        runtime,
+        architecture,
+        logGroupProps,
+        encryptionKey: key,
+        handlerEnvironment: environment,
+        ledger: this.ledger,
+        notificationTopic: props.notificationTopic,
+      })),
+      alarmReadFailure: props.alarmReadFailure ?? AlarmReadFailure.ROLL_BACK,
+    };
     this.triggerOn = props.triggerOn ?? TriggerOn.ALARM;
     this.actOnPausedAlarms = props.actOnPausedAlarms ?? false;
     grantDescribeAlarms(this.function);
@@ -323,6 +341,7 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
       actOnPausedAlarms: options.actOnPausedAlarms ?? this.actOnPausedAlarms,
       grant: (actions, arns) => this.grants.grant(scope, actions, arns),
       stateChecks: stateChecks?.checks,
+      bakeGates: this.bakeGates,
     });
     if (alarmTags && this.stateCheck) {
       Annotations.of(scope).addWarningV2('cdk-alarm-rollback:alarmTagsNotChecked',

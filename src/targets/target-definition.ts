@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { AlarmStateTargetParameter, TargetInput } from '../contract';
+import { AlarmReadFailure, AlarmStateTargetParameter, TargetInput } from '../contract';
+import type { BakeGateProvider } from './cloudformation-stack/bake-gate';
 
 /** What a target is told when it is added to an AlarmRollback. */
 export interface TargetBindContext {
@@ -17,6 +18,8 @@ export interface TargetBindContext {
   readonly actOnPausedAlarms: boolean;
   /** The alarm-state checks, or undefined when `alarmStateChecks` is false. */
   readonly stateChecks?: AlarmStateChecks;
+  /** The bake gates' shared provider and the read-failure policy they follow, for a stack target with a bake. */
+  readonly bakeGates: BakeGates;
   /**
    * Allows the handler `actions` on `resourceArns`. The grants of all
    * targets are packed into IAM policies sized to IAM's quotas
@@ -26,6 +29,12 @@ export interface TargetBindContext {
    * role's policy quotas.
    */
   grant(actions: string[], resourceArns: string[]): void;
+}
+
+/** What a target with a bake uses: the AlarmRollback's one provider, made on first use. */
+export interface BakeGates {
+  readonly alarmReadFailure: AlarmReadFailure;
+  provider(): BakeGateProvider;
 }
 
 /** What a target uses to have its alarms' state checked when a deployment starts or runs. */

@@ -1,4 +1,4 @@
-import { App, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
+import { App, Duration, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ACCOUNT, REGION, importedAlarm } from './support';
@@ -40,8 +40,38 @@ const EXPECTED_ENCRYPTED_FINDINGS: Record<string, string> = {
     'Part of the same aws-cdk-lib encrypt-decrypt grant, on the one key ARN only: re-encrypting under another key also needs kms:ReEncryptTo on that key, which nothing here grants.',
 };
 
-/** The default construct with both kinds of target, and optionally a customer managed key. */
-function nagStack(encrypted = false): Stack {
+/**
+ * The findings a stack target with a bake adds: the bake gate's provider is
+ * aws-cdk-lib's Provider framework, whose own functions, roles and waiter
+ * state machine aws-cdk-lib builds; each with the reason.
+ */
+const EXPECTED_BAKE_FINDINGS: Record<string, string> = {
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:eu-west-1:111111111111:stack/Checkout/*]':
+    'A stack ID ends in a unique suffix CloudFormation assigns when the stack is created; stack/<name>/* is exactly the guarded stack under every ID it will have, as the Service Authorization Reference\'s stack resource type is written. The gate\'s functions get only DescribeStacks and DescribeStackEvents on it, the handler CancelUpdateStack too.',
+  'AwsSolutions-IAM5[Resource::<RollbackBakeGateOnEvent649A370C.Arn>:*]':
+    'aws-cdk-lib\'s Provider framework grants its entry function lambda:InvokeFunction on the gate\'s onEvent function and its versions and aliases (the ":*" qualifier); the function is the gate\'s own and nothing else.',
+  'AwsSolutions-IAM5[Resource::<RollbackBakeGateIsComplete0AB781B5.Arn>:*]':
+    'aws-cdk-lib\'s Provider framework grants its entry function and its waiter lambda:InvokeFunction on the gate\'s isComplete function and its versions and aliases (the ":*" qualifier); the function is the gate\'s own.',
+  'AwsSolutions-IAM5[Resource::<RollbackBakeGateProviderframeworkisCompleteCA379AC5.Arn>:*]':
+    'The Provider framework\'s waiter state machine may invoke the framework\'s own isComplete function and its versions (the ":*" qualifier), as aws-cdk-lib writes the grant; nothing else.',
+  'AwsSolutions-IAM5[Resource::<RollbackBakeGateProviderframeworkonTimeout655C687F.Arn>:*]':
+    'The Provider framework\'s waiter state machine may invoke the framework\'s own onTimeout function and its versions (the ":*" qualifier), as aws-cdk-lib writes the grant; nothing else.',
+  'AwsSolutions-L1':
+    'The Provider framework\'s three functions run the Node.js runtime aws-cdk-lib pins for them (custom_resources.Provider offers no runtime option); the gate\'s own functions run the runtime the user chose among the tested ones.',
+  'AwsSolutions-SF1':
+    'The Provider framework\'s waiter state machine only retries isComplete every 30 seconds; every decision of the gate is in its functions\' log group, the ledger and the metrics, so the state machine\'s own execution log would repeat them.',
+  'AwsSolutions-SF2':
+    'The waiter state machine is aws-cdk-lib\'s Provider framework\'s; X-Ray tracing of its retries would add an xray:PutTraceSegments grant on "*" and say nothing the gate\'s records do not.',
+  'Serverless-LambdaDefaultMemorySize':
+    'The Provider framework\'s functions only forward requests and answers (aws-cdk-lib gives them no memory option through Provider); the gate\'s own functions set 256 MB.',
+  'Serverless-LambdaLatestVersion':
+    'The Provider framework\'s functions run the runtime aws-cdk-lib pins for them; the gate\'s own functions run the runtime the user chose among the tested ones.',
+  'Serverless-StepFunctionStateMachineXray':
+    'The waiter state machine is aws-cdk-lib\'s Provider framework\'s; X-Ray tracing of its retries would add an xray:PutTraceSegments grant on "*" and say nothing the gate\'s records do not.',
+};
+
+/** The default construct with both kinds of target, optionally a customer managed key, and optionally a stack target with a bake. */
+function nagStack(encrypted = false, baked = false): Stack {
   const app = new App();
   const stack = new Stack(app, 'NagStack', { env: { account: ACCOUNT, region: REGION } });
   const encryptionKey = encrypted ? new kms.Key(stack, 'Key', { enableKeyRotation: true }) : undefined;
@@ -54,6 +84,13 @@ function nagStack(encrypted = false): Stack {
     alarms: [importedAlarm(stack, 'env-health')],
     target: RollbackTarget.protonEnvironment({ environmentName: 'prod' }),
   });
+  if (baked) {
+    const checkout = new Stack(app, 'Checkout', { env: { account: ACCOUNT, region: REGION } });
+    rollback.addTarget('Checkout', {
+      alarms: [importedAlarm(stack, 'checkout-5xx')],
+      target: RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(10) }),
+    });
+  }
 
   return stack;
 }
@@ -88,8 +125,18 @@ describe('cdk-nag', () => {
     expect(findings(serverless)).toEqual(expected('Serverless'));
   });
 
+  it('finds, with a stack target that bakes, only the bake gate provider\'s findings beyond the default ones', () => {
+    const stack = nagStack(false, true);
+    const aws = new AwsSolutionsChecks(stack.node.root, { verbose: true }).validateScope(stack.node.root);
+    const bake = (pack: string) => Object.keys(EXPECTED_BAKE_FINDINGS).filter((id) => id.startsWith(`${pack}-`));
+    expect(findings(aws)).toEqual([...expected('AwsSolutions'), ...bake('AwsSolutions')].sort());
+    const serverless = new ServerlessChecks(stack.node.root, { verbose: true }).validateScope(stack.node.root);
+    expect(findings(serverless)).toEqual([...expected('Serverless'), ...bake('Serverless')].sort());
+  });
+
   it('gives every expected finding a specific reason', () => {
-    for (const reason of [...Object.values(EXPECTED_FINDINGS), ...Object.values(EXPECTED_ENCRYPTED_FINDINGS)]) {
+    const reasons = [...Object.values(EXPECTED_FINDINGS), ...Object.values(EXPECTED_ENCRYPTED_FINDINGS), ...Object.values(EXPECTED_BAKE_FINDINGS)];
+    for (const reason of reasons) {
       expect(reason.length).toBeGreaterThan(60);
     }
   });

@@ -1,8 +1,9 @@
-import { Arn, ArnFormat, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CloudFormationStackTargetInput, Rules, TargetKind } from '../../contract';
 import { describeValue, isLiteral, validationError } from '../../private/validate';
 import { TargetBindContext, TargetDefinition } from '../target-definition';
+import { addBakeGate } from './bake-gate';
 
 /**
  * Options of a CloudFormation stack target: the stack whose update in
@@ -28,6 +29,20 @@ export interface CloudFormationStackTargetOptions {
    * @default - none: give `stack` instead
    */
   readonly stackName?: string;
+
+  /**
+   * Holds every update of `stack` open this long after its resources are
+   * updated, reading the target's alarms every 30 seconds, and rolls the
+   * update back if one enters a trigger state after the update started. A
+   * custom resource in `stack` does it (its provider is shared by the
+   * AlarmRollback); an update that changes nothing else does not bake.
+   * Whole seconds, from 1 second to 55 minutes: CloudFormation waits at most
+   * one hour for a custom resource, and 5 minutes of it are kept for the
+   * last poll. Needs `stack` (a stack of this app), and one bake per stack.
+   *
+   * @default - no bake: only updates still in progress when an alarm's event arrives are cancelled
+   */
+  readonly bake?: Duration;
 }
 
 /** The actions the handler needs on a guarded stack, and nothing else (Service Authorization Reference, AWS CloudFormation). */
@@ -51,6 +66,24 @@ export class CloudFormationStackTarget implements TargetDefinition {
     const name = stack !== undefined ? this.stackOfApp(scope, own, stack) : this.namedStack(scope, stackName!);
 
     context.grant(STACK_TARGET_ACTIONS, [stackArn(own, name)]);
+    if (this.options.bake !== undefined) {
+      if (stack === undefined) {
+        throw validationError(scope,
+          'bake was given with stackName; a bake gate is a resource placed in the stack, which a stack deployed elsewhere cannot receive',
+          'Give stack (a Stack of this app) to bake its updates, or leave bake out');
+      }
+      const root = rootOf(stack);
+      const provider = context.bakeGates.provider();
+      provider.grantReadStack(stackArn(own, name));
+      addBakeGate(scope, root, provider, {
+        bake: this.options.bake,
+        target: context.name,
+        alarmArns: context.alarmArns,
+        triggerStates: context.triggerStates,
+        actOnPausedAlarms: context.actOnPausedAlarms,
+        alarmReadFailure: context.bakeGates.alarmReadFailure,
+      });
+    }
 
     return {
       kind: TargetKind.CLOUDFORMATION_STACK,
