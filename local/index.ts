@@ -15,3 +15,4 @@ export * from './latency-proxy';
 export * from './loopback-server';
 export * from './cloudwatch-server';
 export * from './cloudwatch-state';
+export * from './shared-clock';
