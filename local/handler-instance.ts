@@ -183,7 +183,9 @@ export class HandlerInstance {
     return new Promise<Invocation>((resolve, reject) => {
       const onMessage = (message: Invocation) => {
         this.worker.off('exit', onExit);
-        this.clock?.shared.received(this.clock.handle.slot, true);
+        // After its exit the slot may serve another worker already.
+        if (!this.exited) this.clock?.shared.received(this.clock.handle.slot, true);
+        else this.clock?.shared.abandoned();
         resolve(message);
       };
       const onExit = (code: number) => {
