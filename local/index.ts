@@ -16,3 +16,4 @@ export * from './loopback-server';
 export * from './cloudwatch-server';
 export * from './cloudwatch-state';
 export * from './service-model';
+export * from './shared-clock';
