@@ -1,6 +1,7 @@
 import { join } from 'path';
 import { pathToFileURL } from 'url';
 import { Worker } from 'worker_threads';
+import { SharedClock, SharedClockHandle, WORKER_CLOCK } from './shared-clock';
 
 /** Where `npx projen bundle` writes the handler asset. */
 export const HANDLER_ASSET_DIR = join(__dirname, '..', 'assets', 'lambda', 'rollback.lambda');
@@ -72,6 +73,13 @@ export interface HandlerInstanceOptions {
    * @default 'handler'
    */
   readonly exportName?: string;
+  /**
+   * A test's shared clock: the handler's Date, performance.now and
+   * setTimeout follow it, so its waits (SDK backoff, request timeouts, claim
+   * polls) take no real time once the whole process is idle.
+   * @default - the real clock
+   */
+  readonly clock?: SharedClock;
 }
 
 // Runs inside the worker: loads the asset once, like a Lambda execution
@@ -80,6 +88,7 @@ export interface HandlerInstanceOptions {
 // invocation at a time.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+${WORKER_CLOCK}
 const diagnostics = require('node:diagnostics_channel');
 const stamp = () => performance.timeOrigin + performance.now();
 let lines = [];
@@ -98,7 +107,10 @@ diagnostics.subscribe('http.client.response.finish', ({ request, response }) => 
   if (call) { call.answeredAt = stamp(); call.status = response.statusCode; }
 });
 const loaded = import(workerData.entry);
-parentPort.on('message', async ({ input, context }) => {
+parentPort.on('message', async (message) => {
+  if (clockMessage(message)) return;
+  clockReceived();
+  const { input, context } = message;
   lines = [];
   calls = [];
   pending = new WeakMap();
@@ -108,9 +120,11 @@ parentPort.on('message', async ({ input, context }) => {
     const handler = (await loaded)[workerData.exportName];
     if (typeof handler !== 'function') throw new Error('the entry exports no function ' + workerData.exportName);
     const result = await handler(input, context);
+    clockPosting();
     parentPort.postMessage({ ok: true, result, logs: lines, httpCalls: calls, startedAt, durationMs: performance.now() - started });
   } catch (error) {
     const e = error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+    clockPosting();
     parentPort.postMessage({ ok: false, error: e, logs: lines, httpCalls: calls, startedAt, durationMs: performance.now() - started });
   }
 });
@@ -128,15 +142,19 @@ export class HandlerInstance {
   }
 
   private readonly worker: Worker;
+  private readonly clock?: { readonly shared: SharedClock; readonly handle: SharedClockHandle };
   private queue: Promise<unknown> = Promise.resolve();
   private killed = false;
   private exited = false;
 
   private constructor(options: HandlerInstanceOptions) {
     const entry = pathToFileURL(options.entry ?? join(options.assetDir ?? HANDLER_ASSET_DIR, 'index.mjs')).href;
+    if (options.clock) {
+      this.clock = { shared: options.clock, handle: options.clock.join((message) => this.worker.postMessage(message)) };
+    }
     this.worker = new Worker(WORKER, {
       eval: true,
-      workerData: { entry, exportName: options.exportName ?? 'handler' },
+      workerData: { entry, exportName: options.exportName ?? 'handler', clock: this.clock?.handle },
       env: {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'local',
@@ -149,6 +167,7 @@ export class HandlerInstance {
     });
     this.worker.once('exit', () => {
       this.exited = true;
+      this.clock?.shared.leave(this.clock.handle.slot);
     });
     this.worker.unref();
   }
@@ -178,14 +197,19 @@ export class HandlerInstance {
     return new Promise<Invocation>((resolve, reject) => {
       const onMessage = (message: Invocation) => {
         this.worker.off('exit', onExit);
+        // After its exit the slot may serve another worker already.
+        if (!this.exited) this.clock?.shared.received(this.clock.handle.slot, true);
+        else this.clock?.shared.abandoned();
         resolve(message);
       };
       const onExit = (code: number) => {
         this.worker.off('message', onMessage);
+        this.clock?.shared.abandoned();
         reject(new Error(`the handler instance exited with code ${code} during the invocation`));
       };
       this.worker.once('message', onMessage);
       this.worker.once('exit', onExit);
+      this.clock?.shared.posting(this.clock.handle.slot, true);
       this.worker.postMessage({ input, context });
     });
   }

@@ -18,3 +18,4 @@ export * from './cloudwatch-state';
 export * from './cloudformation-server';
 export * from './cloudformation-state';
 export * from './service-model';
+export * from './shared-clock';

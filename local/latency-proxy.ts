@@ -105,7 +105,7 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
       fail: (kind) => (kind === 'throttle'
         ? replyError(res, record, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.')
         : replyError(res, record, 500, 'InternalServerError', 'Injected internal server error')),
-      sleep: (ms) => server.sleep(Math.min(ms, MAX_PROXY_LATENCY_MS)),
+      sleep: (ms) => server.sleep(Math.min(ms, MAX_PROXY_LATENCY_MS), req),
     });
   };
 

@@ -1,12 +1,17 @@
 import { IncomingMessage, ServerResponse, createServer } from 'http';
 import { AddressInfo } from 'net';
+import { activeSharedClock } from './shared-clock';
 
 /** An HTTP server of the local services, listening on 127.0.0.1. */
 export interface LoopbackServer {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
-  /** Waits that end early when the server closes, so a delayed answer cannot hold a test open. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Waits that end early when the server closes, so a delayed answer cannot
+   * hold a test open. On a test's shared clock the wait is virtual, and `req`
+   * tells the clock which request it holds.
+   */
+  sleep(ms: number, req?: IncomingMessage): Promise<void>;
   /** Stops listening, ends pending waits and cuts open connections (keep-alive sockets, delayed answers). */
   close(): Promise<void>;
 }
@@ -20,7 +25,7 @@ export async function listenOnLoopback(
   onRequest: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void> | void,
   failureStatus = 500,
 ): Promise<LoopbackServer> {
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<() => void>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -41,15 +46,25 @@ export async function listenOnLoopback(
   });
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    sleep: (ms) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    })),
+    sleep: (ms, req) => {
+      if (ms <= 0) return Promise.resolve();
+      const clock = activeSharedClock();
+      if (clock) {
+        const wait = clock.sleep(ms, req?.socket.remotePort);
+        timers.add(wait.cancel);
+        return wait.done.then(() => void timers.delete(wait.cancel));
+      }
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(cancel);
+          resolve();
+        }, ms);
+        const cancel = () => clearTimeout(timer);
+        timers.add(cancel);
+      });
+    },
     close: () => new Promise<void>((resolve, reject) => {
-      timers.forEach(clearTimeout);
+      timers.forEach((cancel) => cancel());
       timers.clear();
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();

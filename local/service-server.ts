@@ -172,7 +172,7 @@ export async function startService(protocol: ServiceProtocol, clock: VirtualCloc
       fail: (kind) => sendError(res, record, kind === 'throttle'
         ? protocol.throttlingError()
         : internalError('Injected internal server error')),
-      sleep: (ms) => server.sleep(ms),
+      sleep: (ms) => server.sleep(ms, req),
     });
   };
 

@@ -25,7 +25,8 @@ export class VirtualClock {
   private skipped = 0;
 
   constructor(options: ClockOptions = {}) {
-    this.source = options.clock ?? Date.now;
+    // Read Date.now at each call, so a test's shared clock (which replaces it) is followed.
+    this.source = options.clock ?? (() => Date.now());
     this.timeScale = options.timeScale ?? 1;
     if (!(this.timeScale > 0)) {
       throw new Error(`timeScale must be a positive number, got ${this.timeScale}`);

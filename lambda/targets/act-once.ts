@@ -80,6 +80,23 @@ export async function decideWithoutCall(
 }
 
 /**
+ * What a dry run records in place of the call: only where the alarm's
+ * actions would have let the call be made, so a paused alarm records nothing
+ * in a dry run either.
+ */
+export async function dryRunDecision(
+  ctx: RunnerContext,
+  first: SeenFirst,
+  reason: string,
+  wouldCall: string,
+): Promise<Decision | undefined> {
+  if (!await ctx.actionsActive()) {
+    return undefined;
+  }
+  return { ...first, outcome: RollbackOutcome.DRY_RUN, reason, wouldCall };
+}
+
+/**
  * Claims the call and makes it, or waits for the event that holds the claim.
  * The claim waits for the duplicate check and the call for the claim; both
  * are built at once and leave as soon as their turn comes.

@@ -295,24 +295,26 @@ describe('what the services may answer besides the model', () => {
 
 describe('the model guard of every local service', () => {
   const clock = () => new VirtualClock({ clock: () => T0 });
+  // A service held to Proton's rules and speaking its protocol, answering every request through `route`.
+  const protonShapedService = (route: Parameters<typeof startService>[0]['route']) => startService({
+    rules: PROTON_RULES,
+    invalid: (message) => new ServiceError('ValidationException', 400, message),
+    commonErrors: [],
+    errorCode: (error) => error.name,
+    contentType: 'application/x-amz-json-1.0',
+    encodeError: (error) => ({ headers: { 'x-amzn-errortype': error.name }, body: JSON.stringify({ message: error.message }) }),
+    throttlingError: () => new ServiceError('ThrottlingException', 400, 'Rate exceeded'),
+    route,
+  }, clock());
 
   it('answers an internal error, and records the defect, when an operation answers an error its model does not list', async () => {
-    const service = await startService({
-      rules: PROTON_RULES,
-      invalid: (message) => new ServiceError('ValidationException', 400, message),
-      commonErrors: [],
-      errorCode: (error) => error.name,
-      contentType: 'application/x-amz-json-1.0',
-      encodeError: (error) => ({ headers: { 'x-amzn-errortype': error.name }, body: JSON.stringify({ message: error.message }) }),
-      throttlingError: () => new ServiceError('ThrottlingException', 400, 'Rate exceeded'),
-      route: () => ({
-        operation: 'GetEnvironment',
-        params: { name: 'prod' },
-        invoke: () => {
-          throw new ServiceError('ServiceQuotaExceededException', 402, 'not for GetEnvironment');
-        },
-      }),
-    }, clock());
+    const service = await protonShapedService(() => ({
+      operation: 'GetEnvironment',
+      params: { name: 'prod' },
+      invoke: () => {
+        throw new ServiceError('ServiceQuotaExceededException', 402, 'not for GetEnvironment');
+      },
+    }));
     try {
       const answer = await fetch(service.endpoint, { method: 'POST', body: '{}' });
 
@@ -325,20 +327,11 @@ describe('the model guard of every local service', () => {
   });
 
   it('answers an internal error, and records the defect, when an answer lacks a member the model requires', async () => {
-    const service = await startService({
-      rules: PROTON_RULES,
-      invalid: (message) => new ServiceError('ValidationException', 400, message),
-      commonErrors: [],
-      errorCode: (error) => error.name,
-      contentType: 'application/x-amz-json-1.0',
-      encodeError: (error) => ({ headers: { 'x-amzn-errortype': error.name }, body: JSON.stringify({ message: error.message }) }),
-      throttlingError: () => new ServiceError('ThrottlingException', 400, 'Rate exceeded'),
-      route: () => ({
-        operation: 'GetEnvironment',
-        params: { name: 'prod' },
-        invoke: () => ({ status: 200, body: { environment: { name: 'prod', arn: 'arn:aws:proton:us-east-1:123456789012:environment/prod' } } }),
-      }),
-    }, clock());
+    const service = await protonShapedService(() => ({
+      operation: 'GetEnvironment',
+      params: { name: 'prod' },
+      invoke: () => ({ status: 200, body: { environment: { name: 'prod', arn: 'arn:aws:proton:us-east-1:123456789012:environment/prod' } } }),
+    }));
     try {
       const answer = await fetch(service.endpoint, { method: 'POST', body: '{}' });
 

@@ -11,6 +11,7 @@ import {
   loggedOutcomes,
   ruleInput,
   waitFor,
+  useSharedClock,
 } from './support';
 import { FaultRule } from '../../local';
 import { startNotificationSink } from '../../local/simulate/notification-sink';
@@ -19,6 +20,7 @@ import { startNotificationSink } from '../../local/simulate/notification-sink';
 // the dead-letter queue), against a local AppConfig that fails on purpose and
 // execution environments that die. Every scenario ends with the same two
 // figures at zero: events lost and stops carried out twice.
+useSharedClock();
 const rig = useOneDeployment('faults');
 
 describe('AppConfig failing', () => {

@@ -9,12 +9,14 @@ import {
   ledgerItems,
   loggedOutcomes,
   ruleInput,
+  useSharedClock,
 } from './support';
 import { closedEndpoint, startLatencyProxy } from '../../local';
 
 // The ledger (DynamoDB) unavailable, slow, or losing an answer: the rollback
 // never waits on it. The stop is made once, the record reaches the log, and
 // an event the ledger could not keep goes to the dead-letter queue.
+useSharedClock();
 const rig = useOneDeployment('ledger');
 
 describe('the ledger failing', () => {

@@ -5,6 +5,7 @@ import {
   recordScenario,
   ROLLBACK_NAME,
   startLedger,
+  wallClock,
 } from './support';
 import { AsyncInvoker, LatencyProxy, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import { seedAppConfigDeployment } from '../support/appconfig-deployment';
@@ -36,7 +37,7 @@ export function useOneDeployment(suite: string): () => OneDeployment {
   let current: OneDeployment | undefined;
 
   beforeEach(async () => {
-    const startedAt = Date.now();
+    const startedAt = wallClock();
     const appConfig = await startLocalAppConfig();
     seedAppConfigDeployment(appConfig, APP, ENV, Date.now() - 60_000);
     const dynamo = await startLedger();

@@ -14,6 +14,8 @@ import {
   ruleInput,
   startLedger,
   waitFor,
+  wallClock,
+  useSharedClock,
 } from './support';
 import { AsyncInvoker, LocalDynamo, LocalProton, startLocalProton } from '../../local';
 import { RollbackInput } from '../../src/contract';
@@ -28,11 +30,13 @@ let proton: LocalProton;
 let dynamo: LocalDynamo;
 let invoker: AsyncInvoker | undefined;
 let startedAt: number;
+
+useSharedClock();
 /** The draw for fault rules with a probability; a test may fix it. */
 let draw: () => number;
 
 beforeEach(async () => {
-  startedAt = Date.now();
+  startedAt = wallClock();
   draw = Math.random;
   proton = await startLocalProton({ deploymentDurationMs: DEPLOYMENT_MS, random: () => draw() });
   proton.state.seed({ environments: [{ name: 'prod', deploymentStatus: 'IN_PROGRESS', deploymentStartedAt: Date.now() - 60_000 }] });

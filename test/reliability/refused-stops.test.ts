@@ -15,6 +15,8 @@ import {
   ROLLBACK_NAME,
   ruleInput,
   startLedger,
+  useSharedClock,
+  wallClock,
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, LocalProton, startLocalAppConfig, startLocalProton } from '../../local';
 import { RollbackInput } from '../../src/contract';
@@ -39,8 +41,10 @@ let dynamo: LocalDynamo;
 let invoker: AsyncInvoker | undefined;
 let startedAt: number;
 
+useSharedClock();
+
 beforeEach(async () => {
-  startedAt = Date.now();
+  startedAt = wallClock();
   appConfig = await startLocalAppConfig();
   seedAppConfigDeployment(appConfig, APP, ENV, Date.now() - MINUTE);
   proton = await startLocalProton();

@@ -14,6 +14,8 @@ import {
   ROLLBACK_NAME,
   ruleInput,
   startLedger,
+  wallClock,
+  useSharedClock,
 } from './support';
 import { AsyncInvoker, AsyncResult, LocalAppConfig, LocalDynamo, startLocalAppConfig } from '../../local';
 import { RollbackInput } from '../../src/contract';
@@ -32,8 +34,10 @@ let dynamo: LocalDynamo;
 let invoker: AsyncInvoker | undefined;
 let startedAt: number;
 
+useSharedClock();
+
 beforeEach(async () => {
-  startedAt = Date.now();
+  startedAt = wallClock();
   appConfig = await startLocalAppConfig();
   dynamo = await startLedger();
 });

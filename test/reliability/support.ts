@@ -7,6 +7,8 @@ import {
   HandlerInstance,
   LocalDynamo,
   RecordedRequest,
+  SharedClock,
+  wallClock,
 } from '../../local';
 import { Ledger, RollbackInput } from '../../src/contract';
 import { alarmArn, alarmEvent, happeningNow } from '../support/alarm-event';
@@ -18,14 +20,35 @@ export { ROLLBACK_NAME, handlerEnv };
 export { alarmArn, alarmEvent, happeningNow };
 export { appConfigTarget, protonTarget, ruleInput, stackTarget } from '../support/rule-input';
 
+let clock: SharedClock | undefined;
+
+/**
+ * Puts the suite on one virtual clock shared by the test, the local services
+ * and every handler instance `invokerFor` starts: backoffs, request timeouts,
+ * claim polls and injected latency pass as soon as nothing else can happen,
+ * instead of on the wall clock (see local/shared-clock.ts).
+ */
+export function useSharedClock(): void {
+  beforeAll(() => {
+    clock = new SharedClock();
+    clock.start();
+  });
+  afterAll(() => {
+    clock?.stop();
+    clock = undefined;
+  });
+}
+
+export { wallClock };
+
 /**
  * `count` execution environments of the bundled handler behind one
  * asynchronous invoker that retries as often as the construct configures.
  */
 export function invokerFor(env: Record<string, string>, count = 1, options: Partial<AsyncInvokerOptions> = {}): AsyncInvoker {
   return new AsyncInvoker({
-    instances: Array.from({ length: count }, () => HandlerInstance.start({ env })),
-    startInstance: () => HandlerInstance.start({ env }),
+    instances: Array.from({ length: count }, () => HandlerInstance.start({ env, clock })),
+    startInstance: () => HandlerInstance.start({ env, clock }),
     retryAttempts: constructDefaults().asyncRetryAttempts,
     ...options,
   });
@@ -203,6 +226,7 @@ export interface FigureSources {
   readonly otherRequests?: readonly RecordedRequest[];
   /** Faults injected outside any recorded request (a closed port). */
   readonly extraFaults?: number;
+  /** `wallClock()` when the scenario started. */
   readonly startedAt: number;
 }
 
@@ -223,6 +247,6 @@ export async function recordScenario(sources: FigureSources): Promise<ScenarioFi
     deadLettered: accounting.deadLettered,
     eventsLost: accounting.lost,
     duplicateActions: duplicateActions(sources.requests, sources.action, deploymentOf),
-    durationMs: Date.now() - sources.startedAt,
+    durationMs: wallClock() - sources.startedAt,
   });
 }

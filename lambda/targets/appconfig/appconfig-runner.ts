@@ -1,7 +1,7 @@
-import { AppConfigTargetInput, RollbackOutcome } from '../../../src/contract';
+import { AppConfigTargetInput } from '../../../src/contract';
 import { errorName } from '../../shared/errors';
 import { actionKey } from '../../shared/ledger/ledger-keys';
-import { OneCall, callOnce, decideWithoutCall } from '../act-once';
+import { OneCall, callOnce, decideWithoutCall, dryRunDecision } from '../act-once';
 import type { TargetRunner, RunnerContext } from '../target-runner';
 import { decideAppConfigAction, isStoppedState } from './decide-appconfig-action';
 import { DeploymentView, findLatestDeployment } from './find-latest-deployment';
@@ -35,16 +35,9 @@ export async function appConfigRunner(target: AppConfigTargetInput, ctx: RunnerC
 
       const number = latest.deploymentNumber;
       if (ctx.dryRun) {
-        // A dry run records what it would have done only where the alarm's actions would have let it.
-        if (!await ctx.actionsActive()) {
-          return undefined;
-        }
-        return {
-          ...first,
-          outcome: RollbackOutcome.DRY_RUN,
-          reason: `dry run: would have ${action.outcome} because ${action.reason}`,
-          wouldCall: `appconfig:StopDeployment ApplicationId=${ids.applicationId} EnvironmentId=${ids.environmentId} DeploymentNumber=${number} AllowRevert=true`,
-        };
+        return dryRunDecision(ctx, first,
+          `dry run: would have ${action.outcome} because ${action.reason}`,
+          `appconfig:StopDeployment ApplicationId=${ids.applicationId} EnvironmentId=${ids.environmentId} DeploymentNumber=${number} AllowRevert=true`);
       }
 
       const stop: OneCall = {

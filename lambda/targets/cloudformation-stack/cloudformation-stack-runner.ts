@@ -4,7 +4,7 @@ import { FoundStack, findUpdateInFlight } from './find-update-in-flight';
 import { CloudFormationStackTargetInput, RollbackOutcome } from '../../../src/contract';
 import { errorName, StackNotUpdatingError } from '../../shared/errors';
 import { actionKey, LedgerKey } from '../../shared/ledger/ledger-keys';
-import { OneCall, callOnce, decideWithoutCall } from '../act-once';
+import { OneCall, callOnce, decideWithoutCall, dryRunDecision } from '../act-once';
 import type { RunnerContext, TargetRunner } from '../target-runner';
 
 /** What `inspect` read: the stack (resolved to its root) and the decision at the alarm's time. */
@@ -64,16 +64,9 @@ export async function cloudFormationStackRunner(
       const update = action.update;
       const subject = `the update of stack ${update.stackName}${via} that started at ${new Date(update.startedAt).toISOString()}`;
       if (ctx.dryRun) {
-        // A dry run records what it would have done only where the alarm's actions would have let it.
-        if (!await ctx.actionsActive()) {
-          return undefined;
-        }
-        return {
-          ...first,
-          outcome: RollbackOutcome.DRY_RUN,
-          reason: `dry run: would have cancelled ${subject}, which is UPDATE_IN_PROGRESS`,
-          wouldCall: `cloudformation:CancelUpdateStack StackName=${update.stackId}`,
-        };
+        return dryRunDecision(ctx, first,
+          `dry run: would have cancelled ${subject}, which is UPDATE_IN_PROGRESS`,
+          `cloudformation:CancelUpdateStack StackName=${update.stackId}`);
       }
       return callOnce(ctx, mayAct, first, cancelOf(update, subject), `stack ${update.stackName}${via}: ${action.reason}`);
     },

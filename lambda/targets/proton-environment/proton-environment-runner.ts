@@ -3,7 +3,7 @@ import { EnvironmentView, getEnvironment } from './get-environment';
 import { ProtonEnvironmentTargetInput, RollbackOutcome } from '../../../src/contract';
 import { errorName } from '../../shared/errors';
 import { actionKey } from '../../shared/ledger/ledger-keys';
-import { OneCall, callOnce, decideWithoutCall } from '../act-once';
+import { OneCall, callOnce, decideWithoutCall, dryRunDecision } from '../act-once';
 import type { TargetRunner, RunnerContext } from '../target-runner';
 
 const CANCELLED = new Set(['CANCELLING', 'CANCELLED']);
@@ -44,16 +44,9 @@ export async function protonEnvironmentRunner(target: ProtonEnvironmentTargetInp
         });
       }
       if (ctx.dryRun) {
-        // A dry run records what it would have done only where the alarm's actions would have let it.
-        if (!await ctx.actionsActive()) {
-          return undefined;
-        }
-        return {
-          ...first,
-          outcome: RollbackOutcome.DRY_RUN,
-          reason: `dry run: would have requested the cancel of deployment ${environment.deploymentId}, which is IN_PROGRESS`,
-          wouldCall: `proton:CancelEnvironmentDeployment environmentName=${name}`,
-        };
+        return dryRunDecision(ctx, first,
+          `dry run: would have requested the cancel of deployment ${environment.deploymentId}, which is IN_PROGRESS`,
+          `proton:CancelEnvironmentDeployment environmentName=${name}`);
       }
       const cancel: OneCall = {
         subject: `deployment ${environment.deploymentId} of environment ${name}`,
