@@ -50,7 +50,7 @@ export interface AlarmRollbackProps {
    * is in the default: a refused start leaves a release waiting until
    * someone looks at the alarm and starts the deployment again.
    *
-   * @default - ROLLED_BACK, REVERTED, CANCEL_REQUESTED, COMPLETED_BEFORE_STOP, FAILED, DEPLOYMENT_BLOCKED and DRY_RUN
+   * @default - ROLLED_BACK, REVERTED, CANCEL_REQUESTED, COMPLETED_BEFORE_STOP, FAILED, DEPLOYMENT_BLOCKED, DRY_RUN and ALARM_MISSING
    */
   readonly notifyOn?: RollbackOutcome[];
 
