@@ -216,9 +216,11 @@ export interface AlarmRollbackProps {
    * runs, not only when an alarm changes state: an alarm already firing
    * when a deployment starts sends no event. Creates the alarm-state check
    * function, one AppConfig extension (once there is an AppConfig target)
-   * with an association per AppConfig target environment, and a rule per
-   * Proton target on its deployments starting. False leaves all of them
-   * out: only alarm events act.
+   * with an association per AppConfig target environment, a rule per
+   * Proton target on its deployments starting, and a rule per stack target
+   * with `blockDeploymentsWhileAlarming` on its updates starting. False
+   * leaves all of them out: only alarm events (and a stack's bake gate)
+   * act.
    *
    * @default true
    */
@@ -260,7 +262,7 @@ export interface AlarmRollbackProps {
    * state-change events on the default bus of the alarm's own account and
    * Region only, so with a custom bus the AlarmRollback also creates rules on
    * the default bus that forward its own account's and Region's alarms (and
-   * tag-routed targets' events) to it. Proton targets' deployment-start rules
+   * tag-routed targets' events) to it. Proton and stack targets' start rules
    * stay on the default bus, where AWS service events arrive.
    *
    * @default - the default event bus of the stack's account and Region
@@ -321,7 +323,7 @@ export interface AddTargetOptions {
    * 128 characters, values of 0 to 256, literal strings.
    *
    * The alarm-state check (an AppConfig deployment's start and ticks, a
-   * Proton deployment's start) reads the alarms listed in `alarms` only: an
+   * Proton deployment's start, a stack update's start and bake) reads the alarms listed in `alarms` only: an
    * alarm matched by its tags acts through its events, so one that is already
    * firing when a deployment starts stops nothing until its state changes.
    *

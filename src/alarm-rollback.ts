@@ -277,7 +277,8 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
   /**
    * The EventBridge rules of every target, in the order the targets were
    * added: one per target, or several for a target whose alarms outgrow one
-   * rule, and after them the rules on a Proton target's deployments starting.
+   * rule, and after them the rules on a target's deployments starting (a
+   * Proton target's, a stack target's with `blockDeploymentsWhileAlarming`).
    */
   public get rules(): events.IRule[] {
     return this.delivery.all;
@@ -304,10 +305,11 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
    * @param id a name for the target, unique within this AlarmRollback
    * @param options the alarms and the target
    * With `alarmStateChecks` on, an AppConfig target's environment is
-   * associated with the alarm-state extension, and a Proton target gets a
-   * rule on its environment's deployments starting.
+   * associated with the alarm-state extension, a Proton target gets a rule
+   * on its environment's deployments starting, and a stack target with
+   * `blockDeploymentsWhileAlarming` a rule on its stack's updates starting.
    *
-   * @returns the target: its rules (one, or several for many alarms, and a Proton target's start rules), its name and its outcome metric
+   * @returns the target: its rules (one, or several for many alarms, and a target's start rules), its name and its outcome metric
    */
   public addTarget(id: string, options: AddTargetOptions): AlarmRollbackTarget {
     if (this.node.tryFindChild(id)) {

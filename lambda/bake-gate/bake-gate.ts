@@ -171,6 +171,16 @@ export function createBakeGate(deps: BakeGateDependencies) {
       return { IsComplete: true };
     }
     if (decision.kind === 'WAIT') {
+      // CloudFormation does not wait for a pending custom resource once the
+      // update is cancelled, but the Provider framework's waiter goes on
+      // polling (research/cloudformation-verify.md b5): end a bake whose
+      // update is over, recording nothing, so a stale waiter neither polls
+      // for up to an hour nor writes a second record for the update.
+      const ended = await heldUpdateEnded(request.stackId, claimKey, updateStartedAt);
+      if (ended !== undefined) {
+        await report({ phase: 'TICK', stackId: request.stackId, target, claimKey, result: 'SKIPPED', note: `${ended}: the update this bake held is over, and so is the bake` });
+        return { IsComplete: true };
+      }
       return { IsComplete: false };
     }
     if (decision.kind === 'PASS') {
@@ -210,6 +220,34 @@ export function createBakeGate(deps: BakeGateDependencies) {
     });
     // Failing when the other path holds the claim is harmless: the stack rolls back either way.
     throw new BakeFailedError(`cdk-alarm-rollback bake gate: ${decision.reason}`);
+  }
+
+  /**
+   * Why the update a bake holds is over, or undefined while the stack is
+   * still in it. The stack's events are read back to the update's start, so
+   * the newest start among them is the update in flight; a newer one than the
+   * bake's means its update ended and another began (with a gate request of
+   * its own). A read that fails keeps the bake going: the next poll reads
+   * again, and the gate's own faults must not shorten a bake.
+   */
+  async function heldUpdateEnded(stackId: string, claimKey: string, updateStartedAt: number): Promise<string | undefined> {
+    let stack: StackHistory | undefined;
+    try {
+      stack = await deps.readStack(stackId, updateStartedAt);
+    } catch {
+      return undefined;
+    }
+    if (stack === undefined) {
+      return 'the stack no longer exists';
+    }
+    if (!HOLDABLE.has(stack.stack.status)) {
+      return `the stack is ${stack.stack.status}`;
+    }
+    const start = stack.transitions.find((t) => HOLDABLE.has(t.status));
+    if (start !== undefined && claimKeyOf(stack.stack.stackId, start.at) !== claimKey) {
+      return `a newer ${start.status} began at ${new Date(start.at).toISOString()}`;
+    }
+    return undefined;
   }
 
   return { onEvent, isComplete };

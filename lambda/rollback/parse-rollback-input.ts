@@ -1,8 +1,10 @@
-import { PROTON_SOURCE, RollbackOutcome, Rules, TargetInput, TargetKind } from '../../src/contract';
+import { AlarmReadFailure, CLOUDFORMATION_SOURCE, PROTON_SOURCE, RollbackOutcome, Rules, TargetInput, TargetKind } from '../../src/contract';
 import { AcceptedInput, AlarmEvent, readAlarmEvent, readEnvelope } from '../shared/wire/alarm-event';
 import { describe, field, isRecord } from '../shared/wire/fields';
 import { readRuleInput } from '../shared/wire/rule-input';
-import { ProtonStartInput, parseStatusEvent } from '../targets/proton-environment/parse-status-event';
+import { parseStackStatusEvent } from '../targets/cloudformation-stack/parse-stack-status-event';
+import type { DeploymentStartInput } from '../targets/deployment-start';
+import { parseStatusEvent } from '../targets/proton-environment/parse-status-event';
 
 export type { AcceptedInput, AlarmEvent };
 
@@ -16,7 +18,7 @@ export interface RefusedInput {
   readonly event: Partial<AlarmEvent>;
 }
 
-export type ParsedInput = AcceptedInput | ProtonStartInput | RefusedInput;
+export type ParsedInput = AcceptedInput | DeploymentStartInput | RefusedInput;
 
 /**
  * Validates the rule input and the event inside it, with the one reader of
@@ -47,7 +49,27 @@ function parseEvent(raw: unknown, target: TargetInput): ParsedInput {
       return refuse(RollbackOutcome.REJECTED, `target ${target.name} lists no alarm for the deployment-start check to read; only alarm events act for a target watched by tags`, seen);
     }
     const status = parseStatusEvent(envelope, target, seen);
-    return status.ok ? { ok: true, target, start: status.event } : refuse(status.outcome, status.reason, seen);
+    return status.ok
+      ? { ok: true, target, start: { ...seen, what: `a deployment of environment ${status.event.environmentName}` } }
+      : refuse(status.outcome, status.reason, seen);
+  }
+  if (field(envelope, 'source') === CLOUDFORMATION_SOURCE && target.kind === TargetKind.CLOUDFORMATION_STACK) {
+    // The start gate (blockDeploymentsWhileAlarming) reads the alarms the
+    // input lists; the construct makes no start rule for a target watched by
+    // tags only.
+    if (target.alarmArns.length === 0) {
+      return refuse(RollbackOutcome.REJECTED, `target ${target.name} lists no alarm for the start gate to read; only alarm events act for a target watched by tags`, seen);
+    }
+    const status = parseStackStatusEvent(envelope, target, seen);
+    return status.ok
+      ? {
+        ok: true,
+        target,
+        start: { ...seen, what: `an update of stack ${status.event.stackName}` },
+        // A rule input written without the policy (an older construct) gets the AlarmRollback's default.
+        alarmReadFailure: target.alarmReadFailure ?? AlarmReadFailure.ROLL_BACK,
+      }
+      : refuse(status.outcome, status.reason, seen);
   }
   const read = readAlarmEvent(envelope, seen);
   if (!read.ok) {

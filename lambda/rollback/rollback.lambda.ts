@@ -49,14 +49,15 @@ export function createHandler(deps: HandlerDependencies) {
       return record;
     }
 
-    // A Proton deployment starting goes through its target's start check
-    // first (targets/proton-environment/proton-start.ts): only a firing alarm
-    // sends it on to dispatch, as an alarm event would.
+    // A deployment starting (a Proton environment, or a stack update with
+    // the start gate on) goes through the start check first
+    // (targets/deployment-start.ts): only a firing alarm sends it on to
+    // dispatch, as an alarm event would.
     let accepted: AcceptedInput;
     let start: { fields: Partial<RollbackRecord>; calls: string[]; explain: (decision: Decision) => Decision } | undefined;
     if ('start' in parsed) {
-      const { protonStart } = await import('../targets/proton-environment/proton-start');
-      const begun = await protonStart(parsed, { clients: deps.clients, config, now: deps.now, startedAt });
+      const { deploymentStart } = await import('../targets/deployment-start');
+      const begun = await deploymentStart(parsed, { clients: deps.clients, config, now: deps.now, startedAt });
       if (begun.kind === 'QUIET') {
         return finish(begun.decision, begun.fields, begun.calls);
       }

@@ -1,6 +1,7 @@
 // The alarm-state check on the construct side, in one place: its function
 // (with its log group, environment and grants), the AppConfig extension and
-// its associations, and the rules on a Proton deployment starting. An alarm
+// its associations, and the rules on a deployment starting (Proton, stack
+// updates with blockDeploymentsWhileAlarming). An alarm
 // already firing when a deployment starts sends no event, so the alarms'
 // current state is read when a deployment starts and at every tick.
 import { Annotations } from 'aws-cdk-lib';

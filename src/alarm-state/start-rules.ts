@@ -19,7 +19,7 @@ export function addStartRules(delivery: RuleDelivery, scope: Construct, id: stri
   const patternChars = JSON.stringify(Stack.of(scope).resolve(eventPattern)).length;
   if (patternChars > EVENT_PATTERN_MAX_CHARS) {
     throw validationError(scope, `the start rule's event pattern has ${patternChars} characters; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`,
-      'Use a shorter environment name');
+      'Use a shorter environment or stack name');
   }
   // AWS services send their events to the default bus of their account and
   // Region only ("Events from AWS services", EventBridge User Guide), so a

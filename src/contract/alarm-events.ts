@@ -20,6 +20,19 @@ export const PROTON_SOURCE = 'aws.proton';
 /** The detail type of a Proton environment's status change (same page). */
 export const PROTON_ENVIRONMENT_STATUS_CHANGE = 'AWS Proton Environment Status Change';
 
+/**
+ * The source of CloudFormation's events ("Stack Status Change event detail",
+ * CloudFormation User Guide).
+ */
+export const CLOUDFORMATION_SOURCE = 'aws.cloudformation';
+
+/**
+ * The detail type of a stack's status change (same page): `detail.stack-id`
+ * is the stack ID (its ARN) and `detail.status-details.status` the status it
+ * entered.
+ */
+export const CLOUDFORMATION_STACK_STATUS_CHANGE = 'CloudFormation Stack Status Change';
+
 /** CloudWatch alarm states: the StateValue enum of the CloudWatch API. */
 export const AlarmStateValue = {
   OK: 'OK',

@@ -14,7 +14,9 @@ export enum RollbackTrigger {
   DEPLOYMENT_TICK = 'DEPLOYMENT_TICK',
   /**
    * A deployment starting: AppConfig's PRE_START_DEPLOYMENT extension call,
-   * or a Proton environment deployment going IN_PROGRESS.
+   * a CloudFormation stack going UPDATE_IN_PROGRESS (with
+   * `blockDeploymentsWhileAlarming`), or a Proton environment deployment
+   * going IN_PROGRESS.
    */
   DEPLOYMENT_START = 'DEPLOYMENT_START',
 }

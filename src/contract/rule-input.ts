@@ -1,3 +1,5 @@
+import type { AlarmReadFailure } from './alarm-read-failure';
+
 // What each EventBridge rule sends the rollback handler: the original event and
 // the identifiers of the one target the rule belongs to.
 
@@ -62,6 +64,13 @@ export interface CloudFormationStackTargetInput extends TargetInputBase {
    * may name either.
    */
   readonly stackName: string;
+  /**
+   * What the start gate does when it cannot read the alarms at an update's
+   * start (the AlarmRollback's `alarmReadFailure`). Set on the input of the
+   * rules on the stack's status changes only: the alarm rules' events are
+   * themselves the alarm's state.
+   */
+  readonly alarmReadFailure?: AlarmReadFailure;
 }
 
 export type TargetInput = AppConfigTargetInput | ProtonEnvironmentTargetInput | CloudFormationStackTargetInput;

@@ -1,9 +1,12 @@
-import { App, NestedStack, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ACCOUNT, REGION, arnJoin, importedAlarm } from './support';
-import { AlarmRollback, RollbackOutcome, RollbackTarget } from '../../src';
+import { matchesEventPattern } from '../../local/simulate/event-pattern';
+import { AlarmReadFailure, AlarmRollback, AlarmRollbackProps, RollbackOutcome, RollbackTarget } from '../../src';
+import { stackStatusEvent } from '../support/stack-status-event';
 
 const ACTIONS = ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:CancelUpdateStack'];
 
@@ -126,5 +129,137 @@ describe('RollbackTarget.cloudFormationStack', () => {
       .map((fn: any) => JSON.stringify(fn.Properties.Environment?.Variables ?? {}))
       .find((variables) => variables.includes(RollbackOutcome.CANCEL_REQUESTED));
     expect(notifyOn).toContain(RollbackOutcome.COMPLETED_BEFORE_STOP);
+  });
+});
+
+describe('RollbackTarget.cloudFormationStack: the start gate (blockDeploymentsWhileAlarming)', () => {
+  const STATUS_CHANGE = { 'source': ['aws.cloudformation'], 'detail-type': ['CloudFormation Stack Status Change'] };
+
+  function withProps(stack: Stack, target: RollbackTarget, props: AlarmRollbackProps = {}): AlarmRollback {
+    const rollback = new AlarmRollback(stack, 'Rollback', props);
+    rollback.addTarget('Checkout', { alarms: [importedAlarm(stack, 'checkout-5xx')], target });
+    return rollback;
+  }
+
+  /** The rules on stack status changes, with the target each sends. */
+  function startRules(stack: Stack): Array<{ properties: any; target: any }> {
+    return Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))
+      .filter((rule: any) => JSON.stringify(rule.Properties.EventPattern).includes('aws.cloudformation'))
+      .map((rule: any) => ({
+        properties: rule.Properties,
+        target: JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace('<f1>', 'null')).target,
+      }));
+  }
+
+  const gateProperties = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('Custom::AlarmRollbackBakeGate'))
+    .map((gate: any) => gate.Properties)[0];
+
+  it('adds no rule on the stack\'s status changes without the option, and the bake does not block on old alarms', () => {
+    const { checkout, operations } = app();
+    const rollback = withProps(operations, RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(5) }));
+
+    expect(startRules(operations)).toEqual([]);
+    expect(rollback.rules).toHaveLength(1);
+    expect(gateProperties(checkout)).toMatchObject({ BlockStart: 'false' });
+  });
+
+  it('with the option, sends the handler that stack\'s status changes to UPDATE_IN_PROGRESS only, on the default bus', () => {
+    const { checkout, operations } = app();
+    const rollback = withProps(operations, RollbackTarget.cloudFormationStack({ stack: checkout, blockDeploymentsWhileAlarming: true }));
+
+    expect(rollback.rules).toHaveLength(2);
+    Template.fromStack(operations).hasResourceProperties('AWS::Events::Rule', {
+      Name: Match.stringLikeRegexp(`^${rollback.ruleNamePrefix}Checkout-[0-9a-f]{6}-s$`),
+      EventPattern: {
+        ...STATUS_CHANGE,
+        detail: {
+          'stack-id': [{ prefix: arnJoin('cloudformation', 'stack/Checkout/') }],
+          'status-details': { status: ['UPDATE_IN_PROGRESS'] },
+        },
+      },
+      EventBusName: Match.absent(),
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: Match.anyValue() })],
+    });
+    const [start] = startRules(operations);
+    expect(start.target).toEqual({ ...ruleTarget(operations), alarmReadFailure: 'ROLL_BACK' });
+    // The alarm rule's input carries no policy: only the start gate reads the alarms.
+    expect(ruleTarget(operations).alarmReadFailure).toBeUndefined();
+  });
+
+  it('matches a stack given by ID on that stack\'s own ARN prefix, and a name on that name\'s', () => {
+    const stackId = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/legacy-web/5b9c7f30-0f1e-11ef-9a31-0a1b2c3d4e5f`;
+    const byId = app().operations;
+    withProps(byId, RollbackTarget.cloudFormationStack({ stackName: stackId, blockDeploymentsWhileAlarming: true }));
+    const byName = app().operations;
+    withProps(byName, RollbackTarget.cloudFormationStack({ stackName: 'legacy-web', blockDeploymentsWhileAlarming: true }));
+
+    expect(startRules(byId)[0].properties.EventPattern.detail['stack-id']).toEqual([{ prefix: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/legacy-web/` }]);
+    expect(startRules(byName)[0].properties.EventPattern.detail['stack-id']).toEqual([{ prefix: arnJoin('cloudformation', 'stack/legacy-web/') }]);
+  });
+
+  it('matches the status event of that stack\'s update starting, and no other stack, status or Region', () => {
+    const stackId = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Checkout/5b9c7f30-0f1e-11ef-9a31-0a1b2c3d4e5f`;
+    const { operations } = app();
+    withProps(operations, RollbackTarget.cloudFormationStack({ stackName: stackId, blockDeploymentsWhileAlarming: true }));
+    const pattern = startRules(operations)[0].properties.EventPattern;
+    const matches = (options: Parameters<typeof stackStatusEvent>[0]) => matchesEventPattern(pattern, stackStatusEvent(options));
+
+    expect(matches({ stackId })).toBe(true);
+    // A re-created stack of the same name has a new unique suffix: still the target.
+    expect(matches({ stackId: stackId.replace(/[^/]+$/, '0f0e0d0c-1111-2222-3333-444455556666') })).toBe(true);
+    expect(matches({ stackId: stackId.replace('/Checkout/', '/Checkout2/') })).toBe(false);
+    expect(matches({ stackId: stackId.replace(REGION, 'us-east-1') })).toBe(false);
+    for (const status of ['UPDATE_COMPLETE', 'UPDATE_ROLLBACK_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']) {
+      expect(matches({ stackId, status })).toBe(false);
+    }
+    expect(matchesEventPattern(pattern, { ...stackStatusEvent({ stackId }), source: 'aws.cloudwatch' })).toBe(false);
+  });
+
+  it('watches a nested stack\'s updates through its root stack', () => {
+    const { checkout, operations } = app();
+    withProps(operations, RollbackTarget.cloudFormationStack({ stack: new NestedStack(checkout, 'Api'), blockDeploymentsWhileAlarming: true }));
+
+    expect(startRules(operations)[0].properties.EventPattern.detail['stack-id']).toEqual([{ prefix: arnJoin('cloudformation', 'stack/Checkout/') }]);
+  });
+
+  it('hands the start gate the AlarmRollback\'s alarmReadFailure, and the bake the start gate', () => {
+    const { checkout, operations } = app();
+    withProps(operations, RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(5), blockDeploymentsWhileAlarming: true }),
+      { alarmReadFailure: AlarmReadFailure.CONTINUE });
+
+    expect(startRules(operations)[0].target.alarmReadFailure).toBe('CONTINUE');
+    expect(gateProperties(checkout)).toMatchObject({ BlockStart: 'true', AlarmReadFailure: 'CONTINUE' });
+  });
+
+  it('keeps the start rule on the default bus when the alarm rules use a custom bus', () => {
+    const { checkout, operations } = app();
+    const bus = new events.EventBus(operations, 'Bus');
+    withProps(operations, RollbackTarget.cloudFormationStack({ stack: checkout, blockDeploymentsWhileAlarming: true }), { eventBus: bus });
+
+    expect(startRules(operations).map((rule) => rule.properties.EventBusName)).toEqual([undefined]);
+  });
+
+  it('adds no start rule when alarmStateChecks is false, or for a target watched by tags only; the bake still blocks', () => {
+    const { checkout, operations } = app();
+    withProps(operations, RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(5), blockDeploymentsWhileAlarming: true }),
+      { alarmStateChecks: false });
+    const tagged = app().operations;
+    new AlarmRollback(tagged, 'Rollback').addTarget('Checkout', {
+      alarmTags: { rollback: 'checkout' },
+      target: RollbackTarget.cloudFormationStack({ stackName: 'legacy-web', blockDeploymentsWhileAlarming: true }),
+    });
+
+    expect(startRules(operations)).toEqual([]);
+    expect(gateProperties(checkout)).toMatchObject({ BlockStart: 'true' });
+    expect(startRules(tagged)).toEqual([]);
+  });
+
+  it('grants nothing more for the start gate', () => {
+    const plain = app();
+    withProps(plain.operations, RollbackTarget.cloudFormationStack({ stack: plain.checkout }));
+    const gated = app();
+    withProps(gated.operations, RollbackTarget.cloudFormationStack({ stack: gated.checkout, blockDeploymentsWhileAlarming: true }));
+
+    expect(stackStatements(gated.operations)).toEqual(stackStatements(plain.operations));
   });
 });

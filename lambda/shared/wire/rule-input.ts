@@ -1,5 +1,5 @@
 import { describe, field, isRecord, isText, readFlag, readTriggerStates } from './fields';
-import { INPUT_VERSION, Rules, TargetInput, TargetKind } from '../../../src/contract';
+import { AlarmReadFailure, INPUT_VERSION, Rules, TargetInput, TargetKind } from '../../../src/contract';
 
 /**
  * The rule input (`{ version, target, event }`, the `RollbackInput` the
@@ -82,7 +82,14 @@ export function readTarget(raw: unknown): TargetInput | string {
     if (!Rules.CLOUDFORMATION_STACK_NAME_OR_ID.test(stackName)) {
       return `target.stackName is ${describe(stackName)}, not ${Rules.CLOUDFORMATION_STACK_NAME_OR_ID.says}`;
     }
-    return { kind, ...common, stackName };
+    const alarmReadFailure = field(raw, 'alarmReadFailure');
+    if (alarmReadFailure === undefined) {
+      return { kind, ...common, stackName };
+    }
+    if (alarmReadFailure !== AlarmReadFailure.ROLL_BACK && alarmReadFailure !== AlarmReadFailure.CONTINUE) {
+      return `target.alarmReadFailure is ${describe(alarmReadFailure)}, not ${AlarmReadFailure.ROLL_BACK} or ${AlarmReadFailure.CONTINUE}`;
+    }
+    return { kind, ...common, stackName, alarmReadFailure };
   }
   return `target.kind is ${describe(kind)}`;
 }

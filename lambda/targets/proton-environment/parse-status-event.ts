@@ -10,13 +10,6 @@ export interface ProtonStatusEvent {
   readonly previousStatus?: string;
 }
 
-/** A Proton target's environment going IN_PROGRESS: its alarms are checked at the deployment's start. */
-export interface ProtonStartInput {
-  readonly ok: true;
-  readonly target: ProtonEnvironmentTargetInput;
-  readonly start: ProtonStatusEvent;
-}
-
 export type ParsedStatusEvent =
   | { readonly ok: true; readonly event: ProtonStatusEvent }
   | { readonly ok: false; readonly outcome: RollbackOutcome.IGNORED | RollbackOutcome.REJECTED; readonly reason: string };

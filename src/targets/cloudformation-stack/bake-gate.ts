@@ -120,6 +120,8 @@ export interface BakeGateOptions {
   readonly alarmArns: readonly string[];
   readonly triggerStates: readonly string[];
   readonly actOnPausedAlarms: boolean;
+  /** The start gate (`blockDeploymentsWhileAlarming`): an alarm firing since before the update fails the bake too. */
+  readonly blockStart: boolean;
   readonly alarmReadFailure: AlarmReadFailure;
 }
 
@@ -149,8 +151,7 @@ export function addBakeGate(scope: IConstruct, guarded: Stack, provider: BakeGat
       [BakeGateProperty.ALARM_ARNS]: [...options.alarmArns],
       [BakeGateProperty.TRIGGER_STATES]: [...options.triggerStates],
       [BakeGateProperty.ACT_ON_PAUSED_ALARMS]: String(options.actOnPausedAlarms),
-      // The start gate on stack updates is not built yet (issue 21): only alarms that fire after the update started fail it.
-      [BakeGateProperty.BLOCK_START]: 'false',
+      [BakeGateProperty.BLOCK_START]: String(options.blockStart),
       [BakeGateProperty.ALARM_READ_FAILURE]: options.alarmReadFailure,
     },
   });

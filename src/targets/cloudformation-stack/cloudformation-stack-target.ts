@@ -1,6 +1,6 @@
 import { Arn, ArnFormat, Duration, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { CloudFormationStackTargetInput, Rules, TargetKind } from '../../contract';
+import { CLOUDFORMATION_SOURCE, CLOUDFORMATION_STACK_STATUS_CHANGE, CloudFormationStackTargetInput, Rules, TargetKind } from '../../contract';
 import { describeValue, isLiteral, validationError } from '../../private/validate';
 import { TargetBindContext, TargetDefinition } from '../target-definition';
 import { addBakeGate } from './bake-gate';
@@ -43,6 +43,28 @@ export interface CloudFormationStackTargetOptions {
    * @default - no bake: only updates still in progress when an alarm's event arrives are cancelled
    */
   readonly bake?: Duration;
+
+  /**
+   * Cancel an update of the stack that starts while one of the target's
+   * alarms fires, and, with `bake`, fail the bake for an alarm that has been
+   * firing since before the update too. Without it, an alarm already firing
+   * when an update starts does not stop that update, which may be its fix.
+   *
+   * An EventBridge rule on the default bus matches the stack's status
+   * changes to `UPDATE_IN_PROGRESS` (CloudFormation's Stack Status Change
+   * events) and sends them to the handler, which reads the target's listed
+   * alarms (`triggerOn`, paused alarms and `alarmReadFailure` as for the
+   * other checks) and cancels the update under the same claim as an alarm
+   * event, so one update gets one cancel. Resources may already be changing
+   * when the cancel lands; CloudFormation rolls them back. To push a fix
+   * through while an alarm fires, disable the alarm's actions
+   * (`aws cloudwatch disable-alarm-actions`), deploy, and enable them again.
+   * The rule is left out when the AlarmRollback's `alarmStateChecks` is
+   * false, and for a target watched by `alarmTags` only.
+   *
+   * @default false
+   */
+  readonly blockDeploymentsWhileAlarming?: boolean;
 }
 
 /** The actions the handler needs on a guarded stack, and nothing else (Service Authorization Reference, AWS CloudFormation). */
@@ -65,6 +87,7 @@ export class CloudFormationStackTarget implements TargetDefinition {
     const own = Stack.of(scope);
     const name = stack !== undefined ? this.stackOfApp(scope, own, stack) : this.namedStack(scope, stackName!);
 
+    const blockStart = this.options.blockDeploymentsWhileAlarming ?? false;
     context.grant(STACK_TARGET_ACTIONS, [stackArn(own, name)]);
     if (this.options.bake !== undefined) {
       if (stack === undefined) {
@@ -81,11 +104,12 @@ export class CloudFormationStackTarget implements TargetDefinition {
         alarmArns: context.alarmArns,
         triggerStates: context.triggerStates,
         actOnPausedAlarms: context.actOnPausedAlarms,
+        blockStart,
         alarmReadFailure: context.bakeGates.alarmReadFailure,
       });
     }
 
-    return {
+    const input: CloudFormationStackTargetInput = {
       kind: TargetKind.CLOUDFORMATION_STACK,
       name: context.name,
       alarmArns: context.alarmArns,
@@ -93,6 +117,25 @@ export class CloudFormationStackTarget implements TargetDefinition {
       actOnPausedAlarms: context.actOnPausedAlarms,
       stackName: name,
     };
+    if (blockStart) {
+      // The start of an update is seen through the stack's status change to
+      // UPDATE_IN_PROGRESS ("Stack Status Change event detail", CloudFormation
+      // User Guide), which CloudFormation sends to the default bus with
+      // durable delivery, possibly out of order (EventBridge events reference,
+      // "AWS CloudFormation events"): the handler reads the stack before it
+      // acts. The stack ID ends in a suffix unique to each creation of the
+      // stack, so the rule matches the name's prefix, as the grant does.
+      context.stateChecks?.addStartRules({
+        source: [CLOUDFORMATION_SOURCE],
+        detailType: [CLOUDFORMATION_STACK_STATUS_CHANGE],
+        detail: {
+          'stack-id': [{ prefix: stackArnPrefix(own, name) }],
+          'status-details': { status: ['UPDATE_IN_PROGRESS'] },
+        },
+      }, { ...input, alarmReadFailure: context.bakeGates.alarmReadFailure },
+      `Cancels an update of stack ${name} that starts while one of its alarms fires`);
+    }
+    return input;
   }
 
   /** The root of `stack`, checked to be one the handler can act on; answers its name. */
@@ -140,10 +183,15 @@ function rootOf(stack: Stack): Stack {
  * A stack ID given as the target keeps its own partition, Region and account.
  */
 function stackArn(own: Stack, name: string): string {
+  return `${stackArnPrefix(own, name)}*`;
+}
+
+/** Every stack ID of that name starts with this: `arn:…:stack/<name>/`. */
+function stackArnPrefix(own: Stack, name: string): string {
   if (isLiteral(name) && name.startsWith('arn:')) {
     const parts = Arn.split(name, ArnFormat.SLASH_RESOURCE_NAME);
     const stackName = parts.resourceName!.split('/')[0];
-    return `arn:${parts.partition}:cloudformation:${parts.region}:${parts.account}:stack/${stackName}/*`;
+    return `arn:${parts.partition}:cloudformation:${parts.region}:${parts.account}:stack/${stackName}/`;
   }
-  return own.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return own.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }

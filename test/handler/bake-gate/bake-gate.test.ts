@@ -210,6 +210,52 @@ describe('bake gate: polls', () => {
     expect(h.reports.at(-1)?.outcome).toBe(RollbackOutcome.ALREADY_STOPPED);
   });
 
+  it('ends a quiet bake at the next poll once its update is over, recording nothing: a stale waiter stops polling', async () => {
+    let history: StackHistory | undefined = stack('UPDATE_IN_PROGRESS');
+    const h = harness({ stack: async () => history });
+    const { poll } = await started(h, request('Update', properties('h2'), properties('h1')));
+    await expect(poll()).resolves.toEqual({ IsComplete: false });
+
+    history = stack('UPDATE_ROLLBACK_IN_PROGRESS');
+    await expect(poll()).resolves.toEqual({ IsComplete: true });
+
+    expect(h.claims).toEqual([]);
+    const last = h.reports.at(-1);
+    expect(last).toMatchObject({ phase: 'TICK', result: 'SKIPPED', claimKey: CLAIM });
+    expect(last?.outcome).toBeUndefined();
+    expect(last?.note).toContain('the stack is UPDATE_ROLLBACK_IN_PROGRESS: the update this bake held is over');
+  });
+
+  it('ends a quiet bake whose update was followed by a newer one, and when its stack is gone', async () => {
+    let history: StackHistory | undefined = stack('UPDATE_IN_PROGRESS');
+    const h = harness({ stack: async () => history });
+    const { poll } = await started(h, request('Update', properties('h2'), properties('h1')));
+    history = {
+      stack: { stackId: STACK_ID, stackName: 'web', status: 'UPDATE_IN_PROGRESS' },
+      transitions: [
+        { eventId: 'e-4', status: 'UPDATE_IN_PROGRESS', at: UPDATE_AT + 20 * 60_000 },
+        { eventId: 'e-3', status: 'UPDATE_ROLLBACK_COMPLETE', at: UPDATE_AT + 10 * 60_000 },
+        ...stack('UPDATE_IN_PROGRESS').transitions,
+      ],
+    };
+
+    await expect(poll()).resolves.toEqual({ IsComplete: true });
+    expect(h.reports.at(-1)?.note).toContain('a newer UPDATE_IN_PROGRESS began at 2026-11-20T14:20:00.000Z');
+
+    history = undefined;
+    await expect(poll()).resolves.toEqual({ IsComplete: true });
+    expect(h.reports.at(-1)?.note).toContain('the stack no longer exists');
+  });
+
+  it('keeps a quiet bake going when its stack cannot be read: the gate\'s own faults never shorten a bake', async () => {
+    let fail = false;
+    const h = harness({ stack: async () => { if (fail) throw new Error('Throttling'); return stack('UPDATE_IN_PROGRESS'); } });
+    const { poll } = await started(h, request('Update', properties('h2'), properties('h1')));
+    fail = true;
+
+    await expect(poll()).resolves.toEqual({ IsComplete: false });
+  });
+
   it('follows the read-failure policy when the alarms are unreadable: ROLL_BACK fails, CONTINUE bakes on', async () => {
     const unreadable: BakeAlarmRead = { ok: false, error: 'ThrottlingException: Rate exceeded' };
     const strict = harness({ read: unreadable });
