@@ -458,8 +458,11 @@ project.addTask('integ:update', {
 });
 
 // cfn-lint, AWS's CloudFormation linter, over every template the repository
-// deploys or measures: the integration snapshots, and the scale and quota
-// cases that test/constructs/platform-stack.ts writes while the tests run.
+// deploys or measures: the integration snapshots (among them a user's app
+// with a stack target and a bake: the AlarmRollback's stack with the shared
+// bake gate provider, and the guarded stack with its gate), and the scale
+// and quota cases that test/constructs/platform-stack.ts writes while the
+// tests run.
 // Warnings fail like errors, except two ignored by id, each for its reason:
 // - W3005 (a DependsOn that a GetAtt already enforces): aws-cdk-lib writes it
 //   on every function's service role and custom resource's role; it is
@@ -477,7 +480,7 @@ const cfnLint = project.addTask('cfn-lint', {
     { exec: 'command -v cfn-lint >/dev/null || { echo "cfn-lint is not installed: pip install cfn-lint (the build machines have it)" >&2; exit 1; }' },
     { exec: `ls ${CFN_LINT_TEMPLATE_DIR}/*.template.json >/dev/null 2>&1 || { echo "no templates in ${CFN_LINT_TEMPLATE_DIR}: run npx projen test first" >&2; exit 1; }` },
     { exec: 'cfn-lint --version' },
-    { exec: `cfn-lint --ignore-checks W3005 -- test/integ.appconfig.ts.snapshot/*.template.json ${CFN_LINT_TEMPLATE_DIR}/*.template.json` },
+    { exec: `cfn-lint --ignore-checks W3005 -- test/integ.appconfig.ts.snapshot/*.template.json test/integ.cloudformation-stack.ts.snapshot/*.template.json ${CFN_LINT_TEMPLATE_DIR}/*.template.json` },
     { exec: 'cfn-lint --ignore-checks W3005 W3696 -- test/integ.proton.ts.snapshot/*.template.json' },
     { exec: `echo "cfn-lint: no errors or warnings in $(ls test/integ.*.snapshot/*.template.json ${CFN_LINT_TEMPLATE_DIR}/*.template.json | wc -l) templates"` },
   ],

@@ -3,7 +3,10 @@ import { IncomingMessage, ServerResponse } from 'http';
 import { CloudFormationState, CloudFormationTimings, StackEventView, StackView, stackValidationError } from './cloudformation-state';
 import { FaultInjector, RecordedRequest, serveWithFault } from './fault-injection';
 import { listenOnLoopback } from './loopback-server';
+import cloudFormationRules from './models/cloudformation.rules.json';
+import { queryInput } from './query-protocol';
 import { ServiceError } from './service-error';
+import { checkInput, ServiceRules } from './service-model';
 import { FaultOptions, RunningService } from './service-server';
 import { ClockOptions, VirtualClock } from './virtual-clock';
 
@@ -34,76 +37,17 @@ export interface LocalCloudFormation extends RunningService {
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const API_VERSION = '2010-05-15';
 
-/** One member rule of an operation's input shape, as the query server checks it (named apart from service-model.ts's MemberRule, a restJson member binding). */
-export interface QueryMemberRule {
-  readonly required?: boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly pattern?: string;
-}
-
-const TOKEN: QueryMemberRule = { min: 1, max: 128, pattern: '[a-zA-Z0-9][-a-zA-Z0-9]*' };
-const NEXT_TOKEN: QueryMemberRule = { min: 1, max: 1024 };
-const ROLE_ARN: QueryMemberRule = { min: 20, max: 2048 };
-const STACK_NAME_OR_ID: QueryMemberRule = {
-  required: true,
-  min: 1,
-  pattern: '([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)',
-};
-
 /**
- * The input rules of the operations served, copied from botocore's
- * cloudformation 2010-05-15 service-2.json (botocore 1.43.11), the same
- * facts the CloudFormation API Reference prints under each request
- * parameter. test/local/cloudformation-server.test.ts checks this table
- * against the model file, so a model update that changes a rule fails there.
+ * The request rules of the operations served, generated from botocore's
+ * cloudformation 2010-05-15 model (local/models/cloudformation.rules.json,
+ * `npx projen service-rules`), as for the other local services:
+ * test/local/service-models.test.ts holds the file equal to the installed
+ * botocore. Each request's form body is read into its input structure by
+ * those shapes (query-protocol.ts) and checked by service-model.ts's
+ * checkInput: required members, lengths, patterns, enums and types, every
+ * violation in one ValidationError, as AWS's query services list them.
  */
-export const CLOUDFORMATION_INPUT_RULES: Readonly<Record<string, Readonly<Record<string, QueryMemberRule>>>> = {
-  DescribeStacks: { StackName: {}, NextToken: NEXT_TOKEN },
-  DescribeStackEvents: { StackName: { required: true }, NextToken: NEXT_TOKEN },
-  ListStacks: { NextToken: NEXT_TOKEN },
-  CancelUpdateStack: { StackName: { required: true }, ClientRequestToken: TOKEN },
-  UpdateStack: {
-    StackName: { required: true },
-    TemplateBody: { min: 1 },
-    TemplateURL: { min: 1, max: 5120 },
-    RoleARN: ROLE_ARN,
-    ClientRequestToken: TOKEN,
-  },
-  RollbackStack: { StackName: STACK_NAME_OR_ID, RoleARN: ROLE_ARN, ClientRequestToken: TOKEN },
-  ContinueUpdateRollback: { StackName: STACK_NAME_OR_ID, RoleARN: ROLE_ARN, ClientRequestToken: TOKEN },
-};
-
-/**
- * Checks the members against the operation's rules and refuses the request
- * the way AWS's query services do: ValidationError with "N validation
- * error(s) detected: Value ... at 'member' failed to satisfy constraint: ..."
- * (member names in lower camel case).
- */
-export function validateInput(operation: string, params: Record<string, unknown>): void {
-  const rules = CLOUDFORMATION_INPUT_RULES[operation] ?? {};
-  const problems: string[] = [];
-  for (const [member, rule] of Object.entries(rules)) {
-    const value = params[member];
-    const at = member.charAt(0).toLowerCase() + member.slice(1);
-    if (value === undefined) {
-      if (rule.required) problems.push(`Value null at '${at}' failed to satisfy constraint: Member must not be null`);
-      continue;
-    }
-    const text = String(value);
-    if (rule.min !== undefined && text.length < rule.min) {
-      problems.push(`Value '${text}' at '${at}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
-    } else if (rule.max !== undefined && text.length > rule.max) {
-      problems.push(`Value '${text}' at '${at}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
-    } else if (rule.pattern !== undefined && !new RegExp(`^(?:${rule.pattern})$`).test(text)) {
-      problems.push(`Value '${text}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`);
-    }
-  }
-  if (problems.length > 0) {
-    const count = problems.length === 1 ? '1 validation error' : `${problems.length} validation errors`;
-    throw stackValidationError(`${count} detected: ${problems.join('; ')}`);
-  }
-}
+export const CLOUDFORMATION_RULES = cloudFormationRules as ServiceRules;
 
 /** A value of an XML response: text, a structure (members in order) or a list (`<member>` items). */
 type XmlValue = string | number | boolean | Date | undefined | XmlValue[] | { readonly [member: string]: XmlValue };
@@ -252,7 +196,7 @@ function route(state: CloudFormationState, eventsPageSize: number, params: URLSe
       if (params.get('Version') !== API_VERSION) {
         throw new ServiceError('InvalidAction', 400, `Could not find operation ${operation} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
       }
-      validateInput(operation, record);
+      checkInput(CLOUDFORMATION_RULES, operation, queryInput(CLOUDFORMATION_RULES, operation, params), stackValidationError);
       return body();
     },
   });

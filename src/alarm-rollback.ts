@@ -339,6 +339,7 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
     const target = options.target._bind(scope, {
       name,
       alarmArns,
+      alarmTags,
       triggerStates,
       actOnPausedAlarms: options.actOnPausedAlarms ?? this.actOnPausedAlarms,
       grant: (actions, arns) => this.grants.grant(scope, actions, arns),

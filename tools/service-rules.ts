@@ -28,6 +28,12 @@ export const SERVED = {
       'ListDeployments', 'StartDeployment', 'StopDeployment',
     ],
   },
+  cloudformation: {
+    apiVersion: '2010-05-15',
+    operations: [
+      'CancelUpdateStack', 'ContinueUpdateRollback', 'DescribeStackEvents', 'DescribeStacks', 'ListStacks', 'RollbackStack', 'UpdateStack',
+    ],
+  },
   cloudwatch: {
     apiVersion: '2010-08-01',
     operations: [

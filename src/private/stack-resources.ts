@@ -61,18 +61,30 @@ const templateBytes = new WeakMap<Stack, number>();
  */
 export function checkTemplateSize(scope: IConstruct, dashboards: number): string[] {
   const stack = Stack.of(scope);
-  let bytes = templateBytes.get(stack);
-  if (bytes === undefined) {
-    // `_toCloudFormation` is what the CDK itself writes to the template file,
-    // indented by one space (the CDK's own JSON output).
-    const template = (stack as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
-    bytes = Buffer.byteLength(JSON.stringify(template, undefined, 1));
-    templateBytes.set(stack, bytes);
-  }
+  const bytes = templateBytesOf(stack);
   if (bytes <= CLOUDFORMATION_TEMPLATE_MAX_BYTES) {
     return [];
   }
   return [validationError(scope,
     `stack ${stack.stackName} has a template of ${bytes.toLocaleString('en-US')} bytes; CloudFormation takes at most ${CLOUDFORMATION_TEMPLATE_MAX_BYTES.toLocaleString('en-US')} bytes from S3`,
     `${dashboards > 0 ? 'Leave out addDashboard (it draws a graph per target), or split' : 'Split'} the targets over AlarmRollbacks in two stacks`).message];
+}
+
+/**
+ * The bytes of `stack`'s template as the CDK writes it: `_toCloudFormation`,
+ * indented by one space (the CDK's own JSON output). Counted once per stack,
+ * when the app is validated, after every resource exists.
+ */
+export function templateBytesOf(stack: Stack): number {
+  let bytes = templateBytes.get(stack);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(JSON.stringify(renderedTemplate(stack), undefined, 1));
+    templateBytes.set(stack, bytes);
+  }
+  return bytes;
+}
+
+/** The template the CDK writes for `stack`. */
+export function renderedTemplate(stack: Stack): { Resources?: Record<string, unknown> } {
+  return (stack as unknown as { _toCloudFormation(): { Resources?: Record<string, unknown> } })._toCloudFormation();
 }

@@ -12,6 +12,8 @@ export interface TargetBindContext {
    * alarms only.
    */
   readonly alarmArns: string[];
+  /** The tags that choose more alarms (`alarmTags`), which only their events bring: nothing reads them by ARN. */
+  readonly alarmTags?: Record<string, string>;
   /** The alarm states that roll the target back (`ALARM`, and `INSUFFICIENT_DATA` if chosen). */
   readonly triggerStates: string[];
   /** Act on alarms whose actions are disabled or suppressed, too. */

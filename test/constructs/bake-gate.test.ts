@@ -1,5 +1,7 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ACCOUNT, REGION, importedAlarm, metricAlarm } from './support';
@@ -68,17 +70,83 @@ describe('the bake option of a CloudFormation stack target', () => {
     expect(checkoutJson).toContain(`:function:${names[0]}`);
   });
 
-  it('leaves to cdk synth the cycle an alarm object of the guarded stack would make, with the gate\'s reason in its message', () => {
+  it('refuses an alarm created in the guarded stack, naming the alarm, the cycle and the fix, before CDK reports a cycle of stacks', () => {
     const app = new App();
     const checkout = new Stack(app, 'Checkout', { env });
     const errors = metricAlarm(checkout, 'Errors');
     const operations = new Stack(app, 'Operations', { env });
-    new AlarmRollback(operations, 'Rollback').addTarget('Checkout', {
+    const rollback = new AlarmRollback(operations, 'Rollback');
+
+    expect(() => rollback.addTarget('Checkout', {
+      alarms: [importedAlarm(operations, 'checkout-5xx'), errors],
+      target: RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(5) }),
+    })).toThrow('[Operations/Rollback/Checkout] alarm Checkout/Errors is created in stack Checkout, the stack this target bakes: '
+      + 'the gate makes Checkout depend on this AlarmRollback\'s stack Operations (its provider must exist first), '
+      + 'and reading the alarm\'s ARN would make Operations depend on Checkout, a cycle no deployment order can satisfy. '
+      + 'Create the alarm in Operations or in a monitoring stack both can depend on, or give it an alarmName and pass '
+      + 'cloudwatch.Alarm.fromAlarmName(<a construct of Operations>, id, alarmName) to addTarget instead');
+  });
+
+  it('refuses an alarm created in a stack nested in the guarded stack, since the gate goes in its root', () => {
+    const app = new App();
+    const checkout = new Stack(app, 'Checkout', { env });
+    const errors = metricAlarm(new NestedStack(checkout, 'Api'), 'Errors');
+    const operations = new Stack(app, 'Operations', { env });
+
+    expect(() => new AlarmRollback(operations, 'Rollback').addTarget('Checkout', {
       alarms: [errors],
+      target: RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(5) }),
+    })).toThrow(/alarm Checkout\/Api\/Errors is created in stack Checkout, the stack this target bakes/);
+  });
+
+  it('accepts the guarded stack\'s alarms by name, and alarms of a monitoring stack: the app synthesizes', () => {
+    const app = new App();
+    const checkout = new Stack(app, 'Checkout', { env });
+    metricAlarm(checkout, 'Errors');
+    const monitoring = new Stack(app, 'Monitoring', { env });
+    const latency = metricAlarm(monitoring, 'Latency');
+    const operations = new Stack(app, 'Operations', { env });
+    new AlarmRollback(operations, 'Rollback').addTarget('Checkout', {
+      alarms: [cloudwatch.Alarm.fromAlarmName(operations, 'Errors', 'checkout-errors'), latency],
       target: RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(5) }),
     });
 
-    expect(() => app.synth()).toThrow(/cyclic[\s\S]*the bake gate's provider must exist before the gate runs|the bake gate's provider must exist before the gate runs[\s\S]*cyclic/);
+    expect(() => app.synth()).not.toThrow();
+    expect(checkout.dependencies.map((stack) => stack.stackName).sort()).toEqual(['Monitoring', 'Operations']);
+  });
+
+  it('leaves to cdk synth a cycle made by another target, with the gate\'s reason and the way out in its message', () => {
+    const app = new App();
+    const checkout = new Stack(app, 'Checkout', { env });
+    const application = new appconfig.Application(checkout, 'Application');
+    const environment = new appconfig.Environment(checkout, 'Environment', { application });
+    const operations = new Stack(app, 'Operations', { env });
+    const rollback = new AlarmRollback(operations, 'Rollback');
+    rollback.addTarget('Checkout', {
+      alarms: [importedAlarm(operations, 'checkout-5xx')],
+      target: RollbackTarget.cloudFormationStack({ stack: checkout, bake: Duration.minutes(5) }),
+    });
+    rollback.addTarget('CheckoutConfig', { alarms: [importedAlarm(operations, 'config-5xx')], target: RollbackTarget.appConfig({ environment }) });
+
+    expect(() => app.synth()).toThrow(new RegExp('the bake gate\'s provider must exist before the gate runs; the AlarmRollback\'s stack must read nothing created in the stack it bakes: '
+      + 'create its alarms and environments elsewhere, or reference them by name or ID[\\s\\S]*cyclic'));
+  });
+
+  it('warns that the gate cannot read alarms chosen by tag, and says what to do', () => {
+    const other = new App();
+    const guarded = new Stack(other, 'Checkout', { env });
+    new sqs.Queue(guarded, 'Orders');
+    const operations = new Stack(other, 'Operations', { env });
+    new AlarmRollback(operations, 'Rollback').addTarget('Checkout', {
+      alarmTags: { service: 'checkout' },
+      target: RollbackTarget.cloudFormationStack({ stack: guarded, bake: Duration.minutes(5) }),
+    });
+
+    Annotations.fromStack(operations).hasWarning('/Operations/Rollback/Checkout', Match.stringLikeRegexp(
+      'the bake gate of stack Checkout reads only the alarms listed in alarms \\(0\\), by ARN: it cannot read the alarms this target matches by alarmTags \\(service=checkout\\).*'
+      + 'List the alarms that must fail the bake in alarms, too'));
+    // A target with its alarms listed gets no such warning.
+    expect(Annotations.fromStack(quickStart().operations).findWarning('*', Match.stringLikeRegexp('bake gate'))).toEqual([]);
   });
 
   it('runs the gate through one Provider per AlarmRollback: onEvent and isComplete, polled every 30 s for at most the hour', () => {

@@ -132,6 +132,10 @@ describe('cdk-nag', () => {
     expect(findings(aws)).toEqual([...expected('AwsSolutions'), ...bake('AwsSolutions')].sort());
     const serverless = new ServerlessChecks(stack.node.root, { verbose: true }).validateScope(stack.node.root);
     expect(findings(serverless)).toEqual([...expected('Serverless'), ...bake('Serverless')].sort());
+    // Both packs ran over the whole app, the guarded stack and its gate included; every finding is the AlarmRollback's stack's.
+    const paths = [...aws.violations, ...serverless.violations].flatMap((violation) => violation.violatingResources.map((resource) => resource.constructPath ?? ''));
+    expect(paths.filter((path) => !path.startsWith('NagStack/'))).toEqual([]);
+    expect(stack.node.root.node.tryFindChild('Checkout')).toBeDefined();
   });
 
   it('gives every expected finding a specific reason', () => {

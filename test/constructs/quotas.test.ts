@@ -1,10 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { platformStack, synthesize } from './platform-stack';
 import { headroom, measureQuotas, QuotaUsage } from './quota-usage';
 import { IntrinsicResolver, Template } from '../../local/simulate/intrinsics';
 import { AlarmRollback, AlarmSource, RollbackTarget } from '../../src';
-import { EVENT_BUS_POLICY_MAX_CHARS, RULES_PER_EVENT_BUS } from '../../src/private/quotas';
+import { BAKE_GATE_RESOURCE_TYPE } from '../../src/contract';
+import { CLOUDFORMATION_TEMPLATE_MAX_BYTES, EVENT_BUS_POLICY_MAX_CHARS, RULES_PER_EVENT_BUS } from '../../src/private/quotas';
 
 /** Every quota the stack's resolved template is measured against, by name. */
 const QUOTAS = [
@@ -234,5 +237,70 @@ describe('the event bus policy on the resolved template', () => {
     // The synth-time count takes every token at its longest, so what it lets through deploys.
     expect(largest).toBeLessThanOrEqual(EVENT_BUS_POLICY_MAX_CHARS);
     expect(largest).toBeGreaterThan(EVENT_BUS_POLICY_MAX_CHARS * 0.8);
+  });
+});
+
+describe('a stack target with a bake, on a stack at CloudFormation\'s limits', () => {
+  const GUARDED = 'PlatformCheckoutServiceStack';
+  /** CloudFormation's "Template body size in a request", the inline limit `cdk deploy` avoids by uploading templates through S3. */
+  const INLINE_TEMPLATE_MAX_BYTES = 51_200;
+
+  /**
+   * A user's app: the AlarmRollback in the platform's stack, watching an alarm
+   * by name, and the stack it bakes holding `resources` queues whose logical
+   * IDs are as long as the CDK writes them (248 characters), so the gate's
+   * DependsOn list is as long as it can be; `tagBytes` pads each queue.
+   */
+  function bakedApp(resources: number, tagBytes = 0): { app: App; guarded: Stack; operations: Stack } {
+    const app = new App();
+    const guarded = new Stack(app, GUARDED);
+    for (let i = 0; i < resources; i++) {
+      const stage = new Construct(guarded, `CheckoutOrderProcessingPipelineStage${i}`);
+      new sqs.CfnQueue(stage, 'OrderConfirmationDeadLetterQueue'.repeat(8), {
+        tags: tagBytes > 0 ? [{ key: 'note', value: 'x'.repeat(tagBytes) }] : undefined,
+      });
+    }
+    const operations = new Stack(app, 'PlatformDeploymentGuardrailsRollbackStack');
+    new AlarmRollback(operations, 'Rollback').addTarget('Checkout', {
+      alarms: [cloudwatch.Alarm.fromAlarmName(operations, 'Errors', 'checkout-5xx')],
+      target: RollbackTarget.cloudFormationStack({ stack: guarded, bake: Duration.minutes(15) }),
+    });
+    return { app, guarded, operations };
+  }
+
+  it('deploys a 499-resource stack with its gate as resource 500, a DependsOn of all 499 and a template within every quota, the AlarmRollback\'s stack too', () => {
+    const { app, guarded, operations } = bakedApp(499);
+    // synthesize() also keeps both templates for cfn-lint (npx projen cfn-lint).
+    const { template, environment } = synthesize(app, guarded);
+    const measured = measureQuotas(template, environment);
+    expectWithinEveryQuota(measured);
+    expect(used(measured, 'CloudFormation resources per stack')).toBe(500);
+
+    const gates = Object.values(template.Resources ?? {}).filter((resource) => resource.Type === BAKE_GATE_RESOURCE_TYPE);
+    const [gate] = gates as unknown as Array<{ DependsOn: string[] }>;
+    expect(gate.DependsOn).toHaveLength(499);
+    expect(Math.max(...gate.DependsOn.map((id) => id.length))).toBe(248);
+    // Past the inline limit, which is why the CDK uploads the template to S3; far inside the 1 MB it takes from there.
+    const bytes = used(measured, 'CloudFormation template bytes (via S3)');
+    expect(bytes).toBeGreaterThan(INLINE_TEMPLATE_MAX_BYTES);
+    expect(bytes).toBeLessThan(CLOUDFORMATION_TEMPLATE_MAX_BYTES / 2);
+
+    const ops = synthesize(app, operations);
+    expectWithinEveryQuota(measureQuotas(ops.template, ops.environment));
+  });
+
+  it('refuses at synth time the 501st resource the gate would be, with the count and the fix', () => {
+    const { app } = bakedApp(500);
+
+    expect(() => app.synth()).toThrow(new RegExp(`\\[${GUARDED}/AlarmRollbackBakeGate/Resource\\] stack ${GUARDED} has 501 resources with the bake gate; `
+      + 'CloudFormation allows 500 per stack .*Move resources into a nested stack .*at most 499 besides the gate'));
+  });
+
+  it('refuses at synth time a template the gate\'s DependsOn takes past 1 MB, with the figures and the fix', () => {
+    // About 943 KB without the gate; the gate's list of 499 long logical IDs adds about 129 KB.
+    const { app } = bakedApp(499, 1500);
+
+    expect(() => app.synth()).toThrow(new RegExp(`stack ${GUARDED} has a template of 1,0\\d\\d,\\d{3} bytes, 12\\d,\\d{3} of them the bake gate's \\(its DependsOn lists the stack's other 499 resources\\); `
+      + 'CloudFormation takes at most 1,000,000 bytes from S3 .*Move resources into a nested stack'));
   });
 });

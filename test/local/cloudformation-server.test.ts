@@ -15,7 +15,7 @@ import {
   paginateDescribeStackEvents,
 } from '@aws-sdk/client-cloudformation';
 import { aws, CREDENTIALS, json, MINUTE, sdkError } from './support';
-import { CLOUDFORMATION_INPUT_RULES, LocalCloudFormation, StackStatusChangeEvent, startLocalCloudFormation } from '../../local';
+import { CLOUDFORMATION_RULES, LocalCloudFormation, StackStatusChangeEvent, startLocalCloudFormation } from '../../local';
 
 const T0 = Date.parse('2026-11-20T14:00:00.000Z');
 const SECOND = 1000;
@@ -296,7 +296,7 @@ describe('local CloudFormation with the real CloudFormationClient', () => {
 
     expect(badToken.message).toBe("1 validation error detected: Value '-starts-with-dash' at 'clientRequestToken' failed to satisfy constraint: "
       + 'Member must satisfy regular expression pattern: [a-zA-Z0-9][-a-zA-Z0-9]*');
-    expect(longToken.message).toMatch(/at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 128$/);
+    expect(longToken.message).toMatch(/at 'clientRequestToken' failed to satisfy constraint: Member must have length between 1 and 128$/);
     expect(badName.message).toMatch(/^1 validation error detected: Value '9lives' at 'stackName'/);
     expect(noName.message).toBe("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
     expect((await describe1()).StackStatus).toBe('UPDATE_IN_PROGRESS');
@@ -578,22 +578,63 @@ function conformance(model: Model, node: XmlNode, shapeName: string, path: strin
 describe('local CloudFormation against botocore\'s model', () => {
   const model = loadModel();
 
-  it('keeps the input rules it validates with equal to the model\'s', () => {
-    for (const [operation, members] of Object.entries(CLOUDFORMATION_INPUT_RULES)) {
-      const input = model.shapes[model.operations[operation].input!.shape];
-      for (const [member, rule] of Object.entries(members)) {
-        const shape = model.shapes[input.members![member].shape];
-        expect({ operation, member, ...rule }).toEqual({
-          operation,
-          member,
-          ...((input.required ?? []).includes(member) ? { required: true } : {}),
-          ...(shape.min !== undefined ? { min: shape.min } : {}),
-          ...(shape.max !== undefined ? { max: shape.max } : {}),
-          ...(shape.pattern !== undefined ? { pattern: shape.pattern } : {}),
-        });
+  it('validates with rules generated from the model: every member of each input shape has the model\'s constraints', () => {
+    const constraints = (shape: { min?: number; max?: number; pattern?: string; enum?: readonly string[]; type: string }) =>
+      ({ type: shape.type, min: shape.min, max: shape.max, pattern: shape.pattern, enum: shape.enum });
+    let members = 0;
+    for (const [operation, rule] of Object.entries(CLOUDFORMATION_RULES.operations)) {
+      const modelled = model.shapes[model.operations[operation].input!.shape];
+      const generated = CLOUDFORMATION_RULES.shapes[rule.input!];
+      expect({ operation, required: generated.required ?? [] }).toEqual({ operation, required: modelled.required ?? [] });
+      expect({ operation, members: Object.keys(generated.members ?? {}) }).toEqual({ operation, members: Object.keys(modelled.members ?? {}) });
+      for (const [member, target] of Object.entries(modelled.members ?? {})) {
+        expect({ operation, member, ...constraints(CLOUDFORMATION_RULES.shapes[target.shape]) })
+          .toEqual({ operation, member, ...constraints(model.shapes[target.shape] as never) });
+        members++;
       }
-      expect(Object.keys(members)).toEqual(expect.arrayContaining(input.required ?? []));
     }
+    expect(members).toBeGreaterThan(30);
+  });
+
+  it('refuses, through the form encoding, a request without each required member and nested members that break the model, all in one ValidationError', async () => {
+    const post = async (members: Record<string, string>) => {
+      const response = await fetch(server.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams({ Version: '2010-05-15', ...members }).toString(),
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    const checked: string[] = [];
+    for (const [operation, rule] of Object.entries(CLOUDFORMATION_RULES.operations)) {
+      for (const member of CLOUDFORMATION_RULES.shapes[rule.input!].required ?? []) {
+        const answer = await post({ Action: operation });
+        expect({ operation, member, status: answer.status }).toEqual({ operation, member, status: 400 });
+        expect(answer.body).toContain('<Code>ValidationError</Code>');
+        expect(answer.body).toContain(`Value null at &apos;${member.charAt(0).toLowerCase()}${member.slice(1)}&apos; failed to satisfy constraint: Member must not be null`);
+        checked.push(`${operation}.${member}`);
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['CancelUpdateStack.StackName', 'UpdateStack.StackName', 'RollbackStack.StackName']));
+
+    // Lists, structures in lists, enums and booleans, read from Prefix.member.N[.Member] by the model's shapes.
+    const nested = await post({
+      'Action': 'UpdateStack',
+      'StackName': 'app',
+      'UsePreviousTemplate': 'true',
+      'Capabilities.member.1': 'CAPABILITY_IAM',
+      'Capabilities.member.2': 'CAPABILITY_EVERYTHING',
+      'Parameters.member.1.ParameterKey': 'Version',
+      'Parameters.member.1.UsePreviousValue': 'maybe',
+      'Tags.member.1.Value': 'no key',
+    });
+    expect(nested.status).toBe(400);
+    expect(nested.body).toContain('3 validation errors detected');
+    expect(nested.body).toContain('Value &apos;CAPABILITY_EVERYTHING&apos; at &apos;capabilities.2&apos; failed to satisfy constraint: Member must satisfy enum value set');
+    expect(nested.body).toContain('Value &apos;maybe&apos; at &apos;parameters.1.usePreviousValue&apos; failed to satisfy constraint: Member must be a boolean');
+    expect(nested.body).toContain('Value null at &apos;tags.1.key&apos; failed to satisfy constraint: Member must not be null');
+    // Nothing was applied: the stack is as it was.
+    expect(server.requests.at(-1)!.applied).toBeUndefined();
   });
 
   it('answers only members of each operation\'s output shape, and only errors the model or the common errors name', async () => {

@@ -18,6 +18,10 @@ import { validationError } from '../../private/validate';
 /** The gate's custom resource's ID in the guarded stack: one gate per stack. */
 export const BAKE_GATE_ID = 'AlarmRollbackBakeGate';
 
+/** Why a guarded stack depends on its AlarmRollback's stack, with the way out of a cycle. */
+export const BAKE_GATE_DEPENDENCY_REASON = 'the bake gate\'s provider must exist before the gate runs; '
+  + 'the AlarmRollback\'s stack must read nothing created in the stack it bakes: create its alarms and environments elsewhere, or reference them by name or ID';
+
 /** The stack actions the gate's functions read with, on the guarded stack only (no CancelUpdateStack: the gate fails, it never cancels). */
 export const BAKE_GATE_STACK_ACTIONS = ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'];
 
@@ -157,6 +161,9 @@ export function addBakeGate(scope: IConstruct, guarded: Stack, provider: BakeGat
   });
   holdUpdateOpen(gate);
   // The provider's functions must exist before the gate is created or updated.
-  guarded.addDependency(Stack.of(provider), 'the bake gate\'s provider must exist before the gate runs');
+  // The reason is what CDK prints if something else of the AlarmRollback's
+  // stack reads the guarded stack (an AppConfig environment of another
+  // target, say) and makes a cycle that checkGateAlarms cannot see.
+  guarded.addDependency(Stack.of(provider), BAKE_GATE_DEPENDENCY_REASON);
   return gate;
 }

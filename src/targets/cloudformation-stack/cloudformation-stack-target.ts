@@ -1,9 +1,11 @@
-import { Arn, ArnFormat, Duration, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CLOUDFORMATION_SOURCE, CLOUDFORMATION_STACK_STATUS_CHANGE, CloudFormationStackTargetInput, Rules, TargetKind } from '../../contract';
 import { describeValue, isLiteral, validationError } from '../../private/validate';
 import { TargetBindContext, TargetDefinition } from '../target-definition';
 import { addBakeGate } from './bake-gate';
+import { checkGateAlarms } from './gate-alarms';
+import { rootOf } from './root-stack';
 
 /**
  * Options of a CloudFormation stack target: the stack whose update in
@@ -96,6 +98,7 @@ export class CloudFormationStackTarget implements TargetDefinition {
           'Give stack (a Stack of this app) to bake its updates, or leave bake out');
       }
       const root = rootOf(stack);
+      checkGateAlarms(scope, { guarded: root, own, alarmArns: context.alarmArns, alarmTags: context.alarmTags });
       const provider = context.bakeGates.provider();
       provider.grantReadStack(stackArn(own, name));
       addBakeGate(scope, root, provider, {
@@ -167,14 +170,6 @@ export class CloudFormationStackTarget implements TargetDefinition {
     }
     return stackName;
   }
-}
-
-function rootOf(stack: Stack): Stack {
-  let root = stack;
-  while (NestedStack.isNestedStack(root) && root.nestedStackParent !== undefined) {
-    root = root.nestedStackParent;
-  }
-  return root;
 }
 
 /**

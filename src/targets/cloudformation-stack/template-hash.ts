@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { AspectPriority, Aspects, CfnElement, CfnResource, Duration, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { BakeGateLimits } from '../../contract/bake-gate';
-import { CLOUDFORMATION_MAX_RESOURCES } from '../../private/quotas';
+import { CLOUDFORMATION_MAX_RESOURCES, CLOUDFORMATION_TEMPLATE_MAX_BYTES } from '../../private/quotas';
+import { renderedTemplate, templateBytesOf } from '../../private/stack-resources';
 import { validationError } from '../../private/validate';
 
 /**
@@ -60,7 +61,7 @@ export function templateHashToken(gate: IConstruct): string {
  */
 export function holdUpdateOpen(gate: CfnResource): void {
   Aspects.of(Stack.of(gate)).add(new DependOnEveryResource(gate), { priority: AFTER_MUTATING_ASPECTS });
-  gate.node.addValidation({ validate: () => checkGateStackResources(gate) });
+  gate.node.addValidation({ validate: () => checkGateStackQuotas(gate) });
 }
 
 class DependOnEveryResource implements IAspect {
@@ -77,17 +78,36 @@ class DependOnEveryResource implements IAspect {
   }
 }
 
-/** The gate's stack fits CloudFormation's resource quota, the gate included. */
-export function checkGateStackResources(gate: IConstruct): string[] {
+/**
+ * The gate's stack fits CloudFormation's quotas with the gate: its resources
+ * (the gate is one more) and its template (the gate's `DependsOn` names every
+ * other resource, up to 499 logical IDs of up to 255 characters each, about
+ * 130 KB at most). Both are CloudFormation's limits whatever the CDK's
+ * `@aws-cdk/core:stackResourceLimit` context says: the context only moves the
+ * CDK's own check ("Understand CloudFormation quotas", CloudFormation User
+ * Guide).
+ */
+export function checkGateStackQuotas(gate: CfnResource): string[] {
   const stack = Stack.of(gate);
   const total = stack.node.findAll().filter((node) => CfnResource.isCfnResource(node) && Stack.of(node) === stack).length;
-  if (total <= CLOUDFORMATION_MAX_RESOURCES) {
+  if (total > CLOUDFORMATION_MAX_RESOURCES) {
+    return [validationError(gate,
+      `stack ${stack.stackName} has ${total} resources with the bake gate; CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack ("Understand CloudFormation quotas")`,
+      `${MOVE_RESOURCES}, so the stack has at most ${CLOUDFORMATION_MAX_RESOURCES - 1} besides the gate`).message];
+  }
+  const bytes = templateBytesOf(stack);
+  if (bytes <= CLOUDFORMATION_TEMPLATE_MAX_BYTES) {
     return [];
   }
+  const gateId = stack.resolve(gate.logicalId) as string;
+  const gateBytes = Buffer.byteLength(JSON.stringify({ [gateId]: renderedTemplate(stack).Resources?.[gateId] }, undefined, 1));
   return [validationError(gate,
-    `stack ${stack.stackName} has ${total} resources with the bake gate; CloudFormation allows ${CLOUDFORMATION_MAX_RESOURCES} per stack ("Understand CloudFormation quotas")`,
-    'Move resources into a nested stack (the gate waits for the whole nested stack through its AWS::CloudFormation::Stack resource) or into another stack').message];
+    `stack ${stack.stackName} has a template of ${bytes.toLocaleString('en-US')} bytes, ${gateBytes.toLocaleString('en-US')} of them the bake gate's `
+    + `(its DependsOn lists the stack's other ${total - 1} resources); CloudFormation takes at most ${CLOUDFORMATION_TEMPLATE_MAX_BYTES.toLocaleString('en-US')} bytes from S3 ("Understand CloudFormation quotas")`,
+    `${MOVE_RESOURCES}: the gate then names the one AWS::CloudFormation::Stack resource instead of each of them`).message];
 }
+
+const MOVE_RESOURCES = 'Move resources into a nested stack (the gate waits for the whole nested stack through its AWS::CloudFormation::Stack resource) or into another stack';
 
 /**
  * Refuses a bake the custom resource cannot hold: CloudFormation waits at
