@@ -152,7 +152,7 @@ const STATE_SHAPE = objectOf({
     stacks: listOf(valuesOf('name', 'status', 'updateStartedMinutesAgo', 'createdMinutesAgo')),
     updates: listOf(valuesOf('stack', 'disableRollback')),
   }),
-  cloudWatch: objectOf({ alarms: listOf(valuesOf('alarm', 'state', 'actionsEnabled', 'actionsSuppressedBy')) }),
+  cloudWatch: objectOf({ alarms: listOf(valuesOf('alarm', 'state', 'actionsEnabled', 'actionsSuppressedBy', 'mutedBy', 'missing')) }),
   organization: valuesOf('id', 'accounts'),
   proton: objectOf({
     environments: listOf(valuesOf('name', 'deploymentStatus', 'startedMinutesAgo', 'templateName', 'templateMajorVersion', 'templateMinorVersion')),

@@ -17,6 +17,9 @@ describe('the state file', () => {
         alarms: [
           { alarm: 'shop-errors', state: 'ALARM', actionsEnabled: false },
           { alarm: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-health', state: 'ALARM', actionsSuppressedBy: 'WaitPeriod' },
+          // As docs/simulate.md lists them: a muted alarm, and one that does not exist.
+          { alarm: 'shop-latency', state: 'ALARM', mutedBy: 'maintenance-window' },
+          { alarm: 'shop-deleted', missing: true },
         ],
       },
     };
