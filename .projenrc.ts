@@ -552,7 +552,7 @@ project.buildWorkflow?.addPostBuildSteps(
 );
 
 project.addTask('demo', {
-  description: 'Synthesize the example app and watch its alarms roll back AppConfig deployments (and cancel a Proton update, a deprecated target), locally',
+  description: 'Synthesize the example app and watch its alarms roll back AppConfig deployments and a baked CloudFormation stack update (and cancel a Proton update, a deprecated target), locally',
   steps: [{ spawn: 'bundle' }, { exec: runScript('examples/demo.ts') }],
 });
 

@@ -2,7 +2,9 @@
 // a user would, with an AppConfig target (reverting completed deployments for
 // 30 minutes, and also watching an alarm of a central monitoring account), a
 // second AppConfig target that refuses to start a deployment while its alarm
-// fires, and a Proton target; and the monitoring account's stack, whose
+// fires, a CloudFormation stack target that bakes every update of the
+// checkout service's stack for 15 minutes, and a Proton target; the checkout
+// service's stack itself; and the monitoring account's stack, whose
 // AlarmEventForwarder sends that alarm's events to the workload account.
 // test/simulate/demo.test.ts synthesizes it.
 // In your app the import reads `from 'cdk-alarm-rollback'`.
@@ -10,6 +12,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AlarmEventForwarder, AlarmRollback, AlarmSource, RollbackTarget } from '../src';
 
 export const DEMO_ACCOUNT = '123456789012';
@@ -17,6 +20,8 @@ export const DEMO_REGION = 'eu-west-1';
 /** The central monitoring account, where the checkout canary's alarm lives. */
 export const MONITORING_ACCOUNT = '210987654321';
 export const PROTON_ENVIRONMENT = 'checkout-prod';
+/** The checkout service's stack, whose updates the stack target bakes. */
+export const SERVICE_STACK = 'CheckoutServiceDemo';
 
 /** The alarm names the demo fires, so events can name them. */
 export const DemoAlarms = {
@@ -25,6 +30,8 @@ export const DemoAlarms = {
   HEALTH: 'checkout-health',
   /** Watched by no rule: its events roll nothing back. */
   QUEUE_DEPTH: 'checkout-queue-depth',
+  /** The checkout API's server errors: the stack target's alarm. */
+  API_ERRORS: 'checkout-api-5xx',
   /** In the monitoring account: the synthetic canary that buys from the shop every minute. */
   CANARY: 'checkout-canary-failures',
 } as const;
@@ -32,9 +39,25 @@ export const DemoAlarms = {
 /** The monitoring account's canary alarm, as the workload account names it. */
 export const CANARY_ALARM_ARN = `arn:aws:cloudwatch:${DEMO_REGION}:${MONITORING_ACCOUNT}:alarm:${DemoAlarms.CANARY}`;
 
-/** Both stacks of the demo: the workload account's rollback and the monitoring account's forwarder. */
-export function buildDemoApp(app: App): { workload: Stack; monitoring: Stack } {
-  return { workload: buildDemoStack(app), monitoring: buildDemoMonitoringStack(app) };
+/** The stacks of the demo: the workload account's rollback and checkout service, and the monitoring account's forwarder. */
+export function buildDemoApp(app: App): { workload: Stack; service: Stack; monitoring: Stack } {
+  const service = buildDemoServiceStack(app);
+  return { workload: buildDemoStack(app, service), service, monitoring: buildDemoMonitoringStack(app) };
+}
+
+/**
+ * The checkout service, deployed with `cdk deploy` on its own: its function
+ * and, placed by the stack target's bake, the gate that holds each of its
+ * updates open while the rollback reads the alarms.
+ */
+export function buildDemoServiceStack(app: App): Stack {
+  const stack = new Stack(app, SERVICE_STACK, { env: { account: DEMO_ACCOUNT, region: DEMO_REGION } });
+  new lambda.Function(stack, 'Api', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "checkout v2" });'),
+  });
+  return stack;
 }
 
 /**
@@ -57,7 +80,7 @@ export function buildDemoMonitoringStack(app: App): Stack {
   return stack;
 }
 
-export function buildDemoStack(app: App): Stack {
+export function buildDemoStack(app: App, service: Stack): Stack {
   const stack = new Stack(app, 'CheckoutRollbackDemo', { env: { account: DEMO_ACCOUNT, region: DEMO_REGION } });
 
   const application = new appconfig.Application(stack, 'Checkout', { applicationName: 'checkout' });
@@ -91,6 +114,10 @@ export function buildDemoStack(app: App): Stack {
     compositeAlarmName: DemoAlarms.HEALTH,
     alarmRule: cloudwatch.AlarmRule.anyOf(errors, latency),
   });
+  // The service's alarm lives here, not in the service's stack: an alarm of
+  // the guarded stack would make the two stacks depend on each other
+  // (docs/cloudformation-stack.md, "Stacks and their order").
+  const apiErrors = new cloudwatch.Alarm(stack, 'ApiErrors', { alarmName: DemoAlarms.API_ERRORS, metric: metric('Api5xx'), threshold: 5, evaluationPeriods: 1 });
   new cloudwatch.Alarm(stack, 'QueueDepth', { alarmName: DemoAlarms.QUEUE_DEPTH, metric: metric('QueueDepth'), threshold: 1000, evaluationPeriods: 1 });
 
   // The monitoring account may put alarm state changes on this account's default bus.
@@ -106,6 +133,12 @@ export function buildDemoStack(app: App): Stack {
   rollback.addTarget('StagingFlags', {
     alarms: [health],
     target: RollbackTarget.appConfig({ environment: staging, blockDeploymentsWhileAlarming: true }),
+  });
+  // Every update of the service's stack that changes something waits 15
+  // minutes before it completes; the API's errors in that time roll it back.
+  rollback.addTarget('Service', {
+    alarms: [apiErrors],
+    target: RollbackTarget.cloudFormationStack({ stack: service, bake: Duration.minutes(15) }),
   });
   rollback.addTarget('Infrastructure', {
     alarms: [latency, health],

@@ -476,6 +476,17 @@ export class CloudFormationState {
     this.settle(stack);
   }
 
+  /**
+   * Whether the bake gate holds the stack's update now, and since when: what
+   * a player of the Provider framework (the simulation) needs to know when
+   * to call the gate, as CloudFormation would when it reaches the resource.
+   */
+  bakeHold(nameOrId: string): { readonly since: number; readonly operationId: string } | undefined {
+    const operation = this.settled(nameOrId).current;
+    if (!operation || operation.phase !== 'bake' || operation.release) return undefined;
+    return { since: operation.phaseStartedAt, operationId: operation.id };
+  }
+
   private settled(nameOrId: string): StackRecord {
     const stack = this.stacks.find((candidate) => candidate.name === nameOrId || candidate.id === nameOrId);
     // The text AWS answers for an unknown stack (it names what was asked for).

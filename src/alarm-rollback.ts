@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { AddTargetOptions, AlarmRollbackProps } from './alarm-rollback-props';
 import { AlarmRollbackTarget } from './alarm-rollback-target';
 import { AlarmStateCheck } from './alarm-state/alarm-state-check';
-import { AlarmReadFailure, AlarmStateCheckResult, AlarmStateValue, RollbackOutcome, RollbackTrigger, Rules } from './contract';
+import { AlarmReadFailure, AlarmStateCheckResult, AlarmStateValue, RollbackOutcome, RollbackTrigger, Rules, TargetKindName } from './contract';
 import { checkAlarmLocations, ResolvedAlarmSource, resolveAlarmSources } from './forwarding/alarm-locations';
 import { addBusPolicy } from './forwarding/bus-policy';
 import { OwnAlarmForwarding } from './forwarding/own-alarm-forwarding';
@@ -129,6 +129,8 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
   private readonly ownAlarmForwarding?: OwnAlarmForwarding;
   private readonly grants: TargetGrants;
   private readonly targets: AlarmRollbackTarget[] = [];
+  /** Each target's kind, which the dashboard draws by. */
+  private readonly targetKinds = new Map<AlarmRollbackTarget, TargetKindName>();
   private readonly watched: WatchedRule[] = [];
   private readonly busName?: string;
   private readonly dashboards: RollbackDashboardBuilder[] = [];
@@ -363,8 +365,9 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
     this.recordWatched(watched.alarmArns, alarmTags, triggerStates, startRules.length > 0);
     scope._attach(rules, this.metrics);
     this.targets.push(scope);
+    this.targetKinds.set(scope, target.kind);
     for (const dashboard of this.dashboards) {
-      dashboard.addTarget(id);
+      dashboard.addTarget(id, target.kind);
     }
     return scope;
   }
@@ -409,7 +412,7 @@ export class AlarmRollback extends Construct implements AlarmWatcher {
     }
     const builder = new RollbackDashboardBuilder(this, id, this, this.rollbackName, this.stateCheck !== undefined, options);
     for (const target of this.targets) {
-      builder.addTarget(target.node.id);
+      builder.addTarget(target.node.id, this.targetKinds.get(target)!);
     }
     this.dashboards.push(builder);
     return builder.dashboard;

@@ -1,4 +1,5 @@
 import { LedgerRecord } from './ledger-reader';
+import { parseStackUpdateId } from '../../src/contract';
 
 const COLUMNS: readonly { readonly title: string; readonly value: (record: LedgerRecord) => string }[] = [
   { title: 'RECORDED', value: (r) => text(r.recordedAt) },
@@ -18,6 +19,9 @@ export function formatHistory(records: readonly LedgerRecord[]): string {
 }
 
 function deployment(record: LedgerRecord): string {
+  // A stack target's deployment is a stack update, named by its stack and start.
+  const update = typeof record.deploymentId === 'string' ? parseStackUpdateId(record.deploymentId) : undefined;
+  if (update) return `${update.stackName} update ${update.startedAt}`;
   if (record.deploymentNumber !== undefined) return `${text(record.applicationId)}/${text(record.environmentId)} #${text(record.deploymentNumber)}`;
   if (record.environmentName !== undefined) return `${text(record.environmentName)}${record.deploymentId ? ` ${text(record.deploymentId)}` : ''}`;
   return '';

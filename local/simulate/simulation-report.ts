@@ -1,3 +1,4 @@
+import { BakeGateReport } from './bake-gate-player';
 import { SentNotification } from './notification-sink';
 import { RollbackRecord, TargetInput } from '../../src/contract';
 
@@ -57,7 +58,7 @@ export interface Hop {
 
 /** One AWS call the handler made, as the local service received it. */
 export interface ServiceCall {
-  readonly service: 'AppConfig' | 'Proton';
+  readonly service: 'AppConfig' | 'Proton' | 'CloudFormation';
   readonly operation: string;
   readonly status?: number;
   readonly error?: string;
@@ -144,6 +145,16 @@ export interface ExtensionCheckReport {
   readonly outcome?: string;
 }
 
+/** One UpdateStack of the state file's `cloudFormation.updates`, or of a caller of `Simulation.updateStack`. */
+export interface StackUpdateReport {
+  readonly at: string;
+  readonly stack: string;
+  /** The update's operation id when it started. */
+  readonly operationId?: string;
+  /** Why CloudFormation refused it (a stack not in a complete status, no change). */
+  readonly refused?: string;
+}
+
 export interface FinalState {
   readonly appConfig: readonly {
     readonly targets: readonly string[];
@@ -158,6 +169,14 @@ export interface FinalState {
     readonly deploymentStatus?: string;
     readonly error?: string;
   }[];
+  /** Every stack a stack target guards, with its status now. */
+  readonly cloudFormation: readonly {
+    readonly targets: readonly string[];
+    readonly stackName: string;
+    readonly stackStatus?: string;
+    readonly statusReason?: string;
+    readonly error?: string;
+  }[];
 }
 
 /** Everything `simulate --json` prints. */
@@ -168,6 +187,10 @@ export interface SimulationReport {
   readonly forwardingRules: readonly ForwardingRuleSummary[];
   /** The deployments the state file started, and whether AppConfig refused them. */
   readonly starts: readonly StartReport[];
+  /** The stack updates the state file started, and whether CloudFormation refused them. */
+  readonly stackUpdates: readonly StackUpdateReport[];
+  /** Every call of a bake gate's onEvent and isComplete, oldest first. */
+  readonly gates: readonly BakeGateReport[];
   /** Every invocation of the alarm-state check, at starts and ticks, oldest first. */
   readonly checks: readonly ExtensionCheckReport[];
   readonly events: readonly EventReport[];

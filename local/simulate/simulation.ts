@@ -2,9 +2,11 @@ import { randomUUID } from 'crypto';
 import { AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AssemblyAlarm, assemblyAlarms } from './assembly-alarms';
+import { BakeGatePlayer, BakeGateReport } from './bake-gate-player';
 import { decideForward } from './bus-routing';
 import { defaultBusArn, EventBusModel, ForwardingRule, parseBusArn, TemplateRule } from './event-buses';
 import { explainEventPattern } from './event-pattern';
+import { findBakeGates } from './find-bake-gates';
 import { AssemblyExtension, AssemblyExtensionAssociation } from './find-extensions';
 import { RollbackFunction, RollbackRule } from './find-rollback-rules';
 import { buildTargetInput } from './input-transformer';
@@ -12,14 +14,18 @@ import { NotificationSink, startNotificationSink } from './notification-sink';
 import { ResolvedAssembly, resolveAssembly } from './resolve-assembly';
 import { SimulationInputError } from './simulation-input-error';
 import {
-  Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport, StartReport,
+  Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport,
+  StackUpdateReport, StartReport,
 } from './simulation-report';
+import { cloudFormationSeed } from './stack-state';
 import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources, StateOrganization } from './state-file';
-import { CLOUDWATCH_SOURCE, ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, PROTON_SOURCE, RollbackRecord, RollbackTrigger, Rules, TargetKind } from '../../src/contract';
+import { BakeGateLimits, CLOUDWATCH_SOURCE, ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, PROTON_SOURCE, RollbackRecord, RollbackTrigger, Rules, TargetKind } from '../../src/contract';
 import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
 import { AsyncInvoker } from '../async-invoker';
+import { LocalCloudFormation, startLocalCloudFormation } from '../cloudformation-server';
+import { StackStatusChangeEvent } from '../cloudformation-state';
 import { LocalCloudWatch, startLocalCloudWatch } from '../cloudwatch-server';
 import { ALARM_STATES, AlarmStateValue } from '../cloudwatch-state';
 import { createTableFromResource, LocalDynamo, startLocalDynamo } from '../dynamodb';
@@ -72,17 +78,34 @@ export class Simulation {
     // CloudWatch API Reference): one local CloudWatch per environment.
     const alarms = assemblyAlarms(resolved);
     const environments = cloudWatchEnvironments(resolved, alarms, state);
-    const [appConfig, proton, dynamo, sink, cloudWatches] = await Promise.all([
+    const [appConfig, proton, dynamo, sink, cloudWatches, cloudFormation] = await Promise.all([
       startLocalAppConfig({ timeScale, tickIntervalMs: options.tickIntervalMs }),
       startLocalProton({ timeScale, ...(durationMinutes !== undefined ? { deploymentDurationMs: durationMinutes * 60_000 } : {}) }),
       startLocalDynamo(),
       notifies ? startNotificationSink() : Promise.resolve(undefined),
       Promise.all(environments.map(() => startLocalCloudWatch({ timeScale }))),
+      // At real speed, whatever the timeScale: the handler takes an alarm's
+      // time no later than its own clock (the real one) and the gate ends a
+      // bake by it, so stack times ahead of it would read as updates that
+      // started after the alarm. `advance()` still moves it on.
+      startLocalCloudFormation(),
     ]);
     const simulation = new Simulation(assembly.directory, rules, appConfigResources, appConfig, proton, dynamo, sink,
       new Map(environments.map((environment, i) => [environment, cloudWatches[i]])),
-      resolved.extensions, resolved.extensionAssociations, resolved.buses, state.organization);
+      resolved.extensions, resolved.extensionAssociations, resolved.buses, state.organization, cloudFormation);
     try {
+      // The stacks stack targets guard (with their bake gates) and the state file's.
+      const gates = findBakeGates(resolved.resolvers);
+      const targets = rules.map((rule) => ({ target: rule.target, account: rule.stack.environment.account, region: rule.stack.environment.region }));
+      const stackSeeds = cloudFormationSeed(state.cloudFormation, targets, assembly.stacks, gates, cloudFormation.state.now());
+      try {
+        cloudFormation.state.seed({ stacks: stackSeeds });
+      } catch (error) {
+        throw new SimulationInputError(`state file: cloudFormation.stacks: ${(error as Error).message}`);
+      }
+      simulation.gatePlayer = new BakeGatePlayer(gates, cloudFormation, (fn) => HandlerInstance.start({
+        entry: fn.entry, exportName: fn.exportName, env: simulation.functionEnv(fn),
+      }));
       const seed = appConfigSeed(state, appConfigResources, appConfig.state.now());
       appConfig.state.seed(seed);
       proton.state.seed(protonSeed(state, proton.state.now()));
@@ -92,9 +115,15 @@ export class Simulation {
       // Status changes from here on are the simulation's own; the seeded
       // ones happened before it.
       proton.state.onStatusChange((event) => simulation.protonEvents.push(event));
+      cloudFormation.state.onStatusChange((event) => simulation.stackStatusChanges.push(event));
       await simulation.runDue();
       for (const start of appConfigStarts(state, seed, appConfigResources)) {
         await simulation.startDeployment(start.applicationId, start.environmentId, start.input);
+      }
+      for (const update of state.cloudFormation?.updates ?? []) {
+        const template = stackSeeds.find((stack) => stack.name === update.stack)?.templateBody ?? '{"Resources":{}}';
+        // A changed template, as a deploy with a change sends: the gate bakes only then.
+        await simulation.updateStack(update.stack, { templateBody: `${template}\n`, disableRollback: update.disableRollback });
       }
     } catch (error) {
       await simulation.close();
@@ -109,6 +138,10 @@ export class Simulation {
   private readonly starts: StartReport[] = [];
   /** Proton status changes not yet delivered through the rules. */
   private readonly protonEvents: ProtonStatusChangeEvent[] = [];
+  /** Every stack status change in the simulation, oldest first. */
+  public readonly stackStatusChanges: StackStatusChangeEvent[] = [];
+  private readonly stackUpdates: StackUpdateReport[] = [];
+  private gatePlayer?: BakeGatePlayer;
 
   private constructor(
     public readonly assembly: string,
@@ -127,6 +160,8 @@ export class Simulation {
     /** The event buses, their policies and the forwarding rules of the stacks. */
     public readonly buses: EventBusModel,
     private readonly organization: StateOrganization | undefined,
+    /** The local CloudFormation, with the stacks stack targets guard and those of the state file. */
+    public readonly cloudFormation: LocalCloudFormation,
   ) {}
 
   /** The local CloudWatch of the first rule's stack's account and Region. */
@@ -160,20 +195,57 @@ export class Simulation {
   }
 
   /**
-   * Moves every local service's clock forward and runs what became due:
-   * AppConfig's extension ticks, then Proton's status changes through the rules.
+   * UpdateStack on the local CloudFormation, as `cdk deploy` would call it:
+   * the stack's resources update, then its bake gate (if it has one) holds
+   * the update and the simulation calls the gate's functions. The update is
+   * in the report either way.
    */
-  public async advance(ms: number): Promise<void> {
-    this.appConfig.state.advance(ms);
-    this.proton.state.advance(ms);
-    for (const cloudWatch of this.cloudWatches.values()) cloudWatch.state.advance(ms);
+  public async updateStack(
+    stackName: string, input: { readonly templateBody: string; readonly disableRollback?: boolean },
+  ): Promise<StackUpdateReport> {
     await this.runDue();
+    const at = new Date(this.cloudFormation.state.now()).toISOString();
+    let report: StackUpdateReport;
+    try {
+      const started = this.cloudFormation.state.updateStack(stackName, input);
+      report = { at, stack: stackName, operationId: started.operationId };
+    } catch (error) {
+      report = { at, stack: stackName, refused: (error as Error).message };
+    }
+    this.stackUpdates.push(report);
+    await this.runDue();
+    return report;
   }
 
-  /** Runs the extension ticks due by now, then delivers the Proton status changes waiting. */
+  /**
+   * Moves every local service's clock forward and runs what became due:
+   * AppConfig's extension ticks, the bake gates' polls, then Proton's status
+   * changes through the rules.
+   */
+  public async advance(ms: number): Promise<void> {
+    // With bake gates, in steps of the Provider framework's query interval,
+    // so each gate is polled when the framework would poll it.
+    const step = this.gatePlayer?.hasGates ? BakeGateLimits.QUERY_INTERVAL_SECONDS * 1000 : ms;
+    for (let left = ms; left > 0; left -= step) {
+      const by = Math.min(step, left);
+      this.appConfig.state.advance(by);
+      this.proton.state.advance(by);
+      this.cloudFormation.state.advance(by);
+      for (const cloudWatch of this.cloudWatches.values()) cloudWatch.state.advance(by);
+      await this.runDue();
+    }
+  }
+
+  /** Runs the extension ticks and the bake gates' polls due by now, then delivers the Proton status changes waiting. */
   public async runDue(): Promise<void> {
     await this.appConfig.state.runDueTicks();
+    await this.gatePlayer?.runDue();
     await this.deliverProtonEvents();
+  }
+
+  /** The bake gates' calls so far, oldest first. */
+  public get gates(): BakeGateReport[] {
+    return [...this.gatePlayer?.reports ?? []];
   }
 
   /** The extension invocations so far, oldest first, each with the target its association names. */
@@ -338,14 +410,18 @@ export class Simulation {
   public finalState(): FinalState {
     const appConfig = new Map<string, { targets: string[]; applicationId: string; environmentId: string }>();
     const proton = new Map<string, { targets: string[]; environmentName: string }>();
+    const stacks = new Map<string, { targets: string[]; stackName: string }>();
     for (const { target } of this.rules) {
       if (target.kind === TargetKind.APPCONFIG) {
         const key = `${target.applicationId}/${target.environmentId}`;
         const entry = appConfig.get(key) ?? { targets: [], applicationId: target.applicationId, environmentId: target.environmentId };
         if (!entry.targets.includes(target.name)) entry.targets.push(target.name);
         appConfig.set(key, entry);
+      } else if (target.kind === TargetKind.CLOUDFORMATION_STACK) {
+        const entry = stacks.get(target.stackName) ?? { targets: [], stackName: target.stackName };
+        if (!entry.targets.includes(target.name)) entry.targets.push(target.name);
+        stacks.set(target.stackName, entry);
       } else if (target.kind === TargetKind.PROTON_ENVIRONMENT) {
-        // Stack targets are not simulated yet (no local CloudFormation in the simulation): their events are recorded, with no final state.
         const entry = proton.get(target.environmentName) ?? { targets: [], environmentName: target.environmentName };
         if (!entry.targets.includes(target.name)) entry.targets.push(target.name);
         proton.set(target.environmentName, entry);
@@ -365,6 +441,14 @@ export class Simulation {
       proton: [...proton.values()].map((entry) => {
         try {
           return { ...entry, deploymentStatus: this.proton.state.getEnvironment(entry.environmentName).deploymentStatus };
+        } catch (error) {
+          return { ...entry, error: (error as Error).message };
+        }
+      }),
+      cloudFormation: [...stacks.values()].map((entry) => {
+        try {
+          const stack = this.cloudFormation.state.describeStack(entry.stackName);
+          return { ...entry, stackStatus: stack.stackStatus, ...(stack.stackStatusReason ? { statusReason: stack.stackStatusReason } : {}) };
         } catch (error) {
           return { ...entry, error: (error as Error).message };
         }
@@ -399,6 +483,8 @@ export class Simulation {
       rules: this.ruleSummaries,
       forwardingRules: this.forwardingRuleSummaries,
       starts: [...this.starts],
+      stackUpdates: [...this.stackUpdates],
+      gates: [...this.gates],
       checks: this.checks.map((check) => ({ ...check, ...recordedOutcome(check, ledger) })),
       events: [...this.events],
       finalState: this.finalState(),
@@ -410,8 +496,11 @@ export class Simulation {
   public async close(): Promise<void> {
     await Promise.allSettled([...this.runtimes.values()].map((runtime) => runtime.invoker.close()));
     await Promise.allSettled([...this.checkInstances.values()].map((instance) => instance.kill()));
+    await this.gatePlayer?.close();
     const cloudWatches = [...this.cloudWatches.values()].map((cloudWatch) => cloudWatch.close());
-    await Promise.allSettled([this.appConfig.close(), this.proton.close(), this.dynamo.close(), this.sink?.close(), ...cloudWatches]);
+    await Promise.allSettled([
+      this.appConfig.close(), this.proton.close(), this.dynamo.close(), this.sink?.close(), this.cloudFormation.close(), ...cloudWatches,
+    ]);
   }
 
   private async startHandlers(): Promise<void> {
@@ -447,6 +536,7 @@ export class Simulation {
         dynamo: this.dynamo.endpoint,
         sns: this.sink?.endpoint,
         cloudWatch: cloudWatch.endpoint,
+        cloudFormation: this.cloudFormation.endpoint,
       }),
     };
   }
@@ -506,13 +596,19 @@ export class Simulation {
   private async invoke(rule: RollbackRule, event: unknown): Promise<Delivery> {
     const runtime = this.runtimes.get(rule.function.arn)!;
     const input = buildTargetInput(rule.inputSettings, event, { ruleArn: rule.arn, ruleName: rule.name });
-    const seen = { appConfig: this.appConfig.requests.length, proton: this.proton.requests.length, sns: this.sink?.notifications.length ?? 0 };
+    const seen = {
+      appConfig: this.appConfig.requests.length,
+      proton: this.proton.requests.length,
+      cloudFormation: this.cloudFormation.requests.length,
+      sns: this.sink?.notifications.length ?? 0,
+    };
     const result = await runtime.invoker.invoke(input);
     const last = result.attempts[result.attempts.length - 1];
     const record = last?.ok ? last.result as RollbackRecord : undefined;
     const calls = [
       ...this.appConfig.requests.slice(seen.appConfig).map((request) => call('AppConfig', request)),
       ...this.proton.requests.slice(seen.proton).map((request) => call('Proton', request)),
+      ...this.cloudFormation.requests.slice(seen.cloudFormation).map((request) => call('CloudFormation', request)),
     ];
     const ledger = (await this.ledger()).filter((item) => item.requestId === result.awsRequestId && item.target === rule.target.name).at(-1);
     const outcome = record?.outcome ?? (ledger?.outcome as string | undefined);

@@ -2,6 +2,7 @@ import { readJson } from './cloud-assembly';
 import { derivedAppConfigId } from './intrinsics';
 import { describeUnknownKey, findUnknownKey, listOf, objectOf, VALUE, valuesOf } from './known-keys';
 import { SimulationInputError } from './simulation-input-error';
+import { checkStackState, StateCloudFormation } from './stack-state';
 import { Rules, TextRule } from '../../src/contract';
 import { AppConfigSeed, ApplicationSeed, DeploymentSeed, DeploymentStrategySeed } from '../appconfig-state';
 import { ALARM_STATES, AlarmStateValue } from '../cloudwatch-state';
@@ -26,6 +27,8 @@ export interface SimulationState {
      */
     readonly starts?: readonly StateDeploymentStart[];
   };
+  /** The stacks stack targets guard, and the updates to start (see StateCloudFormation). */
+  readonly cloudFormation?: StateCloudFormation;
   readonly cloudWatch?: {
     /**
      * The alarms' state when the simulation starts, by name or ARN. The
@@ -145,7 +148,11 @@ const STATE_SHAPE = objectOf({
       'configurationProfileId', 'configurationVersion', 'description')),
     starts: listOf(valuesOf('application', 'environment', 'deploymentStrategy', 'configurationProfileId', 'configurationVersion', 'description')),
   }),
-  cloudWatch: objectOf({ alarms: listOf(valuesOf('alarm', 'state', 'actionsEnabled', 'actionsSuppressedBy')) }),
+  cloudFormation: objectOf({
+    stacks: listOf(valuesOf('name', 'status', 'updateStartedMinutesAgo', 'createdMinutesAgo')),
+    updates: listOf(valuesOf('stack', 'disableRollback')),
+  }),
+  cloudWatch: objectOf({ alarms: listOf(valuesOf('alarm', 'state', 'actionsEnabled', 'actionsSuppressedBy', 'mutedBy', 'missing')) }),
   organization: valuesOf('id', 'accounts'),
   proton: objectOf({
     environments: listOf(valuesOf('name', 'deploymentStatus', 'startedMinutesAgo', 'templateName', 'templateMajorVersion', 'templateMinorVersion')),
@@ -221,6 +228,7 @@ export function checkState(state: unknown, source = 'the state'): SimulationStat
     string(start.environment, `${at}.environment`);
     string(start.deploymentStrategy, `${at}.deploymentStrategy`, true);
   });
+  checkStackState(s.cloudFormation, fail);
   if (s.cloudWatch !== undefined && !isObject(s.cloudWatch)) fail('cloudWatch', 'an object like { "alarms": [...] }');
   list(s.cloudWatch?.alarms, 'cloudWatch.alarms').forEach((alarm, i) => {
     const at = `cloudWatch.alarms[${i}]`;

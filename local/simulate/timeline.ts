@@ -1,4 +1,5 @@
-import { Delivery, EventReport, ExtensionCheckReport, FinalState, Hop, SimulationReport, StartReport } from './simulation-report';
+import { BakeGateReport } from './bake-gate-player';
+import { Delivery, EventReport, ExtensionCheckReport, FinalState, Hop, SimulationReport, StackUpdateReport, StartReport } from './simulation-report';
 import { RollbackOutcome, TargetInput, TargetKind } from '../../src/contract';
 
 /**
@@ -8,7 +9,8 @@ import { RollbackOutcome, TargetInput, TargetKind } from '../../src/contract';
  * before and after, and the outcome; then the final state of every target.
  */
 export function formatTimeline(
-  report: Pick<SimulationReport, 'rules' | 'events' | 'finalState'> & Partial<Pick<SimulationReport, 'starts' | 'checks' | 'forwardingRules'>>,
+  report: Pick<SimulationReport, 'rules' | 'events' | 'finalState'>
+    & Partial<Pick<SimulationReport, 'starts' | 'checks' | 'forwardingRules' | 'stackUpdates' | 'gates'>>,
 ): string {
   const lines: string[] = [];
   lines.push(`${report.rules.length} rollback rule(s):`);
@@ -33,6 +35,8 @@ export function formatTimeline(
   }
   const checks = formatChecks(report.starts ?? [], report.checks ?? []);
   if (checks.length > 0) lines.push('', ...checks);
+  const stacks = formatStackUpdates(report.stackUpdates ?? [], report.gates ?? []);
+  if (stacks.length > 0) lines.push('', ...stacks);
   for (const event of report.events) {
     lines.push('', ...formatEvent(event));
   }
@@ -149,8 +153,10 @@ function formatDelivery(delivery: Delivery): string[] {
   const calls = delivery.calls.map((c) => `${c.service} ${c.operation} ${c.error ?? c.status ?? ''}`.trim());
   lines.push(`      calls: ${calls.length ? calls.join(', ') : 'none'}`);
   const record = delivery.result ?? (delivery.ledger as Partial<Delivery['result']> | undefined);
+  // A stack target's deployment is the stack's update, named by its claim key (stack ID and start).
+  const noun = delivery.target.kind === TargetKind.CLOUDFORMATION_STACK ? 'stack update' : 'deployment';
   const deployment = record?.deploymentNumber !== undefined ? `deployment ${record.deploymentNumber}`
-    : record?.deploymentId !== undefined ? `deployment ${record.deploymentId}` : 'deployment';
+    : record?.deploymentId !== undefined ? `${noun} ${record.deploymentId}` : noun;
   if (record?.stateBefore || record?.stateAfter) {
     lines.push(`      ${deployment}: ${record.stateBefore ?? '?'} -> ${record.stateAfter ?? record.stateBefore}`);
   }
@@ -183,6 +189,35 @@ export function formatFinalState(state: FinalState): string[] {
   }
   for (const environment of state.proton) {
     lines.push(`  Proton ${environment.environmentName} (${environment.targets.join(', ')}): ${environment.error ?? environment.deploymentStatus}`);
+  }
+  // Reports written before stack targets were simulated have no cloudFormation.
+  for (const stack of state.cloudFormation ?? []) {
+    const reason = stack.statusReason ? ` (${stack.statusReason.trim()})` : '';
+    lines.push(`  CloudFormation stack ${stack.stackName} (${stack.targets.join(', ')}): ${stack.error ?? `${stack.stackStatus}${reason}`}`);
+  }
+  return lines;
+}
+
+/**
+ * The stack updates started and what each bake gate answered: onEvent's
+ * start of the bake, and every poll that ended it (COMPLETE or FAILED) on a
+ * line of its own; the polls that let the bake go on are counted per stack.
+ */
+export function formatStackUpdates(updates: readonly StackUpdateReport[], gates: readonly BakeGateReport[]): string[] {
+  const lines: string[] = [];
+  for (const update of updates) {
+    lines.push(`${update.at} UpdateStack ${update.stack}: ${update.refused !== undefined ? `REFUSED: ${update.refused}` : `started (operation ${update.operationId})`}`);
+  }
+  const waits = new Map<string, number>();
+  for (const gate of gates) {
+    if (gate.answer === 'WAIT') {
+      waits.set(gate.stack, (waits.get(gate.stack) ?? 0) + 1);
+      continue;
+    }
+    lines.push(`${gate.at} bake gate of stack ${gate.stack}${gate.target ? ` (${gate.target})` : ''}: ${gate.call} ${gate.answer}${gate.reason ? `: ${gate.reason}` : ''}`);
+  }
+  for (const [stack, count] of waits) {
+    lines.push(`${count} poll(s) of the bake gate of stack ${stack} let the bake go on: no alarm fired after the update started`);
   }
   return lines;
 }

@@ -70,3 +70,20 @@ export interface RollbackRecord {
   readonly recordedAt: string;
   readonly requestId?: string;
 }
+
+/**
+ * A stack update's id: the update's claim key and its records'
+ * `deploymentId`, `<stack ID>@<ISO 8601 time>`, the time being when the
+ * update entered UPDATE_IN_PROGRESS. A stack ID with the start names one
+ * update for good: CloudFormation gives a new stack of the same name a new
+ * ID, and a stack runs one operation at a time.
+ */
+export function stackUpdateId(stackId: string, startedAt: number): string {
+  return `${stackId}@${new Date(startedAt).toISOString()}`;
+}
+
+/** The stack and start a `stackUpdateId` names; undefined for any other text. */
+export function parseStackUpdateId(id: string): { readonly stackId: string; readonly stackName: string; readonly startedAt: string } | undefined {
+  const match = /^(arn:[^:]+:cloudformation:[^:]*:\d{12}:stack\/([^/]+)\/[^@]+)@(\d{4}-\d\d-\d\dT[^@]+Z)$/.exec(id);
+  return match ? { stackId: match[1], stackName: match[2], startedAt: match[3] } : undefined;
+}

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { AlarmStateCheckResult, RollbackTrigger, RollbackOutcome } from '../contract';
+import { AlarmStateCheckResult, RollbackTrigger, RollbackOutcome, TargetKind, TargetKindName } from '../contract';
 
 /** Options of `AlarmRollback.addDashboard`. */
 export interface RollbackDashboardOptions {
@@ -26,6 +26,7 @@ export const ALARM_STATE_CHECK_RESULTS: AlarmStateCheckResult[] = Object.values(
 /** The metric methods of an AlarmRollback that a dashboard draws on. */
 export interface DashboardMetrics {
   metricTargetOutcome(targetId: string, outcome: RollbackOutcome, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricOutcome(outcome: RollbackOutcome, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricAlarmToActionLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -48,6 +49,7 @@ const HEIGHT = 6;
 export class RollbackDashboardBuilder {
   public readonly dashboard: cloudwatch.Dashboard;
   private readonly period: Duration;
+  private hasStackUpdates = false;
 
   constructor(scope: Construct, id: string, private readonly metrics: DashboardMetrics, rollbackName: string,
     hasAlarmStateChecks: boolean, options: RollbackDashboardOptions) {
@@ -108,9 +110,24 @@ export class RollbackDashboardBuilder {
     }
   }
 
-  /** Adds a graph of one target's outcomes, stacked, one line per outcome. */
-  public addTarget(targetId: string): void {
+  /**
+   * Adds a graph of one target's outcomes, stacked, one line per outcome.
+   * The first stack target also adds, before its graph, the count of stack
+   * updates that completed before an alarm's stop could reach them
+   * (`COMPLETED_BEFORE_STOP`): nothing can revert them any more, so each
+   * one asks a person to deploy the previous version.
+   */
+  public addTarget(targetId: string, kind: TargetKindName): void {
     const period = this.period;
+    if (kind === TargetKind.CLOUDFORMATION_STACK && !this.hasStackUpdates) {
+      this.hasStackUpdates = true;
+      this.dashboard.addWidgets(new cloudwatch.GraphWidget({
+        title: 'Stack updates completed before the stop: deploy the previous version',
+        width: WIDE,
+        height: HEIGHT,
+        left: [this.metrics.metricOutcome(RollbackOutcome.COMPLETED_BEFORE_STOP, { period, label: RollbackOutcome.COMPLETED_BEFORE_STOP })],
+      }));
+    }
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({
       title: `Outcomes of ${targetId}`,
       width: WIDE,

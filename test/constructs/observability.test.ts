@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -89,6 +89,56 @@ describe('addDashboard', () => {
         });
       }
     }
+  });
+
+  it('graphs a stack target\'s outcomes, COMPLETED_BEFORE_STOP among them, where the other kinds\' are, added before or after the dashboard', () => {
+    const { stack, rollback } = rollbackWithTargets();
+    rollback.addTarget('Web', { alarms: [metricAlarm(stack, 'WebErrors')], target: RollbackTarget.cloudFormationStack({ stackName: 'web' }) });
+    rollback.addDashboard();
+    const api = new Stack(stack.node.root as App, 'Api', { env: { account: stack.account, region: stack.region } });
+    rollback.addTarget('Api', {
+      alarms: [metricAlarm(stack, 'ApiErrors')],
+      target: RollbackTarget.cloudFormationStack({ stack: api, bake: Duration.minutes(10) }),
+    });
+
+    const widgets = dashboardWidgets(Template.fromStack(stack));
+    expect(widgets.filter((w) => w.title?.startsWith('Outcomes of ')).map((w) => w.title)).toEqual(['Outcomes of ConfigRollout', 'Outcomes of Web', 'Outcomes of Api']);
+    for (const target of ['Web', 'Api']) {
+      const widget = widgets.find((w) => w.title === `Outcomes of ${target}`)!;
+      expect(widget.metrics.map((m) => m.dimensions.Outcome)).toEqual(Object.values(RollbackOutcome));
+      expect(widget.metrics.find((m) => m.dimensions.Outcome === RollbackOutcome.COMPLETED_BEFORE_STOP)).toMatchObject({
+        metricName: 'OutcomeCount',
+        dimensions: { Rollback: 'TestStack/Rollback', Target: `TestStack/Rollback/${target}` },
+        stat: 'Sum',
+      });
+    }
+  });
+
+  it('puts the stack updates that completed before the stop on one graph, once, before the first stack target\'s outcomes', () => {
+    const { stack, rollback } = rollbackWithTargets();
+    rollback.addDashboard();
+    rollback.addTarget('Web', { alarms: [metricAlarm(stack, 'WebErrors')], target: RollbackTarget.cloudFormationStack({ stackName: 'web' }) });
+    rollback.addTarget('Mail', { alarms: [metricAlarm(stack, 'MailErrors')], target: RollbackTarget.cloudFormationStack({ stackName: 'mail' }) });
+
+    const titles = dashboardWidgets(Template.fromStack(stack)).map((w) => w.title);
+    const title = 'Stack updates completed before the stop: deploy the previous version';
+    expect(titles.filter((t) => t === title)).toHaveLength(1);
+    expect(titles.indexOf(title)).toBe(titles.indexOf('Outcomes of Web') - 1);
+    const widget = dashboardWidgets(Template.fromStack(stack)).find((w) => w.title === title)!;
+    expect(widget.metrics).toEqual([{
+      namespace: 'CdkAlarmRollback',
+      metricName: 'OutcomeCount',
+      dimensions: { Rollback: 'TestStack/Rollback', Outcome: RollbackOutcome.COMPLETED_BEFORE_STOP },
+      stat: 'Sum',
+      period: 300,
+    }]);
+  });
+
+  it('draws no stack update graph for a rollback without stack targets', () => {
+    const { stack, rollback } = rollbackWithTargets();
+    rollback.addDashboard();
+
+    expect(dashboardWidgets(Template.fromStack(stack)).map((w) => w.title)).not.toContain('Stack updates completed before the stop: deploy the previous version');
   });
 
   it('graphs the latency at p50, p90 and max, failures and dead-lettered events', () => {

@@ -115,6 +115,19 @@ describe('local CloudFormation with the real CloudFormationClient', () => {
     expect((await describe1()).StackStatus).toBe('UPDATE_COMPLETE');
   });
 
+  it('says when the gate starts to hold an update, and holds no more once released', async () => {
+    const { OperationId } = await update();
+    const beforeGate = server.state.bakeHold('app');
+    server.state.advance(45 * SECOND);
+    const holding = server.state.bakeHold('app');
+    server.state.releaseBake('app', { success: false, reason: 'Alarm fired' });
+
+    expect(beforeGate).toBeUndefined();
+    expect(holding).toEqual({ since: T0 + 30 * SECOND, operationId: OperationId });
+    expect(server.state.bakeHold('app')).toBeUndefined();
+    expect(server.state.bakeHold('plain')).toBeUndefined();
+  });
+
   it('skips the bake when the stack has no gate', async () => {
     await update('plain');
     server.state.advance(40 * SECOND);

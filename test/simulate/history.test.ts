@@ -8,6 +8,7 @@ import { actionKey, eventKey, keyAttributes } from '../../lambda/shared/ledger/l
 import { writeRecord } from '../../lambda/shared/ledger/write-record';
 import { main } from '../../local/cli';
 import { LocalDynamo } from '../../local/dynamodb';
+import { formatHistory } from '../../local/history';
 import { RollbackOutcome, RollbackRecord } from '../../src/contract';
 import { startLedger, TABLE } from '../support/synthesized-ledger';
 
@@ -135,6 +136,41 @@ describe('cdk-alarm-rollback history', () => {
     expect(lines[1]).toMatch(new RegExp(`Z  FAILED\\s+${ENV}\\s+shop-errors\\s+FAILED for the test$`));
     expect(lines[2]).toMatch(/DUPLICATE/);
     expect(lines[3]).toBe('(3 older record(s) not shown: --limit 0 shows every record)');
+  });
+
+  it('names a stack target\'s update by its stack and start, beside AppConfig and Proton deployments', () => {
+    const stackId = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/ShopApi/5b9c7f30-0f1e-11ef-9a31-0a1b2c3d4e5f';
+    const base = { rollback: 'Shop/Rollback', eventId: 'e', apiCalls: [], durationMs: 1, alarmName: 'shop-api-5xx' };
+    const table = formatHistory([
+      {
+        ...base,
+        recordedAt: '2026-11-20T14:03:00.000Z',
+        outcome: RollbackOutcome.COMPLETED_BEFORE_STOP,
+        target: 'Shop/Rollback/Api',
+        targetKind: 'cloudformation-stack',
+        deploymentId: `${stackId}@2026-11-20T14:00:00.000Z`,
+        stateBefore: 'UPDATE_COMPLETE',
+        reason: 'completed before the event',
+      },
+      {
+        ...base,
+        recordedAt: '2026-11-20T14:02:00.000Z',
+        outcome: RollbackOutcome.CANCEL_REQUESTED,
+        target: 'Shop/Rollback/Api',
+        targetKind: 'cloudformation-stack',
+        deploymentId: `${stackId}@2026-11-20T13:50:00.000Z`,
+        stateBefore: 'UPDATE_IN_PROGRESS',
+        stateAfter: 'UPDATE_ROLLBACK_IN_PROGRESS',
+        reason: 'cancelled',
+      },
+      { ...base, recordedAt: '2026-11-20T14:01:00.000Z', outcome: RollbackOutcome.ROLLED_BACK, target: CONFIG, applicationId: 'abc1234', environmentId: 'env5678', deploymentNumber: 3, reason: 'stopped' },
+      { ...base, recordedAt: '2026-11-20T14:00:00.000Z', outcome: RollbackOutcome.CANCEL_REQUESTED, target: ENV, environmentName: 'shop-prod', deploymentId: 'd-1', reason: 'cancelled' },
+    ]);
+
+    const rows = table.split('\n').map((line) => line.split(/\s{2,}/));
+    expect(rows.map((row) => row[4])).toEqual(['DEPLOYMENT', 'ShopApi update 2026-11-20T14:00:00.000Z', 'ShopApi update 2026-11-20T13:50:00.000Z', 'abc1234/env5678 #3', 'shop-prod d-1']);
+    expect(rows[1][1]).toBe('COMPLETED_BEFORE_STOP');
+    expect(rows[2][5]).toBe('UPDATE_IN_PROGRESS -> UPDATE_ROLLBACK_IN_PROGRESS');
   });
 
   it('says so when no record matches', async () => {

@@ -1,4 +1,4 @@
-import { RollbackOutcome } from '../../../src/contract';
+import { RollbackOutcome, stackUpdateId } from '../../../src/contract';
 import { UnexpectedAnswerError } from '../../shared/errors';
 
 /**
@@ -138,7 +138,7 @@ export function stackToActOn(stack: Pick<StackView, 'stackId' | 'rootId'>): stri
 }
 
 export function claimKeyOf(stackId: string, startedAt: number): string {
-  return `${stackId}@${new Date(startedAt).toISOString()}`;
+  return stackUpdateId(stackId, startedAt);
 }
 
 /**
