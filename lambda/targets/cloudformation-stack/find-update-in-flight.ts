@@ -78,8 +78,10 @@ export async function findUpdateInFlight(
     // The events, read after the status, show the stack out of the update:
     // another delivery's cancel (or the bake gate's failure, or the update's
     // end) landed between the two reads. Or the events lag the status and do
-    // not show a newer update's start yet. Only a read after the events tells
-    // which, as a refused AppConfig stop is settled by reading it again.
+    // not show a newer update's start yet. Neither API Reference says the
+    // two calls read one moment (research/cloudformation-verify.md b7); only
+    // a read after the events tells which, as a refused AppConfig stop is
+    // settled by reading it again.
     const again = await describeStack(client, trace, stack.stackId);
     return { stack, transitions, resolvedFrom, statusAfterEvents: again?.status };
   }
