@@ -2,7 +2,7 @@ import { BakeRequest, parseBakeRequest } from './bake-request';
 import { BakeAlarmRead, BakeDecision, BakeRules, decideBake } from './decide-bake';
 import { AlarmStateCheckResult, RollbackOutcome } from '../../src/contract';
 import { errorText } from '../shared/errors';
-import { claimKeyOf, isStoppedStatus, StackHistory } from '../targets/cloudformation-stack/decide-stack-action';
+import { claimKeyOf, isStoppedStatus, latestStatus, StackHistory } from '../targets/cloudformation-stack/decide-stack-action';
 
 /**
  * The bake gate: a custom resource on the CDK Provider framework that holds a
@@ -114,13 +114,15 @@ export function createBakeGate(deps: BakeGateDependencies) {
       if (stack === undefined) {
         return await skip({ ...request, physicalResourceId }, AlarmStateCheckResult.FAULT, 'the gate\'s own stack was not found; the update goes on unbaked', target);
       }
-      if (isStoppedStatus(stack.stack.status)) {
+      // The latest read decides: a cancel that landed between the status and the events has started the rollback.
+      const status = latestStatus(stack);
+      if (isStoppedStatus(status)) {
         // CloudFormation is rolling back: this Update puts the old properties back.
-        return await skip({ ...request, physicalResourceId }, 'SKIPPED', `the stack is ${stack.stack.status}: a rollback is not baked`, target);
+        return await skip({ ...request, physicalResourceId }, 'SKIPPED', `the stack is ${status}: a rollback is not baked`, target);
       }
       const start = stack.transitions.find((t) => HOLDABLE.has(t.status));
-      if (!HOLDABLE.has(stack.stack.status) || start === undefined) {
-        return await skip({ ...request, physicalResourceId }, AlarmStateCheckResult.FAULT, `the stack is ${stack.stack.status} with no update start in its events; the update goes on unbaked`, target);
+      if (!HOLDABLE.has(status) || start === undefined) {
+        return await skip({ ...request, physicalResourceId }, AlarmStateCheckResult.FAULT, `the stack is ${status} with no update start in its events; the update goes on unbaked`, target);
       }
       const claimKey = claimKeyOf(stack.stack.stackId, start.at);
       const data: BakeData = {
@@ -193,8 +195,8 @@ export function createBakeGate(deps: BakeGateDependencies) {
     const notes: string[] = [];
     try {
       const stack = await deps.readStack(request.stackId, deps.now());
-      if (stack !== undefined && !HOLDABLE.has(stack.stack.status)) {
-        await report({ phase: 'TICK', stackId: request.stackId, target, claimKey, result: decision.result, outcome: RollbackOutcome.ALREADY_STOPPED, note: `${decision.reason}; the stack is already ${stack.stack.status}` });
+      if (stack !== undefined && !HOLDABLE.has(latestStatus(stack))) {
+        await report({ phase: 'TICK', stackId: request.stackId, target, claimKey, result: decision.result, outcome: RollbackOutcome.ALREADY_STOPPED, note: `${decision.reason}; the stack is already ${latestStatus(stack)}` });
         return { IsComplete: true };
       }
     } catch (error) {
@@ -240,8 +242,8 @@ export function createBakeGate(deps: BakeGateDependencies) {
     if (stack === undefined) {
       return 'the stack no longer exists';
     }
-    if (!HOLDABLE.has(stack.stack.status)) {
-      return `the stack is ${stack.stack.status}`;
+    if (!HOLDABLE.has(latestStatus(stack))) {
+      return `the stack is ${latestStatus(stack)}`;
     }
     const start = stack.transitions.find((t) => HOLDABLE.has(t.status));
     if (start !== undefined && claimKeyOf(stack.stack.stackId, start.at) !== claimKey) {

@@ -63,12 +63,15 @@ const figures = (scenario: string, inputs: readonly RollbackInput[]): Promise<Sc
 describe('one stack update held by its bake, many alarms', () => {
   it(`makes exactly one CancelUpdateStack call for 100 concurrent alarms on ${INSTANCES} instances, and the update rolls back`, async () => {
     expect(cloudFormation.state.describeStack('Checkout').stackStatus).toBe('UPDATE_IN_PROGRESS');
-    invoker = invokerFor(handlerEnv({ cloudFormation: cloudFormation.endpoint, dynamo: dynamo.endpoint }), INSTANCES);
+    // Without Lambda's retries: an event that reads the stack between the
+    // cancel and its events settles in its one attempt, so none is FAILED
+    // (which would notify a person) and none is dead-lettered.
+    invoker = invokerFor(handlerEnv({ cloudFormation: cloudFormation.endpoint, dynamo: dynamo.endpoint }), INSTANCES, { retryAttempts: 0 });
     const inputs = events(100);
 
     const results = await Promise.all(inputs.map((input) => invoker!.invoke(input)));
 
-    expect(results.every((result) => result.status === 'SUCCEEDED')).toBe(true);
+    expect(results.every((result) => result.status === 'SUCCEEDED' && result.attempts.length === 1)).toBe(true);
     const cancels = callsOf(cloudFormation.requests, 'CancelUpdateStack');
     expect(cancels).toHaveLength(1);
     expect(String(cancels[0].params.ClientRequestToken)).toMatch(/^alarm-rollback-[0-9a-f]{64}$/);

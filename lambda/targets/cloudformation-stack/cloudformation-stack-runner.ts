@@ -1,5 +1,5 @@
 import { cancelUpdateStack } from './cancel-update-stack';
-import { decideStackAction, isCompletedStatus, isStoppedStatus, StackAction, StackUpdate } from './decide-stack-action';
+import { decideStackAction, isCompletedStatus, isStoppedStatus, latestStatus, StackAction, StackUpdate } from './decide-stack-action';
 import { FoundStack, findUpdateInFlight } from './find-update-in-flight';
 import { CloudFormationStackTargetInput, RollbackOutcome } from '../../../src/contract';
 import { errorName, StackNotUpdatingError } from '../../shared/errors';
@@ -31,6 +31,15 @@ export function stackUpdateActionKey(claimKey: string): LedgerKey {
  * cancels under the update's claim. A refused cancel (any ValidationError:
  * the refusal's wording is not documented, research/cloudformation-verify.md
  * b3) reads the stack again and decides from the status it shows.
+ *
+ * Deliveries on one update race (alarm events, the start gate, the bake
+ * gate): whatever a read shows of the update's end, the stack's latest state
+ * decides. Events that show it rolling back after a status that said
+ * UPDATE_IN_PROGRESS (the decision), or a refused cancel whose re-read finds
+ * it rolling back (`reread`), record ALREADY_STOPPED; completed, they record
+ * COMPLETED_BEFORE_STOP. Neither records FAILED, which pages someone: that
+ * stays for the calls that failed (throttling, access denied, the service
+ * down) and for an update the reads cannot place.
  */
 export async function cloudFormationStackRunner(
   target: CloudFormationStackTargetInput,
@@ -51,7 +60,7 @@ export async function cloudFormationStackRunner(
     inspect: read,
 
     async act({ found, action }, mayAct) {
-      const stateBefore = found?.stack.status ?? 'DOES_NOT_EXIST';
+      const stateBefore = found ? latestStatus(found) : 'DOES_NOT_EXIST';
       const first = { stateBefore, deploymentId: action.update?.claimKey };
       const via = found?.resolvedFrom !== undefined ? ` (the root of nested stack ${found.resolvedFrom})` : '';
       if (action.kind === 'NONE') {
@@ -97,7 +106,7 @@ export async function cloudFormationStackRunner(
         // A newer update than the one claimed means the claimed one has ended.
         const same = now.transitions.some((t) => t.eventId === update.startEventId)
           && !now.transitions.some((t) => t.status === 'UPDATE_IN_PROGRESS' && t.at > update.startedAt);
-        const status = now.stack.status;
+        const status = latestStatus(now);
         return {
           state: same ? status : `${status} (a newer operation since ${newest ? new Date(newest.at).toISOString() : 'then'})`,
           stopped: same && isStoppedStatus(status),

@@ -89,8 +89,28 @@ export interface StackTransition {
 
 /** The stack and its stack-level events, newest first, back to the first one before the alarm's time (or the stack's first). */
 export interface StackHistory {
+  /** DescribeStacks, read before the events. */
   readonly stack: StackView;
   readonly transitions: readonly StackTransition[];
+  /**
+   * The stack's status from DescribeStacks read again after the events, when
+   * the first read said UPDATE_IN_PROGRESS and the newest stack-level event
+   * says the stack has left it: another delivery's cancel, the bake gate's
+   * failure or the update's end landed between the two reads.
+   */
+  readonly statusAfterEvents?: string;
+}
+
+/**
+ * The stack's status as its latest read shows it. The reads are not one
+ * snapshot: DescribeStacks comes first and the events after it, so while
+ * deliveries race on one update, the events may already show the rollback
+ * another's cancel started. The status read after them is the truth then,
+ * as a refused AppConfig StopDeployment is settled by reading the deployment
+ * again.
+ */
+export function latestStatus(history: StackHistory): string {
+  return history.statusAfterEvents ?? history.stack.status;
 }
 
 /** The update the decision is about, and the claim its one action is taken under. */
@@ -154,6 +174,13 @@ export function claimKeyOf(stackId: string, startedAt: number): string {
  * got the event. A state change ahead of the handler's clock is clock skew, so
  * the alarm's time is taken as no later than the receipt. Both ends of the
  * update's time in UPDATE_IN_PROGRESS are widened by `skewMs`.
+ *
+ * Deliveries race: the start gate, the bake gate and any number of alarm
+ * events may act on one update at once. An update the reads show already
+ * rolling back, or rolled back, is ALREADY_STOPPED whichever read shows it
+ * (the first status, the events, or the status read again after them); one
+ * they show completed is COMPLETED_BEFORE_STOP. A race between the reads is
+ * not a failure, so it is never recorded as FAILED.
  */
 export function decideStackAction(
   history: StackHistory | undefined,
@@ -169,6 +196,8 @@ export function decideStackAction(
     throw new Error(`stack ${stack.stackName} is nested in ${stack.rootId}; decide on its root stack, whose update it is part of`);
   }
   classOf(stack.status, stack.stackName);
+  const statusNow = latestStatus(history);
+  classOf(statusNow, stack.stackName);
   const transitions = [...history.transitions];
   for (const transition of transitions) {
     classOf(transition.status, stack.stackName);
@@ -181,9 +210,12 @@ export function decideStackAction(
       throw new UnexpectedAnswerError(`CloudFormation returned the events of stack ${stack.stackName} out of order; DescribeStackEvents lists them newest first`);
     }
   }
-  if (stack.status === 'UPDATE_IN_PROGRESS' && transitions[0].status !== 'UPDATE_IN_PROGRESS') {
-    // DescribeStacks is read before the events, so the events should show the
-    // start; until they do the update's start, hence its claim, is unknown.
+  if (statusNow === 'UPDATE_IN_PROGRESS' && transitions[0].status !== 'UPDATE_IN_PROGRESS') {
+    // The events are newer than the first status read, and `statusNow` was read
+    // again after them when they disagreed: an update in progress in the
+    // latest read is one whose start the events do not show yet, so its
+    // claim is unknown. An update the events show ended since the first read
+    // is decided from them below, never here.
     throw new UnexpectedAnswerError(`stack ${stack.stackName} is UPDATE_IN_PROGRESS but its events do not show the update's start yet; the event is retried`);
   }
 
@@ -195,7 +227,7 @@ export function decideStackAction(
   if (startIndex >= 0) {
     const start = transitions[startIndex];
     const end = startIndex > 0 ? transitions[startIndex - 1] : undefined;
-    const endStatus = end?.status ?? (stack.status === 'UPDATE_IN_PROGRESS' ? undefined : stack.status);
+    const endStatus = end?.status ?? (statusNow === 'UPDATE_IN_PROGRESS' ? undefined : statusNow);
     const endedBeforeAlarm = end !== undefined && end.at <= at - skewMs;
     if (!endedBeforeAlarm) {
       const update = updateOf(stack, start);

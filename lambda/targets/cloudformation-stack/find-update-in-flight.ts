@@ -25,7 +25,9 @@ export interface FoundStack extends StackHistory {
  * reference: "in reverse chronological order"), stopping at the first page
  * that holds a stack-level event older than the alarm's time less the skew
  * tolerance. That event tells the stack's status at the alarm; the newer ones
- * tell every change since.
+ * tell every change since. When the first read says UPDATE_IN_PROGRESS and
+ * the newest stack-level event says otherwise, DescribeStacks is read once
+ * more, after the events (`StackHistory.statusAfterEvents`).
  *
  * Answers undefined when the stack does not exist: DescribeStacks refuses an
  * unknown name with a ValidationError "Stack with id ... does not exist".
@@ -71,7 +73,19 @@ export async function findUpdateInFlight(
         + 'an alarm that old has no update in flight to cancel');
     }
   }
-  return { stack, transitions, resolvedFrom: rootId === asked.stackId ? undefined : asked.stackId };
+  const resolvedFrom = rootId === asked.stackId ? undefined : asked.stackId;
+  if (stack.status === 'UPDATE_IN_PROGRESS' && transitions.length > 0 && transitions[0].status !== 'UPDATE_IN_PROGRESS') {
+    // The events, read after the status, show the stack out of the update:
+    // another delivery's cancel (or the bake gate's failure, or the update's
+    // end) landed between the two reads. Or the events lag the status and do
+    // not show a newer update's start yet. Neither API Reference says the
+    // two calls read one moment (research/cloudformation-verify.md b7); only
+    // a read after the events tells which, as a refused AppConfig stop is
+    // settled by reading it again.
+    const again = await describeStack(client, trace, stack.stackId);
+    return { stack, transitions, resolvedFrom, statusAfterEvents: again?.status };
+  }
+  return { stack, transitions, resolvedFrom };
 }
 
 async function describeStack(client: CloudFormationClient, trace: CallTrace, stackName: string): Promise<StackView | undefined> {

@@ -210,6 +210,26 @@ describe('bake gate: polls', () => {
     expect(h.reports.at(-1)?.outcome).toBe(RollbackOutcome.ALREADY_STOPPED);
   });
 
+  it('takes the stack\'s latest read: an UPDATE_IN_PROGRESS status whose events, and a read after them, show the event path\'s cancel already landed', async () => {
+    let raced = false;
+    const h = harness({
+      stack: async () => raced
+        ? {
+          stack: { stackId: STACK_ID, stackName: 'web', status: 'UPDATE_IN_PROGRESS' },
+          transitions: [{ eventId: 'e-3', status: 'UPDATE_ROLLBACK_IN_PROGRESS', at: GATE_AT + 30_000 }, ...stack('UPDATE_IN_PROGRESS').transitions],
+          statusAfterEvents: 'UPDATE_ROLLBACK_IN_PROGRESS',
+        }
+        : stack('UPDATE_IN_PROGRESS'),
+      read: { ok: true, alarms: [alarm('ALARM', UPDATE_AT + 60_000)], missing: [], elsewhere: [] },
+    });
+    const { poll } = await started(h, request('Update', properties('h2'), properties('h1')));
+    raced = true;
+
+    await expect(poll()).resolves.toEqual({ IsComplete: true });
+    expect(h.claims).toEqual([]);
+    expect(h.reports.at(-1)).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, note: expect.stringContaining('the stack is already UPDATE_ROLLBACK_IN_PROGRESS') });
+  });
+
   it('ends a quiet bake at the next poll once its update is over, recording nothing: a stale waiter stops polling', async () => {
     let history: StackHistory | undefined = stack('UPDATE_IN_PROGRESS');
     const h = harness({ stack: async () => history });

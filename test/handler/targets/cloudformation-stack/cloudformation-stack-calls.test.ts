@@ -14,6 +14,7 @@ import { UnexpectedAnswerError } from '../../../../lambda/shared/errors';
 import { CANCEL_TOKEN_PREFIX, cancelTokenOf, cancelUpdateStack } from '../../../../lambda/targets/cloudformation-stack/cancel-update-stack';
 import { claimKeyOf, decideStackAction, StackUpdate } from '../../../../lambda/targets/cloudformation-stack/decide-stack-action';
 import { findUpdateInFlight } from '../../../../lambda/targets/cloudformation-stack/find-update-in-flight';
+import { RollbackOutcome } from '../../../../src/contract';
 
 const cfn = mockClient(CloudFormationClient);
 const client = new CloudFormationClient({ region: 'us-east-1' });
@@ -95,6 +96,37 @@ describe('findUpdateInFlight', () => {
     expect(found?.resolvedFrom).toBe(CHILD_ID);
     expect(found?.transitions.map((t) => t.at)).toEqual([ALARM_AT - 2 * MINUTE, ALARM_AT - 60 * MINUTE]);
     expect(cfn).toHaveReceivedCommandWith(DescribeStackEventsCommand, { StackName: ROOT_ID });
+  });
+
+  it('reads the stack again after its events when they show the update it reported in progress already ended', async () => {
+    // Another delivery's cancel lands between this one's DescribeStacks and its DescribeStackEvents.
+    cfn.on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [{ StackId: ROOT_ID, StackName: 'web', StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: new Date(0) }] })
+      .resolves({ Stacks: [{ StackId: ROOT_ID, StackName: 'web', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date(0) }] });
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [stackEvent('UPDATE_ROLLBACK_IN_PROGRESS', ALARM_AT + MINUTE), stackEvent('UPDATE_IN_PROGRESS', ALARM_AT - 2 * MINUTE), stackEvent('CREATE_COMPLETE', ALARM_AT - 60 * MINUTE)],
+    });
+    const trace = new CallTrace();
+
+    const found = await findUpdateInFlight(client, trace, 'web', ALARM_AT, ALARM_AT + 2 * MINUTE);
+
+    expect(found?.stack.status).toBe('UPDATE_IN_PROGRESS');
+    expect(found?.statusAfterEvents).toBe('UPDATE_ROLLBACK_IN_PROGRESS');
+    expect(cfn).toHaveReceivedNthCommandWith(3, DescribeStacksCommand, { StackName: ROOT_ID });
+    expect(trace.list()).toEqual(['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks']);
+    expect(decideStackAction(found, ALARM_AT, ALARM_AT + 2 * MINUTE).outcome).toBe(RollbackOutcome.ALREADY_STOPPED);
+  });
+
+  it('reads the stack once when its status and its events agree', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackId: ROOT_ID, StackName: 'web', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date(0) }] });
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [stackEvent('UPDATE_ROLLBACK_IN_PROGRESS', ALARM_AT + MINUTE), stackEvent('UPDATE_IN_PROGRESS', ALARM_AT - 2 * MINUTE), stackEvent('CREATE_COMPLETE', ALARM_AT - 60 * MINUTE)],
+    });
+
+    const found = await findUpdateInFlight(client, new CallTrace(), 'web', ALARM_AT, ALARM_AT + 2 * MINUTE);
+
+    expect(found?.statusAfterEvents).toBeUndefined();
+    expect(cfn).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
   });
 
   it('answers undefined for a stack that does not exist', async () => {

@@ -128,6 +128,78 @@ describe('CloudFormation stack target', () => {
     expect(cfn).not.toHaveReceivedCommand(CancelUpdateStackCommand);
   });
 
+  it('records ALREADY_STOPPED, not FAILED, when the events read after an UPDATE_IN_PROGRESS status show another delivery\'s cancel already rolling the update back', async () => {
+    cfn.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_IN_PROGRESS')).resolves(stack('UPDATE_ROLLBACK_IN_PROGRESS'));
+    cfn.on(DescribeStackEventsCommand).resolves(events(stackEvent('UPDATE_ROLLBACK_IN_PROGRESS', ALARM_AT + 900), stackEvent('UPDATE_IN_PROGRESS', UPDATE_START)));
+
+    const record = await testHandler()(ruleInput(stackTarget()));
+
+    expect(record).toMatchObject({
+      outcome: RollbackOutcome.ALREADY_STOPPED,
+      stateBefore: 'UPDATE_ROLLBACK_IN_PROGRESS',
+      stateAfter: 'UPDATE_ROLLBACK_IN_PROGRESS',
+      deploymentId: CLAIM,
+    });
+    expect(record.apiCalls).toEqual(['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks']);
+    expect(cfn).not.toHaveReceivedCommand(CancelUpdateStackCommand);
+    const outcomes = dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.outcome?.S).filter(Boolean);
+    expect(outcomes).toEqual([RollbackOutcome.ALREADY_STOPPED]);
+  });
+
+  it('records COMPLETED_BEFORE_STOP, not FAILED, when the events read after an UPDATE_IN_PROGRESS status show the update completed', async () => {
+    cfn.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_IN_PROGRESS')).resolves(stack('UPDATE_COMPLETE'));
+    cfn.on(DescribeStackEventsCommand).resolves(events(
+      stackEvent('UPDATE_COMPLETE', ALARM_AT + 1_200),
+      stackEvent('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', ALARM_AT + 900),
+      stackEvent('UPDATE_IN_PROGRESS', UPDATE_START),
+    ));
+
+    const record = await testHandler()(ruleInput(stackTarget()));
+
+    expect(record).toMatchObject({ outcome: RollbackOutcome.COMPLETED_BEFORE_STOP, deploymentId: CLAIM });
+    expect(cfn).not.toHaveReceivedCommand(CancelUpdateStackCommand);
+  });
+
+  it('records ALREADY_STOPPED when a refused cancel\'s re-read meets the same race: UPDATE_IN_PROGRESS, then events already rolling back', async () => {
+    cfn.on(DescribeStacksCommand)
+      .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
+      .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
+      .resolves(stack('UPDATE_ROLLBACK_IN_PROGRESS'));
+    cfn.on(DescribeStackEventsCommand)
+      .resolvesOnce(events(stackEvent('UPDATE_IN_PROGRESS', UPDATE_START)))
+      .resolves(events(stackEvent('UPDATE_ROLLBACK_IN_PROGRESS', ALARM_AT + 900), stackEvent('UPDATE_IN_PROGRESS', UPDATE_START)));
+    cfn.on(CancelUpdateStackCommand).rejects(validationError('CancelUpdateStack cannot be called from current stack status'));
+
+    const record = await testHandler()(ruleInput(stackTarget()));
+
+    expect(record).toMatchObject({ outcome: RollbackOutcome.ALREADY_STOPPED, stateAfter: 'UPDATE_ROLLBACK_IN_PROGRESS' });
+    expect(record.apiCalls.slice(-4)).toEqual([
+      'cloudformation:CancelUpdateStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks',
+    ]);
+    expect(cfn).toHaveReceivedCommandTimes(CancelUpdateStackCommand, 1);
+  });
+
+  it('still records FAILED, for a retry, when the cancel is denied', async () => {
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
+    cfn.on(DescribeStackEventsCommand).resolves(events(stackEvent('UPDATE_IN_PROGRESS', UPDATE_START)));
+    cfn.on(CancelUpdateStackCommand).rejects(new CloudFormationServiceException({
+      name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'User is not authorized to perform: cloudformation:CancelUpdateStack',
+    }));
+
+    await expect(testHandler()(ruleInput(stackTarget()))).rejects.toThrow('not authorized');
+    const outcomes = dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.outcome?.S).filter(Boolean);
+    expect(outcomes).toEqual([RollbackOutcome.FAILED]);
+  });
+
+  it('still records FAILED, for a retry, when the events cannot be read', async () => {
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
+    cfn.on(DescribeStackEventsCommand).rejects(new CloudFormationServiceException({ name: 'Throttling', $fault: 'client', $metadata: {}, message: 'Rate exceeded' }));
+
+    await expect(testHandler()(ruleInput(stackTarget()))).rejects.toThrow('Rate exceeded');
+    const outcomes = dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.outcome?.S).filter(Boolean);
+    expect(outcomes).toEqual([RollbackOutcome.FAILED]);
+  });
+
   it('reads a refused cancel again, whatever its wording, and records ALREADY_STOPPED when the stack rolls back', async () => {
     cfn.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_IN_PROGRESS')).resolves(stack('UPDATE_ROLLBACK_IN_PROGRESS'));
     cfn.on(DescribeStackEventsCommand)

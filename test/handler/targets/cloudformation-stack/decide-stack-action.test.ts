@@ -8,6 +8,7 @@ import {
   StackTransition,
   claimKeyOf,
   decideStackAction,
+  latestStatus,
   stackToActOn,
 } from '../../../../lambda/targets/cloudformation-stack/decide-stack-action';
 import { RollbackOutcome } from '../../../../src/contract';
@@ -207,6 +208,78 @@ describe('decideStackAction: late events', () => {
     const shuffled: StackHistory = { stack: { stackId: STACK_ID, stackName: 'web', status: 'UPDATE_COMPLETE' }, transitions: [created, event('UPDATE_COMPLETE', ALARM_AT)] };
     expect(() => decideStackAction(shuffled, ALARM_AT, ALARM_AT)).toThrow('out of order');
     expect(() => decideStackAction(history('UPDATE_COMPLETE'), ALARM_AT, ALARM_AT)).toThrow('no stack-level events');
+  });
+});
+
+/**
+ * Deliveries racing on one update: DescribeStacks said UPDATE_IN_PROGRESS,
+ * then another delivery's cancel (or the bake gate's failure, or the update's
+ * end) landed before this one read the events, and DescribeStacks was read
+ * again after them. `ended` is what the events show the update went on to.
+ */
+function raced(ended: string, statusAfterEvents: string | undefined, ...more: StackTransition[]): { history: StackHistory; start: StackTransition } {
+  const start = event('UPDATE_IN_PROGRESS', ALARM_AT - 3 * MINUTE);
+  const stack = history('UPDATE_IN_PROGRESS', created, start, event(ended, ALARM_AT + 30 * SECOND), ...more);
+  return { history: { ...stack, statusAfterEvents }, start };
+}
+
+describe('decideStackAction: the reads racing another delivery', () => {
+  it('records ALREADY_STOPPED, not a failure, when the events read after an UPDATE_IN_PROGRESS status already show the rollback', () => {
+    const { history: read, start } = raced('UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS');
+
+    const action = decideStackAction(read, ALARM_AT, ALARM_AT + MINUTE);
+
+    expect(action).toEqual({
+      kind: 'NONE',
+      outcome: RollbackOutcome.ALREADY_STOPPED,
+      update: expect.objectContaining({ startedAt: start.at, startEventId: start.eventId, claimKey: claimKeyOf(STACK_ID, start.at) }),
+      reason: 'the update that started at 2026-11-20T14:00:10.109Z was in flight at the alarm (2026-11-20T14:03:10.109Z) and is already UPDATE_ROLLBACK_IN_PROGRESS',
+    });
+  });
+
+  it.each(Object.entries(UPDATE_ENDED_AFTER_ALARM))('an update the first status read showed in progress, and the events then showed gone on to %s, is %s', (ended, outcome) => {
+    const { history: read, start } = raced(ended, ended);
+
+    expect(decideStackAction(read, ALARM_AT, ALARM_AT + MINUTE)).toMatchObject({ kind: 'NONE', outcome, update: { claimKey: claimKeyOf(STACK_ID, start.at) } });
+  });
+
+  it('decides from the events when the status read after them has moved on further', () => {
+    const { history: read } = raced('UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE');
+
+    expect(decideStackAction(read, ALARM_AT, ALARM_AT + MINUTE).outcome).toBe(RollbackOutcome.ALREADY_STOPPED);
+  });
+
+  it('records ALREADY_STOPPED when the events show the rollback already complete', () => {
+    const { history: read } = raced('UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE',
+      event('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', ALARM_AT + 2 * MINUTE),
+      event('UPDATE_ROLLBACK_COMPLETE', ALARM_AT + 3 * MINUTE));
+
+    expect(decideStackAction(read, ALARM_AT, ALARM_AT + 4 * MINUTE).outcome).toBe(RollbackOutcome.ALREADY_STOPPED);
+  });
+
+  it('still refuses to guess when the status read after the events is UPDATE_IN_PROGRESS too: a newer update whose start the events do not show yet', () => {
+    const { history: read } = raced('UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_IN_PROGRESS');
+
+    expect(() => decideStackAction(read, ALARM_AT, ALARM_AT + MINUTE)).toThrow('its events do not show the update\'s start yet');
+  });
+
+  it('refuses to guess when the status was not read again after the events', () => {
+    const { history: read } = raced('UPDATE_ROLLBACK_IN_PROGRESS', undefined);
+
+    expect(() => decideStackAction(read, ALARM_AT, ALARM_AT + MINUTE)).toThrow(UnexpectedAnswerError);
+  });
+
+  it('refuses a status read after the events that it does not know', () => {
+    const { history: read } = raced('UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_PAUSED');
+
+    expect(() => decideStackAction(read, ALARM_AT, ALARM_AT + MINUTE)).toThrow('"UPDATE_PAUSED", which this handler does not know');
+  });
+
+  it('takes the latest read as the stack\'s status', () => {
+    const { history: read } = raced('UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS');
+
+    expect(latestStatus(read)).toBe('UPDATE_ROLLBACK_IN_PROGRESS');
+    expect(latestStatus(history('UPDATE_IN_PROGRESS', created))).toBe('UPDATE_IN_PROGRESS');
   });
 });
 
