@@ -33,6 +33,7 @@ import { RecordedRequest } from '../fault-injection';
 import { HandlerInstance, localEndpoints } from '../handler-instance';
 import { LocalProton, startLocalProton } from '../proton-server';
 import { ProtonStatusChangeEvent } from '../proton-state';
+import { SharedClock } from '../shared-clock';
 
 export interface SimulationOptions {
   /** The cloud assembly folder (`cdk.out`). */
@@ -78,21 +79,24 @@ export class Simulation {
     // CloudWatch API Reference): one local CloudWatch per environment.
     const alarms = assemblyAlarms(resolved);
     const environments = cloudWatchEnvironments(resolved, alarms, state);
+    // The handlers' clock, and the stacks': the real one plus what `advance()`
+    // skipped. Not started, so it moves only when `advance()` moves it.
+    const clock = new SharedClock();
     const [appConfig, proton, dynamo, sink, cloudWatches, cloudFormation] = await Promise.all([
       startLocalAppConfig({ timeScale, tickIntervalMs: options.tickIntervalMs }),
       startLocalProton({ timeScale, ...(durationMinutes !== undefined ? { deploymentDurationMs: durationMinutes * 60_000 } : {}) }),
       startLocalDynamo(),
       notifies ? startNotificationSink() : Promise.resolve(undefined),
       Promise.all(environments.map(() => startLocalCloudWatch({ timeScale }))),
-      // At real speed, whatever the timeScale: the handler takes an alarm's
-      // time no later than its own clock (the real one) and the gate ends a
-      // bake by it, so stack times ahead of it would read as updates that
-      // started after the alarm. `advance()` still moves it on.
-      startLocalCloudFormation(),
+      // On the handlers' clock, whatever the timeScale: the handler takes an
+      // alarm's time no later than its own clock, and the bake gate starts
+      // and ends a bake by it, so a stack time ahead of it would be clamped
+      // to the handler's clock and the record would tell another timeline.
+      startLocalCloudFormation({ clock: () => clock.now() }),
     ]);
     const simulation = new Simulation(assembly.directory, rules, appConfigResources, appConfig, proton, dynamo, sink,
       new Map(environments.map((environment, i) => [environment, cloudWatches[i]])),
-      resolved.extensions, resolved.extensionAssociations, resolved.buses, state.organization, cloudFormation);
+      resolved.extensions, resolved.extensionAssociations, resolved.buses, state.organization, cloudFormation, clock);
     try {
       // The stacks stack targets guard (with their bake gates) and the state file's.
       const gates = findBakeGates(resolved.resolvers);
@@ -104,7 +108,7 @@ export class Simulation {
         throw new SimulationInputError(`state file: cloudFormation.stacks: ${(error as Error).message}`);
       }
       simulation.gatePlayer = new BakeGatePlayer(gates, cloudFormation, (fn) => HandlerInstance.start({
-        entry: fn.entry, exportName: fn.exportName, env: simulation.functionEnv(fn),
+        entry: fn.entry, exportName: fn.exportName, env: simulation.functionEnv(fn), clock,
       }));
       const seed = appConfigSeed(state, appConfigResources, appConfig.state.now());
       appConfig.state.seed(seed);
@@ -162,6 +166,8 @@ export class Simulation {
     private readonly organization: StateOrganization | undefined,
     /** The local CloudFormation, with the stacks stack targets guard and those of the state file. */
     public readonly cloudFormation: LocalCloudFormation,
+    /** The clock of the handlers, the alarm-state checks, the bake gates and the local CloudFormation. */
+    private readonly clock: SharedClock,
   ) {}
 
   /** The local CloudWatch of the first rule's stack's account and Region. */
@@ -218,7 +224,8 @@ export class Simulation {
   }
 
   /**
-   * Moves every local service's clock forward and runs what became due:
+   * Moves every local service's clock forward, and the functions' with the
+   * local CloudFormation's, then runs what became due:
    * AppConfig's extension ticks, the bake gates' polls, then Proton's status
    * changes through the rules.
    */
@@ -230,7 +237,8 @@ export class Simulation {
       const by = Math.min(step, left);
       this.appConfig.state.advance(by);
       this.proton.state.advance(by);
-      this.cloudFormation.state.advance(by);
+      // The local CloudFormation follows this clock, and so do the functions.
+      this.clock.advance(by);
       for (const cloudWatch of this.cloudWatches.values()) cloudWatch.state.advance(by);
       await this.runDue();
     }
@@ -514,6 +522,7 @@ export class Simulation {
       const start = () => HandlerInstance.start({
         entry: `${fn.assetDir}/index.mjs`,
         env: this.functionEnv(fn),
+        clock: this.clock,
       });
       const instance = start();
       const invoker = new AsyncInvoker({ instances: [instance], startInstance: start, retryAttempts: fn.retryAttempts, functionArn: fn.arn });
@@ -559,6 +568,7 @@ export class Simulation {
         this.checkInstances.set(fn.arn, HandlerInstance.start({
           entry: fn.entry,
           env: this.functionEnv(fn),
+          clock: this.clock,
         }));
       }
     }
