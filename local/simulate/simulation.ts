@@ -17,9 +17,9 @@ import {
   Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport,
   StackUpdateReport, StartReport,
 } from './simulation-report';
-import { cloudFormationSeed } from './stack-state';
+import { cloudFormationSeed, stackNameOf } from './stack-state';
 import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources, StateOrganization } from './state-file';
-import { BakeGateLimits, CLOUDWATCH_SOURCE, ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, PROTON_SOURCE, RollbackRecord, RollbackTrigger, Rules, TargetKind } from '../../src/contract';
+import { BakeGateLimits, CLOUDFORMATION_SOURCE, CLOUDWATCH_SOURCE, ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, PROTON_SOURCE, RollbackRecord, RollbackTrigger, Rules, TargetKind } from '../../src/contract';
 import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
@@ -119,7 +119,10 @@ export class Simulation {
       // Status changes from here on are the simulation's own; the seeded
       // ones happened before it.
       proton.state.onStatusChange((event) => simulation.protonEvents.push(event));
-      cloudFormation.state.onStatusChange((event) => simulation.stackStatusChanges.push(event));
+      cloudFormation.state.onStatusChange((event) => {
+        simulation.stackStatusChanges.push(event);
+        simulation.stackEvents.push(event);
+      });
       await simulation.runDue();
       for (const start of appConfigStarts(state, seed, appConfigResources)) {
         await simulation.startDeployment(start.applicationId, start.environmentId, start.input);
@@ -144,6 +147,8 @@ export class Simulation {
   private readonly protonEvents: ProtonStatusChangeEvent[] = [];
   /** Every stack status change in the simulation, oldest first. */
   public readonly stackStatusChanges: StackStatusChangeEvent[] = [];
+  /** Stack status changes not yet delivered through the rules. */
+  private readonly stackEvents: StackStatusChangeEvent[] = [];
   private readonly stackUpdates: StackUpdateReport[] = [];
   private gatePlayer?: BakeGatePlayer;
 
@@ -196,7 +201,7 @@ export class Simulation {
       report = { at, applicationId, environmentId, refused: (error as Error).message };
     }
     this.starts.push(report);
-    await this.deliverProtonEvents();
+    await this.deliverStatusEvents();
     return report;
   }
 
@@ -226,8 +231,8 @@ export class Simulation {
   /**
    * Moves every local service's clock forward, and the functions' with the
    * local CloudFormation's, then runs what became due:
-   * AppConfig's extension ticks, the bake gates' polls, then Proton's status
-   * changes through the rules.
+   * AppConfig's extension ticks, the bake gates' polls, then Proton's and the
+   * stacks' status changes through the rules.
    */
   public async advance(ms: number): Promise<void> {
     // With bake gates, in steps of the Provider framework's query interval,
@@ -244,11 +249,11 @@ export class Simulation {
     }
   }
 
-  /** Runs the extension ticks and the bake gates' polls due by now, then delivers the Proton status changes waiting. */
+  /** Runs the extension ticks and the bake gates' polls due by now, then delivers the Proton and stack status changes waiting. */
   public async runDue(): Promise<void> {
     await this.appConfig.state.runDueTicks();
     await this.gatePlayer?.runDue();
-    await this.deliverProtonEvents();
+    await this.deliverStatusEvents();
   }
 
   /** The bake gates' calls so far, oldest first. */
@@ -379,13 +384,17 @@ export class Simulation {
     const detail = isObject(e.detail) ? e.detail : {};
     // A Proton status change names its environment and statuses where an alarm event has its alarm and states.
     const proton = e.source === PROTON_SOURCE;
+    // A stack status change names its stack and its new status; it carries no previous one.
+    const stack = e.source === CLOUDFORMATION_SOURCE && isObject(detail['status-details']) ? detail['status-details'] : undefined;
     const report: EventReport = {
       index: this.events.length + 1,
       source,
       eventId: typeof e.id === 'string' ? e.id : undefined,
-      alarmArn: !proton && Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
-      alarmName: proton ? `Proton environment ${String(detail.name)}` : typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
-      state: proton ? String(detail.status) : isObject(detail.state) ? String(detail.state.value) : undefined,
+      alarmArn: !proton && !stack && Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
+      alarmName: proton ? `Proton environment ${String(detail.name)}`
+        : stack ? `CloudFormation stack ${stackNameOf(String(detail['stack-id']))}`
+          : typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
+      state: proton ? String(detail.status) : stack ? String(stack.status) : isObject(detail.state) ? String(detail.state.value) : undefined,
       previousState: proton ? String(detail.previousStatus) : isObject(detail.previousState) ? String(detail.previousState.value) : undefined,
       entryBus: entry[0],
       hops,
@@ -588,19 +597,34 @@ export class Simulation {
   }
 
   /**
-   * Delivers waiting Proton status changes through the rules. Only changes
+   * Delivers waiting Proton and stack status changes through the rules. Only changes
    * some rule on an entry bus matches (a rollback rule, or a forwarding rule
    * that sends them on) are delivered and reported: the others would reach
    * no function on EventBridge either, and the report stays about the alarms.
    */
-  private async deliverProtonEvents(): Promise<void> {
-    while (this.protonEvents.length > 0) {
-      const event = this.protonEvents.shift()!;
-      const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
-      const matches = (rule: TemplateRule) => entry.includes(rule.busArn) && whyNotMatched(rule, event) === undefined;
-      const matched = this.rules.some(matches) || this.buses.forwardingRules.some(matches);
-      if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`, entry);
+  private async deliverStatusEvents(): Promise<void> {
+    while (this.protonEvents.length > 0 || this.stackEvents.length > 0) {
+      const proton = this.protonEvents.shift();
+      if (proton) {
+        const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
+        await this.deliverIfMatched(proton, `Proton ${proton.detail.name} ${proton.detail.previousStatus} -> ${proton.detail.status}`, entry);
+        continue;
+      }
+      // CloudFormation sends a stack's status changes to the default bus of
+      // the stack's own account and Region ("Stack Status Change event
+      // detail", CloudFormation User Guide): a start rule there (the start
+      // gate, blockDeploymentsWhileAlarming) sees an update begin.
+      const stack = this.stackEvents.shift()!;
+      const name = stackNameOf(stack.detail['stack-id']);
+      await this.deliverIfMatched(stack, `CloudFormation stack ${name} ${stack.detail['status-details'].status}`,
+        [defaultBusArn(stack.account, stack.region)]);
     }
+  }
+
+  /** Delivers a status change if a rule on its entry buses (a rollback rule, or a forwarding rule that sends it on) matches it. */
+  private async deliverIfMatched(event: ProtonStatusChangeEvent | StackStatusChangeEvent, source: string, entry: readonly string[]): Promise<void> {
+    const matches = (rule: TemplateRule) => entry.includes(rule.busArn) && whyNotMatched(rule, event) === undefined;
+    if (this.rules.some(matches) || this.buses.forwardingRules.some(matches)) await this.deliverNow(event, source, entry);
   }
 
   private async invoke(rule: RollbackRule, event: unknown): Promise<Delivery> {
