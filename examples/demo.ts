@@ -13,15 +13,15 @@
 // Alongside, the deprecated Proton target (AWS ended support for Proton
 // on 2026-10-07) still cancels an environment update, so it stays exercised
 // until it is removed. Exits 1 if any of that does not happen.
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AppConfigClient, StartDeploymentCommand } from '@aws-sdk/client-appconfig';
-import { CloudFormationClient, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { ProtonClient, UpdateEnvironmentCommand } from '@aws-sdk/client-proton';
 import { App } from 'aws-cdk-lib';
 import { buildDemoApp, CANARY_ALARM_ARN, DEMO_ACCOUNT, DEMO_REGION, DemoAlarms, MONITORING_ACCOUNT, PROTON_ENVIRONMENT, SERVICE_STACK } from './demo-app';
-import { alarmStateChange, formatChecks, formatEvent, formatFinalState, formatStackUpdates, Simulation } from '../local/simulate';
+import { demoStackUpdate } from './demo-stack-update';
+import { alarmStateChange, formatChecks, formatEvent, formatFinalState, Simulation } from '../local/simulate';
 
 /** One real second is one minute of service time, so a 10-minute rollout moves visibly. */
 const TIME_SCALE = 60;
@@ -44,7 +44,6 @@ async function demo(): Promise<number> {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const appConfigClient = new AppConfigClient({ endpoint: simulation.appConfig.endpoint, region: DEMO_REGION, credentials });
   const protonClient = new ProtonClient({ endpoint: simulation.proton.endpoint, region: DEMO_REGION, credentials });
-  const cloudFormationClient = new CloudFormationClient({ endpoint: simulation.cloudFormation.endpoint, region: DEMO_REGION, credentials });
   try {
     for (const rule of simulation.ruleSummaries) {
       console.log(`rule ${rule.rule} -> ${rule.kind} ${rule.target}\n  watches ${rule.alarmArns.join(', ')}`);
@@ -136,35 +135,9 @@ async function demo(): Promise<number> {
     // bake; the gate's next poll sees it before the alarm's event reaches the
     // handler, fails, and CloudFormation rolls the whole update back. The
     // event, when it comes, finds nothing left to cancel: one update, one record.
-    console.log(`\nA stack update with a bake: cdk deploy of ${SERVICE_STACK} (its updates bake 15 minutes)`);
-    const template = readFileSync(join(outdir, `${SERVICE_STACK}.template.json`), 'utf8').replace('checkout v2', 'checkout v3');
-    await cloudFormationClient.send(new UpdateStackCommand({ StackName: SERVICE_STACK, TemplateBody: template, Capabilities: ['CAPABILITY_IAM'] }));
+    const stackPart = await demoStackUpdate(simulation, outdir);
+    console.log(`\n${stackPart.lines.join('\n')}`);
     const stackStatus = () => simulation.cloudFormation.state.describeStack(SERVICE_STACK).stackStatus;
-    // Half a minute for the function's update, then the gate starts and is polled at once.
-    await simulation.advance(40_000);
-    console.log(`  40 s later: ${stackStatus()}, the function updated; the gate holds the update:`);
-    console.log(formatStackUpdates([], simulation.gates).map((line) => `    ${line}`).join('\n'));
-    // Stamped on the stack's clock, which runs at real speed like the handler's.
-    const cloudWatch = simulation.cloudWatchIn(DEMO_ACCOUNT, DEMO_REGION)!;
-    const firedAt = new Date(simulation.cloudFormation.state.now()).toISOString().replace(/\.\d+Z$/, 'Z');
-    const apiReason = 'Threshold Crossed: 23 5xx responses > 5';
-    cloudWatch.state.setAlarmState(DemoAlarms.API_ERRORS, 'ALARM', apiReason);
-    console.log(`  ${firedAt} ${DemoAlarms.API_ERRORS} goes into ALARM during the bake`);
-    // The gate's next poll, then CloudFormation's rollback (resources, then cleanup).
-    await simulation.advance(30_000);
-    const polled = simulation.gates.filter((gate) => gate.answer !== 'WAIT').slice(1);
-    console.log(formatStackUpdates([], polled).map((line) => `    ${line}`).join('\n'));
-    await simulation.advance(60_000);
-    const transitions = simulation.stackStatusChanges
-      .filter((change) => change.detail['stack-id'].includes(`:stack/${SERVICE_STACK}/`))
-      .map((change) => change.detail['status-details'].status);
-    console.log(`  ${SERVICE_STACK}: ${transitions.join(' -> ')}`);
-    // The services' clocks ran ahead of the handler's by the minutes skipped
-    // above; the handler takes an alarm time ahead of its own clock as clock
-    // skew and counts from its own, still after the update started.
-    const apiEvent = await simulation.deliver(alarmStateChange({ alarmArn: arn(DemoAlarms.API_ERRORS), reason: apiReason, time: firedAt }),
-      'API alarm, its event after the gate acted');
-    console.log(formatEvent(apiEvent).join('\n'));
 
     console.log(`\n${formatFinalState(simulation.finalState()).join('\n')}`);
     const ledger = await simulation.ledger();
@@ -217,7 +190,6 @@ async function demo(): Promise<number> {
   } finally {
     appConfigClient.destroy();
     protonClient.destroy();
-    cloudFormationClient.destroy();
     await simulation.close();
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -228,8 +228,19 @@ export class SharedClock {
     const now = this.now();
     // A due timer fires on real time by itself; Infinity means nothing waits for time.
     if (!Number.isFinite(target) || target <= now) return;
-    this.times[OFFSET] += target - now;
     this.quietChecks = 0;
+    this.advance(target - now);
+  }
+
+  /**
+   * Moves time forward by `ms` at once, as a caller that steps time itself
+   * (the simulation's `advance()`) needs: the timers it passes fire, and the
+   * workers re-arm theirs on the new time. Without `start()` time moves only
+   * so, which keeps the handlers on one clock with a service that reads `now()`.
+   */
+  public advance(ms: number): void {
+    if (!(ms >= 0)) throw new Error(`time only moves forward, got advance(${ms})`);
+    this.times[OFFSET] += ms;
     this.touch();
     for (const timer of [...this.timers]) {
       if (timer.deadline <= this.now()) timer.fire();

@@ -38,9 +38,11 @@ interface Hold {
  * "Custom resource request types"; the framework's waiter: aws-cdk-lib
  * custom_resources.Provider, `queryInterval`.
  *
- * The gate tells the bake's end by its own clock, which is the real one: with
- * a `timeScale` above 1 a bake lasts its real time while the services run
- * faster, so an alarm, not the bake's end, is what a fast simulation shows.
+ * The gate tells the bake's end by its own clock, which is the local
+ * CloudFormation's (the simulation's shared clock: real time plus what
+ * `advance()` skipped), so the bake's start and end, the stack's events and
+ * the handler's records tell one timeline. A `timeScale` above 1 speeds the
+ * other services, not this clock: a bake ends when `advance()` reaches it.
  */
 export class BakeGatePlayer {
   public readonly reports: BakeGateReport[] = [];

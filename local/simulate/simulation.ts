@@ -17,9 +17,9 @@ import {
   Delivery, EventReport, ExtensionCheckReport, FinalState, ForwardingRuleSummary, Hop, RuleSummary, ServiceCall, SimulationReport,
   StackUpdateReport, StartReport,
 } from './simulation-report';
-import { cloudFormationSeed } from './stack-state';
+import { cloudFormationSeed, stackNameOf } from './stack-state';
 import { appConfigSeed, appConfigStarts, protonSeed, SimulationState, StackAppConfigResources, StateOrganization } from './state-file';
-import { BakeGateLimits, CLOUDWATCH_SOURCE, ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, PROTON_SOURCE, RollbackRecord, RollbackTrigger, Rules, TargetKind } from '../../src/contract';
+import { BakeGateLimits, CLOUDFORMATION_SOURCE, CLOUDWATCH_SOURCE, ExtensionParameter, HandlerEnv, Ledger, parseAlarmArn, PROTON_SOURCE, RollbackRecord, RollbackTrigger, Rules, TargetKind } from '../../src/contract';
 import { ExtensionInvocation, ExtensionPayload, LocalExtensionAction, LocalExtensionAssociation } from '../appconfig-extensions';
 import { LocalAppConfig, startLocalAppConfig } from '../appconfig-server';
 import { StartDeploymentInput } from '../appconfig-state';
@@ -33,6 +33,7 @@ import { RecordedRequest } from '../fault-injection';
 import { HandlerInstance, localEndpoints } from '../handler-instance';
 import { LocalProton, startLocalProton } from '../proton-server';
 import { ProtonStatusChangeEvent } from '../proton-state';
+import { SharedClock } from '../shared-clock';
 
 export interface SimulationOptions {
   /** The cloud assembly folder (`cdk.out`). */
@@ -78,21 +79,24 @@ export class Simulation {
     // CloudWatch API Reference): one local CloudWatch per environment.
     const alarms = assemblyAlarms(resolved);
     const environments = cloudWatchEnvironments(resolved, alarms, state);
+    // The handlers' clock, and the stacks': the real one plus what `advance()`
+    // skipped. Not started, so it moves only when `advance()` moves it.
+    const clock = new SharedClock();
     const [appConfig, proton, dynamo, sink, cloudWatches, cloudFormation] = await Promise.all([
       startLocalAppConfig({ timeScale, tickIntervalMs: options.tickIntervalMs }),
       startLocalProton({ timeScale, ...(durationMinutes !== undefined ? { deploymentDurationMs: durationMinutes * 60_000 } : {}) }),
       startLocalDynamo(),
       notifies ? startNotificationSink() : Promise.resolve(undefined),
       Promise.all(environments.map(() => startLocalCloudWatch({ timeScale }))),
-      // At real speed, whatever the timeScale: the handler takes an alarm's
-      // time no later than its own clock (the real one) and the gate ends a
-      // bake by it, so stack times ahead of it would read as updates that
-      // started after the alarm. `advance()` still moves it on.
-      startLocalCloudFormation(),
+      // On the handlers' clock, whatever the timeScale: the handler takes an
+      // alarm's time no later than its own clock, and the bake gate starts
+      // and ends a bake by it, so a stack time ahead of it would be clamped
+      // to the handler's clock and the record would tell another timeline.
+      startLocalCloudFormation({ clock: () => clock.now() }),
     ]);
     const simulation = new Simulation(assembly.directory, rules, appConfigResources, appConfig, proton, dynamo, sink,
       new Map(environments.map((environment, i) => [environment, cloudWatches[i]])),
-      resolved.extensions, resolved.extensionAssociations, resolved.buses, state.organization, cloudFormation);
+      resolved.extensions, resolved.extensionAssociations, resolved.buses, state.organization, cloudFormation, clock);
     try {
       // The stacks stack targets guard (with their bake gates) and the state file's.
       const gates = findBakeGates(resolved.resolvers);
@@ -104,7 +108,7 @@ export class Simulation {
         throw new SimulationInputError(`state file: cloudFormation.stacks: ${(error as Error).message}`);
       }
       simulation.gatePlayer = new BakeGatePlayer(gates, cloudFormation, (fn) => HandlerInstance.start({
-        entry: fn.entry, exportName: fn.exportName, env: simulation.functionEnv(fn),
+        entry: fn.entry, exportName: fn.exportName, env: simulation.functionEnv(fn), clock,
       }));
       const seed = appConfigSeed(state, appConfigResources, appConfig.state.now());
       appConfig.state.seed(seed);
@@ -115,7 +119,10 @@ export class Simulation {
       // Status changes from here on are the simulation's own; the seeded
       // ones happened before it.
       proton.state.onStatusChange((event) => simulation.protonEvents.push(event));
-      cloudFormation.state.onStatusChange((event) => simulation.stackStatusChanges.push(event));
+      cloudFormation.state.onStatusChange((event) => {
+        simulation.stackStatusChanges.push(event);
+        simulation.stackEvents.push(event);
+      });
       await simulation.runDue();
       for (const start of appConfigStarts(state, seed, appConfigResources)) {
         await simulation.startDeployment(start.applicationId, start.environmentId, start.input);
@@ -140,6 +147,8 @@ export class Simulation {
   private readonly protonEvents: ProtonStatusChangeEvent[] = [];
   /** Every stack status change in the simulation, oldest first. */
   public readonly stackStatusChanges: StackStatusChangeEvent[] = [];
+  /** Stack status changes not yet delivered through the rules. */
+  private readonly stackEvents: StackStatusChangeEvent[] = [];
   private readonly stackUpdates: StackUpdateReport[] = [];
   private gatePlayer?: BakeGatePlayer;
 
@@ -162,6 +171,8 @@ export class Simulation {
     private readonly organization: StateOrganization | undefined,
     /** The local CloudFormation, with the stacks stack targets guard and those of the state file. */
     public readonly cloudFormation: LocalCloudFormation,
+    /** The clock of the handlers, the alarm-state checks, the bake gates and the local CloudFormation. */
+    private readonly clock: SharedClock,
   ) {}
 
   /** The local CloudWatch of the first rule's stack's account and Region. */
@@ -190,7 +201,7 @@ export class Simulation {
       report = { at, applicationId, environmentId, refused: (error as Error).message };
     }
     this.starts.push(report);
-    await this.deliverProtonEvents();
+    await this.deliverStatusEvents();
     return report;
   }
 
@@ -218,9 +229,10 @@ export class Simulation {
   }
 
   /**
-   * Moves every local service's clock forward and runs what became due:
-   * AppConfig's extension ticks, the bake gates' polls, then Proton's status
-   * changes through the rules.
+   * Moves every local service's clock forward, and the functions' with the
+   * local CloudFormation's, then runs what became due:
+   * AppConfig's extension ticks, the bake gates' polls, then Proton's and the
+   * stacks' status changes through the rules.
    */
   public async advance(ms: number): Promise<void> {
     // With bake gates, in steps of the Provider framework's query interval,
@@ -230,17 +242,18 @@ export class Simulation {
       const by = Math.min(step, left);
       this.appConfig.state.advance(by);
       this.proton.state.advance(by);
-      this.cloudFormation.state.advance(by);
+      // The local CloudFormation follows this clock, and so do the functions.
+      this.clock.advance(by);
       for (const cloudWatch of this.cloudWatches.values()) cloudWatch.state.advance(by);
       await this.runDue();
     }
   }
 
-  /** Runs the extension ticks and the bake gates' polls due by now, then delivers the Proton status changes waiting. */
+  /** Runs the extension ticks and the bake gates' polls due by now, then delivers the Proton and stack status changes waiting. */
   public async runDue(): Promise<void> {
     await this.appConfig.state.runDueTicks();
     await this.gatePlayer?.runDue();
-    await this.deliverProtonEvents();
+    await this.deliverStatusEvents();
   }
 
   /** The bake gates' calls so far, oldest first. */
@@ -371,13 +384,17 @@ export class Simulation {
     const detail = isObject(e.detail) ? e.detail : {};
     // A Proton status change names its environment and statuses where an alarm event has its alarm and states.
     const proton = e.source === PROTON_SOURCE;
+    // A stack status change names its stack and its new status; it carries no previous one.
+    const stack = e.source === CLOUDFORMATION_SOURCE && isObject(detail['status-details']) ? detail['status-details'] : undefined;
     const report: EventReport = {
       index: this.events.length + 1,
       source,
       eventId: typeof e.id === 'string' ? e.id : undefined,
-      alarmArn: !proton && Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
-      alarmName: proton ? `Proton environment ${String(detail.name)}` : typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
-      state: proton ? String(detail.status) : isObject(detail.state) ? String(detail.state.value) : undefined,
+      alarmArn: !proton && !stack && Array.isArray(e.resources) ? String(e.resources[0]) : undefined,
+      alarmName: proton ? `Proton environment ${String(detail.name)}`
+        : stack ? `CloudFormation stack ${stackNameOf(String(detail['stack-id']))}`
+          : typeof detail.alarmName === 'string' ? detail.alarmName : undefined,
+      state: proton ? String(detail.status) : stack ? String(stack.status) : isObject(detail.state) ? String(detail.state.value) : undefined,
       previousState: proton ? String(detail.previousStatus) : isObject(detail.previousState) ? String(detail.previousState.value) : undefined,
       entryBus: entry[0],
       hops,
@@ -514,6 +531,7 @@ export class Simulation {
       const start = () => HandlerInstance.start({
         entry: `${fn.assetDir}/index.mjs`,
         env: this.functionEnv(fn),
+        clock: this.clock,
       });
       const instance = start();
       const invoker = new AsyncInvoker({ instances: [instance], startInstance: start, retryAttempts: fn.retryAttempts, functionArn: fn.arn });
@@ -559,6 +577,7 @@ export class Simulation {
         this.checkInstances.set(fn.arn, HandlerInstance.start({
           entry: fn.entry,
           env: this.functionEnv(fn),
+          clock: this.clock,
         }));
       }
     }
@@ -578,19 +597,34 @@ export class Simulation {
   }
 
   /**
-   * Delivers waiting Proton status changes through the rules. Only changes
+   * Delivers waiting Proton and stack status changes through the rules. Only changes
    * some rule on an entry bus matches (a rollback rule, or a forwarding rule
    * that sends them on) are delivered and reported: the others would reach
    * no function on EventBridge either, and the report stays about the alarms.
    */
-  private async deliverProtonEvents(): Promise<void> {
-    while (this.protonEvents.length > 0) {
-      const event = this.protonEvents.shift()!;
-      const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
-      const matches = (rule: TemplateRule) => entry.includes(rule.busArn) && whyNotMatched(rule, event) === undefined;
-      const matched = this.rules.some(matches) || this.buses.forwardingRules.some(matches);
-      if (matched) await this.deliverNow(event, `Proton ${event.detail.name} ${event.detail.previousStatus} -> ${event.detail.status}`, entry);
+  private async deliverStatusEvents(): Promise<void> {
+    while (this.protonEvents.length > 0 || this.stackEvents.length > 0) {
+      const proton = this.protonEvents.shift();
+      if (proton) {
+        const entry = [...new Set(this.rules.map((rule) => defaultBusArn(rule.stack.environment.account, rule.stack.environment.region)))];
+        await this.deliverIfMatched(proton, `Proton ${proton.detail.name} ${proton.detail.previousStatus} -> ${proton.detail.status}`, entry);
+        continue;
+      }
+      // CloudFormation sends a stack's status changes to the default bus of
+      // the stack's own account and Region ("Stack Status Change event
+      // detail", CloudFormation User Guide): a start rule there (the start
+      // gate, blockDeploymentsWhileAlarming) sees an update begin.
+      const stack = this.stackEvents.shift()!;
+      const name = stackNameOf(stack.detail['stack-id']);
+      await this.deliverIfMatched(stack, `CloudFormation stack ${name} ${stack.detail['status-details'].status}`,
+        [defaultBusArn(stack.account, stack.region)]);
     }
+  }
+
+  /** Delivers a status change if a rule on its entry buses (a rollback rule, or a forwarding rule that sends it on) matches it. */
+  private async deliverIfMatched(event: ProtonStatusChangeEvent | StackStatusChangeEvent, source: string, entry: readonly string[]): Promise<void> {
+    const matches = (rule: TemplateRule) => entry.includes(rule.busArn) && whyNotMatched(rule, event) === undefined;
+    if (this.rules.some(matches) || this.buses.forwardingRules.some(matches)) await this.deliverNow(event, source, entry);
   }
 
   private async invoke(rule: RollbackRule, event: unknown): Promise<Delivery> {

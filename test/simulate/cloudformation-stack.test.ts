@@ -103,3 +103,57 @@ describe('simulate with stack targets', () => {
       + ' add it to cloudFormation.stacks or name one of: ShopEdge, ShopSearch, ShopMail, ShopApi');
   });
 });
+
+describe('simulate delivers the local CloudFormation\'s status changes through the start rules', () => {
+  let startAssembly: string;
+  beforeAll(() => {
+    const { outdir, app, stack } = shopStack('simulate-stack-start-');
+    const rollback = new AlarmRollback(stack, 'Rollback');
+    for (const name of ['Orders', 'Cart']) {
+      const alarm = new cloudwatch.Alarm(stack, name, {
+        alarmName: `shop-${name.toLowerCase()}-errors`,
+        metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: `${name}Errors` }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+      rollback.addTarget(name, { alarms: [alarm], target: RollbackTarget.cloudFormationStack({ stackName: `Shop${name}`, blockDeploymentsWhileAlarming: true }) });
+    }
+    app.synth();
+    startAssembly = outdir;
+  });
+
+  it('cancels an update that starts while a watched alarm fires, through the start rule, and lets one start while the alarms are quiet', async () => {
+    const simulation = await Simulation.start({
+      assembly: startAssembly,
+      state: {
+        cloudWatch: { alarms: [{ alarm: 'shop-orders-errors', state: 'ALARM' }] },
+        cloudFormation: { updates: [{ stack: 'ShopOrders' }, { stack: 'ShopCart' }] },
+      },
+    });
+    try {
+      await simulation.advance(60_000);
+      const report = await simulation.report();
+
+      // Each update's UPDATE_IN_PROGRESS, and nothing else: no rule matches the other status changes.
+      expect(report.events.map((event) => event.source)).toEqual([
+        'CloudFormation stack ShopOrders UPDATE_IN_PROGRESS', 'CloudFormation stack ShopCart UPDATE_IN_PROGRESS',
+      ]);
+      const [orders, cart] = report.events;
+      expect(orders.deliveries.map((delivery) => delivery.rule)).toEqual(['Shop/Rollback/Orders/StartRule']);
+      expect(orders.deliveries[0].outcome).toBe(RollbackOutcome.CANCEL_REQUESTED);
+      expect(orders.deliveries[0].calls.map((call) => call.operation)).toContain('CancelUpdateStack');
+      expect(cart.deliveries.map((delivery) => delivery.rule)).toEqual(['Shop/Rollback/Cart/StartRule']);
+      expect(cart.deliveries[0].calls.map((call) => call.operation)).not.toContain('CancelUpdateStack');
+
+      const records = report.ledger.filter((record) => String(record.target).startsWith('Shop/Rollback/'));
+      expect(records.map((record) => [record.target, record.outcome, record.trigger])).toEqual([
+        ['Shop/Rollback/Orders', RollbackOutcome.CANCEL_REQUESTED, 'DEPLOYMENT_START'],
+      ]);
+      const status = Object.fromEntries(report.finalState.cloudFormation.map((stack) => [stack.stackName, stack.stackStatus]));
+      expect(status).toEqual({ ShopOrders: 'UPDATE_ROLLBACK_COMPLETE', ShopCart: 'UPDATE_COMPLETE' });
+      expect(formatTimeline(report)).toContain('#1 CloudFormation stack ShopOrders UPDATE_IN_PROGRESS');
+    } finally {
+      await simulation.close();
+    }
+  });
+});
