@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { basename, dirname, join, resolve } from 'path';
 import { build, BuildOptions } from 'esbuild';
 import { ASSET_TRIMS, CJS_BUILD_OPTIONS, COMMON_BUILD_OPTIONS, describeBuild, ESM_BUILD_OPTIONS } from '../projenrc/handler-bundle';
 
@@ -97,6 +97,37 @@ function loadedFiles(handlerDir: string, entry: string, chunkPrefixes: string[])
   };
   roots.forEach(visit);
   return { roots, files: [...files] };
+}
+
+/**
+ * The files only stack targets load: the bake gate's entry, and what the
+ * event path reaches only through the CloudFormation runner or client. The
+ * baselines handle AppConfig and Proton, so the asset without these files is
+ * the like-for-like size. Found by following every import, static and
+ * dynamic, from the two other entries without entering a `cloudformation-`
+ * chunk; what that leaves out is the stack targets' share.
+ */
+export function stackOnlyFiles(handlerDir: string): string[] {
+  const all = listFiles(handlerDir);
+  const reached = new Set<string>();
+  const visit = (file: string) => {
+    if (reached.has(file) || basename(file).startsWith('cloudformation-')) {
+      return;
+    }
+    reached.add(file);
+    for (const [, target] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+\.mjs)"/g)) {
+      visit(resolve(dirname(file), target));
+    }
+  };
+  ['index.mjs', 'alarm-state.mjs'].forEach((entry) => visit(join(handlerDir, entry)));
+  return all.filter((file) => !reached.has(file));
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? listFiles(path) : [path];
+  });
 }
 
 export const fileBytes = (files: string[]): number => files.reduce((sum, file) => sum + statSync(file).size, 0);

@@ -1,7 +1,7 @@
 // `npm run bench`: every figure beside a baseline measured in the same run.
 // A script that prints, never a timed test: machines differ, goals are read.
 import { cpus, totalmem } from 'os';
-import { Baseline, buildBaselines, fileBytes, firstAppConfigEventFiles, firstTickFiles, folderBytes, HANDLER_ASSET } from './bundle-size';
+import { Baseline, buildBaselines, fileBytes, firstAppConfigEventFiles, firstTickFiles, folderBytes, HANDLER_ASSET, stackOnlyFiles } from './bundle-size';
 import { coldStarts } from './cold-start';
 import { Figure, bytes, ms, printTable } from './report-table';
 import { sdkCallCost } from './sdk-call-cost';
@@ -38,19 +38,31 @@ async function main(): Promise<void> {
   console.log('  goals are judged against the first two; warm path and storm run the CommonJS baseline');
 
   const oursBytes = folderBytes(HANDLER_ASSET);
+  const stackOnly = stackOnlyFiles(HANDLER_ASSET);
+  // The baselines stop AppConfig deployments and cancel Proton ones: the
+  // goals judge the asset without what only stack targets load, and the
+  // whole asset is printed beside it, without a goal.
+  const likeForLikeBytes = oursBytes - fileBytes(stackOnly);
   const firstEvent = firstAppConfigEventFiles(HANDLER_ASSET);
   const firstEventBytes = fileBytes(firstEvent.files);
   const sizeAgainst = (baseline: Baseline, goal?: number): Figure => {
     const baselineBytes = fileBytes([baseline.file]);
     return {
-      name: `asset size, all chunks (bytes), vs ${baseline.label}`,
-      ours: bytes(oursBytes),
+      name: `asset size without stack targets' ${stackOnly.length} files (bytes), vs ${baseline.label}`,
+      ours: bytes(likeForLikeBytes),
       baseline: bytes(baselineBytes),
-      ratio: ratio(oursBytes, baselineBytes),
+      ratio: ratio(likeForLikeBytes, baselineBytes),
       goal: goal === undefined ? '' : `<= ${Math.round(goal * 100)}%`,
-      met: goal === undefined ? undefined : ratio(oursBytes, baselineBytes) <= goal,
+      met: goal === undefined ? undefined : ratio(likeForLikeBytes, baselineBytes) <= goal,
     };
   };
+  const wholeAsset = (baseline: Baseline): Figure => ({
+    name: `asset size, all chunks, stack targets' included (bytes), vs ${baseline.label}`,
+    ours: bytes(oursBytes),
+    baseline: bytes(fileBytes([baseline.file])),
+    ratio: ratio(oursBytes, fileBytes([baseline.file])),
+    goal: '',
+  });
   const firstTick = firstTickFiles(HANDLER_ASSET);
   const cold = await coldStarts({
     ours: { files: firstEvent.roots, buildClient: 'newAppConfigClient' },
@@ -64,6 +76,8 @@ async function main(): Promise<void> {
     sizeAgainst(esm, 1),
     sizeAgainst(cjsTrimmed),
     sizeAgainst(esmTrimmed),
+    wholeAsset(cjs),
+    wholeAsset(esm),
     {
       name: `loaded by the first AppConfig event: ${firstEvent.files.length} files (bytes), vs ${cjs.label}`,
       ours: bytes(firstEventBytes),
