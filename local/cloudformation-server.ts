@@ -178,17 +178,27 @@ function pageEvents(stackId: string, events: StackEventView[], size: number, nex
 /** An operation's result members (null for an operation without an output shape), or a ServiceError. */
 type Outcome = { readonly result: XmlValue | null } | ServiceError;
 
+/**
+ * The answer to a retry of a request already carried out (same client request
+ * token): the same answer, and no change to the stack. The request is not
+ * counted as applied, so a test's count of cancels made stays true when the
+ * SDK retries a cancel whose answer was lost.
+ */
+class Replayed {
+  constructor(readonly result: XmlValue | null) {}
+}
+
 interface QueryRoute {
   readonly operation: string;
   readonly params: Record<string, unknown>;
-  invoke(): XmlValue | null;
+  invoke(): XmlValue | null | Replayed;
 }
 
 function route(state: CloudFormationState, eventsPageSize: number, params: URLSearchParams): QueryRoute {
   const operation = params.get('Action') ?? 'Unknown';
   const record: Record<string, unknown> = Object.fromEntries(params);
   const text = (name: string) => params.get(name) ?? undefined;
-  const run = (body: () => XmlValue | null): QueryRoute => ({
+  const run = (body: () => XmlValue | null | Replayed): QueryRoute => ({
     operation,
     params: record,
     invoke: () => {
@@ -226,8 +236,8 @@ function route(state: CloudFormationState, eventsPageSize: number, params: URLSe
       });
     case 'CancelUpdateStack':
       return run(() => {
-        state.cancelUpdateStack(text('StackName')!, text('ClientRequestToken'));
-        return null;
+        const cancelled = state.cancelUpdateStack(text('StackName')!, text('ClientRequestToken'));
+        return cancelled ? null : new Replayed(null);
       });
     case 'UpdateStack':
       return run(() => {
@@ -333,6 +343,7 @@ export async function startLocalCloudFormation(options: LocalCloudFormationOptio
       apply: () => {
         try {
           const result = matched.invoke();
+          if (result instanceof Replayed) return { result: result.result };
           record.applied = true;
           return { result };
         } catch (error) {

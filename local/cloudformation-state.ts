@@ -411,11 +411,12 @@ export class CloudFormationState {
    * and changes nothing (CancelUpdateStack API, ClientRequestToken: "so that
    * CloudFormation knows that you're not attempting to cancel an update on a
    * stack with the same name"); a token that named another request is
-   * TokenAlreadyExistsException.
+   * TokenAlreadyExistsException. Returns false for such a retry, true when
+   * this call cancelled the update.
    */
-  cancelUpdateStack(nameOrId: string, clientRequestToken?: string): void {
+  cancelUpdateStack(nameOrId: string, clientRequestToken?: string): boolean {
     const stack = this.settled(nameOrId);
-    if (this.replay(clientRequestToken, 'CancelUpdateStack', stack)) return;
+    if (this.replay(clientRequestToken, 'CancelUpdateStack', stack)) return false;
     const operation = stack.current;
     if (stack.status !== 'UPDATE_IN_PROGRESS' || !operation || (operation.phase !== 'resources' && operation.phase !== 'bake')) {
       // The wording AWS answers; clients match on it (aws/copilot-cli#5046,
@@ -428,6 +429,7 @@ export class CloudFormationState {
     inFlight.forEach((resource) => this.resourceEvent(stack, resource, 'UPDATE_FAILED', now, RESOURCE_CANCELLED_REASON));
     this.rollBack(stack, operation, now, STACK_CANCELLED_REASON);
     this.remember(clientRequestToken, 'CancelUpdateStack', stack, {});
+    return true;
   }
 
   /** RollbackStack: from UPDATE_FAILED (an update run with DisableRollback) back to the previous template. */
