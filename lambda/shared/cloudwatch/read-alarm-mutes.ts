@@ -1,5 +1,7 @@
 import { CloudWatchClient, ListAlarmMuteRulesCommand } from '@aws-sdk/client-cloudwatch';
 import type { CallTrace } from '../call-trace';
+import { errorText } from '../errors';
+import type { AlarmReading } from './describe-alarms';
 
 /**
  * The names of the alarm mute rules muting `alarmName`'s actions now.
@@ -34,4 +36,30 @@ export async function readAlarmMutes(client: CloudWatchClient, trace: CallTrace,
     nextToken = answer.NextToken || undefined;
   } while (nextToken !== undefined);
   return rules;
+}
+
+/**
+ * Reads the mute rules of the alarms in a trigger state, side by side, within
+ * what is left of the budget. An alarm whose rules could not be read keeps no
+ * `mutedBy` and so fires: its state is known, only the mute is not.
+ */
+export async function readMutes(
+  client: CloudWatchClient, trace: CallTrace, names: string[], withinMs: number,
+): Promise<(alarm: AlarmReading) => AlarmReading> {
+  if (names.length === 0) {
+    return (alarm) => alarm;
+  }
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), Math.max(0, withinMs));
+  try {
+    const answers = await Promise.allSettled(names.map((name) => readAlarmMutes(client, trace, name, abort.signal)));
+    const byName = new Map(names.map((name, i) => [name, answers[i]]));
+    return (alarm) => {
+      const answer = byName.get(alarm.name);
+      if (!answer) return alarm;
+      return answer.status === 'fulfilled' ? { ...alarm, mutedBy: answer.value } : { ...alarm, mutesUnread: errorText(answer.reason) };
+    };
+  } finally {
+    clearTimeout(timer);
+  }
 }

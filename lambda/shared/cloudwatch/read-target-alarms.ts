@@ -1,11 +1,8 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { parseAlarmArn } from '../../../src/contract';
 import type { CallTrace } from '../call-trace';
-import { AlarmReading, describeAlarms } from './describe-alarms';
-import { readAlarmMutes } from './read-alarm-mutes';
-import { AlarmReadTimeoutError, errorText } from '../errors';
-import { Place, readableFrom } from '../function-place';
-import { AlarmsVerdict, FiringRules, firingAlarms, muteCandidates } from './firing-alarms';
+import type { Place } from '../function-place';
+import { AlarmsVerdict, FiringRules, firingAlarms } from './firing-alarms';
+import { readAlarmTimeline } from './read-alarm-timeline';
 
 export type AlarmRead =
   | { readonly ok: true; readonly verdict: AlarmsVerdict; readonly elsewhere: string[] }
@@ -25,51 +22,9 @@ export async function readTargetAlarms(
   place: Place,
   budgetMs: number,
 ): Promise<AlarmRead> {
-  const here: string[] = [];
-  const elsewhere: string[] = [];
-  for (const arn of alarmArns) {
-    const parts = parseAlarmArn(arn);
-    if (parts && readableFrom(place, parts)) {
-      here.push(parts.alarmName);
-    } else {
-      elsewhere.push(arn);
-    }
+  const timeline = await readAlarmTimeline(client, trace, alarmArns, rules, place, budgetMs);
+  if (!timeline.ok) {
+    return timeline;
   }
-  if (here.length === 0) {
-    return { ok: true, verdict: { firing: [], paused: [], missing: [] }, elsewhere };
-  }
-  const startedAt = Date.now();
-  try {
-    const readings = await describeAlarms(client, trace, here, budgetMs);
-    const muted = await readMutes(client, trace, muteCandidates(readings, rules), budgetMs - (Date.now() - startedAt));
-    return { ok: true, verdict: firingAlarms(here, readings.map((alarm) => muted(alarm)), rules), elsewhere };
-  } catch (error) {
-    return { ok: false, error: error instanceof AlarmReadTimeoutError ? `DescribeAlarms did not answer within the ${error.withinMs} ms budget` : errorText(error) };
-  }
-}
-
-/**
- * Reads the mute rules of the alarms in a trigger state, side by side, within
- * what is left of the budget. An alarm whose rules could not be read keeps no
- * `mutedBy` and so fires: its state is known, only the mute is not.
- */
-export async function readMutes(
-  client: CloudWatchClient, trace: CallTrace, names: string[], withinMs: number,
-): Promise<(alarm: AlarmReading) => AlarmReading> {
-  if (names.length === 0) {
-    return (alarm) => alarm;
-  }
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), Math.max(0, withinMs));
-  try {
-    const answers = await Promise.allSettled(names.map((name) => readAlarmMutes(client, trace, name, abort.signal)));
-    const byName = new Map(names.map((name, i) => [name, answers[i]]));
-    return (alarm) => {
-      const answer = byName.get(alarm.name);
-      if (!answer) return alarm;
-      return answer.status === 'fulfilled' ? { ...alarm, mutedBy: answer.value } : { ...alarm, mutesUnread: errorText(answer.reason) };
-    };
-  } finally {
-    clearTimeout(timer);
-  }
+  return { ok: true, verdict: firingAlarms(timeline.asked, timeline.alarms, rules), elsewhere: [...timeline.elsewhere] };
 }
