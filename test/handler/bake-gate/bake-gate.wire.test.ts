@@ -1,18 +1,9 @@
-import {
-  BAKE_GATE_ENTRY,
-  HandlerInstance,
-  Invocation,
-  LocalCloudFormation,
-  LocalCloudWatch,
-  LocalDynamo,
-  startLocalCloudFormation,
-  startLocalCloudWatch,
-} from '../../../local';
+import { Invocation } from '../../../local';
 import { BakeGateProperty, RollbackOutcome } from '../../../src/contract';
 import { happeningNow } from '../../support/alarm-event';
 import { bakeGateProperties, bakeGateRequest } from '../../support/bake-gate-request';
-import { handlerEnv } from '../../support/handler-env';
-import { startLedger, targetItems } from '../../support/synthesized-ledger';
+import { useStackServices } from '../../support/stack-services';
+import { targetItems } from '../../support/synthesized-ledger';
 import { alarmEvent, ruleInput, stackTarget } from '../support';
 
 // The bundled gate entry (bake-gate.mjs), its onEvent and isComplete each in
@@ -31,42 +22,21 @@ const PROPS = bakeGateProperties('h2', {
   [BakeGateProperty.ALARM_ARNS]: [ALARM_ARN],
 });
 
-let cloudFormation: LocalCloudFormation;
-let cloudWatch: LocalCloudWatch;
-let dynamo: LocalDynamo;
-let instances: HandlerInstance[];
-let stackId: string;
-
-beforeEach(async () => {
-  cloudFormation = await startLocalCloudFormation();
+const services = useStackServices(() => ({
   // An update started a minute ago; its resources updated after 30 s, and the gate holds it now.
-  cloudFormation.state.seed({ stacks: [{ name: 'Checkout', createdAt: Date.now() - 60 * MINUTE, update: { startedAt: Date.now() - MINUTE } }] });
-  stackId = cloudFormation.state.describeStack('Checkout').stackId;
-  cloudWatch = await startLocalCloudWatch();
-  cloudWatch.state.seed({ alarms: [{ name: ALARM, state: 'OK' }] });
-  dynamo = await startLedger();
-  instances = [];
-});
+  cloudFormation: { stacks: [{ name: 'Checkout', createdAt: Date.now() - 60 * MINUTE, update: { startedAt: Date.now() - MINUTE } }] },
+  cloudWatch: { alarms: [{ name: ALARM, state: 'OK' }] },
+}));
 
-afterEach(async () => {
-  await Promise.all(instances.map((instance) => instance.kill()));
-  await Promise.all([cloudFormation.close(), cloudWatch.close(), dynamo.close()]);
+let stackId: string;
+beforeEach(() => {
+  stackId = services.cloudFormation.state.describeStack('Checkout').stackId;
 });
-
-function start(exportName?: 'onEvent' | 'isComplete'): HandlerInstance {
-  const instance = HandlerInstance.start({
-    entry: exportName ? BAKE_GATE_ENTRY : undefined,
-    exportName,
-    env: handlerEnv({ cloudFormation: cloudFormation.endpoint, cloudWatch: cloudWatch.endpoint, dynamo: dynamo.endpoint, claimLeaseSeconds: 10 }),
-  });
-  instances.push(instance);
-  return instance;
-}
 
 /** onEvent for the update, then the request the framework hands isComplete. */
 async function startBake(): Promise<Record<string, unknown>> {
   const old = bakeGateProperties('h1', { [BakeGateProperty.TARGET]: TARGET_NAME, [BakeGateProperty.ALARM_ARNS]: [ALARM_ARN] });
-  const started = await start('onEvent').invoke(bakeGateRequest('Update', PROPS, { stackId, old }), CONTEXT);
+  const started = await services.start('onEvent').invoke(bakeGateRequest('Update', PROPS, { stackId, old }), CONTEXT);
   expect(started.ok).toBe(true);
   expect(started.result).toMatchObject({ Data: { Mode: 'BAKE' } });
   return bakeGateRequest('Update', PROPS, { stackId, old, onEventAnswer: started.result as never });
@@ -75,9 +45,9 @@ async function startBake(): Promise<Record<string, unknown>> {
 /** What the framework's waiter does with an answer: report success, or the error's message as the failure. */
 function report(answer: Invocation): void {
   if (!answer.ok) {
-    cloudFormation.state.releaseBake('Checkout', { success: false, reason: answer.error?.message });
+    services.cloudFormation.state.releaseBake('Checkout', { success: false, reason: answer.error?.message });
   } else if ((answer.result as { IsComplete: boolean }).IsComplete) {
-    cloudFormation.state.releaseBake('Checkout', { success: true });
+    services.cloudFormation.state.releaseBake('Checkout', { success: true });
   }
 }
 
@@ -86,54 +56,54 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('the bundled bake gate against the local CloudFormation and CloudWatch', () => {
   it('holds the update while the alarms are quiet and lets it complete once the bake is over', async () => {
     const polled = await startBake();
-    const isComplete = start('isComplete');
+    const isComplete = services.start('isComplete');
 
     const first = await isComplete.invoke(polled, CONTEXT);
     expect(first.result).toEqual({ IsComplete: false });
     report(first);
-    expect(cloudFormation.state.describeStack('Checkout').stackStatus).toBe('UPDATE_IN_PROGRESS');
+    expect(services.cloudFormation.state.describeStack('Checkout').stackStatus).toBe('UPDATE_IN_PROGRESS');
 
     await sleep(2_100);
     const last = await isComplete.invoke(polled, CONTEXT);
     expect(last.result).toEqual({ IsComplete: true });
     report(last);
-    cloudFormation.state.advance(MINUTE);
+    services.cloudFormation.state.advance(MINUTE);
 
-    expect(cloudFormation.state.describeStack('Checkout').stackStatus).toBe('UPDATE_COMPLETE');
-    expect(await targetItems(dynamo, TARGET_NAME)).toEqual([]);
+    expect(services.cloudFormation.state.describeStack('Checkout').stackStatus).toBe('UPDATE_COMPLETE');
+    expect(await targetItems(services.dynamo, TARGET_NAME)).toEqual([]);
   });
 
   it('fails the update when an alarm fires during the bake: CloudFormation rolls it back, and one record says so', async () => {
     const polled = await startBake();
-    const isComplete = start('isComplete');
+    const isComplete = services.start('isComplete');
     expect((await isComplete.invoke(polled, CONTEXT)).result).toEqual({ IsComplete: false });
 
-    cloudWatch.state.setAlarmState(ALARM, 'ALARM', 'Threshold Crossed: 5xx rate above 1%');
+    services.cloudWatch.state.setAlarmState(ALARM, 'ALARM', 'Threshold Crossed: 5xx rate above 1%');
     const failed = await isComplete.invoke(polled, CONTEXT);
     expect(failed.ok).toBe(false);
     expect(failed.error).toMatchObject({ name: 'BakeFailedError' });
     expect(failed.error?.message).toContain(`alarm ${ALARM} entered a trigger state after the update started`);
     report(failed);
-    cloudFormation.state.advance(5 * MINUTE);
+    services.cloudFormation.state.advance(5 * MINUTE);
 
-    expect(cloudFormation.state.describeStack('Checkout').stackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
-    const records = await targetItems(dynamo, TARGET_NAME);
+    expect(services.cloudFormation.state.describeStack('Checkout').stackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const records = await targetItems(services.dynamo, TARGET_NAME);
     expect(records.map((item) => item.outcome?.S)).toEqual([RollbackOutcome.CANCEL_REQUESTED]);
   });
 
   it('leaves the alarm event that follows a failed gate nothing to cancel: no CancelUpdateStack, and it records ALREADY_STOPPED', async () => {
     const polled = await startBake();
-    cloudWatch.state.setAlarmState(ALARM, 'ALARM', 'Threshold Crossed: 5xx rate above 1%');
-    const failed = await start('isComplete').invoke(polled, CONTEXT);
+    services.cloudWatch.state.setAlarmState(ALARM, 'ALARM', 'Threshold Crossed: 5xx rate above 1%');
+    const failed = await services.start('isComplete').invoke(polled, CONTEXT);
     expect(failed.ok).toBe(false);
     report(failed);
 
     const target = stackTarget({ stackName: 'Checkout', alarmArns: [ALARM_ARN], name: TARGET_NAME });
-    const handled = await start().invoke(ruleInput(target, alarmEvent({ alarmName: ALARM, ...happeningNow() })));
+    const handled = await services.start().invoke(ruleInput(target, alarmEvent({ alarmName: ALARM, ...happeningNow() })));
 
     expect(handled.ok).toBe(true);
-    expect(cloudFormation.requests.filter((request) => request.operation === 'CancelUpdateStack')).toEqual([]);
-    const outcomes = (await targetItems(dynamo, TARGET_NAME)).map((item) => item.outcome?.S).sort();
+    expect(services.cloudFormation.requests.filter((request) => request.operation === 'CancelUpdateStack')).toEqual([]);
+    const outcomes = (await targetItems(services.dynamo, TARGET_NAME)).map((item) => item.outcome?.S).sort();
     expect(outcomes).toEqual([RollbackOutcome.ALREADY_STOPPED, RollbackOutcome.CANCEL_REQUESTED]);
   });
 });

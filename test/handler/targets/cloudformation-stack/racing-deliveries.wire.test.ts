@@ -1,20 +1,10 @@
 import { randomUUID } from 'crypto';
-import {
-  BAKE_GATE_ENTRY,
-  HandlerInstance,
-  Invocation,
-  LocalCloudFormation,
-  LocalCloudWatch,
-  LocalDynamo,
-  startLocalCloudFormation,
-  startLocalCloudWatch,
-} from '../../../../local';
-import type { StackStatusChangeEvent } from '../../../../local/cloudformation-state';
+import { Invocation } from '../../../../local';
 import { BakeGateProperty, RollbackOutcome, RollbackRecord } from '../../../../src/contract';
 import { alarmArn, happeningNow } from '../../../support/alarm-event';
 import { bakeGateProperties, bakeGateRequest } from '../../../support/bake-gate-request';
-import { handlerEnv } from '../../../support/handler-env';
-import { startLedger, targetItems } from '../../../support/synthesized-ledger';
+import { useStackServices } from '../../../support/stack-services';
+import { targetItems } from '../../../support/synthesized-ledger';
 import { alarmEvent, ruleInput, stackTarget } from '../../support';
 
 // Deliveries racing on one stack update, through the bundled handler against
@@ -35,50 +25,15 @@ const ALARM_ARN = alarmArn(ALARM);
 const TARGET_NAME = 'Stack/Rollback/Checkout';
 const target = () => stackTarget({ name: TARGET_NAME, stackName: 'Checkout', alarmArns: [ALARM_ARN] });
 
-let cloudFormation: LocalCloudFormation;
-let cloudWatch: LocalCloudWatch;
-let dynamo: LocalDynamo;
-let instances: HandlerInstance[];
-let statusEvents: StackStatusChangeEvent[];
-
-beforeEach(async () => {
-  cloudFormation = await startLocalCloudFormation();
-  cloudFormation.state.seed({ stacks: [{ name: 'Checkout', createdAt: Date.now() - 60 * MINUTE, bakeGate: { bakeMs: 5 * MINUTE } }] });
-  statusEvents = [];
-  cloudFormation.state.onStatusChange((event) => statusEvents.push(event));
-  cloudWatch = await startLocalCloudWatch();
-  cloudWatch.state.seed({ alarms: [{ name: ALARM, state: 'ALARM' }] });
-  dynamo = await startLedger();
-  instances = [];
-});
-
-afterEach(async () => {
-  await Promise.all(instances.map((instance) => instance.kill()));
-  await Promise.all([cloudFormation.close(), cloudWatch.close(), dynamo.close()]);
-});
-
-function start(exportName?: 'isComplete' | 'onEvent'): HandlerInstance {
-  const instance = HandlerInstance.start({
-    entry: exportName ? BAKE_GATE_ENTRY : undefined,
-    exportName,
-    env: handlerEnv({ cloudFormation: cloudFormation.endpoint, cloudWatch: cloudWatch.endpoint, dynamo: dynamo.endpoint, claimLeaseSeconds: 10 }),
-  });
-  instances.push(instance);
-  return instance;
-}
-
-/** Starts an update of Checkout and answers the status event CloudFormation sent for its start. */
-function startUpdate(): StackStatusChangeEvent {
-  cloudFormation.state.updateStack('Checkout', { templateBody: `{"Resources":{},"Metadata":{"v":"${Date.now()}"}}`, clientRequestToken: 'deploy-1' });
-  const started = statusEvents.filter((event) => event.detail['status-details'].status === 'UPDATE_IN_PROGRESS');
-  expect(started).toHaveLength(1);
-  return started[0];
-}
+const services = useStackServices(() => ({
+  cloudFormation: { stacks: [{ name: 'Checkout', createdAt: Date.now() - 60 * MINUTE, bakeGate: { bakeMs: 5 * MINUTE } }] },
+  cloudWatch: { alarms: [{ name: ALARM, state: 'ALARM' }] },
+}));
 
 const anAlarmEvent = () => ruleInput(target(), alarmEvent({ alarmName: ALARM, id: randomUUID(), ...happeningNow() }));
-const requestsOf = (operation: string) => cloudFormation.requests.filter((request) => request.operation === operation);
-const status = () => cloudFormation.state.describeStack('Checkout').stackStatus;
-const outcomes = async () => (await targetItems(dynamo, TARGET_NAME)).map((item) => item.outcome?.S).sort();
+const requestsOf = (operation: string) => services.cloudFormation.requests.filter((request) => request.operation === operation);
+const status = () => services.cloudFormation.state.describeStack('Checkout').stackStatus;
+const outcomes = async () => (await targetItems(services.dynamo, TARGET_NAME)).map((item) => item.outcome?.S).sort();
 const recordOf = (invocation: Invocation) => invocation.result as RollbackRecord;
 
 /** Waits until the local CloudFormation has received `count` requests of `operation`. */
@@ -97,10 +52,10 @@ const REREAD = ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEv
 
 describe('deliveries racing on one stack update, each invoked once', () => {
   it('cancels once; those that read UPDATE_IN_PROGRESS before the cancel and its rollback after record ALREADY_STOPPED, not FAILED', async () => {
-    const [first, second, third, fourth] = [start(), start(), start(), start()];
-    const startEvent = startUpdate();
+    const [first, second, third, fourth] = [services.start(), services.start(), services.start(), services.start()];
+    const startEvent = services.startUpdate('Checkout');
     // The start gate's event and two alarm events read DescribeStacks, then wait for their events...
-    cloudFormation.faults.add({ operation: 'DescribeStackEvents', fault: 'latency', latencyMs: HOLD_MS, times: 3 });
+    services.cloudFormation.faults.add({ operation: 'DescribeStackEvents', fault: 'latency', latencyMs: HOLD_MS, times: 3 });
     const losers = [first.invoke(ruleInput(target(), startEvent)), second.invoke(anAlarmEvent()), third.invoke(anAlarmEvent())];
     await received('DescribeStackEvents', 3);
     expect(requestsOf('DescribeStacks')).toHaveLength(3);
@@ -110,7 +65,7 @@ describe('deliveries racing on one stack update, each invoked once', () => {
     const winner = await fourth.invoke(anAlarmEvent());
     expect(status()).toBe('UPDATE_ROLLBACK_IN_PROGRESS');
     const settled = await Promise.all(losers);
-    cloudFormation.state.advance(5 * MINUTE);
+    services.cloudFormation.state.advance(5 * MINUTE);
 
     expect(winner.result).toMatchObject({ outcome: RollbackOutcome.CANCEL_REQUESTED, stateAfter: 'UPDATE_ROLLBACK_IN_PROGRESS' });
     for (const loser of settled) {
@@ -127,27 +82,27 @@ describe('deliveries racing on one stack update, each invoked once', () => {
   });
 
   it('records ALREADY_STOPPED for an alarm event that read UPDATE_IN_PROGRESS just before the bake gate failed the update', async () => {
-    const [gateStart, gatePoll, delivery] = [start('onEvent'), start('isComplete'), start()];
-    startUpdate();
-    cloudFormation.state.advance(MINUTE);
-    const stackId = cloudFormation.state.describeStack('Checkout').stackId;
+    const [gateStart, gatePoll, delivery] = [services.start('onEvent'), services.start('isComplete'), services.start()];
+    services.startUpdate('Checkout');
+    services.cloudFormation.state.advance(MINUTE);
+    const stackId = services.cloudFormation.state.describeStack('Checkout').stackId;
     const props = bakeGateProperties('h2', { [BakeGateProperty.BAKE_SECONDS]: '600', [BakeGateProperty.TARGET]: TARGET_NAME, [BakeGateProperty.ALARM_ARNS]: [ALARM_ARN] });
     const old = bakeGateProperties('h1', { [BakeGateProperty.TARGET]: TARGET_NAME, [BakeGateProperty.ALARM_ARNS]: [ALARM_ARN] });
     const context = { awsRequestId: 'gate-req', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:gate' };
-    cloudWatch.state.setAlarmState(ALARM, 'OK');
+    services.cloudWatch.state.setAlarmState(ALARM, 'OK');
     const onEvent = await gateStart.invoke(bakeGateRequest('Update', props, { stackId, old }), context);
     expect(onEvent.result).toMatchObject({ Data: { Mode: 'BAKE' } });
     // The alarm fires during the bake: its event reads the stack and waits for the events...
-    cloudWatch.state.setAlarmState(ALARM, 'ALARM');
+    services.cloudWatch.state.setAlarmState(ALARM, 'ALARM');
     const before = requestsOf('DescribeStackEvents').length;
-    cloudFormation.faults.add({ operation: 'DescribeStackEvents', fault: 'latency', latencyMs: HOLD_MS, times: 1 });
+    services.cloudFormation.faults.add({ operation: 'DescribeStackEvents', fault: 'latency', latencyMs: HOLD_MS, times: 1 });
     const event = delivery.invoke(anAlarmEvent());
     await received('DescribeStackEvents', before + 1);
 
     // ...while the gate's next poll takes the update's claim and fails, and CloudFormation rolls the update back.
     const poll = await gatePoll.invoke(bakeGateRequest('Update', props, { stackId, old, onEventAnswer: onEvent.result as never }), context);
     expect(poll.error?.name).toBe('BakeFailedError');
-    cloudFormation.state.releaseBake('Checkout', { success: false, reason: poll.error?.message });
+    services.cloudFormation.state.releaseBake('Checkout', { success: false, reason: poll.error?.message });
     const delivered = await event;
 
     expect(delivered.ok).toBe(true);
@@ -158,13 +113,13 @@ describe('deliveries racing on one stack update, each invoked once', () => {
   });
 
   it('records ALREADY_STOPPED when its cancel is refused because the update was cancelled by other hands meanwhile', async () => {
-    const delivery = start();
-    startUpdate();
+    const delivery = services.start();
+    services.startUpdate('Checkout');
     // The delivery holds the update's claim and sends its cancel; the cancel reaches CloudFormation after another one did.
-    cloudFormation.faults.add({ operation: 'CancelUpdateStack', fault: 'latency', latencyMs: HOLD_MS, times: 1 });
+    services.cloudFormation.faults.add({ operation: 'CancelUpdateStack', fault: 'latency', latencyMs: HOLD_MS, times: 1 });
     const event = delivery.invoke(anAlarmEvent());
     await received('CancelUpdateStack', 1);
-    cloudFormation.state.cancelUpdateStack('Checkout', 'console-cancel-1');
+    services.cloudFormation.state.cancelUpdateStack('Checkout', 'console-cancel-1');
     const delivered = await event;
 
     expect(delivered.ok).toBe(true);
