@@ -13,7 +13,7 @@
  * (`true`/`false`, decimal numbers, ISO 8601 timestamps). Parameters the
  * input shape does not name (`Action`, `Version`) are left out.
  */
-import { ServiceRules, ShapeRule } from './service-model';
+import { fromText, ServiceRules, ShapeRule } from './service-model';
 
 /** The input structure of `operation` that `params` encodes, with scalars read into their shapes' types where they can be. */
 export function queryInput(rules: ServiceRules, operation: string, params: URLSearchParams): Record<string, unknown> {
@@ -47,7 +47,7 @@ function decode(rules: ServiceRules, shape: ShapeRule, prefix: string, params: U
     }
     default: {
       const text = params.get(prefix);
-      return text === null ? undefined : scalar(shape, text);
+      return text === null ? undefined : fromText(shape, text);
     }
   }
 }
@@ -60,23 +60,6 @@ function itemIndices(params: URLSearchParams, head: string): Array<number | stri
   }
   return [...found].map((index) => (/^[1-9]\d*$/.test(index) ? Number(index) : index))
     .sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1));
-}
-
-/** A scalar's text as its shape's type; text that cannot be read stays text, so the check reports it as the wrong type. */
-function scalar(shape: ShapeRule, text: string): unknown {
-  switch (shape.type) {
-    case 'boolean':
-      return text === 'true' ? true : text === 'false' ? false : text;
-    case 'integer':
-    case 'long':
-      return /^-?\d+$/.test(text) ? Number(text) : text;
-    case 'float':
-    case 'double':
-      return text.trim() !== '' && !Number.isNaN(Number(text)) ? Number(text) : text;
-    default:
-      // Strings and timestamps (ISO 8601 text, which the check reads) as sent.
-      return text;
-  }
 }
 
 const join = (prefix: string, name: string) => (prefix === '' ? name : `${prefix}.${name}`);

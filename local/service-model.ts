@@ -155,8 +155,13 @@ function checkStructure(
   return out;
 }
 
-/** A URI label, query value or header as its shape's type; left as text when it cannot be read, so the check reports it. */
-function fromText(shape: ShapeRule, text: string): unknown {
+/**
+ * A scalar sent as text (a URI label, query value or header, or an awsQuery
+ * form field) as its shape's type; left as text when it cannot be read, so
+ * the check reports it as the wrong type. Strings and timestamps (ISO 8601
+ * text, which the check reads) stay as sent.
+ */
+export function fromText(shape: ShapeRule, text: string): unknown {
   switch (shape.type) {
     case 'integer':
     case 'long':
